@@ -1,0 +1,33 @@
+package dev.contraflow.bench;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The machine's practical float32 limit: ND4J's matrix multiply (BLAS sgemm) on n x n matrices,
+ * the median over several repetitions. Model speed is reported as a fraction of this.
+ */
+public final class MatmulPeak {
+
+  private MatmulPeak() {}
+
+  /** Median GFLOP/s of {@code reps} float n x n x n multiplies (after two warm-ups). */
+  public static double gflops(int n, int reps) {
+    INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+    for (int i = 0; i < 2; i++) {
+      a.mmuli(b, c);
+    }
+    double[] rates = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      long t = System.nanoTime();
+      a.mmuli(b, c);
+      rates[i] = 2.0 * n * n * n / (System.nanoTime() - t);
+    }
+    Arrays.sort(rates);
+    return rates[reps / 2];
+  }
+}

@@ -1,0 +1,109 @@
+package dev.contraflow.bench;
+
+import dev.contraflow.eval.KnnClassifier;
+import dev.contraflow.eval.LabelledEmbeddings;
+import dev.contraflow.eval.LinearProbe;
+import dev.contraflow.io.IdxReader;
+import dev.contraflow.io.Image;
+import dev.contraflow.learn.Embedding;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.OnlineTrainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Representation quality on Fashion-MNIST in one run: the encoder trained online on the training
+ * images (labels unused), the same encoder untrained, and raw pixels, each judged by kNN and a
+ * linear probe with the training set as bank / probe training data and the test set as queries.
+ */
+public final class QualityBenchmark {
+
+  /** One row of the table. */
+  public record Row(String representation, double knn20, double weightedKnn, double linearProbe) {}
+
+  /** A labelled split. */
+  public record Split(List<Image> images, int[] labels) {}
+
+  private final PrintStream out;
+
+  public QualityBenchmark(PrintStream out) {
+    this.out = out;
+  }
+
+  /** Reads {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] from a Fashion-MNIST folder. */
+  public static Split load(Path dir, String prefix, int limit) throws IOException {
+    Path images = existing(dir, prefix + "-images-idx3-ubyte");
+    Path labels = existing(dir, prefix + "-labels-idx1-ubyte");
+    List<Image> im = IdxReader.readImages(images, limit);
+    int[] lab = java.util.Arrays.copyOf(IdxReader.readLabels(labels), im.size());
+    return new Split(im, lab);
+  }
+
+  private static Path existing(Path dir, String name) throws IOException {
+    for (Path p : List.of(dir.resolve(name + ".gz"), dir.resolve(name))) {
+      if (Files.isRegularFile(p)) {
+        return p;
+      }
+    }
+    throw new IOException("no " + name + "[.gz] in " + dir
+        + " (fetch Fashion-MNIST with scripts/fetch-fashion-mnist.sh)");
+  }
+
+  /** Raw pixels as vectors. */
+  public static LabelledEmbeddings pixels(Split s) {
+    float[][] rows = new float[s.images().size()][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = s.images().get(i).pixels();
+    }
+    return LabelledEmbeddings.of(rows, s.labels());
+  }
+
+  /** The key encoder's embeddings of a split. */
+  public LabelledEmbeddings embed(Learner learner, LearnerState state, Split s) {
+    float[][] rows = new float[s.images().size()][];
+    int chunk = 500;
+    for (int from = 0; from < rows.length; from += chunk) {
+      List<Image> part = s.images().subList(from, Math.min(rows.length, from + chunk));
+      List<Embedding> e = learner.embed(state, part);
+      for (int i = 0; i < e.size(); i++) {
+        rows[from + i] = e.get(i).vector();
+      }
+    }
+    return LabelledEmbeddings.of(rows, s.labels());
+  }
+
+  /** Scores one representation and prints its row. */
+  public Row score(String name, LabelledEmbeddings train, LabelledEmbeddings test) {
+    long t = System.nanoTime();
+    Row row = new Row(name,
+        KnnClassifier.plain(20).accuracy(train, test),
+        KnnClassifier.weightedDefault().accuracy(train, test),
+        LinearProbe.defaults().accuracy(train, test));
+    out.printf("  scored %-28s in %.0f s%n", name, (System.nanoTime() - t) / 1e9);
+    return row;
+  }
+
+  /** Trains online over the training split, within the time budget. */
+  public LearnerState train(Learner learner, Split train, int passes, Duration budget,
+      OnlineTrainer.Listener progress) {
+    return OnlineTrainer.train(learner, learner.initialState(), train.images(), passes, budget,
+        progress);
+  }
+
+  public void printTable(List<Row> rows, String trainedNote) {
+    out.println();
+    out.println("| representation | kNN (k=20) | weighted kNN (k=200, T=0.07) | linear probe |");
+    out.println("|---|---|---|---|");
+    for (Row r : rows) {
+      out.printf("| %s | %.4f | %.4f | %.4f |%n", r.representation(), r.knn20(), r.weightedKnn(),
+          r.linearProbe());
+    }
+    out.println();
+    out.println(trainedNote);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.contraflow.bench;
+
+import dev.contraflow.encoder.EncoderFlops;
+import dev.contraflow.io.Image;
+import dev.contraflow.learn.Batch;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.StepResult;
+import dev.contraflow.learn.StepTimings;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Training throughput of {@code Learner.step} against the machine's matmul limit, in one run.
+ *
+ * <p>Model FLOPs per sample: the query encoder's forward and backward (backward ~ 2x forward, so
+ * 3x) plus the key encoder's forward on the other view (1x) = 4 forward passes; embedding each
+ * record (what the streaming job does) adds a fifth.
+ */
+public final class SpeedBenchmark {
+
+  /** One measured configuration. */
+  public record Result(String name, double samplesPerSecond, double modelGflops,
+      double matmulGflops, StepTimings timings, int steps) {
+
+    public double ratio() {
+      return modelGflops / matmulGflops;
+    }
+  }
+
+  private final PrintStream out;
+
+  public SpeedBenchmark(PrintStream out) {
+    this.out = out;
+  }
+
+  /** Steps {@code steps} batches (after {@code warmup}) of {@code images}, cycling through them. */
+  public Result measure(String name, LearnerConfig config, List<Image> images, boolean embed,
+      int warmup, int steps, double matmulGflops) {
+    Learner learner = new Learner(config);
+    LearnerState state = learner.initialState();
+    int b = config.batchSize();
+    StepTimings total = StepTimings.zero();
+    long nanos = 0;
+    for (int i = 0; i < warmup + steps; i++) {
+      List<Image> chunk = slice(images, i * b, b);
+      long t = System.nanoTime();
+      StepResult r = learner.step(state, new Batch(chunk, embed));
+      long dt = System.nanoTime() - t;
+      state = r.state();
+      if (i >= warmup) {
+        nanos += dt;
+        total = total.plus(r.metrics().timings());
+      }
+    }
+    double samplesPerSecond = (double) steps * b * 1e9 / nanos;
+    long flopsPerSample = (embed ? 5 : 4) * EncoderFlops.forward(config.encoder());
+    Result r = new Result(name, samplesPerSecond, samplesPerSecond * flopsPerSample / 1e9,
+        matmulGflops, total, steps);
+    print(r);
+    return r;
+  }
+
+  private void print(Result r) {
+    StepTimings t = r.timings();
+    double all = t.totalNanos();
+    out.printf("%-34s %8.1f samples/s  %6.2f model GFLOP/s  ratio %.3f%n", r.name(),
+        r.samplesPerSecond(), r.modelGflops(), r.ratio());
+    out.printf("    time: augment %.0f%%, forward %.0f%%, loss %.0f%%, backward+update %.0f%%,"
+            + " momentum %.0f%%, queue %.0f%%, embed %.0f%%, state copy %.0f%%%n",
+        pct(t.augmentNanos(), all), pct(t.forwardNanos(), all), pct(t.lossNanos(), all),
+        pct(t.backwardNanos(), all), pct(t.momentumNanos(), all), pct(t.queueNanos(), all),
+        pct(t.embedNanos(), all), pct(t.stateCopyNanos(), all));
+  }
+
+  private static double pct(long part, double all) {
+    return 100.0 * part / all;
+  }
+
+  private static List<Image> slice(List<Image> images, int from, int n) {
+    List<Image> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(images.get((from + i) % images.size()));
+    }
+    return out;
+  }
+}

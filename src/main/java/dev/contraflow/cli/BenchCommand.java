@@ -1,0 +1,133 @@
+package dev.contraflow.cli;
+
+import dev.contraflow.bench.MatmulPeak;
+import dev.contraflow.bench.QualityBenchmark;
+import dev.contraflow.bench.SpeedBenchmark;
+import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.eval.LabelledEmbeddings;
+import dev.contraflow.io.Image;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.LearnerState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code contraflow bench}: quality and speed benchmarks. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks: representation quality and training speed.",
+    subcommands = {BenchCommand.Quality.class, BenchCommand.Speed.class})
+final class BenchCommand implements Runnable {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  @Command(name = "quality", mixinStandardHelpOptions = true,
+      description = "Train online on Fashion-MNIST's training images; kNN and linear probe on the"
+          + " test set for the trained encoder, the untrained encoder and raw pixels.")
+  static final class Quality implements Callable<Integer> {
+
+    @Option(names = "--data", defaultValue = "data/fashion-mnist",
+        description = "Fashion-MNIST folder (default ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--passes", defaultValue = "3",
+        description = "Passes over the training images (default ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(names = "--minutes", defaultValue = "0",
+        description = "Stop training after this many minutes (0 = no limit).")
+    double minutes;
+
+    @Option(names = "--train-limit", defaultValue = "0", description = "Use only N training images.")
+    int trainLimit;
+
+    @Option(names = "--test-limit", defaultValue = "0", description = "Use only N test images.")
+    int testLimit;
+
+    @Mixin LearnerOptions learner;
+
+    @Override
+    public Integer call() throws Exception {
+      QualityBenchmark bench = new QualityBenchmark(System.out);
+      QualityBenchmark.Split train = QualityBenchmark.load(data, "train", trainLimit);
+      QualityBenchmark.Split test = QualityBenchmark.load(data, "t10k", testLimit);
+      Image first = train.images().get(0);
+      long steps = ((long) train.images().size() * passes + learner.batchSize - 1)
+          / learner.batchSize;
+      LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(),
+          steps);
+      System.out.printf("bench quality: %d train / %d test images, %s, %d pass(es)%s%n",
+          train.images().size(), test.images().size(), config.encoder(), passes,
+          minutes > 0 ? ", at most " + minutes + " min" : "");
+      List<QualityBenchmark.Row> rows = new ArrayList<>();
+      rows.add(bench.score("raw pixels", QualityBenchmark.pixels(train),
+          QualityBenchmark.pixels(test)));
+
+      Learner l = new Learner(config);
+      LearnerState untrained = l.initialState();
+      rows.add(bench.score("untrained encoder", bench.embed(l, untrained, train),
+          bench.embed(l, untrained, test)));
+
+      long start = System.nanoTime();
+      ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(30));
+      LearnerState trained = bench.train(l, train, passes,
+          minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null, progress::onStep);
+      long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
+      long samples = trained.step() == 0 ? 0 : trained.step() * (long) config.batchSize();
+      LabelledEmbeddings trainedTrain = bench.embed(l, trained, train);
+      rows.add(bench.score("MoCo v2 (" + config.encoder().kind() + ", online)", trainedTrain,
+          bench.embed(l, trained, test)));
+      bench.printTable(rows, String.format("trained for %d steps (~%d samples, %.2f passes) in %s;"
+              + " embeddings: L2-normalised %d-d representation of the momentum encoder",
+          trained.step(), samples, (double) samples / train.images().size(),
+          ProgressLine.format(trainSeconds), config.encoder().representationDim()));
+      return 0;
+    }
+  }
+
+  @Command(name = "speed", mixinStandardHelpOptions = true,
+      description = "Learner.step samples/s and model FLOP/s as a fraction of ND4J matmul FLOP/s.")
+  static final class Speed implements Callable<Integer> {
+
+    @Option(names = "--data", defaultValue = "data/fashion-mnist",
+        description = "Fashion-MNIST folder (default ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Measured steps per configuration.")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured steps first.")
+    int warmup;
+
+    @Mixin LearnerOptions learner;
+
+    @Override
+    public Integer call() throws Exception {
+      List<Image> images = QualityBenchmark.load(data, "train", 4096).images();
+      Image first = images.get(0);
+      double peak = MatmulPeak.gflops(1024, 9);
+      System.out.printf("ND4J float matmul 1024^3: %.1f GFLOP/s (median of 9)%n", peak);
+      SpeedBenchmark bench = new SpeedBenchmark(System.out);
+      LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(), 1);
+      bench.measure("train step, " + config.encoder().kind() + " w" + config.encoder().baseWidth()
+          + " B" + config.batchSize(), config, images, false, warmup, steps, peak);
+      bench.measure("train step + embed (stream job)", config, images, true, warmup, steps, peak);
+      if (config.encoder().kind() != EncoderKind.MLP) {
+        LearnerConfig mlp = config.withEncoder(config.encoder().withKind(EncoderKind.MLP));
+        bench.measure("train step, MLP w" + mlp.encoder().baseWidth(), mlp, images, false, warmup,
+            steps, peak);
+      }
+      return 0;
+    }
+  }
+}

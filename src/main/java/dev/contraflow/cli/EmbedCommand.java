@@ -1,0 +1,69 @@
+package dev.contraflow.cli;
+
+import dev.contraflow.io.Image;
+import dev.contraflow.learn.Embedding;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.ModelFile;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code contraflow embed}: one JSON line per image with the model's embedding. */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+    description = "Embed images with a trained model: JSON lines {\"id\": <0-based index>, \"vector\": [...]}.")
+final class EmbedCommand implements Callable<Integer> {
+
+  @Option(names = "--model", required = true, description = "Model file from `contraflow train`.")
+  Path model;
+
+  @Mixin ImageInput input;
+
+  @Option(names = "--out", required = true, description = "JSON-lines file to write.")
+  Path out;
+
+  @Option(names = "--batch-size", defaultValue = "512",
+      description = "Images per forward pass (default ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Override
+  public Integer call() throws Exception {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+    }
+    ModelFile.Model m = ModelFile.read(model);
+    List<Image> images = input.load();
+    Learner learner = new Learner(m.config());
+    try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      for (int from = 0; from < images.size(); from += batchSize) {
+        List<Image> chunk = images.subList(from, Math.min(images.size(), from + batchSize));
+        List<Embedding> embeddings = learner.embed(m.state(), chunk);
+        for (int i = 0; i < embeddings.size(); i++) {
+          writeLine(w, from + i, embeddings.get(i).vector());
+        }
+      }
+    }
+    System.err.printf("wrote %d embeddings (model version %d, dim %d) to %s%n", images.size(),
+        m.state().step(), m.config().encoder().representationDim(), out);
+    return 0;
+  }
+
+  private static void writeLine(BufferedWriter w, int id, float[] vector) throws IOException {
+    StringBuilder sb = new StringBuilder(16 + vector.length * 12);
+    sb.append("{\"id\": ").append(id).append(", \"vector\": [");
+    for (int j = 0; j < vector.length; j++) {
+      if (j > 0) {
+        sb.append(", ");
+      }
+      sb.append(vector[j]);
+    }
+    sb.append("]}\n");
+    w.write(sb.toString());
+  }
+}

@@ -1,0 +1,41 @@
+package dev.contraflow.cli;
+
+import dev.contraflow.learn.StepMetrics;
+import java.io.PrintStream;
+import java.time.Duration;
+
+/** Prints a training progress line at most every few seconds, and always at the end. */
+final class ProgressLine {
+
+  private final PrintStream out;
+  private final long intervalNanos;
+  private final long started = System.nanoTime();
+  private long lastPrinted = started;
+
+  ProgressLine(PrintStream out, Duration interval) {
+    this.out = out;
+    this.intervalNanos = interval.toNanos();
+  }
+
+  void onStep(StepMetrics m, long seen, long total) {
+    long now = System.nanoTime();
+    if (now - lastPrinted < intervalNanos && seen < total) {
+      return;
+    }
+    lastPrinted = now;
+    double elapsed = (now - started) / 1e9;
+    double rate = seen / Math.max(elapsed, 1e-9);
+    long etaSeconds = Math.round((total - seen) / Math.max(rate, 1e-9));
+    out.printf("step %d | samples %d/%d (%.0f%%) | loss %.4f | pos %.3f neg %.3f | std %.4f |"
+            + " queue %d | %.0f samples/s | elapsed %s | ETA %s%n",
+        m.step(), seen, total, 100.0 * seen / total, m.loss(), m.positiveSimilarity(),
+        m.negativeSimilarity(), m.embeddingStd(), m.queueFill(), rate,
+        format(Math.round(elapsed)), format(etaSeconds));
+  }
+
+  static String format(long seconds) {
+    return seconds >= 3600
+        ? String.format("%dh%02dm", seconds / 3600, (seconds % 3600) / 60)
+        : String.format("%dm%02ds", seconds / 60, seconds % 60);
+  }
+}

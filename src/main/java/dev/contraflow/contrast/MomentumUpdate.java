@@ -1,0 +1,50 @@
+package dev.contraflow.contrast;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The momentum (EMA) update of the key encoder, theta_k <- m theta_k + (1 - m) theta_q (MoCo,
+ * eq. 2). m = 1 freezes the key encoder; m = 0 copies the query encoder each step (MoCo found
+ * that unstable: the keys must change slowly to stay consistent across the queue).
+ *
+ * <p>Optionally m follows BYOL's cosine schedule towards 1: m_t = 1 - (1 - m_0)(cos(pi t / T) + 1) / 2,
+ * so late in training the target barely moves.
+ */
+public record MomentumUpdate(double momentum, Schedule schedule, long totalSteps) {
+
+  /** How m changes with the step. */
+  public enum Schedule { CONSTANT, COSINE }
+
+  public MomentumUpdate {
+    if (!(momentum >= 0 && momentum <= 1)) {
+      throw new IllegalArgumentException(
+          "momentum m must be in [0, 1], got " + momentum + " (MoCo uses 0.999, small data 0.99)");
+    }
+    if (schedule == null) {
+      throw new IllegalArgumentException("momentum schedule must be CONSTANT or COSINE, got null");
+    }
+    if (schedule == Schedule.COSINE && totalSteps < 1) {
+      throw new IllegalArgumentException(
+          "a COSINE momentum schedule needs totalSteps >= 1, got " + totalSteps);
+    }
+  }
+
+  public static MomentumUpdate constant(double momentum) {
+    return new MomentumUpdate(momentum, Schedule.CONSTANT, 0);
+  }
+
+  /** m at a given step. */
+  public double momentumAt(long step) {
+    if (schedule == Schedule.CONSTANT) {
+      return momentum;
+    }
+    double t = Math.min(1.0, (double) step / totalSteps);
+    return 1 - (1 - momentum) * (Math.cos(Math.PI * t) + 1) / 2;
+  }
+
+  /** momentum update of the key encoder, in place on {@code target}. */
+  public void apply(INDArray target, INDArray online, long step) {
+    double m = momentumAt(step);
+    target.muli(m).addi(online.mul(1 - m));
+  }
+}

@@ -1,0 +1,123 @@
+package dev.contraflow.encoder;
+
+import java.util.Map;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A DL4J encoder (backbone + projection head) trained with a loss computed outside DL4J.
+ *
+ * <p>One training step is {@link #forwardForTraining} (activations kept), the caller's loss
+ * gradient with respect to the projection, then {@link #backwardAndUpdate}: DL4J's external-error
+ * backprop, the configured updater, and {@code params -= update}, the same arithmetic as DL4J's own
+ * {@code fit}. Batch-norm running statistics are parameters too, so they travel with
+ * {@link #params()} and the momentum encoder averages them like any weight.
+ *
+ * <p>Not thread-safe: one encoder per learner.
+ */
+public final class Encoder {
+
+  private final EncoderConfig config;
+  private final ComputationGraph net;
+
+  private Encoder(EncoderConfig config, ComputationGraph net) {
+    this.config = config;
+    this.net = net;
+  }
+
+  /** A freshly initialised encoder; parameters depend only on {@code config.seed()}. */
+  public static Encoder create(EncoderConfig config, OptimizerConfig optimizer) {
+    ComputationGraph net = new ComputationGraph(EncoderGraphs.build(config, optimizer));
+    net.init();
+    return new Encoder(config, net);
+  }
+
+  public EncoderConfig config() {
+    return config;
+  }
+
+  public long numParams() {
+    return net.numParams();
+  }
+
+  /** Both outputs of one forward pass; rows are examples. */
+  public record Forward(INDArray representation, INDArray projection) {}
+
+  /** Training-mode forward (batch statistics); keeps the activations for the backward pass. */
+  public Forward forwardForTraining(INDArray input) {
+    Map<String, INDArray> acts = net.feedForward(new INDArray[] {input}, true, false);
+    return forward(acts);
+  }
+
+  /** Inference-mode forward (running statistics): an example's output does not depend on its batch. */
+  public Forward infer(INDArray input) {
+    Map<String, INDArray> acts = net.feedForward(new INDArray[] {input}, false, true);
+    return forward(acts);
+  }
+
+  /**
+   * Backpropagates {@code dLossDProjection} (B x d, the gradient of the summed - not averaged -
+   * loss: DL4J's updater divides by the batch size) and applies one optimiser step.
+   */
+  public void backwardAndUpdate(INDArray dLossDProjection, int iteration) {
+    Gradient gradient = net.backpropGradient(dLossDProjection);
+    int batchSize = (int) dLossDProjection.size(0);
+    net.getUpdater().update(gradient, iteration, 0, batchSize, LayerWorkspaceMgr.noWorkspaces());
+    net.params().subi(gradient.gradient());
+    net.clearLayersStates();
+  }
+
+  /** The live flat parameter vector (a view: writes change the network). */
+  public INDArray paramsView() {
+    return net.params();
+  }
+
+  /** A fresh copy of all parameters, in DL4J's flattened order. */
+  public float[] params() {
+    return FlatArrays.copyOut(net.params());
+  }
+
+  public void loadParams(float[] params) {
+    FlatArrays.copyIn(params, net.params(), "encoder parameters");
+  }
+
+  /** A fresh copy of the optimiser state (empty for plain SGD). */
+  public float[] updaterState() {
+    INDArray state = net.getUpdater().getStateViewArray();
+    return state == null ? new float[0] : FlatArrays.copyOut(state);
+  }
+
+  public void loadUpdaterState(float[] state) {
+    INDArray view = net.getUpdater().getStateViewArray();
+    if (view == null) {
+      if (state.length != 0) {
+        throw new IllegalArgumentException(
+            "this optimiser keeps no state but " + state.length + " values were given");
+      }
+      return;
+    }
+    FlatArrays.copyIn(state, view, "optimiser state");
+  }
+
+  /** Packs images (each CHW, {@link EncoderConfig#inputSize()} values) into a B x C x H x W batch. */
+  public INDArray batch(float[][] images) {
+    int n = config.inputSize();
+    float[] flat = new float[images.length * n];
+    for (int i = 0; i < images.length; i++) {
+      if (images[i].length != n) {
+        throw new IllegalArgumentException("image " + i + " has " + images[i].length
+            + " values, the encoder expects " + n);
+      }
+      System.arraycopy(images[i], 0, flat, i * n, n);
+    }
+    return Nd4j.create(flat,
+        new long[] {images.length, config.channels(), config.height(), config.width()}, 'c');
+  }
+
+  private static Forward forward(Map<String, INDArray> acts) {
+    return new Forward(acts.get(EncoderGraphs.REPRESENTATION), acts.get(EncoderGraphs.PROJECTION));
+  }
+}

@@ -1,0 +1,89 @@
+package dev.contraflow.encoder;
+
+/**
+ * The shape of an encoder: backbone plus the MoCo v2 projection head (fc-ReLU-fc, Chen et al. 2020,
+ * "Improved Baselines with Momentum Contrastive Learning").
+ *
+ * @param kind backbone family
+ * @param channels input channels (1 grey, 3 RGB)
+ * @param height input rows the network sees (views are cropped/resized to this)
+ * @param width input columns the network sees
+ * @param baseWidth channels of the first stage; stages double it (CNN/RESNET: w, 2w, 4w). For MLP
+ *     the hidden layers are 16w and 8w units.
+ * @param blocksPerStage RESNET only: basic blocks per stage (1 gives an 8-layer ResNet)
+ * @param projectionHidden hidden units of the projection head (MoCo v2: 2048 for ResNet-50)
+ * @param projectionDim output dimension d of the head, the space the loss lives in (MoCo: 128)
+ * @param seed parameter initialisation seed
+ */
+public record EncoderConfig(
+    EncoderKind kind,
+    int channels,
+    int height,
+    int width,
+    int baseWidth,
+    int blocksPerStage,
+    int projectionHidden,
+    int projectionDim,
+    long seed) {
+
+  public EncoderConfig {
+    if (kind == null) {
+      throw new IllegalArgumentException("encoder kind must be one of CNN, RESNET, MLP, got null");
+    }
+    if (channels != 1 && channels != 3) {
+      throw new IllegalArgumentException(
+          "encoder channels must be 1 (grey) or 3 (RGB), got " + channels);
+    }
+    requireAtLeast("height", height, 8, "inputs smaller than 8x8 leave nothing after downsampling");
+    requireAtLeast("width", width, 8, "inputs smaller than 8x8 leave nothing after downsampling");
+    requireAtLeast("baseWidth", baseWidth, 1, "use e.g. 32");
+    requireAtLeast("blocksPerStage", blocksPerStage, 1, "use 1 for an 8-layer ResNet");
+    requireAtLeast("projectionHidden", projectionHidden, 1, "MoCo v2 uses 2048; 512 suits small nets");
+    requireAtLeast("projectionDim", projectionDim, 2, "MoCo uses 128");
+  }
+
+  /** Defaults for Fashion-MNIST-sized grey images: CNN, w = 32, head 512 -> 128. */
+  public static EncoderConfig smallCnn(int channels, int height, int width) {
+    return new EncoderConfig(EncoderKind.CNN, channels, height, width, 32, 1, 512, 128, 42L);
+  }
+
+  /** Dimension of the backbone representation (the embedding users get). */
+  public int representationDim() {
+    return switch (kind) {
+      case CNN, RESNET -> 4 * baseWidth;
+      case MLP -> 8 * baseWidth;
+    };
+  }
+
+  /** Values per input image: channels x height x width. */
+  public int inputSize() {
+    return channels * height * width;
+  }
+
+  public EncoderConfig withKind(EncoderKind k) {
+    return new EncoderConfig(k, channels, height, width, baseWidth, blocksPerStage,
+        projectionHidden, projectionDim, seed);
+  }
+
+  public EncoderConfig withBaseWidth(int w) {
+    return new EncoderConfig(kind, channels, height, width, w, blocksPerStage,
+        projectionHidden, projectionDim, seed);
+  }
+
+  public EncoderConfig withHead(int hidden, int dim) {
+    return new EncoderConfig(kind, channels, height, width, baseWidth, blocksPerStage,
+        hidden, dim, seed);
+  }
+
+  public EncoderConfig withSeed(long s) {
+    return new EncoderConfig(kind, channels, height, width, baseWidth, blocksPerStage,
+        projectionHidden, projectionDim, s);
+  }
+
+  private static void requireAtLeast(String field, int value, int min, String remedy) {
+    if (value < min) {
+      throw new IllegalArgumentException(
+          "encoder " + field + " must be >= " + min + ", got " + value + " (" + remedy + ")");
+    }
+  }
+}

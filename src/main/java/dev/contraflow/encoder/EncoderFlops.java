@@ -1,0 +1,71 @@
+package dev.contraflow.encoder;
+
+/**
+ * Floating-point operations of one forward pass, counted from the architecture (2 per
+ * multiply-add in convolutions and dense layers; batch norm, activations and pooling are ignored
+ * as they are a few percent). The speed benchmark divides achieved model FLOP/s by ND4J's matmul
+ * FLOP/s to say how close the encoder runs to the machine's limit.
+ */
+public final class EncoderFlops {
+
+  private EncoderFlops() {}
+
+  /** FLOPs of one example's forward pass through backbone and head. */
+  public static long forward(EncoderConfig c) {
+    return backbone(c) + dense(c.representationDim(), c.projectionHidden())
+        + dense(c.projectionHidden(), c.projectionDim());
+  }
+
+  private static long backbone(EncoderConfig c) {
+    int w = c.baseWidth();
+    int h = c.height();
+    int x = c.width();
+    return switch (c.kind()) {
+      case CNN -> conv(h, x, c.channels(), w, 3, 2)
+          + conv(down(h), down(x), w, 2 * w, 3, 1)
+          + conv(down(h), down(x), 2 * w, 4 * w, 3, 2);
+      case RESNET -> resnet(c);
+      case MLP -> dense(c.inputSize(), 16 * w) + dense(16 * w, 8 * w);
+    };
+  }
+
+  private static long resnet(EncoderConfig c) {
+    int w = c.baseWidth();
+    int h = c.height();
+    int x = c.width();
+    long total = conv(h, x, c.channels(), w, 3, 1);
+    int in = w;
+    int[] widths = {w, 2 * w, 4 * w};
+    for (int s = 0; s < 3; s++) {
+      for (int b = 0; b < c.blocksPerStage(); b++) {
+        int stride = (s > 0 && b == 0) ? 2 : 1;
+        total += conv(h, x, in, widths[s], 3, stride);
+        if (stride == 2) {
+          h = down(h);
+          x = down(x);
+        }
+        total += conv(h, x, widths[s], widths[s], 3, 1);
+        if (stride != 1 || in != widths[s]) {
+          total += conv(h * stride, x * stride, in, widths[s], 1, stride);
+        }
+        in = widths[s];
+      }
+    }
+    return total;
+  }
+
+  /** 'Same' padding: output size ceil(in / stride). */
+  private static long conv(int h, int w, int in, int out, int k, int stride) {
+    long oh = (h + stride - 1) / stride;
+    long ow = (w + stride - 1) / stride;
+    return 2L * oh * ow * k * k * in * out;
+  }
+
+  private static long dense(int in, int out) {
+    return 2L * in * out;
+  }
+
+  private static int down(int n) {
+    return (n + 1) / 2;
+  }
+}

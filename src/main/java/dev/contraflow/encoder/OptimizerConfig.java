@@ -1,0 +1,50 @@
+package dev.contraflow.encoder;
+
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+
+/**
+ * How the online encoder's parameters move.
+ *
+ * <p>Defaults follow MoCo (He et al. 2020): SGD, learning rate 0.03 for batch 256, momentum 0.9,
+ * weight decay 1e-4. A stream has no epochs, so the rate stays constant.
+ *
+ * @param kind SGD (with momentum; plain SGD when momentum is 0) or ADAM
+ * @param learningRate step size
+ * @param momentum SGD momentum (Nesterov), ignored by ADAM
+ * @param weightDecay L2 penalty on weights (not on biases or BN parameters)
+ */
+public record OptimizerConfig(Kind kind, double learningRate, double momentum, double weightDecay) {
+
+  /** Optimiser families. */
+  public enum Kind { SGD, ADAM }
+
+  public OptimizerConfig {
+    if (kind == null) {
+      throw new IllegalArgumentException("optimizer must be SGD or ADAM, got null");
+    }
+    if (!(learningRate > 0) || learningRate > 10) {
+      throw new IllegalArgumentException(
+          "learningRate must be in (0, 10], got " + learningRate + " (MoCo uses 0.03 at batch 256)");
+    }
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw new IllegalArgumentException("optimizer momentum must be in [0, 1), got " + momentum);
+    }
+    if (!(weightDecay >= 0)) {
+      throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
+    }
+  }
+
+  public static OptimizerConfig mocoDefaults() {
+    return new OptimizerConfig(Kind.SGD, 0.03, 0.9, 1e-4);
+  }
+
+  IUpdater updater() {
+    return switch (kind) {
+      case SGD -> momentum == 0 ? new Sgd(learningRate) : new Nesterovs(learningRate, momentum);
+      case ADAM -> new Adam(learningRate);
+    };
+  }
+}

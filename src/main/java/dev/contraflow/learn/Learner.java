@@ -1,0 +1,176 @@
+package dev.contraflow.learn;
+
+import dev.contraflow.augment.ImageViews;
+import dev.contraflow.augment.Rng;
+import dev.contraflow.contrast.InfoNceLoss;
+import dev.contraflow.contrast.L2Normalization;
+import dev.contraflow.contrast.NegativeQueue;
+import dev.contraflow.contrast.RepresentationGeometry;
+import dev.contraflow.encoder.Encoder;
+import dev.contraflow.encoder.EncoderConfig;
+import dev.contraflow.encoder.FlatArrays;
+import dev.contraflow.io.Image;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Online MoCo (He et al. 2020; v2 recipe, Chen et al. 2020): one training step per micro-batch.
+ *
+ * <p>{@code step(state, batch) -> (state', embeddings, metrics)} is a function of its inputs: the
+ * learner keeps two DL4J networks only as scratch space and loads them from the state it is given.
+ * The same state and batch always give the same result, whoever calls it - the Flink job, the
+ * benchmark or a replay.
+ *
+ * <p>Per step: two augmented views of each record; queries from the query encoder (training mode),
+ * keys from the momentum encoder (inference mode: a key never depends on the rest of its batch, so
+ * batch-norm statistics cannot leak which key is the positive - the problem MoCo solves with
+ * shuffled BN across GPUs); InfoNCE against the queue; one optimiser step; momentum update; the
+ * keys replace the oldest queue entries.
+ *
+ * <p>Not thread-safe.
+ */
+public final class Learner {
+
+  private final LearnerConfig config;
+  private final Encoder queryEncoder;
+  private final Encoder keyEncoder;
+  private final ImageViews views;
+  private final ImageViews plain;
+  private final InfoNceLoss loss;
+  /** The state the networks currently hold; a step from it needs no reload. */
+  private LearnerState loaded;
+
+  public Learner(LearnerConfig config) {
+    this.config = config;
+    EncoderConfig e = config.encoder();
+    this.queryEncoder = Encoder.create(e, config.optimizer());
+    this.keyEncoder = Encoder.create(e, config.optimizer());
+    this.views = ImageViews.mocoV2(e.height(), e.width(), config.cropScaleMin());
+    this.plain = ImageViews.none(e.height(), e.width());
+    this.loss = new InfoNceLoss(config.temperature());
+  }
+
+  public LearnerConfig config() {
+    return config;
+  }
+
+  /** Step 0: freshly initialised encoder, key encoder equal to it (MoCo), empty queue. */
+  public LearnerState initialState() {
+    Encoder fresh = Encoder.create(config.encoder(), config.optimizer());
+    float[] params = fresh.params();
+    return new LearnerState(0, config.seed(), params, fresh.updaterState(), params.clone(),
+        NegativeQueue.empty(config.queueSize(), config.encoder().projectionDim()));
+  }
+
+  /** One training step on a micro-batch. */
+  public StepResult step(LearnerState state, Batch batch) {
+    long started = System.nanoTime();
+    load(state);
+    int b = batch.size();
+    long[] idHashes = idHashes(batch.images());
+    Rng rng = new Rng(state.rngState());
+
+    long t0 = System.nanoTime();
+    float[][] queryViews = new float[b][];
+    float[][] keyViews = new float[b][];
+    for (int i = 0; i < b; i++) {
+      Image[] two = views.twoViews(checked(batch.images().get(i)), rng.split());
+      queryViews[i] = two[0].pixels();
+      keyViews[i] = two[1].pixels();
+    }
+
+    // compute query features (training mode; activations kept for backprop)
+    long t1 = System.nanoTime();
+    L2Normalization.Normalized q = L2Normalization.forward(
+        queryEncoder.forwardForTraining(queryEncoder.batch(queryViews)).projection()); // B x d
+    // compute key features: no gradient to keys
+    INDArray k = L2Normalization.unit(keyEncoder.infer(keyEncoder.batch(keyViews)).projection());
+
+    long t2 = System.nanoTime();
+    NegativeQueue queue = state.queue();
+    InfoNceLoss.Result r = loss.compute(q.unit(), k, queue.keysMatrix(),
+        queue.exclusionsFor(idHashes)); // logits: B x (1 + K)
+    INDArray dLossDz = L2Normalization.backward(r.dLossDQuery(), q);
+
+    long t3 = System.nanoTime();
+    queryEncoder.backwardAndUpdate(dLossDz, (int) state.step());
+
+    long t4 = System.nanoTime();
+    config.momentum().apply(keyEncoder.paramsView(), queryEncoder.paramsView(), state.step());
+
+    // dequeue and enqueue
+    long t5 = System.nanoTime();
+    long next = state.step() + 1;
+    NegativeQueue nextQueue = queue.enqueue(FlatArrays.copyOut(k.reshape(k.length())), idHashes,
+        state.step());
+
+    long t6 = System.nanoTime();
+    List<Embedding> embeddings = batch.emitEmbeddings()
+        ? embedWithKeyEncoder(batch.images(), next) : List.of();
+
+    long t7 = System.nanoTime();
+    LearnerState nextState = new LearnerState(next, rng.state(), queryEncoder.params(),
+        queryEncoder.updaterState(), keyEncoder.params(), nextQueue);
+    loaded = nextState;
+    long t8 = System.nanoTime();
+
+    StepTimings timings = new StepTimings(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5,
+        t7 - t6, (t8 - t7) + (t0 - started));
+    StepMetrics metrics = new StepMetrics(next, r.loss(), r.positiveSimilarity(),
+        r.negativeSimilarity(), RepresentationGeometry.alignment(q.unit(), k),
+        RepresentationGeometry.uniformity(q.unit()), RepresentationGeometry.embeddingStd(q.unit()),
+        nextQueue.fill(), nextQueue.meanAge(next), b * 1e9 / (t8 - started), timings);
+    return new StepResult(nextState, embeddings, metrics);
+  }
+
+  /** Embeddings of the given images by the state's key encoder, without training. */
+  public List<Embedding> embed(LearnerState state, List<Image> images) {
+    load(state);
+    return embedWithKeyEncoder(images, state.step());
+  }
+
+  private List<Embedding> embedWithKeyEncoder(List<Image> images, long version) {
+    float[][] pixels = new float[images.size()][];
+    Rng unused = new Rng(0); // plain resize draws nothing
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = plain.view(checked(images.get(i)), unused).pixels();
+    }
+    INDArray rep = L2Normalization.unit(keyEncoder.infer(keyEncoder.batch(pixels)).representation());
+    int dim = (int) rep.columns();
+    float[] flat = FlatArrays.copyOut(rep.reshape(rep.length()));
+    List<Embedding> out = new ArrayList<>(images.size());
+    for (int i = 0; i < images.size(); i++) {
+      float[] v = new float[dim];
+      System.arraycopy(flat, i * dim, v, 0, dim);
+      out.add(new Embedding(images.get(i).id(), version, v));
+    }
+    return out;
+  }
+
+  private void load(LearnerState state) {
+    if (state == loaded) {
+      return; // the networks already hold exactly this state
+    }
+    queryEncoder.loadParams(state.encoderParams());
+    queryEncoder.loadUpdaterState(state.updaterState());
+    keyEncoder.loadParams(state.momentumParams());
+    loaded = state;
+  }
+
+  private Image checked(Image image) {
+    if (image.channels() != config.encoder().channels()) {
+      throw new IllegalArgumentException("image " + image.id() + " has " + image.channels()
+          + " channel(s) but the encoder takes " + config.encoder().channels());
+    }
+    return image;
+  }
+
+  private static long[] idHashes(List<Image> images) {
+    long[] h = new long[images.size()];
+    for (int i = 0; i < h.length; i++) {
+      h[i] = NegativeQueue.idHash(images.get(i).id());
+    }
+    return h;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.contraflow.learn;
+
+import dev.contraflow.contrast.MomentumUpdate;
+import dev.contraflow.encoder.EncoderConfig;
+import dev.contraflow.encoder.OptimizerConfig;
+
+/**
+ * Everything that defines a learner, validated once. Defaults follow MoCo v2 (Chen et al. 2020)
+ * scaled to small images: K = 4096, T = 0.2, m = 0.99, SGD 0.03 / 0.9 / 1e-4, batch 256,
+ * random resized crop scale 0.2-1.
+ *
+ * @param method the self-supervised method
+ * @param encoder backbone and head shape
+ * @param optimizer how the query encoder's parameters move
+ * @param queueSize K, negatives kept in the queue
+ * @param temperature T of InfoNCE
+ * @param momentum the key encoder's EMA
+ * @param cropScaleMin smallest crop area fraction of the random resized crop (MoCo v2: 0.2)
+ * @param batchSize B, records per training step
+ * @param seed seed of the learner's random stream (views); initialisation uses encoder.seed()
+ */
+public record LearnerConfig(
+    Method method,
+    EncoderConfig encoder,
+    OptimizerConfig optimizer,
+    int queueSize,
+    double temperature,
+    MomentumUpdate momentum,
+    double cropScaleMin,
+    int batchSize,
+    long seed) {
+
+  public LearnerConfig {
+    if (method == null) {
+      throw new IllegalArgumentException("method must be set, e.g. MOCO");
+    }
+    if (encoder == null || optimizer == null || momentum == null) {
+      throw new IllegalArgumentException("encoder, optimizer and momentum must be set");
+    }
+    if (queueSize < 1) {
+      throw new IllegalArgumentException(
+          "queueSize must be >= 1, got " + queueSize + " (MoCo uses 65536; 4096 suits small data)");
+    }
+    if (!(temperature > 0)) {
+      throw new IllegalArgumentException(
+          "temperature must be > 0, got " + temperature + " (MoCo v2 uses 0.2)");
+    }
+    if (!(cropScaleMin > 0 && cropScaleMin <= 1)) {
+      throw new IllegalArgumentException(
+          "cropScaleMin must be in (0, 1], got " + cropScaleMin + " (MoCo v2 uses 0.2)");
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+    }
+  }
+
+  /** MoCo v2 defaults for images of the given shape. */
+  public static LearnerConfig mocoV2(int channels, int height, int width) {
+    return new LearnerConfig(Method.MOCO, EncoderConfig.smallCnn(channels, height, width),
+        OptimizerConfig.mocoDefaults(), 4096, 0.2, MomentumUpdate.constant(0.99), 0.2, 256, 7L);
+  }
+
+  public LearnerConfig withEncoder(EncoderConfig e) {
+    return new LearnerConfig(method, e, optimizer, queueSize, temperature, momentum, cropScaleMin,
+        batchSize, seed);
+  }
+
+  public LearnerConfig withOptimizer(OptimizerConfig o) {
+    return new LearnerConfig(method, encoder, o, queueSize, temperature, momentum, cropScaleMin,
+        batchSize, seed);
+  }
+
+  public LearnerConfig withQueueSize(int k) {
+    return new LearnerConfig(method, encoder, optimizer, k, temperature, momentum, cropScaleMin,
+        batchSize, seed);
+  }
+
+  public LearnerConfig withTemperature(double t) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, t, momentum, cropScaleMin,
+        batchSize, seed);
+  }
+
+  public LearnerConfig withMomentum(MomentumUpdate m) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, m, cropScaleMin,
+        batchSize, seed);
+  }
+
+  public LearnerConfig withCropScaleMin(double s) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum, s,
+        batchSize, seed);
+  }
+
+  public LearnerConfig withBatchSize(int b) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
+        cropScaleMin, b, seed);
+  }
+
+  public LearnerConfig withSeed(long s) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
+        cropScaleMin, batchSize, s);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.contraflow.learn;
+
+import dev.contraflow.contrast.NegativeQueue;
+
+/**
+ * The whole of a learner between two steps: what a Flink checkpoint or a model file holds.
+ *
+ * <p>Immutable by contract: the arrays are fresh for every state and nobody writes to them after
+ * construction (the learner copies parameters out after each step). That lets a state sit in Flink
+ * heap state while an asynchronous snapshot reads it.
+ *
+ * @param step number of training steps taken; the model version
+ * @param rngState the learner's random stream (views); a restore continues the same sequence
+ * @param encoderParams the query encoder's flat parameters (including batch-norm statistics)
+ * @param updaterState the optimiser's flat state (momentum buffers, Adam moments)
+ * @param momentumParams the key (momentum) encoder's flat parameters
+ * @param queue the negatives
+ */
+public record LearnerState(
+    long step,
+    long rngState,
+    float[] encoderParams,
+    float[] updaterState,
+    float[] momentumParams,
+    NegativeQueue queue) {}

@@ -1,0 +1,62 @@
+package dev.contraflow.learn;
+
+import dev.contraflow.io.Image;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Streams a finite list of images through a learner in order, as a stream would deliver them:
+ * micro-batches of the configured size that run on across pass boundaries, so a pass whose length
+ * does not divide by the batch size simply carries its tail into the next batch. Labels are never
+ * seen here.
+ */
+public final class OnlineTrainer {
+
+  /** Told after every step. */
+  @FunctionalInterface
+  public interface Listener {
+    void onStep(StepMetrics metrics, long samplesSeen, long samplesTotal);
+  }
+
+  private OnlineTrainer() {}
+
+  /** Trains for {@code passes} passes over {@code images}; returns the final state. */
+  public static LearnerState train(Learner learner, LearnerState state, List<Image> images,
+      int passes, Listener listener) {
+    return train(learner, state, images, passes, null, listener);
+  }
+
+  /**
+   * As {@link #train(Learner, LearnerState, List, int, Listener)}, but stops after the first step
+   * that ends past {@code budget} (null: no budget).
+   */
+  public static LearnerState train(Learner learner, LearnerState state, List<Image> images,
+      int passes, Duration budget, Listener listener) {
+    long started = System.nanoTime();
+    if (passes < 1) {
+      throw new IllegalArgumentException("passes must be >= 1, got " + passes);
+    }
+    if (images.isEmpty()) {
+      throw new IllegalArgumentException("no images to train on");
+    }
+    int batchSize = learner.config().batchSize();
+    long total = (long) images.size() * passes;
+    List<Image> pending = new ArrayList<>(batchSize);
+    long seen = 0;
+    for (long i = 0; i < total; i++) {
+      pending.add(images.get((int) (i % images.size())));
+      if (pending.size() == batchSize || i == total - 1) {
+        StepResult r = learner.step(state, Batch.trainingOnly(pending));
+        state = r.state();
+        seen += pending.size();
+        pending.clear();
+        listener.onStep(r.metrics(), seen, total);
+        if (budget != null && System.nanoTime() - started > budget.toNanos()) {
+          break;
+        }
+      }
+    }
+    return state;
+  }
+}

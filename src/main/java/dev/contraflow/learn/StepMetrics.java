@@ -1,0 +1,29 @@
+package dev.contraflow.learn;
+
+/**
+ * What one step measured. Similarities and geometry are on L2-normalised projections.
+ *
+ * @param step the model version after the step
+ * @param loss mean InfoNCE loss
+ * @param positiveSimilarity mean q.k+
+ * @param negativeSimilarity mean q.n over queued negatives (NaN while the queue is empty)
+ * @param alignment mean ||q - k+||^2 (Wang and Isola)
+ * @param uniformity log mean exp(-2 ||q_i - q_j||^2) over the batch (Wang and Isola)
+ * @param embeddingStd mean per-dimension std of the queries (collapse signal, ~1/sqrt(d) healthy)
+ * @param queueFill valid entries in the queue
+ * @param queueMeanAge mean steps since queued entries were enqueued
+ * @param samplesPerSecond records per second of this step
+ * @param timings where the step's time went
+ */
+public record StepMetrics(
+    long step,
+    double loss,
+    double positiveSimilarity,
+    double negativeSimilarity,
+    double alignment,
+    double uniformity,
+    double embeddingStd,
+    int queueFill,
+    double queueMeanAge,
+    double samplesPerSecond,
+    StepTimings timings) {}

@@ -1,0 +1,47 @@
+package dev.contraflow.contrast;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class MomentumUpdateTest {
+
+  @Test
+  void keyEncoderMovesByOneMinusMTowardsTheQueryEncoder() {
+    INDArray target = Nd4j.createFromArray(0.0, 10.0);
+    INDArray online = Nd4j.createFromArray(1.0, 0.0);
+    MomentumUpdate.constant(0.9).apply(target, online, 0);
+    assertArrayEquals(new double[] {0.1, 9.0}, target.toDoubleVector(), 1e-12);
+  }
+
+  @Test
+  void momentumOneFreezesAndZeroCopies() {
+    INDArray frozen = Nd4j.createFromArray(3.0);
+    MomentumUpdate.constant(1.0).apply(frozen, Nd4j.createFromArray(7.0), 0);
+    assertEquals(3.0, frozen.getDouble(0), 0);
+    INDArray copied = Nd4j.createFromArray(3.0);
+    MomentumUpdate.constant(0.0).apply(copied, Nd4j.createFromArray(7.0), 0);
+    assertEquals(7.0, copied.getDouble(0), 0);
+  }
+
+  @Test
+  void cosineScheduleRisesFromBaseToOne() {
+    MomentumUpdate m = new MomentumUpdate(0.99, MomentumUpdate.Schedule.COSINE, 100);
+    assertEquals(0.99, m.momentumAt(0), 1e-12);
+    assertEquals(0.995, m.momentumAt(50), 1e-12);
+    assertEquals(1.0, m.momentumAt(100), 1e-12);
+    assertEquals(1.0, m.momentumAt(500), 1e-12);
+  }
+
+  @Test
+  void rejectsMomentumAboveOne() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> MomentumUpdate.constant(1.5));
+    assertEquals("momentum m must be in [0, 1], got 1.5 (MoCo uses 0.999, small data 0.99)",
+        e.getMessage());
+  }
+}
