@@ -1,5 +1,6 @@
 package dev.contraflow.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,7 +21,13 @@ public final class Contraflow implements Runnable {
 
   /** Runs a command line and returns its exit code (0 ok, 1 failure, 2 bad arguments). */
   public static int run(String... args) {
+    return run(new PrintWriter(System.err, true), args);
+  }
+
+  /** As {@link #run(String...)}, with errors and usage messages written to {@code err}. */
+  public static int run(PrintWriter err, String... args) {
     return new CommandLine(new Contraflow())
+        .setErr(err)
         .setExecutionExceptionHandler(Contraflow::reportFailure)
         .execute(args);
   }

@@ -66,7 +66,7 @@ public final class KnnClassifier {
     }
     LabelledEmbeddings b = bank.l2Normalised();
     LabelledEmbeddings q = queries.l2Normalised();
-    INDArray bankT = Nd4j.create(b.vectors(), new long[] {b.size(), b.dim()}, 'c').transpose();
+    INDArray bankMatrix = Nd4j.create(b.vectors(), new long[] {b.size(), b.dim()}, 'c');
     int classes = Math.max(b.numClasses(), 1);
     int[] out = new int[q.size()];
     TopK top = new TopK(k);
@@ -74,7 +74,9 @@ public final class KnnClassifier {
       int n = Math.min(BLOCK, q.size() - from);
       float[] block = new float[n * q.dim()];
       System.arraycopy(q.vectors(), from * q.dim(), block, 0, block.length);
-      float[] sims = Nd4j.create(block, new long[] {n, q.dim()}, 'c').mmul(bankT).data().asFloat();
+      INDArray queryBlock = Nd4j.create(block, new long[] {n, q.dim()}, 'c');
+      // sims: n x bank, by BLAS with the transpose as a flag (a transposed view would be copied)
+      float[] sims = Nd4j.gemm(queryBlock, bankMatrix, false, true).data().asFloat();
       for (int i = 0; i < n; i++) {
         top.select(sims, i * b.size(), b.size());
         out[from + i] = vote(top, b.labels(), classes);

@@ -42,13 +42,13 @@ public final class ModelFile {
   private ModelFile() {}
 
   public static void write(Path file, Model model) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+    Path target = file.toAbsolutePath();
+    Files.createDirectories(target.getParent());
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     try (OutputStream os = Files.newOutputStream(tmp)) {
       write(os, model);
     }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   public static void write(OutputStream os, Model model) throws IOException {

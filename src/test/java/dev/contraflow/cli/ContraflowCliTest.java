@@ -1,0 +1,83 @@
+package dev.contraflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contraflow.learn.ModelFile;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContraflowCliTest {
+
+  private static final String SUBSET = "src/test/resources/fashion-mnist-subset";
+
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return Contraflow.run(new PrintWriter(err, true), args);
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (List<String> cmd : List.of(List.of("--help"), List.of("train", "--help"),
+        List.of("embed", "--help"), List.of("bench", "quality", "--help"),
+        List.of("bench", "speed", "--help"))) {
+      assertEquals(0, run(cmd.toArray(String[]::new)), String.join(" ", cmd));
+    }
+  }
+
+  @Test
+  void missingRequiredOptionExitsWithTwoAndSaysWhich() {
+    assertEquals(2, run("train", "--passes", "1"));
+    assertTrue(err.toString().contains("--images"), err.toString());
+  }
+
+  @Test
+  void invalidSettingExitsWithOneAndNamesIt(@TempDir Path dir) {
+    int code = run("train", "--images", SUBSET, "--limit", "8", "--temperature", "0",
+        "--model-out", dir.resolve("m.cfm").toString());
+    assertEquals(1, code);
+    assertTrue(err.toString().contains("temperature must be > 0, got 0.0"), err.toString());
+  }
+
+  @Test
+  void missingModelFileIsAClearError(@TempDir Path dir) {
+    int code = run("embed", "--model", dir.resolve("none.cfm").toString(), "--images", SUBSET,
+        "--out", dir.resolve("e.jsonl").toString());
+    assertEquals(1, code);
+    assertTrue(err.toString().contains("does not exist"), err.toString());
+  }
+
+  @Test
+  void trainThenEmbedWritesOneUnitVectorPerImage(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("tiny.cfm");
+    assertEquals(0, run("train", "--images", SUBSET, "--limit", "40", "--passes", "2",
+        "--batch-size", "16", "--width", "4", "--head-hidden", "16", "--dim", "8",
+        "--queue-size", "24", "--model-out", model.toString()), err.toString());
+    ModelFile.Model m = ModelFile.read(model);
+    assertEquals(5, m.state().step()); // 80 samples in batches of 16
+    assertEquals("80", m.provenance().get("samples"));
+
+    Path out = dir.resolve("emb.jsonl");
+    assertEquals(0, run("embed", "--model", model.toString(), "--images", SUBSET, "--limit", "12",
+        "--batch-size", "5", "--out", out.toString()), err.toString());
+    List<String> lines = Files.readAllLines(out);
+    assertEquals(12, lines.size());
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      assertTrue(line.startsWith("{\"id\": " + i + ", \"vector\": ["), line);
+      String[] values = line.substring(line.indexOf('[') + 1, line.indexOf(']')).split(", ");
+      assertEquals(16, values.length); // representation: 4 x width
+      double norm = 0;
+      for (String v : values) {
+        norm += Double.parseDouble(v) * Double.parseDouble(v);
+      }
+      assertEquals(1.0, Math.sqrt(norm), 1e-4);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.contraflow.learn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contraflow.encoder.EncoderKind;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFileTest {
+
+  private static final Path GOLDEN = Path.of("src/test/resources/golden/model-v1.cfm");
+
+  @Test
+  void goldenVersionOneFileKeepsLoading() throws Exception {
+    ModelFile.Model m = ModelFile.read(GOLDEN);
+    assertEquals(Method.MOCO, m.config().method());
+    assertEquals(EncoderKind.CNN, m.config().encoder().kind());
+    assertEquals(12, m.config().encoder().height());
+    assertEquals(6, m.config().queueSize());
+    assertEquals(2, m.state().step());
+    assertEquals(542, m.state().encoderParams().length);
+    assertEquals(0.36757204f, m.state().encoderParams()[0]);
+    assertEquals(0.37088117f, m.state().momentumParams()[0]);
+    assertEquals(6, m.state().queue().fill());
+    assertEquals(-1028001813962170195L, m.state().rngState());
+    assertEquals("golden", m.provenance().get("data"));
+    // and the parameters still fit the network this build makes from that configuration
+    new Learner(m.config()).embed(m.state(), TinyImages.images(2, 1));
+  }
+
+  @Test
+  void writeThenReadIsExact(@TempDir Path dir) throws Exception {
+    Learner learner = new Learner(TinyImages.config());
+    LearnerState s = learner.step(learner.initialState(), Batch.of(TinyImages.images(6, 9))).state();
+    Path file = dir.resolve("m.cfm");
+    ModelFile.write(file, new ModelFile.Model(TinyImages.config(), s, Map.of("note", "a\nb")));
+    ModelFile.Model back = ModelFile.read(file);
+    assertEquals(TinyImages.config(), back.config());
+    assertArrayEquals(s.encoderParams(), back.state().encoderParams());
+    assertArrayEquals(s.queue().keys(), back.state().queue().keys());
+    assertEquals("a\nb", back.provenance().get("note"));
+  }
+
+  @Test
+  void unknownFormatVersionIsRefusedClearly(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("future.cfm");
+    Files.write(file, ByteBuffer.allocate(8).putInt(ModelFile.MAGIC).putInt(99).array());
+    IOException e = assertThrows(IOException.class, () -> ModelFile.read(file));
+    assertTrue(e.getMessage().contains("model format version 99 is not supported"), e.getMessage());
+  }
+
+  @Test
+  void truncatedStateIsRefusedClearly() throws Exception {
+    byte[] whole = LearnerStateCodec.toBytes(new Learner(TinyImages.config()).initialState());
+    byte[] cut = java.util.Arrays.copyOf(whole, whole.length / 2);
+    IOException e = assertThrows(IOException.class, () -> LearnerStateCodec.fromBytes(cut));
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+}
