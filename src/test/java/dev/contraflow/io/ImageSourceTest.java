@@ -1,5 +1,6 @@
 package dev.contraflow.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,51 +10,115 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImageSourceTest {
 
-  private static void png(Path file, int grey) throws IOException {
-    BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY);
-    img.getRaster().setSample(0, 0, 0, grey);
-    ImageIO.write(img, "png", file.toFile());
+  private final ImageDecoder decoder = new ImageDecoder();
+
+  @TempDir Path tmp;
+
+  @Test
+  void folderOfImagesLoadsInFileNameOrderWithIndexIds() throws IOException {
+    writeGreyPng(tmp.resolve("b.png"), 20);
+    writeGreyPng(tmp.resolve("a.png"), 10);
+    writeGreyPng(tmp.resolve("c.PNG"), 30);
+    Files.writeString(tmp.resolve("notes.txt"), "not an image");
+
+    List<Image> images = ImageSource.load(tmp, 0, decoder);
+
+    assertEquals(List.of("0", "1", "2"), images.stream().map(Image::id).toList());
+    assertEquals(10 / 255f, images.get(0).at(0, 0, 0), 1e-6f, "a.png first");
+    assertEquals(20 / 255f, images.get(1).at(0, 0, 0), 1e-6f, "b.png second");
+    assertEquals(30 / 255f, images.get(2).at(0, 0, 0), 1e-6f, "c.PNG third");
   }
 
   @Test
-  void folderOfPngsLoadsInFileNameOrder(@TempDir Path dir) throws Exception {
-    png(dir.resolve("b.png"), 255);
-    png(dir.resolve("a.png"), 0);
-    Files.writeString(dir.resolve("notes.txt"), "not an image");
-    List<Image> images = ImageSource.load(dir, 0, new ImageDecoder());
+  void limitLoadsTheFirstFilesByName() throws IOException {
+    writeGreyPng(tmp.resolve("2.png"), 2);
+    writeGreyPng(tmp.resolve("1.png"), 1);
+    writeGreyPng(tmp.resolve("3.png"), 3);
+
+    List<Image> images = ImageSource.load(tmp, 2, decoder);
+
     assertEquals(2, images.size());
-    assertEquals("0", images.get(0).id());
-    assertEquals(0f, images.get(0).pixels()[0]); // a.png
-    assertEquals(1f, images.get(1).pixels()[0]); // b.png
+    assertEquals(1 / 255f, images.get(0).at(0, 0, 0), 1e-6f);
   }
 
   @Test
-  void corruptFileInAFolderNamesTheFile(@TempDir Path dir) throws Exception {
-    Files.write(dir.resolve("bad.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 0, 1});
+  void undecodableFileInAFolderIsNamedWithTheReason() throws IOException {
+    writeGreyPng(tmp.resolve("a.png"), 1);
+    Path broken = tmp.resolve("b.png");
+    Files.writeString(broken, "this is text");
+
+    IOException e = assertThrows(IOException.class, () -> ImageSource.load(tmp, 0, decoder));
+
+    assertTrue(e.getMessage().contains(broken.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("unknown image format"), e.getMessage());
+  }
+
+  @Test
+  void folderWithoutImagesIsAnError() throws IOException {
+    Files.writeString(tmp.resolve("notes.txt"), "not an image");
+
+    IOException e = assertThrows(IOException.class, () -> ImageSource.load(tmp, 0, decoder));
+
+    assertTrue(e.getMessage().contains("no train-images-idx3-ubyte"), e.getMessage());
+  }
+
+  @Test
+  void fashionMnistFolderLoadsItsTrainingImagesAndLabels() throws IOException {
+    Path folder = FashionMnistSubset.folder();
+
+    List<Image> images = ImageSource.load(folder, 0, decoder);
+    int[] labels = ImageSource.labelsFor(folder).orElseThrow();
+
+    assertEquals(FashionMnistSubset.TRAIN_COUNT, images.size());
+    assertArrayEquals(IdxReader.readLabels(FashionMnistSubset.trainLabels()), labels);
+  }
+
+  @Test
+  void idxFileLoadsDirectlyAndFindsTheLabelsOfItsSplit() throws IOException {
+    Path testImages = FashionMnistSubset.testImages();
+
+    assertEquals(7, ImageSource.load(testImages, 7, decoder).size());
+    assertEquals(FashionMnistSubset.TEST_COUNT,
+        ImageSource.labelsFor(testImages).orElseThrow().length);
+  }
+
+  @Test
+  void labelsAreFoundWhetherOrNotTheyAreGzippedLikeTheImages() throws IOException {
+    Path images = tmp.resolve("t10k-images-idx3-ubyte");
+    FashionMnistSubset.gunzip(FashionMnistSubset.testImages(), images);
+    Files.copy(FashionMnistSubset.folder().resolve("t10k-labels-idx1-ubyte.gz"),
+        tmp.resolve("t10k-labels-idx1-ubyte.gz"));
+
+    assertEquals(FashionMnistSubset.TEST_COUNT, ImageSource.labelsFor(images).orElseThrow().length);
+  }
+
+  @Test
+  void imagesWithoutALabelsFileHaveNoLabels() throws IOException {
+    writeGreyPng(tmp.resolve("a.png"), 1);
+    Path lonelyIdx = tmp.resolve("train-images-idx3-ubyte.gz");
+    Files.copy(FashionMnistSubset.trainImages(), lonelyIdx);
+
+    assertTrue(ImageSource.labelsFor(tmp.resolve("a.png")).isEmpty());
+    assertTrue(ImageSource.labelsFor(lonelyIdx).isEmpty());
+  }
+
+  @Test
+  void missingPathPointsToTheFetchScript() {
     IOException e = assertThrows(IOException.class,
-        () -> ImageSource.load(dir, 0, new ImageDecoder()));
-    assertTrue(e.getMessage().contains("bad.png"), e.getMessage());
+        () -> ImageSource.load(tmp.resolve("no-such-folder"), 0, decoder));
+
+    assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    assertTrue(e.getMessage().contains("scripts/fetch-fashion-mnist.sh"), e.getMessage());
   }
 
-  @Test
-  void fashionMnistFolderGivesTrainingImagesAndTheirLabels() throws Exception {
-    Path subset = IdxReaderTest.SUBSET;
-    assertEquals(3000, ImageSource.load(subset, 0, new ImageDecoder()).size());
-    assertEquals(3000, ImageSource.labelsFor(subset).orElseThrow().length);
-    assertEquals(1000, ImageSource.labelsFor(subset.resolve("t10k-images-idx3-ubyte.gz"))
-        .orElseThrow().length);
-  }
-
-  @Test
-  void missingPathPointsAtTheFetchScript() {
-    IOException e = assertThrows(IOException.class,
-        () -> ImageSource.load(Path.of("no/such/dir"), 0, new ImageDecoder()));
-    assertTrue(e.getMessage().contains("fetch-fashion-mnist.sh"), e.getMessage());
+  private static void writeGreyPng(Path file, int level) throws IOException {
+    BufferedImage grey = new BufferedImage(2, 2, BufferedImage.TYPE_BYTE_GRAY);
+    grey.getRaster().setPixels(0, 0, 2, 2, new int[] {level, level, level, level});
+    Files.write(file, ImageDecoderTest.encode(grey, "png"));
   }
 }
