@@ -1,5 +1,8 @@
 package dev.contraflow.augment;
 
+import static dev.contraflow.augment.SampleImages.assertInUnitRange;
+import static dev.contraflow.augment.SampleImages.assertSameImage;
+import static dev.contraflow.augment.SampleImages.noise;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,132 +16,137 @@ import org.junit.jupiter.api.Test;
 
 class ImageViewsTest {
 
-  /** A ramp that is not symmetric in x or y; channels differ. */
-  private static Image ramp(int channels, int h, int w) {
-    float[] px = new float[channels * h * w];
-    for (int c = 0; c < channels; c++) {
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-          px[(c * h + y) * w + x] = ((x + 2 * y + 5 * c) % 17) / 16f;
-        }
-      }
+  private final ImageViews views = ImageViews.mocoV2(16, 16);
+
+  @Test
+  void sameSeedGivesBitIdenticalViews() {
+    Image in = noise(3, 20, 24, 1);
+    for (long seed = 0; seed < 20; seed++) {
+      assertSameImage(views.view(in, new Rng(seed)), views.view(in, new Rng(seed)));
+      Image[] first = views.twoViews(in, new Rng(seed));
+      Image[] second = views.twoViews(in, new Rng(seed));
+      assertSameImage(first[0], second[0]);
+      assertSameImage(first[1], second[1]);
     }
-    return new Image("ramp", channels, h, w, px);
   }
 
   @Test
-  void sameRngStateGivesBitIdenticalViews() {
-    ImageViews views = ImageViews.mocoV2(28, 28, 0.2);
-    Image in = ramp(3, 32, 32);
-    Image[] a = views.twoViews(in, new Rng(42));
-    Image[] b = views.twoViews(in, new Rng(42));
-    assertArrayEquals(a[0].pixels(), b[0].pixels());
-    assertArrayEquals(a[1].pixels(), b[1].pixels());
-    assertFalse(Arrays.equals(a[0].pixels(), views.twoViews(in, new Rng(43))[0].pixels()));
+  void differentSeedsGiveDifferentViews() {
+    Image in = noise(3, 20, 24, 1);
+    assertFalse(Arrays.equals(views.view(in, new Rng(1)).pixels(),
+        views.view(in, new Rng(2)).pixels()));
   }
 
   @Test
-  void twoViewsAreIndependentDrawsFromSplits() {
-    ImageViews views = ImageViews.mocoV2(20, 20, 0.2);
-    Image in = ramp(1, 28, 28);
-    Rng rng = new Rng(5);
-    Image[] two = views.twoViews(in, rng);
-    Rng replay = new Rng(5);
-    assertArrayEquals(views.view(in, replay.split()).pixels(), two[0].pixels());
-    assertArrayEquals(views.view(in, replay.split()).pixels(), two[1].pixels());
-    assertFalse(Arrays.equals(two[0].pixels(), two[1].pixels()));
-    assertEquals(replay.state(), rng.state());
-  }
-
-  @Test
-  void viewsStayInUnitRangeWithTheConfiguredShape() {
-    ImageViews views = ImageViews.mocoV2(24, 20, 0.2);
+  void viewsHaveTheConfiguredSizeAndStayInUnitRangeForGreyAndColour() {
+    int[][] inputSizes = {{28, 28}, {16, 16}, {9, 40}, {64, 48}, {5, 5}, {1, 1}};
+    Rng rng = new Rng(7);
     for (int channels : new int[] {1, 3}) {
-      Image in = ramp(channels, 30, 26);
-      float[] before = in.pixels().clone();
-      Rng rng = new Rng(channels);
-      for (int i = 0; i < 200; i++) {
-        Image v = views.view(in, rng.split());
-        assertEquals(channels, v.channels());
-        assertEquals(24, v.height());
-        assertEquals(20, v.width());
-        for (float p : v.pixels()) {
-          assertTrue(p >= 0f && p <= 1f, "pixel " + p);
+      for (int[] size : inputSizes) {
+        Image in = noise(channels, size[0], size[1], 11);
+        for (int draw = 0; draw < 100; draw++) {
+          Image out = views.view(in, rng.split());
+          assertEquals(channels, out.channels());
+          assertEquals(16, out.height());
+          assertEquals(16, out.width());
+          assertEquals(in.id(), out.id());
+          assertInUnitRange(out);
         }
       }
-      assertArrayEquals(before, in.pixels(), "the input must never change");
     }
   }
 
   @Test
-  void flipWithCertaintyMirrorsEachRow() {
-    Image in = new Image("f", 1, 2, 3, new float[] {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f});
-    Image out = new HorizontalFlip(1.0).apply(in, new Rng(1));
-    assertArrayEquals(new float[] {0.3f, 0.2f, 0.1f, 0.6f, 0.5f, 0.4f}, out.pixels());
-    assertSame(in, new HorizontalFlip(0.0).apply(in, new Rng(1)));
+  void viewsOfNonSquareConfigurationHaveThatShape() {
+    Image out = ImageViews.mocoV2(12, 20).view(noise(3, 30, 30, 2), new Rng(3));
+    assertEquals(12, out.height());
+    assertEquals(20, out.width());
   }
 
   @Test
-  void fullScaleSquareCropOfASquareImageIsTheIdentity() {
-    Image in = ramp(1, 16, 16);
-    Image out = new RandomResizedCrop(16, 16, 1.0, 1.0, 1.0, 1.0).apply(in, new Rng(3));
-    assertArrayEquals(in.pixels(), out.pixels(), 1e-6f);
-  }
-
-  @Test
-  void greyscaleOfColourHasEqualChannels() {
-    Image out = new RandomGrayscale(1.0).apply(ramp(3, 4, 4), new Rng(1));
-    int n = 16;
-    for (int i = 0; i < n; i++) {
-      assertEquals(out.pixels()[i], out.pixels()[n + i]);
-      assertEquals(out.pixels()[i], out.pixels()[2 * n + i]);
+  void inputIsNeverMutated() {
+    for (int channels : new int[] {1, 3}) {
+      Image in = noise(channels, 16, 16, 5);
+      float[] before = in.pixels().clone();
+      Rng rng = new Rng(9);
+      for (int draw = 0; draw < 50; draw++) {
+        views.twoViews(in, rng);
+        ImageViews.none(16, 16).view(in, rng);
+        ImageViews.none(8, 8).view(in, rng);
+      }
+      assertArrayEquals(before, in.pixels());
     }
   }
 
   @Test
-  void blurKeepsAConstantImageAndSmoothsACheckerboard() {
-    GaussianBlur blur = new GaussianBlur(1.0, 1.0, 2.0);
-    float[] flat = new float[32 * 32];
-    Arrays.fill(flat, 0.5f);
-    Image constant = blur.apply(new Image("c", 1, 32, 32, flat), new Rng(2));
-    for (float p : constant.pixels()) {
-      assertEquals(0.5f, p, 1e-5f);
-    }
-    float[] board = new float[32 * 32];
-    for (int i = 0; i < board.length; i++) {
-      board[i] = ((i / 32 + i % 32) % 2 == 0) ? 1f : 0f;
-    }
-    Image smoothed = blur.apply(new Image("b", 1, 32, 32, board), new Rng(2));
-    assertTrue(variance(smoothed.pixels()) < 0.5 * variance(board));
+  void twoViewsDifferAndEachIsTheViewOfItsOwnSplit() {
+    Image in = noise(3, 32, 32, 4);
+    Image[] two = views.twoViews(in, new Rng(42));
+
+    Rng replay = new Rng(42);
+    Rng query = replay.split();
+    Rng key = replay.split();
+    assertSameImage(views.view(in, query), two[0]);
+    assertSameImage(views.view(in, key), two[1]);
+    assertFalse(Arrays.equals(two[0].pixels(), two[1].pixels()));
   }
 
   @Test
-  void colourJitterOnGreyKeepsOneChannel() {
-    Image out = new ColorJitter(0.4, 0.4, 0.4, 0.1, 1.0).apply(ramp(1, 8, 8), new Rng(9));
-    assertEquals(1, out.channels());
-    assertFalse(Arrays.equals(ramp(1, 8, 8).pixels(), out.pixels()));
+  void twoViewsAdvanceTheCallersGeneratorByExactlyTwoSplits() {
+    Rng used = new Rng(5);
+    views.twoViews(noise(1, 8, 8, 1), used);
+    Rng expected = new Rng(5);
+    expected.split();
+    expected.split();
+    assertEquals(expected.state(), used.state());
   }
 
   @Test
-  void invalidSettingsAreRejectedWithFieldAndValue() {
-    IllegalArgumentException crop = assertThrows(IllegalArgumentException.class,
-        () -> new RandomResizedCrop(8, 8, 0.9, 0.5, 0.75, 1.33));
-    assertTrue(crop.getMessage().contains("scaleMin=0.9, scaleMax=0.5"), crop.getMessage());
-    IllegalArgumentException p = assertThrows(IllegalArgumentException.class,
-        () -> new HorizontalFlip(1.5));
-    assertEquals("flip p must be a probability in [0, 1], got 1.5", p.getMessage());
+  void noneOnlyResizes() {
+    Image in = noise(3, 16, 16, 6);
+    ImageViews plain = ImageViews.none(16, 16);
+    assertSame(in, plain.view(in, new Rng(1)));
+    assertSameImage(plain.view(in, new Rng(1)), plain.view(in, new Rng(2)));
+
+    Image shrunk = ImageViews.none(8, 4).view(in, new Rng(1));
+    assertEquals(8, shrunk.height());
+    assertEquals(4, shrunk.width());
   }
 
-  private static double variance(float[] v) {
-    double mean = 0;
-    for (float x : v) {
-      mean += x;
-    }
-    mean /= v.length;
-    double s = 0;
-    for (float x : v) {
-      s += (x - mean) * (x - mean);
-    }
-    return s / v.length;
+  @Test
+  void configDefaultsAreMocoV2s() {
+    ImageViews.Config config = ImageViews.Config.mocoV2(224, 224);
+    assertEquals(0.2, config.cropScaleMin());
+    assertEquals(1.0, config.cropScaleMax());
+    assertEquals(0.75, config.cropRatioMin());
+    assertEquals(4.0 / 3.0, config.cropRatioMax());
+    assertEquals(0.8, config.jitterProbability());
+    assertEquals(0.4, config.brightness());
+    assertEquals(0.4, config.contrast());
+    assertEquals(0.4, config.saturation());
+    assertEquals(0.1, config.hue());
+    assertEquals(0.2, config.grayscaleProbability());
+    assertEquals(0.5, config.blurProbability());
+    assertEquals(0.1, config.blurSigmaMin());
+    assertEquals(2.0, config.blurSigmaMax());
+    assertEquals(0.5, config.flipProbability());
+    assertEquals(0.5, config.withCropScaleMin(0.5).cropScaleMin());
+  }
+
+  @Test
+  void mocoV2WithCropScaleMinEqualsTheConfiguredRecipe() {
+    Image in = noise(3, 20, 20, 8);
+    ImageViews viaFactory = ImageViews.mocoV2(16, 16, 0.5);
+    ImageViews viaConfig = new ImageViews(ImageViews.Config.mocoV2(16, 16).withCropScaleMin(0.5));
+    assertSameImage(viaConfig.view(in, new Rng(3)), viaFactory.view(in, new Rng(3)));
+  }
+
+  @Test
+  void badConfigFailsNamingTheFieldAndValue() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new ImageViews(ImageViews.Config.mocoV2(16, 16).withCropScaleMin(1.5)));
+    assertTrue(e.getMessage().contains("scaleMin") && e.getMessage().contains("1.5"),
+        e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ImageViews.none(0, 16));
   }
 }
