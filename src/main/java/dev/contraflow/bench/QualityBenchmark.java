@@ -65,6 +65,7 @@ public final class QualityBenchmark {
 
   /** The key encoder's embeddings of a split. */
   public LabelledEmbeddings embed(Learner learner, LearnerState state, Split s) {
+    long t = System.nanoTime();
     float[][] rows = new float[s.images().size()][];
     int chunk = 500;
     for (int from = 0; from < rows.length; from += chunk) {
@@ -74,6 +75,8 @@ public final class QualityBenchmark {
         rows[from + i] = e.get(i).vector();
       }
     }
+    out.printf("  embedded %d images with model version %d in %.0f s%n", rows.length, state.step(),
+        (System.nanoTime() - t) / 1e9);
     return LabelledEmbeddings.of(rows, s.labels());
   }
 

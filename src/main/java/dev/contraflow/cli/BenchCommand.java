@@ -54,6 +54,10 @@ final class BenchCommand implements Runnable {
     @Option(names = "--test-limit", defaultValue = "0", description = "Use only N test images.")
     int testLimit;
 
+    @Option(names = "--baselines", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Also score raw pixels and the untrained encoder (default ${DEFAULT-VALUE}).")
+    boolean baselines;
+
     @Mixin LearnerOptions learner;
 
     @Override
@@ -70,13 +74,14 @@ final class BenchCommand implements Runnable {
           train.images().size(), test.images().size(), config.encoder(), passes,
           minutes > 0 ? ", at most " + minutes + " min" : "");
       List<QualityBenchmark.Row> rows = new ArrayList<>();
-      rows.add(bench.score("raw pixels", QualityBenchmark.pixels(train),
-          QualityBenchmark.pixels(test)));
-
       Learner l = new Learner(config);
-      LearnerState untrained = l.initialState();
-      rows.add(bench.score("untrained encoder", bench.embed(l, untrained, train),
-          bench.embed(l, untrained, test)));
+      if (baselines) {
+        rows.add(bench.score("raw pixels", QualityBenchmark.pixels(train),
+            QualityBenchmark.pixels(test)));
+        LearnerState untrained = l.initialState();
+        rows.add(bench.score("untrained encoder", bench.embed(l, untrained, train),
+            bench.embed(l, untrained, test)));
+      }
 
       long start = System.nanoTime();
       ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(30));

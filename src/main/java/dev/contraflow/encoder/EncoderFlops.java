@@ -21,9 +21,9 @@ public final class EncoderFlops {
     int h = c.height();
     int x = c.width();
     return switch (c.kind()) {
-      case CNN -> conv(h, x, c.channels(), w, 3, 2)
-          + conv(down(h), down(x), w, 2 * w, 3, 1)
-          + conv(down(h), down(x), 2 * w, 4 * w, 3, 2);
+      case CNN -> conv(h, x, c.channels(), 2 * w, EncoderGraphs.PATCH, EncoderGraphs.PATCH)
+          + conv(ceilDiv(h, EncoderGraphs.PATCH), ceilDiv(x, EncoderGraphs.PATCH), 2 * w, 4 * w,
+              3, 1);
       case RESNET -> resnet(c);
       case MLP -> dense(c.inputSize(), 16 * w) + dense(16 * w, 8 * w);
     };
@@ -63,6 +63,10 @@ public final class EncoderFlops {
 
   private static long dense(int in, int out) {
     return 2L * in * out;
+  }
+
+  private static int ceilDiv(int n, int d) {
+    return (n + d - 1) / d;
   }
 
   private static int down(int n) {

@@ -26,9 +26,9 @@ class ModelFileTest {
     assertEquals(12, m.config().encoder().height());
     assertEquals(6, m.config().queueSize());
     assertEquals(2, m.state().step());
-    assertEquals(542, m.state().encoderParams().length);
-    assertEquals(0.36757204f, m.state().encoderParams()[0]);
-    assertEquals(0.37088117f, m.state().momentumParams()[0]);
+    assertEquals(508, m.state().encoderParams().length);
+    assertEquals(-0.28161865f, m.state().encoderParams()[0]);
+    assertEquals(-0.28290114f, m.state().momentumParams()[0]);
     assertEquals(6, m.state().queue().fill());
     assertEquals(-1028001813962170195L, m.state().rngState());
     assertEquals("golden", m.provenance().get("data"));
