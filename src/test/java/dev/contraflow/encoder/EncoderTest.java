@@ -1,0 +1,94 @@
+package dev.contraflow.encoder;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class EncoderTest {
+
+  private static final OptimizerConfig SGD = new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.1,
+      0.9, 0);
+
+  private static float[][] images(int n, int size) {
+    float[][] x = new float[n][size];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < size; j++) {
+        x[i][j] = ((i * 7 + j * 3) % 10) / 10f;
+      }
+    }
+    return x;
+  }
+
+  @Test
+  void everyKindProducesRepresentationAndProjectionOfTheConfiguredSizes() {
+    for (EncoderKind kind : EncoderKind.values()) {
+      EncoderConfig c = new EncoderConfig(kind, 3, 32, 32, 4, 1, 16, 8, 1L);
+      Encoder e = Encoder.create(c, SGD);
+      Encoder.Forward f = e.infer(e.batch(images(2, c.inputSize())));
+      assertArrayEquals(new long[] {2, c.representationDim()}, f.representation().shape(), kind.name());
+      assertArrayEquals(new long[] {2, 8}, f.projection().shape(), kind.name());
+    }
+  }
+
+  @Test
+  void parametersAndOptimiserStateRoundTripExactly() {
+    EncoderConfig c = new EncoderConfig(EncoderKind.CNN, 1, 12, 12, 2, 1, 8, 4, 1L);
+    Encoder trained = Encoder.create(c, OptimizerConfig.mocoDefaults());
+    INDArray x = trained.batch(images(3, c.inputSize()));
+    Encoder.Forward f = trained.forwardForTraining(x);
+    trained.backwardAndUpdate(f.projection().dup(), 0);
+
+    Encoder copy = Encoder.create(c, OptimizerConfig.mocoDefaults());
+    copy.loadParams(trained.params());
+    copy.loadUpdaterState(trained.updaterState());
+    assertArrayEquals(trained.params(), copy.params());
+    assertArrayEquals(trained.updaterState(), copy.updaterState());
+    assertEquals(trained.infer(x).projection(), copy.infer(x).projection());
+  }
+
+  @Test
+  void descendingTheGradientOfTheSquaredNormShrinksTheOutput() {
+    // L = 1/2 ||z||^2 summed over the batch: dL/dz = z; a small SGD step must reduce L
+    EncoderConfig c = new EncoderConfig(EncoderKind.MLP, 1, 8, 8, 2, 1, 8, 4, 3L);
+    Encoder e = Encoder.create(c, new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.01, 0, 0));
+    INDArray x = e.batch(images(4, c.inputSize()));
+    double before = e.infer(x).projection().norm2Number().doubleValue();
+    float[] p0 = e.params();
+    for (int step = 0; step < 5; step++) {
+      e.backwardAndUpdate(e.forwardForTraining(x).projection().dup(), step);
+    }
+    assertFalse(Arrays.equals(p0, e.params()));
+    assertTrue(e.infer(x).projection().norm2Number().doubleValue() < before);
+  }
+
+  @Test
+  void wrongStateSizeNamesTheLikelyCause() {
+    Encoder e = Encoder.create(new EncoderConfig(EncoderKind.CNN, 1, 12, 12, 2, 1, 8, 4, 1L), SGD);
+    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+        () -> e.loadParams(new float[3]));
+    assertTrue(ex.getMessage().contains("another encoder config"), ex.getMessage());
+  }
+
+  @Test
+  void flopsOfTheCnnMatchAHandCount() {
+    EncoderConfig c = new EncoderConfig(EncoderKind.CNN, 1, 28, 28, 32, 1, 512, 128, 1L);
+    long stem = 2L * 7 * 7 * 4 * 4 * 1 * 64;
+    long block = 2L * 7 * 7 * 3 * 3 * 64 * 128;
+    long head = 2L * 128 * 512 + 2L * 512 * 128;
+    assertEquals(stem + block + head, EncoderFlops.forward(c));
+  }
+
+  @Test
+  void rejectsTinyInputsWithTheReason() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new EncoderConfig(EncoderKind.CNN, 1, 4, 28, 8, 1, 16, 8, 1L));
+    assertEquals("encoder height must be >= 8, got 4 (inputs smaller than 8x8 leave nothing after"
+        + " downsampling)", e.getMessage());
+  }
+}
