@@ -72,20 +72,14 @@ public final class Learner {
     Rng rng = new Rng(state.rngState());
 
     long t0 = System.nanoTime();
-    float[][] queryViews = new float[b][];
-    float[][] keyViews = new float[b][];
-    for (int i = 0; i < b; i++) {
-      Image[] two = views.twoViews(checked(batch.images().get(i)), rng.split());
-      queryViews[i] = two[0].pixels();
-      keyViews[i] = two[1].pixels();
-    }
+    float[][][] views = twoViews(batch.images(), rng); // [query, key][record] -> pixels
 
     // compute query features (training mode; activations kept for backprop)
     long t1 = System.nanoTime();
     L2Normalization.Normalized q = L2Normalization.forward(
-        queryEncoder.forwardForTraining(queryEncoder.batch(queryViews)).projection()); // B x d
+        queryEncoder.forwardForTraining(queryEncoder.batch(views[0])).projection()); // B x d
     // compute key features: no gradient to keys
-    INDArray k = L2Normalization.unit(keyEncoder.infer(keyEncoder.batch(keyViews)).projection());
+    INDArray k = L2Normalization.unit(keyEncoder.infer(keyEncoder.batch(views[1])).projection());
 
     long t2 = System.nanoTime();
     NegativeQueue queue = state.queue();
@@ -117,11 +111,27 @@ public final class Learner {
 
     StepTimings timings = new StepTimings(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5,
         t7 - t6, (t8 - t7) + (t0 - started));
-    StepMetrics metrics = new StepMetrics(next, r.loss(), r.positiveSimilarity(),
-        r.negativeSimilarity(), RepresentationGeometry.alignment(q.unit(), k),
-        RepresentationGeometry.uniformity(q.unit()), RepresentationGeometry.embeddingStd(q.unit()),
-        nextQueue.fill(), nextQueue.meanAge(next), b * 1e9 / (t8 - started), timings);
-    return new StepResult(nextState, embeddings, metrics);
+    return new StepResult(nextState, embeddings,
+        metrics(nextState, r, q.unit(), k, b * 1e9 / (t8 - started), timings));
+  }
+
+  /** Two views of every record, each from its own split of the learner's random stream. */
+  private float[][][] twoViews(List<Image> images, Rng rng) {
+    float[][][] out = new float[2][images.size()][];
+    for (int i = 0; i < images.size(); i++) {
+      Image[] two = views.twoViews(checked(images.get(i)), rng.split());
+      out[0][i] = two[0].pixels();
+      out[1][i] = two[1].pixels();
+    }
+    return out;
+  }
+
+  private static StepMetrics metrics(LearnerState next, InfoNceLoss.Result r, INDArray q,
+      INDArray k, double samplesPerSecond, StepTimings timings) {
+    return new StepMetrics(next.step(), r.loss(), r.positiveSimilarity(), r.negativeSimilarity(),
+        RepresentationGeometry.alignment(q, k), RepresentationGeometry.uniformity(q),
+        RepresentationGeometry.embeddingStd(q), next.queue().fill(),
+        next.queue().meanAge(next.step()), samplesPerSecond, timings);
   }
 
   /** Embeddings of the given images by the state's key encoder, without training. */
