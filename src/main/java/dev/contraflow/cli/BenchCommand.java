@@ -9,7 +9,6 @@ import dev.contraflow.io.Image;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +35,7 @@ final class BenchCommand implements Runnable {
           + " test set for the trained encoder, the untrained encoder and raw pixels.")
   static final class Quality implements Callable<Integer> {
 
-    @Option(names = "--data", defaultValue = "data/fashion-mnist",
-        description = "Fashion-MNIST folder (default ${DEFAULT-VALUE}).")
-    Path data;
+    @Mixin FashionMnistData data;
 
     @Option(names = "--passes", defaultValue = "3",
         description = "Passes over the training images (default ${DEFAULT-VALUE}).")
@@ -63,8 +60,8 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       QualityBenchmark bench = new QualityBenchmark(System.out);
-      QualityBenchmark.Split train = QualityBenchmark.load(data, "train", trainLimit);
-      QualityBenchmark.Split test = QualityBenchmark.load(data, "t10k", testLimit);
+      QualityBenchmark.Split train = data.split("train", trainLimit);
+      QualityBenchmark.Split test = data.split("t10k", testLimit);
       Image first = train.images().get(0);
       long steps = ((long) train.images().size() * passes + learner.batchSize - 1)
           / learner.batchSize;
@@ -104,9 +101,7 @@ final class BenchCommand implements Runnable {
       description = "Learner.step samples/s and model FLOP/s as a fraction of ND4J matmul FLOP/s.")
   static final class Speed implements Callable<Integer> {
 
-    @Option(names = "--data", defaultValue = "data/fashion-mnist",
-        description = "Fashion-MNIST folder (default ${DEFAULT-VALUE}).")
-    Path data;
+    @Mixin FashionMnistData data;
 
     @Option(names = "--steps", defaultValue = "20", description = "Measured steps per configuration.")
     int steps;
@@ -118,7 +113,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      List<Image> images = QualityBenchmark.load(data, "train", 4096).images();
+      List<Image> images = data.split("train", 4096).images();
       Image first = images.get(0);
       double peak = MatmulPeak.gflops(1024, 9);
       System.out.printf("ND4J float matmul 1024^3: %.1f GFLOP/s (median of 9)%n", peak);

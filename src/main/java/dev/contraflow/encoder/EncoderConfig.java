@@ -65,21 +65,6 @@ public record EncoderConfig(
         projectionHidden, projectionDim, seed);
   }
 
-  public EncoderConfig withBaseWidth(int w) {
-    return new EncoderConfig(kind, channels, height, width, w, blocksPerStage,
-        projectionHidden, projectionDim, seed);
-  }
-
-  public EncoderConfig withHead(int hidden, int dim) {
-    return new EncoderConfig(kind, channels, height, width, baseWidth, blocksPerStage,
-        hidden, dim, seed);
-  }
-
-  public EncoderConfig withSeed(long s) {
-    return new EncoderConfig(kind, channels, height, width, baseWidth, blocksPerStage,
-        projectionHidden, projectionDim, s);
-  }
-
   private static void requireAtLeast(String field, int value, int min, String remedy) {
     if (value < min) {
       throw new IllegalArgumentException(

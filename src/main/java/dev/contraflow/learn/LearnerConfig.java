@@ -65,36 +65,6 @@ public record LearnerConfig(
         batchSize, seed);
   }
 
-  public LearnerConfig withOptimizer(OptimizerConfig o) {
-    return new LearnerConfig(method, encoder, o, queueSize, temperature, momentum, cropScaleMin,
-        batchSize, seed);
-  }
-
-  public LearnerConfig withQueueSize(int k) {
-    return new LearnerConfig(method, encoder, optimizer, k, temperature, momentum, cropScaleMin,
-        batchSize, seed);
-  }
-
-  public LearnerConfig withTemperature(double t) {
-    return new LearnerConfig(method, encoder, optimizer, queueSize, t, momentum, cropScaleMin,
-        batchSize, seed);
-  }
-
-  public LearnerConfig withMomentum(MomentumUpdate m) {
-    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, m, cropScaleMin,
-        batchSize, seed);
-  }
-
-  public LearnerConfig withCropScaleMin(double s) {
-    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum, s,
-        batchSize, seed);
-  }
-
-  public LearnerConfig withBatchSize(int b) {
-    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
-        cropScaleMin, b, seed);
-  }
-
   public LearnerConfig withSeed(long s) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
         cropScaleMin, batchSize, s);

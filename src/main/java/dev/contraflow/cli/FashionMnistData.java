@@ -1,0 +1,19 @@
+package dev.contraflow.cli;
+
+import dev.contraflow.bench.QualityBenchmark;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The benchmarks' {@code --data} folder, as written by scripts/fetch-fashion-mnist.sh. */
+final class FashionMnistData {
+
+  @Option(names = "--data", defaultValue = "data/fashion-mnist",
+      description = "Fashion-MNIST folder (default ${DEFAULT-VALUE}).")
+  Path data;
+
+  /** The "train" or "t10k" split, its first {@code limit} images (0 = all). */
+  QualityBenchmark.Split split(String prefix, int limit) throws IOException {
+    return QualityBenchmark.load(data, prefix, limit);
+  }
+}
