@@ -81,9 +81,9 @@ final class BenchCommand implements Runnable {
       }
 
       long start = System.nanoTime();
-      ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(30));
-      LearnerState trained = bench.train(l, train, passes,
-          minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null, progress::onStep);
+      Duration budget = minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
+      ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(30), budget);
+      LearnerState trained = bench.train(l, train, passes, budget, progress::onStep);
       long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
       long samples = trained.step() == 0 ? 0 : trained.step() * (long) config.batchSize();
       LabelledEmbeddings trainedTrain = bench.embed(l, trained, train);

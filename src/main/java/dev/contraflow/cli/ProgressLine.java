@@ -9,12 +9,19 @@ final class ProgressLine {
 
   private final PrintStream out;
   private final long intervalNanos;
+  private final Duration budget;
   private final long started = System.nanoTime();
   private long lastPrinted = started;
 
   ProgressLine(PrintStream out, Duration interval) {
+    this(out, interval, null);
+  }
+
+  /** With a time budget (null for none), the ETA is the sooner of the data's end and the budget's. */
+  ProgressLine(PrintStream out, Duration interval, Duration budget) {
     this.out = out;
     this.intervalNanos = interval.toNanos();
+    this.budget = budget;
   }
 
   void onStep(StepMetrics m, long seen, long total) {
@@ -26,6 +33,9 @@ final class ProgressLine {
     double elapsed = (now - started) / 1e9;
     double rate = seen / Math.max(elapsed, 1e-9);
     long etaSeconds = Math.round((total - seen) / Math.max(rate, 1e-9));
+    if (budget != null) {
+      etaSeconds = Math.min(etaSeconds, Math.max(0, budget.toSeconds() - Math.round(elapsed)));
+    }
     out.printf("step %d | samples %d/%d (%.0f%%) | loss %.4f | pos %.3f neg %.3f | std %.4f |"
             + " queue %d | %.0f samples/s | elapsed %s | ETA %s%n",
         m.step(), seen, total, 100.0 * seen / total, m.loss(), m.positiveSimilarity(),
