@@ -28,7 +28,7 @@ class LearningOnFashionMnistTest {
     List<Image> test = IdxReader.readImages(SUBSET.resolve("t10k-images-idx3-ubyte.gz"));
     int[] testLabels = IdxReader.readLabels(SUBSET.resolve("t10k-labels-idx1-ubyte.gz"));
 
-    EncoderConfig encoder = new EncoderConfig(EncoderKind.CNN, 1, 28, 28, 16, 1, 128, 64, 3L);
+    EncoderConfig encoder = new EncoderConfig(EncoderKind.MLP, 1, 28, 28, 16, 1, 128, 64, 3L);
     LearnerConfig config = new LearnerConfig(Method.MOCO, encoder,
         new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.06, 0.9, 1e-4), 1024, 0.2,
         MomentumUpdate.constant(0.99), 0.2, 64, 1L);
@@ -36,10 +36,12 @@ class LearningOnFashionMnistTest {
     LearnerState untrained = learner.initialState();
     double before = knn(learner, untrained, train, trainLabels, test, testLabels);
 
-    LearnerState trained = OnlineTrainer.train(learner, untrained, train, 6, (m, s, t) -> { });
+    LearnerState trained = OnlineTrainer.train(learner, untrained, train, 10, (m, s, t) -> { });
     double after = knn(learner, trained, train, trainLabels, test, testLabels);
 
-    assertTrue(trained.step() >= 280, "steps " + trained.step());
+    System.out.printf("weighted kNN (k=50) on the subset: untrained %.3f, after %d steps %.3f%n",
+        before, trained.step(), after);
+    assertTrue(trained.step() >= 460, "steps " + trained.step());
     assertTrue(after > before + 0.02,
         "weighted kNN after " + trained.step() + " steps: " + after + ", untrained: " + before);
   }
