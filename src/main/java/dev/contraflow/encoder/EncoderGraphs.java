@@ -63,8 +63,8 @@ final class EncoderGraphs {
    * A patchify stem (4x4 convolution, stride 4, 2w channels: 28x28 becomes 7x7) and a 3x3
    * conv-BN-ReLU block of 4w channels, then global average pooling. DL4J's convolution layers run
    * far from the matmul limit and their cost grows with the activation maps, so the network
-   * downsamples at once and spends its FLOPs on the small map: 3.5x the throughput of a
-   * stride-2-per-stage CNN of the same width (measured in `contraflow bench speed`).
+   * downsamples at once and spends its FLOPs on the small map: 4x the training throughput of a
+   * stride-2-per-stage CNN of the same width (measured with `contraflow bench speed`).
    */
   private static String cnn(GraphBuilder g, EncoderConfig c) {
     int w = c.baseWidth();
