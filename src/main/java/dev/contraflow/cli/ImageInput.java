@@ -19,7 +19,7 @@ final class ImageInput {
       description = "Use only the first N images (0 = all).")
   int limit;
 
-  @Option(names = "--max-pixels", defaultValue = "16777216",
+  @Option(names = "--max-pixels", defaultValue = "" + ImageDecoder.DEFAULT_MAX_PIXELS,
       description = "Reject encoded images with more pixels than this (default ${DEFAULT-VALUE}).")
   long maxPixels;
 
