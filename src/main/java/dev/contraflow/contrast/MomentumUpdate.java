@@ -1,5 +1,6 @@
 package dev.contraflow.contrast;
 
+import java.io.Serializable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -10,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Optionally m follows BYOL's cosine schedule towards 1: m_t = 1 - (1 - m_0)(cos(pi t / T) + 1) / 2,
  * so late in training the target barely moves.
  */
-public record MomentumUpdate(double momentum, Schedule schedule, long totalSteps) {
+public record MomentumUpdate(double momentum, Schedule schedule, long totalSteps) implements Serializable {
 
   /** How m changes with the step. */
   public enum Schedule { CONSTANT, COSINE }

@@ -1,5 +1,7 @@
 package dev.contraflow.encoder;
 
+import java.io.Serializable;
+
 /**
  * The shape of an encoder: backbone plus the MoCo v2 projection head (fc-ReLU-fc, Chen et al. 2020,
  * "Improved Baselines with Momentum Contrastive Learning").
@@ -24,7 +26,7 @@ public record EncoderConfig(
     int blocksPerStage,
     int projectionHidden,
     int projectionDim,
-    long seed) {
+    long seed) implements Serializable {
 
   public EncoderConfig {
     if (kind == null) {

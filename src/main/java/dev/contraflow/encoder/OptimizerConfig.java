@@ -1,5 +1,6 @@
 package dev.contraflow.encoder;
 
+import java.io.Serializable;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -16,7 +17,7 @@ import org.nd4j.linalg.learning.config.Sgd;
  * @param momentum SGD momentum (Nesterov), ignored by ADAM
  * @param weightDecay L2 penalty on weights (not on biases or BN parameters)
  */
-public record OptimizerConfig(Kind kind, double learningRate, double momentum, double weightDecay) {
+public record OptimizerConfig(Kind kind, double learningRate, double momentum, double weightDecay) implements Serializable {
 
   /** Optimiser families. */
   public enum Kind { SGD, ADAM }

@@ -3,6 +3,7 @@ package dev.contraflow.learn;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.OptimizerConfig;
+import java.io.Serializable;
 
 /**
  * Everything that defines a learner, validated once. Defaults follow MoCo v2 (Chen et al. 2020)
@@ -28,7 +29,7 @@ public record LearnerConfig(
     MomentumUpdate momentum,
     double cropScaleMin,
     int batchSize,
-    long seed) {
+    long seed) implements Serializable {
 
   public LearnerConfig {
     if (method == null) {

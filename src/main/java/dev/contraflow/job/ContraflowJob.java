@@ -1,0 +1,171 @@
+package dev.contraflow.job;
+
+import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.config.JobConfigLoader;
+import dev.contraflow.job.decode.ImageRecordDecoder;
+import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.learner.LearnerFunction;
+import dev.contraflow.job.sink.KafkaOutput;
+import dev.contraflow.job.sink.KafkaOutputSerializer;
+import dev.contraflow.job.source.KafkaInput;
+import dev.contraflow.job.source.KafkaInputDeserializer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The streaming job: Kafka images -> decode + validate -> keyBy(modelId) -> learner -> one
+ * exactly-once Kafka sink for embeddings, checkpoint records and dead letters.
+ *
+ * <pre>
+ * images ──► decode + validate ──► keyBy(modelId) ──► LearnerFunction ──┐
+ *                   └──────────── dead letters ─────────────────────────┴──► KafkaSink (EXACTLY_ONCE)
+ * </pre>
+ *
+ * <p>{@link #main} is the entry point for a Flink cluster ({@code flink run}, or the REST API's
+ * {@code /jars/:id/run} with entryClass {@code dev.contraflow.job.ContraflowJob}); it takes
+ * {@code --config FILE} and any number of {@code --set key=value}.
+ */
+public final class ContraflowJob {
+
+  /** Operator ids: state in savepoints is matched by them, so they never change. */
+  public static final String SOURCE_UID = "images-source-v1";
+  public static final String DECODE_UID = "decode-images-v1";
+  public static final String LEARNER_UID = "learner-v1";
+  public static final String SINK_UID = "kafka-sink-v1";
+
+  private static final int MAX_REQUEST_BYTES = 16 << 20;
+
+  private ContraflowJob() {}
+
+  /** Flink settings the job needs: checkpoints, state backend, restarts, parallelism. */
+  public static Configuration flinkConfiguration(JobConfig config) {
+    JobConfig.Job job = config.job();
+    Configuration c = new Configuration();
+    c.set(PipelineOptions.NAME, job.name());
+    c.set(CoreOptions.DEFAULT_PARALLELISM, job.parallelism());
+    c.set(PipelineOptions.MAX_PARALLELISM, job.maxParallelism());
+    c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
+    c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, job.checkpointDir().toString());
+    c.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+    c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, job.restartAttempts());
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, job.restartDelay());
+    return c;
+  }
+
+  /** Adds the job to {@code env}. */
+  public static void build(StreamExecutionEnvironment env, JobConfig config) {
+    build(env, config, UnaryOperator.identity());
+  }
+
+  /**
+   * Adds the job to {@code env}, passing the decoded stream through {@code beforeLearner} (tests
+   * use it to inject a failure).
+   */
+  public static void build(StreamExecutionEnvironment env, JobConfig config,
+      UnaryOperator<DataStream<LearnerInput>> beforeLearner) {
+    SingleOutputStreamOperator<LearnerInput> decoded = env
+        .fromSource(source(config), WatermarkStrategy.noWatermarks(), "images")
+        .uid(SOURCE_UID)
+        .process(new ImageRecordDecoder(RecordCodec.singleObject(ImageRecord.class), config))
+        .uid(DECODE_UID)
+        .name("decode + validate");
+    DataStream<KafkaOutput> deadLetters = decoded.getSideOutput(ImageRecordDecoder.DEAD_LETTERS);
+
+    beforeLearner.apply(decoded)
+        .keyBy((KeySelector<LearnerInput, String>) in -> in.modelId, Types.STRING)
+        .process(new LearnerFunction(config))
+        .uid(LEARNER_UID)
+        .name("learner")
+        .union(deadLetters)
+        .sinkTo(sink(config))
+        .uid(SINK_UID)
+        .name("kafka: embeddings, checkpoints, dead letters");
+  }
+
+  static KafkaSource<KafkaInput> source(JobConfig config) {
+    JobConfig.Kafka kafka = config.kafka();
+    return KafkaSource.<KafkaInput>builder()
+        .setBootstrapServers(kafka.bootstrapServers())
+        .setGroupId(kafka.groupId())
+        .setTopics(config.topics().images())
+        .setStartingOffsets(switch (kafka.startingOffsets()) {
+          case EARLIEST -> OffsetsInitializer.earliest();
+          case LATEST -> OffsetsInitializer.latest();
+          case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        })
+        .setDeserializer(new KafkaInputDeserializer())
+        .setProperties(clientProperties(kafka))
+        // Inputs written in transactions count once they commit.
+        .setProperty("isolation.level", "read_committed")
+        .build();
+  }
+
+  static KafkaSink<KafkaOutput> sink(JobConfig config) {
+    JobConfig.Kafka kafka = config.kafka();
+    Properties producer = clientProperties(kafka);
+    producer.setProperty("transaction.timeout.ms",
+        Long.toString(kafka.transactionTimeout().toMillis()));
+    // A checkpoint record is small, but an embedding batch can be large; images in dead letters
+    // are as large as the inputs were.
+    producer.setProperty("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
+    return KafkaSink.<KafkaOutput>builder()
+        .setBootstrapServers(kafka.bootstrapServers())
+        .setKafkaProducerConfig(producer)
+        .setRecordSerializer(new KafkaOutputSerializer())
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(config.job().name())
+        .build();
+  }
+
+  private static Properties clientProperties(JobConfig.Kafka kafka) {
+    Properties p = new Properties();
+    p.putAll(kafka.properties());
+    return p;
+  }
+
+  /** Cluster entry point: {@code --config FILE [--set key=value]...}. */
+  public static void main(String[] args) throws Exception {
+    Path file = null;
+    List<String> overrides = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if ((a.equals("--config") || a.equals("--set")) && i + 1 >= args.length) {
+        throw new IllegalArgumentException(a + " needs a value");
+      }
+      switch (a) {
+        case "--config" -> file = Path.of(args[++i]);
+        case "--set" -> overrides.add(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument '" + a
+            + "'; use --config FILE and --set key=value");
+      }
+    }
+    JobConfig config = JobConfigLoader.load(file, overrides);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
+    build(env, config);
+    env.execute(config.job().name());
+  }
+}

@@ -1,0 +1,223 @@
+package dev.contraflow.job.config;
+
+import dev.contraflow.contrast.MomentumUpdate;
+import dev.contraflow.encoder.EncoderConfig;
+import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.io.ImageDecoder;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.Method;
+import java.io.Serializable;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The whole configuration of the streaming job, typed and validated once (by
+ * {@link JobConfigLoader}). Every setting and its default is listed, with a comment, in
+ * {@code default-job.yaml} next to this class; a user's YAML file and {@code --set key=value}
+ * overrides are laid over it.
+ *
+ * @param kafka where the records come from and go to
+ * @param topics topic names
+ * @param model the model key records train when they name none, and its input shape
+ * @param learner the learner's hyper-parameters (MoCo v2 defaults)
+ * @param job Flink settings: parallelism, micro-batch timeout, checkpoints, restarts
+ * @param publish how often model files and checkpoint records are published
+ * @param limits what an input record may be before it is a dead letter
+ */
+public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner, Job job,
+    Publish publish, Limits limits) implements Serializable {
+
+  public JobConfig {
+    require(kafka != null && topics != null && model != null && learner != null && job != null
+        && publish != null && limits != null, "config", "incomplete",
+        "a section is missing; start from default-job.yaml");
+    Set<String> distinct = new LinkedHashSet<>(topics.all());
+    require(distinct.size() == topics.all().size(), "topics", topics.all(),
+        "every topic must have its own name");
+  }
+
+  /** Kafka clients. {@code properties} pass through to every client and are never logged. */
+  public record Kafka(String bootstrapServers, String groupId, StartingOffsets startingOffsets,
+      Duration transactionTimeout, Map<String, String> properties) implements Serializable {
+
+    public Kafka {
+      require(bootstrapServers != null && !bootstrapServers.isBlank(), "kafka.bootstrapServers",
+          bootstrapServers, "give host:port of at least one broker, e.g. localhost:9092");
+      require(groupId != null && !groupId.isBlank(), "kafka.groupId", groupId,
+          "give a consumer group id, e.g. contraflow");
+      require(startingOffsets != null, "kafka.startingOffsets", null,
+          "use EARLIEST, LATEST or COMMITTED");
+      require(transactionTimeout != null && transactionTimeout.toSeconds() >= 10
+          && transactionTimeout.toMinutes() <= 15, "kafka.transactionTimeout", transactionTimeout,
+          "use 10s..15min: above the checkpoint interval, below the broker's "
+              + "transaction.max.timeout.ms (15 min by default)");
+      properties = properties == null ? Map.of() : Map.copyOf(properties);
+      for (String key : properties.keySet()) {
+        require(!key.equals("bootstrap.servers") && !key.equals("group.id")
+            && !key.startsWith("transactional.") && !key.equals("isolation.level"),
+            "kafka.properties." + key, "(set)",
+            "the job sets this itself; use kafka.bootstrapServers / kafka.groupId instead");
+      }
+    }
+
+    /** Client properties with secrets masked: for logs and error messages. */
+    public Map<String, String> redactedProperties() {
+      Map<String, String> shown = new TreeMap<>();
+      properties.forEach((k, v) -> shown.put(k, isSecret(k) ? "******" : v));
+      return shown;
+    }
+
+    private static boolean isSecret(String key) {
+      String k = key.toLowerCase();
+      return k.contains("password") || k.contains("jaas") || k.contains("secret")
+          || k.contains("token") || k.endsWith(".key") || k.contains("credentials");
+    }
+
+    @Override
+    public String toString() {
+      return "Kafka[bootstrapServers=" + bootstrapServers + ", groupId=" + groupId
+          + ", startingOffsets=" + startingOffsets + ", properties=" + redactedProperties() + "]";
+    }
+  }
+
+  /** Where a job with no committed offsets starts reading. */
+  public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
+
+  /** Topic names; inputs and outputs must differ. */
+  public record Topics(String images, String embeddings, String checkpoints, String deadLetters)
+      implements Serializable {
+
+    public Topics {
+      requireTopic("topics.images", images);
+      requireTopic("topics.embeddings", embeddings);
+      requireTopic("topics.checkpoints", checkpoints);
+      requireTopic("topics.deadLetters", deadLetters);
+    }
+
+    public List<String> all() {
+      return List.of(images, embeddings, checkpoints, deadLetters);
+    }
+
+    private static void requireTopic(String setting, String name) {
+      require(name != null && name.matches("[a-zA-Z0-9._-]{1,249}"), setting, name,
+          "Kafka topic names are 1-249 of [a-zA-Z0-9._-]");
+    }
+  }
+
+  /**
+   * The model a record trains when it names none, and the input shape of every model: images are
+   * cropped and resized to height x width, and must have this many channels.
+   */
+  public record Model(String defaultId, int channels, int height, int width)
+      implements Serializable {
+
+    public Model {
+      require(defaultId != null && !defaultId.isBlank(), "model.defaultId", defaultId,
+          "name the model records without a modelId train, e.g. default");
+      require(channels == 1 || channels == 3, "model.channels", channels,
+          "use 1 (grey) or 3 (RGB)");
+      require(height >= 8, "model.height", height, "use at least 8");
+      require(width >= 8, "model.width", width, "use at least 8");
+    }
+  }
+
+  /** Learner hyper-parameters; defaults are MoCo v2's (see LearnerConfig#mocoV2). */
+  public record Learner(Method method, EncoderKind encoder, int width, int blocks, int headHidden,
+      int dim, int batchSize, int queueSize, double temperature, double momentum,
+      OptimizerConfig.Kind optimizer, double lr, double weightDecay, double cropScaleMin,
+      long seed) implements Serializable {
+
+    public Learner {
+      require(method != null, "learner.method", null, "use MOCO");
+      require(encoder != null, "learner.encoder", null, "use CNN, RESNET or MLP");
+      require(batchSize >= 1 && batchSize <= 65536, "learner.batchSize", batchSize,
+          "use 1..65536 (MoCo uses 256)");
+      require(lr > 0, "learner.lr", lr, "use a positive learning rate, e.g. 0.03");
+      require(momentum >= 0 && momentum <= 1, "learner.momentum", momentum,
+          "use a value in [0, 1], e.g. 0.99");
+    }
+
+    /** The engine-free learner's configuration (its own checks name the field and the fix). */
+    public LearnerConfig toLearnerConfig(Model shape) {
+      try {
+        EncoderConfig e = new EncoderConfig(encoder, shape.channels(), shape.height(),
+            shape.width(), width, blocks, headHidden, dim, seed);
+        return new LearnerConfig(method, e, new OptimizerConfig(optimizer, lr, 0.9, weightDecay),
+            queueSize, temperature, MomentumUpdate.constant(momentum), cropScaleMin, batchSize,
+            seed);
+      } catch (IllegalArgumentException ex) {
+        throw new InvalidJobConfigException("learner: " + ex.getMessage());
+      }
+    }
+  }
+
+  /** Flink settings. */
+  public record Job(String name, int parallelism, int maxParallelism, Duration batchTimeout,
+      Duration checkpointInterval, URI checkpointDir, int restartAttempts, Duration restartDelay)
+      implements Serializable {
+
+    public Job {
+      require(name != null && !name.isBlank(), "job.name", name, "give the Flink job a name");
+      require(parallelism >= 1, "job.parallelism", parallelism, "use at least 1");
+      require(maxParallelism >= parallelism && maxParallelism <= 32768, "job.maxParallelism",
+          maxParallelism, "use parallelism..32768; it caps rescaling and must never change "
+              + "after the first savepoint");
+      require(batchTimeout != null && !batchTimeout.isNegative() && !batchTimeout.isZero(),
+          "job.batchTimeout", batchTimeout, "use a positive duration such as 2s");
+      require(checkpointInterval != null && checkpointInterval.toMillis() >= 100,
+          "job.checkpointInterval", checkpointInterval,
+          "use at least 100ms; embeddings become visible to read_committed consumers per "
+              + "checkpoint");
+      require(checkpointDir != null && checkpointDir.getScheme() != null, "job.checkpointDir",
+          checkpointDir, "use a URI such as file:///var/lib/contraflow/checkpoints or s3://b/p");
+      require(restartAttempts >= 0, "job.restartAttempts", restartAttempts, "use 0 or more");
+      require(restartDelay != null && !restartDelay.isNegative(), "job.restartDelay",
+          restartDelay, "use a duration such as 2s");
+    }
+  }
+
+  /**
+   * Model publishing: a model file goes to {@code modelStore} (any Flink file system URI) and a
+   * CheckpointRecord to the checkpoints topic every {@code everySteps} steps or {@code interval}
+   * of processing time, whichever comes first.
+   */
+  public record Publish(int everySteps, Duration interval, URI modelStore)
+      implements Serializable {
+
+    public Publish {
+      require(everySteps >= 1, "publish.everySteps", everySteps, "use at least 1, e.g. 100");
+      require(interval != null && !interval.isNegative() && !interval.isZero(),
+          "publish.interval", interval, "use a positive duration such as 5min");
+      require(modelStore != null && modelStore.getScheme() != null, "publish.modelStore",
+          modelStore, "use a URI such as file:///var/lib/contraflow/models or s3://b/models");
+    }
+  }
+
+  /** Input limits: beyond them a record is a dead letter with the reason. */
+  public record Limits(int maxRecordBytes, long maxPixels) implements Serializable {
+
+    public Limits {
+      require(maxRecordBytes >= 1024, "limits.maxRecordBytes", maxRecordBytes,
+          "use at least 1024");
+      require(maxPixels >= 64 && maxPixels <= ImageDecoder.LARGEST_MAX_PIXELS, "limits.maxPixels",
+          maxPixels, "use 64.." + ImageDecoder.LARGEST_MAX_PIXELS);
+    }
+  }
+
+  /** The learner configuration of every model key. */
+  public LearnerConfig learnerConfig() {
+    return learner.toLearnerConfig(model);
+  }
+
+  static void require(boolean ok, String setting, Object value, String fix) {
+    if (!ok) {
+      throw new InvalidJobConfigException(setting + " = " + value + " is invalid: " + fix);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package dev.contraflow.job.learner;
+
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.avro.Modality;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.sink.KafkaOutput;
+import dev.contraflow.learn.Batch;
+import dev.contraflow.learn.Embedding;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.StepResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The learner of each model key (modelId). Records are buffered in keyed state until the
+ * micro-batch holds B of them or {@code job.batchTimeout} of processing time has passed since its
+ * first record; then one {@link Learner#step} trains on it and every record gets its embedding
+ * from the momentum encoder, tagged with the new model version (the step).
+ *
+ * <p>All learner state lives in keyed state and is replaced by fresh immutable values after each
+ * step, so a Flink checkpoint holds each learner consistent with the Kafka offsets and with the
+ * embeddings already committed: a restore continues from exactly the parameters, queue and RNG an
+ * uninterrupted run would have had.
+ */
+public final class LearnerFunction extends KeyedProcessFunction<String, LearnerInput, KafkaOutput> {
+
+  private final LearnerConfig learnerConfig;
+  private final long batchTimeoutMillis;
+  private final int publishEverySteps;
+  private final long publishIntervalMillis;
+  private final String embeddingsTopic;
+  private final ModelPublisher publisher;
+  private final String configHash;
+  private final RecordCodec<EmbeddingRecord> embeddingCodec =
+      RecordCodec.singleObject(EmbeddingRecord.class);
+
+  private transient Learner learner;
+  private transient ValueState<LearnerState> learnerState;
+  private transient ListState<LearnerInput> pending;
+  private transient ValueState<Integer> pendingCount;
+  private transient ValueState<Long> batchDeadline;
+  private transient ValueState<PublishedModel> published;
+  private transient Map<String, ModelMetrics> metrics;
+
+  public LearnerFunction(JobConfig config) {
+    this.learnerConfig = config.learnerConfig();
+    this.batchTimeoutMillis = config.job().batchTimeout().toMillis();
+    this.publishEverySteps = config.publish().everySteps();
+    this.publishIntervalMillis = config.publish().interval().toMillis();
+    this.embeddingsTopic = config.topics().embeddings();
+    this.publisher = new ModelPublisher(config.publish().modelStore(),
+        config.topics().checkpoints(), learnerConfig);
+    this.configHash = ModelPublisher.configHash(learnerConfig);
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    learner = new Learner(learnerConfig);
+    learnerState = getRuntimeContext().getState(LearnerStateDescriptors.learner());
+    pending = getRuntimeContext().getListState(LearnerStateDescriptors.pendingBatch());
+    pendingCount = getRuntimeContext().getState(LearnerStateDescriptors.pendingCount());
+    batchDeadline = getRuntimeContext().getState(LearnerStateDescriptors.batchDeadline());
+    published = getRuntimeContext().getState(LearnerStateDescriptors.published());
+    metrics = new HashMap<>();
+  }
+
+  @Override
+  public void processElement(LearnerInput in, Context ctx, Collector<KafkaOutput> out)
+      throws Exception {
+    pending.add(in);
+    int count = pendingCount.value() == null ? 1 : pendingCount.value() + 1;
+    if (count >= learnerConfig.batchSize()) {
+      Long deadline = batchDeadline.value();
+      if (deadline != null) {
+        ctx.timerService().deleteProcessingTimeTimer(deadline);
+      }
+      trainOnPending(ctx.getCurrentKey(), ctx.timerService().currentProcessingTime(), out);
+      return;
+    }
+    pendingCount.update(count);
+    if (count == 1) {
+      long deadline = ctx.timerService().currentProcessingTime() + batchTimeoutMillis;
+      batchDeadline.update(deadline);
+      ctx.timerService().registerProcessingTimeTimer(deadline);
+    }
+  }
+
+  /** A slow stream: the micro-batch timed out before it filled. */
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<KafkaOutput> out)
+      throws Exception {
+    Long deadline = batchDeadline.value();
+    if (deadline != null && deadline == timestamp) {
+      trainOnPending(ctx.getCurrentKey(), timestamp, out);
+    }
+  }
+
+  private void trainOnPending(String modelId, long now, Collector<KafkaOutput> out)
+      throws Exception {
+    List<LearnerInput> inputs = new ArrayList<>();
+    pending.get().forEach(inputs::add);
+    pending.clear();
+    pendingCount.clear();
+    batchDeadline.clear();
+    if (inputs.isEmpty()) {
+      return;
+    }
+    LearnerState state = learnerState.value();
+    StepResult result = learner.step(state == null ? learner.initialState() : state,
+        Batch.of(inputs.stream().map(LearnerInput::image).toList()));
+    learnerState.update(result.state());
+    metricsOf(modelId).record(result.metrics(), inputs.size());
+
+    PublishedModel last = maybePublish(modelId, result, now, out);
+    emitEmbeddings(modelId, inputs, result.embeddings(), last, now, out);
+  }
+
+  private PublishedModel maybePublish(String modelId, StepResult result, long now,
+      Collector<KafkaOutput> out) throws Exception {
+    PublishedModel last = published.value();
+    long step = result.state().step();
+    boolean due = last == null
+        ? step >= publishEverySteps
+        : step - last.step >= publishEverySteps || now - last.publishedAtMillis
+            >= publishIntervalMillis;
+    if (!due) {
+      return last;
+    }
+    ModelPublisher.Published p = publisher.publish(modelId, result.state(), result.metrics(),
+        now);
+    published.update(p.model());
+    out.collect(p.announcement());
+    return p.model();
+  }
+
+  private void emitEmbeddings(String modelId, List<LearnerInput> inputs,
+      List<Embedding> embeddings, PublishedModel checkpoint, long now,
+      Collector<KafkaOutput> out) {
+    for (int i = 0; i < inputs.size(); i++) {
+      LearnerInput in = inputs.get(i);
+      Embedding e = embeddings.get(i);
+      List<Float> vector = new ArrayList<>(e.vector().length);
+      for (float v : e.vector()) {
+        vector.add(v);
+      }
+      EmbeddingRecord r = EmbeddingRecord.newBuilder()
+          .setId(in.id)
+          .setModality(Modality.IMAGE)
+          .setModelId(modelId)
+          .setModelVersion(e.modelVersion())
+          .setCheckpointId(checkpoint == null ? null : checkpoint.sha256)
+          .setConfigHash(configHash)
+          .setDim(e.vector().length)
+          .setNormalized(true)
+          .setVector(vector)
+          .setSourceTopic(in.sourceTopic)
+          .setSourcePartition(in.sourcePartition)
+          .setSourceOffset(in.sourceOffset)
+          .setEventTime(Instant.ofEpochMilli(in.eventTime))
+          .setEmittedAt(Instant.ofEpochMilli(now))
+          .build();
+      out.collect(new KafkaOutput(embeddingsTopic, in.id.getBytes(StandardCharsets.UTF_8),
+          embeddingCodec.encode(r), now));
+    }
+  }
+
+  private ModelMetrics metricsOf(String modelId) {
+    return metrics.computeIfAbsent(modelId,
+        id -> new ModelMetrics(getRuntimeContext().getMetricGroup(), id));
+  }
+}

@@ -1,0 +1,42 @@
+package dev.contraflow.job.learner;
+
+import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.learn.LearnerState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+
+/**
+ * Every piece of keyed state of a model, in one place, each name carrying its version. Change a
+ * layout, change the name (and restore the old one), or savepoints stop loading.
+ */
+public final class LearnerStateDescriptors {
+
+  /** Parameters, momentum parameters, updater state, queue, step and RNG: one immutable value. */
+  public static ValueStateDescriptor<LearnerState> learner() {
+    return new ValueStateDescriptor<>("learner-state-v1", LearnerStateSerializer.INSTANCE);
+  }
+
+  /** Records waiting for the micro-batch to fill or time out. */
+  public static ListStateDescriptor<LearnerInput> pendingBatch() {
+    return new ListStateDescriptor<>("pending-batch-v1", TypeInformation.of(LearnerInput.class));
+  }
+
+  /** How many records {@link #pendingBatch()} holds (a list state cannot say cheaply). */
+  public static ValueStateDescriptor<Integer> pendingCount() {
+    return new ValueStateDescriptor<>("pending-count-v1", Types.INT);
+  }
+
+  /** Processing time at which the pending micro-batch is trained on even if not full. */
+  public static ValueStateDescriptor<Long> batchDeadline() {
+    return new ValueStateDescriptor<>("batch-deadline-v1", Types.LONG);
+  }
+
+  public static ValueStateDescriptor<PublishedModel> published() {
+    return new ValueStateDescriptor<>("published-model-v1",
+        TypeInformation.of(PublishedModel.class));
+  }
+
+  private LearnerStateDescriptors() {}
+}

@@ -1,0 +1,36 @@
+package dev.contraflow.job.learner;
+
+import dev.contraflow.learn.StepMetrics;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Meter;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * Flink metrics of one model key, under the group {@code model.<modelId>}: the latest step's
+ * numbers as gauges (step is the model version) and a meter of records trained per second.
+ */
+final class ModelMetrics {
+
+  private volatile StepMetrics latest;
+  private final Meter records;
+
+  ModelMetrics(MetricGroup operatorGroup, String modelId) {
+    MetricGroup g = operatorGroup.addGroup("model", modelId);
+    g.gauge("step", (Gauge<Long>) () -> latest == null ? 0L : latest.step());
+    g.gauge("loss", (Gauge<Double>) () -> latest == null ? Double.NaN : latest.loss());
+    g.gauge("alignment", (Gauge<Double>) () -> latest == null ? Double.NaN : latest.alignment());
+    g.gauge("uniformity", (Gauge<Double>) () -> latest == null ? Double.NaN : latest.uniformity());
+    g.gauge("embeddingStd",
+        (Gauge<Double>) () -> latest == null ? Double.NaN : latest.embeddingStd());
+    g.gauge("queueFill", (Gauge<Integer>) () -> latest == null ? 0 : latest.queueFill());
+    g.gauge("queueMeanAge",
+        (Gauge<Double>) () -> latest == null ? Double.NaN : latest.queueMeanAge());
+    this.records = g.meter("samplesPerSecond", new MeterView(10));
+  }
+
+  void record(StepMetrics m, int batchSize) {
+    latest = m;
+    records.markEvent(batchSize);
+  }
+}

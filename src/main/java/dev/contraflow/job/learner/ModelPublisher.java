@@ -1,0 +1,116 @@
+package dev.contraflow.job.learner;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.sink.KafkaOutput;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.ModelFile;
+import dev.contraflow.learn.StepMetrics;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Writes a model file through Flink's FileSystem (so file://, s3:// and hdfs:// stores all work)
+ * and describes it in a CheckpointRecord for the checkpoints topic. The file is named by model and
+ * step and written with OVERWRITE: a replay after a failure rewrites the same bytes.
+ */
+public final class ModelPublisher implements Serializable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI store;
+  private final String topic;
+  private final LearnerConfig config;
+  private final String configJson;
+  private final RecordCodec<CheckpointRecord> codec =
+      RecordCodec.singleObject(CheckpointRecord.class);
+
+  public ModelPublisher(URI store, String topic, LearnerConfig config) {
+    this.store = store;
+    this.topic = topic;
+    this.config = config;
+    this.configJson = toJson(config);
+  }
+
+  /** A file published and the record that announces it. */
+  public record Published(PublishedModel model, KafkaOutput announcement) {}
+
+  public Published publish(String modelId, LearnerState state, StepMetrics metrics, long now)
+      throws IOException {
+    byte[] bytes = ModelFile.toBytes(new ModelFile.Model(config, state, Map.of(
+        "modelId", modelId, "step", Long.toString(state.step()),
+        "createdAt", Instant.ofEpochMilli(now).toString(), "producer", "contraflow learn")));
+    Path file = new Path(new Path(new Path(store), modelId),
+        modelId + "-v" + state.step() + ".cfm");
+    FileSystem fs = file.getFileSystem();
+    try (FSDataOutputStream out = fs.create(file, FileSystem.WriteMode.OVERWRITE)) {
+      out.write(bytes);
+    }
+    String sha256 = sha256(bytes);
+    CheckpointRecord record = CheckpointRecord.newBuilder()
+        .setModelId(modelId)
+        .setModelVersion(state.step())
+        .setUri(file.toUri().toString())
+        .setSha256(sha256)
+        .setSizeBytes(bytes.length)
+        .setMethod(config.method().name())
+        .setConfig(configJson)
+        .setMetrics(metricsMap(metrics))
+        .setCreatedAt(Instant.ofEpochMilli(now))
+        .build();
+    return new Published(new PublishedModel(state.step(), now, sha256),
+        new KafkaOutput(topic, modelId.getBytes(StandardCharsets.UTF_8), codec.encode(record),
+            now));
+  }
+
+  private static Map<String, Double> metricsMap(StepMetrics m) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (m != null) {
+      out.put("loss", m.loss());
+      out.put("alignment", m.alignment());
+      out.put("uniformity", m.uniformity());
+      out.put("embeddingStd", m.embeddingStd());
+      out.put("queueFill", (double) m.queueFill());
+      out.put("queueMeanAge", m.queueMeanAge());
+      out.put("samplesPerSecond", m.samplesPerSecond());
+    }
+    return out;
+  }
+
+  /** The learner configuration as JSON: what a CheckpointRecord carries. */
+  public static String toJson(LearnerConfig config) {
+    try {
+      return JSON.writeValueAsString(config);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Short digest of the configuration, carried by every embedding (provenance). */
+  public static String configHash(LearnerConfig config) {
+    return sha256(toJson(config).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

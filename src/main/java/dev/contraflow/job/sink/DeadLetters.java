@@ -1,0 +1,33 @@
+package dev.contraflow.job.sink;
+
+import dev.contraflow.avro.DeadLetterRecord;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.source.KafkaInput;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+
+/** Builds dead-letter outputs: the input's bytes and coordinates, and why it was rejected. */
+public final class DeadLetters implements Serializable {
+
+  private final String topic;
+  private final RecordCodec<DeadLetterRecord> codec =
+      RecordCodec.singleObject(DeadLetterRecord.class);
+
+  public DeadLetters(String topic) {
+    this.topic = topic;
+  }
+
+  public KafkaOutput of(KafkaInput in, String reason, long now) {
+    DeadLetterRecord r = DeadLetterRecord.newBuilder()
+        .setSourceTopic(in.topic)
+        .setPartition(in.partition)
+        .setOffset(in.offset)
+        .setKey(in.key == null ? null : ByteBuffer.wrap(in.key))
+        .setValue(in.value == null ? null : ByteBuffer.wrap(in.value))
+        .setReason(reason)
+        .setFailedAt(Instant.ofEpochMilli(now))
+        .build();
+    return new KafkaOutput(topic, in.key, codec.encode(r), now);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.contraflow.job;
+
+import static dev.contraflow.job.StreamingStack.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.io.Image;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.learn.ModelFile;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@Tag("slow")
+class StreamingJobEndToEndTest {
+
+  @TempDir
+  static Path dir;
+  static StreamingStack stack;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    stack = StreamingStack.start(dir);
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    stack.close();
+  }
+
+  @Test
+  void everyProducedImageGetsOneCommittedEmbedding() throws Exception {
+    JobConfig config = stack.config("e2e", "publish.everySteps=5");
+    List<Image> images = StreamingStack.images(100); // 12 full batches of 8, then 4 by timeout
+    stack.produce(config, images, null);
+    TopicReader<EmbeddingRecord> embeddings = stack.embeddings(config);
+    TopicReader<CheckpointRecord> checkpoints = stack.checkpoints(config);
+
+    JobClient job = stack.run(config);
+    try {
+      await(() -> embeddings.count() >= images.size(), Duration.ofSeconds(120),
+          () -> embeddings.count() + " of " + images.size() + " embeddings");
+      await(() -> checkpoints.count() >= 2, Duration.ofSeconds(30),
+          () -> checkpoints.count() + " checkpoint records");
+    } finally {
+      job.cancel().get();
+    }
+
+    Map<String, EmbeddingRecord> byId = embeddings.records().stream()
+        .collect(Collectors.toMap(e -> e.getId(), Function.identity()));
+    assertEquals(images.size(), embeddings.count(), "one embedding per input, no duplicates");
+    assertEquals(images.stream().map(Image::id).collect(Collectors.toSet()), byId.keySet());
+    EmbeddingRecord first = byId.get("0");
+    assertEquals("default", first.getModelId());
+    assertEquals(1, first.getModelVersion(), "the first batch is embedded after step 1");
+    assertEquals(0, first.getSourceOffset());
+    assertEquals(config.topics().images(), first.getSourceTopic());
+    assertEquals(first.getDim(), first.getVector().size());
+    double norm = Math.sqrt(first.getVector().stream().mapToDouble(v -> v * v).sum());
+    assertEquals(1.0, norm, 1e-4, "embeddings are L2-normalised");
+    assertEquals(13, byId.get("99").getModelVersion(), "the timed-out remainder is step 13");
+    assertEquals(Set.copyOf(List.of(99L)), Set.of(byId.get("99").getSourceOffset()));
+
+    CheckpointRecord c = checkpoints.records().get(0);
+    assertEquals(5, c.getModelVersion());
+    Path file = Path.of(URI.create(c.getUri()));
+    byte[] bytes = Files.readAllBytes(file);
+    assertEquals(c.getSha256(), HexFormat.of().formatHex(
+        MessageDigest.getInstance("SHA-256").digest(bytes)), "published digest matches the file");
+    assertEquals(5, ModelFile.fromBytes(bytes).state().step());
+    assertTrue(c.getMetrics().containsKey("loss"));
+  }
+}

@@ -1,0 +1,162 @@
+package dev.contraflow.job;
+
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.DeadLetterRecord;
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.io.Image;
+import dev.contraflow.io.IdxReader;
+import dev.contraflow.io.ImageRecords;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.config.JobConfigLoader;
+import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.embedded.EmbeddedKafka;
+import dev.contraflow.job.embedded.RecordProducer;
+import dev.contraflow.job.embedded.TopicReader;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The embedded stack of the job tests: a real KRaft broker on loopback, jobs on Flink
+ * MiniClusters, producers of image records and read_committed readers of the outputs.
+ */
+final class StreamingStack implements AutoCloseable {
+
+  /** A tiny CNN so a step takes milliseconds: width 4, head 16 -> 8, K = 20, B = 8. */
+  static final List<String> TINY_LEARNER = List.of("learner.encoder=CNN", "learner.width=4",
+      "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20", "learner.batchSize=8");
+
+  final EmbeddedKafka kafka;
+  final Path dir;
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  private StreamingStack(EmbeddedKafka kafka, Path dir) {
+    this.kafka = kafka;
+    this.dir = dir;
+  }
+
+  static StreamingStack start(Path dir) throws Exception {
+    return new StreamingStack(EmbeddedKafka.start(dir), dir);
+  }
+
+  /** A job named {@code name} with its own topics, store and checkpoints; tiny learner. */
+  JobConfig config(String name, String... overrides) {
+    List<String> all = new ArrayList<>(List.of(
+        "kafka.bootstrapServers=" + kafka.bootstrapServers(),
+        "kafka.groupId=" + name,
+        "topics.images=" + name + ".images",
+        "topics.embeddings=" + name + ".embeddings",
+        "topics.checkpoints=" + name + ".checkpoints",
+        "topics.deadLetters=" + name + ".dead-letters",
+        "job.name=" + name,
+        "job.checkpointInterval=300ms",
+        "job.restartDelay=200ms",
+        "job.checkpointDir=" + dir.resolve(name + "-checkpoints").toUri(),
+        "publish.modelStore=" + dir.resolve(name + "-models").toUri()));
+    all.addAll(TINY_LEARNER);
+    all.addAll(List.of(overrides));
+    JobConfig config = JobConfigLoader.defaults(all);
+    kafka.createTopics(config.topics().all(), 1);
+    return config;
+  }
+
+  JobClient run(JobConfig config) throws Exception {
+    return run(config, UnaryOperator.identity(), null);
+  }
+
+  /** Starts the job on a fresh MiniCluster, optionally from a savepoint. */
+  JobClient run(JobConfig config, UnaryOperator<DataStream<LearnerInput>> beforeLearner,
+      String savepoint) throws Exception {
+    Configuration flink = ContraflowJob.flinkConfiguration(config);
+    if (savepoint != null) {
+      flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
+    ContraflowJob.build(env, config, beforeLearner);
+    return env.executeAsync(config.job().name());
+  }
+
+  /** Fashion-MNIST images from the committed subset (ids "0", "1", ...). */
+  static List<Image> images(int n) throws Exception {
+    try {
+      Path idx = Path.of(StreamingStack.class.getResource(
+          "/fashion-mnist-subset/train-images-idx3-ubyte.gz").toURI());
+      return IdxReader.readImages(idx, n);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Produces the images as RAW ImageRecords (modelId null: the default model). */
+  void produce(JobConfig config, List<Image> images, String modelId) throws Exception {
+    RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
+    try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+      for (Image image : images) {
+        p.send(config.topics().images(), image.id().getBytes(StandardCharsets.UTF_8),
+            codec.encode(ImageRecords.raw(image, modelId, "fashion-mnist", Instant.EPOCH)));
+      }
+      p.flush();
+    }
+  }
+
+  void produceBytes(JobConfig config, String key, byte[] value) throws Exception {
+    try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+      p.sendNow(config.topics().images(), key.getBytes(StandardCharsets.UTF_8), value);
+    }
+  }
+
+  TopicReader<EmbeddingRecord> embeddings(JobConfig config) {
+    return track(new TopicReader<>(kafka.bootstrapServers(), config.topics().embeddings(),
+        RecordCodec.singleObject(EmbeddingRecord.class), Map.of()));
+  }
+
+  TopicReader<DeadLetterRecord> deadLetters(JobConfig config) {
+    return track(new TopicReader<>(kafka.bootstrapServers(), config.topics().deadLetters(),
+        RecordCodec.singleObject(DeadLetterRecord.class), Map.of()));
+  }
+
+  TopicReader<CheckpointRecord> checkpoints(JobConfig config) {
+    return track(new TopicReader<>(kafka.bootstrapServers(), config.topics().checkpoints(),
+        RecordCodec.singleObject(CheckpointRecord.class), Map.of()));
+  }
+
+  private <T extends AutoCloseable> T track(T closeable) {
+    open.add(closeable);
+    return closeable;
+  }
+
+  /** Waits for a condition (tests never sleep a fixed time). */
+  static void await(BooleanSupplier condition, Duration timeout, Supplier<String> failure)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + ": " + failure.get());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+    kafka.close();
+  }
+}
