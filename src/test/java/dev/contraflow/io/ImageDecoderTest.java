@@ -12,14 +12,8 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.zip.CRC32;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
@@ -33,7 +27,7 @@ class ImageDecoderTest {
     BufferedImage grey = new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY);
     grey.getRaster().setPixels(0, 0, 3, 2, new int[] {0, 51, 102, 153, 204, 255});
 
-    Image image = decoder.decode("g", encode(grey, "png"));
+    Image image = decoder.decode("g", EncodedImages.encode(grey, "png"));
 
     assertShape(image, 1, 2, 3);
     assertArrayEquals(new float[] {0f, 0.2f, 0.4f, 0.6f, 0.8f, 1f}, image.pixels(), EXACT);
@@ -44,7 +38,7 @@ class ImageDecoderTest {
     BufferedImage grey = new BufferedImage(2, 1, BufferedImage.TYPE_USHORT_GRAY);
     grey.getRaster().setPixels(0, 0, 2, 1, new int[] {1, 65535});
 
-    Image image = decoder.decode("g16", encode(grey, "png"));
+    Image image = decoder.decode("g16", EncodedImages.encode(grey, "png"));
 
     assertShape(image, 1, 1, 2);
     assertArrayEquals(new float[] {1f / 65535f, 1f}, image.pixels(), EXACT);
@@ -59,7 +53,7 @@ class ImageDecoderTest {
     raster.setPixels(0, 0, 2, 1, new int[] {51, 0, 255, 128});  // (grey, alpha) pairs
 
     Image image = decoder.decode("ga",
-        encode(new BufferedImage(greyAlpha, raster, false, null), "png"));
+        EncodedImages.encode(new BufferedImage(greyAlpha, raster, false, null), "png"));
 
     assertShape(image, 1, 1, 2);
     assertArrayEquals(new float[] {0.2f, 1f}, image.pixels(), EXACT);
@@ -70,7 +64,7 @@ class ImageDecoderTest {
     BufferedImage binary = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_BINARY);
     binary.getRaster().setPixels(0, 0, 3, 1, new int[] {1, 0, 1});
 
-    Image image = decoder.decode("b", encode(binary, "png"));
+    Image image = decoder.decode("b", EncodedImages.encode(binary, "png"));
 
     assertShape(image, 1, 1, 3);
     assertArrayEquals(new float[] {1f, 0f, 1f}, image.pixels(), EXACT);
@@ -82,7 +76,7 @@ class ImageDecoderTest {
     rgb.setRGB(0, 0, 0xff3366);
     rgb.setRGB(1, 0, 0x00cc99);
 
-    Image image = decoder.decode("c", encode(rgb, "png"));
+    Image image = decoder.decode("c", EncodedImages.encode(rgb, "png"));
 
     assertShape(image, 3, 1, 2);
     // planar: all reds, then all greens, then all blues
@@ -94,7 +88,7 @@ class ImageDecoderTest {
     BufferedImage rgba = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
     rgba.setRGB(0, 0, 0x80336699);
 
-    Image image = decoder.decode("a", encode(rgba, "png"));
+    Image image = decoder.decode("a", EncodedImages.encode(rgba, "png"));
 
     assertShape(image, 3, 1, 1);
     assertArrayEquals(new float[] {0.2f, 0.4f, 0.6f}, image.pixels(), EXACT);
@@ -109,7 +103,7 @@ class ImageDecoderTest {
         new IndexColorModel(8, 2, reds, greens, blues));
     palette.getRaster().setPixels(0, 0, 2, 1, new int[] {1, 0});
 
-    Image image = decoder.decode("p", encode(palette, "png"));
+    Image image = decoder.decode("p", EncodedImages.encode(palette, "png"));
 
     assertShape(image, 3, 1, 2);
     assertArrayEquals(new float[] {0f, 1f, 1f, 0f, 0f, 0f}, image.pixels(), EXACT);
@@ -120,7 +114,7 @@ class ImageDecoderTest {
     BufferedImage rgb = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
     fill(rgb, 0xcc3366);
 
-    Image image = decoder.decode("j", encode(rgb, "jpg"));
+    Image image = decoder.decode("j", EncodedImages.encode(rgb, "jpg"));
 
     assertShape(image, 3, 30, 40);
     assertEquals(0.8f, image.at(0, 15, 20), 0.05f);
@@ -135,7 +129,7 @@ class ImageDecoderTest {
     Arrays.fill(level153, 153);
     grey.getRaster().setPixels(0, 0, 16, 8, level153);  // setRGB would gamma-convert the grey
 
-    Image image = decoder.decode("gj", encode(grey, "jpg"));
+    Image image = decoder.decode("gj", EncodedImages.encode(grey, "jpg"));
 
     assertShape(image, 1, 8, 16);
     assertEquals(0.6f, image.at(0, 4, 8), 0.02f);
@@ -190,7 +184,7 @@ class ImageDecoderTest {
       // incompressible, so half the bytes is half the pixel data
       noise.setRGB(i % 64, i / 64, i * 0x9e3779b9);
     }
-    byte[] png = encode(noise, "png");
+    byte[] png = EncodedImages.encode(noise, "png");
 
     InvalidImageException e = rejected("t", Arrays.copyOf(png, png.length / 2));
 
@@ -201,7 +195,7 @@ class ImageDecoderTest {
   void truncatedJpegIsRejectedRatherThanHalfGrey() throws Exception {
     BufferedImage rgb = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
     fill(rgb, 0x336699);
-    byte[] jpeg = encode(rgb, "jpg");
+    byte[] jpeg = EncodedImages.encode(rgb, "jpg");
 
     InvalidImageException e = rejected("tj", Arrays.copyOf(jpeg, jpeg.length * 2 / 3));
 
@@ -211,7 +205,7 @@ class ImageDecoderTest {
   @Test
   void pngHeaderClaimingTenGigapixelsIsRejectedByThePixelLimitBeforeDecoding() {
     // only a header: decoding it would fail differently, so the message proves the size check ran
-    byte[] bomb = pngHeaderOnly(100_000, 100_000);
+    byte[] bomb = EncodedImages.pngHeaderOnly(100_000, 100_000);
 
     InvalidImageException e = rejected("bomb", bomb);
 
@@ -223,7 +217,7 @@ class ImageDecoderTest {
   @Test
   void pixelLimitIsConfigurable() throws Exception {
     BufferedImage grey = new BufferedImage(10, 10, BufferedImage.TYPE_BYTE_GRAY);
-    byte[] png = encode(grey, "png");
+    byte[] png = EncodedImages.encode(grey, "png");
 
     assertEquals(100, new ImageDecoder(100).decode("ok", png).size());
     assertThrows(InvalidImageException.class, () -> new ImageDecoder(99).decode("big", png));
@@ -272,29 +266,5 @@ class ImageDecoderTest {
         image.setRGB(x, y, rgb);
       }
     }
-  }
-
-  static byte[] encode(BufferedImage image, String format) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      assertTrue(ImageIO.write(image, format, out), "no ImageIO writer for " + format);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
-  /** The PNG signature and an IHDR chunk (8-bit grey) with a valid CRC, and nothing else. */
-  private static byte[] pngHeaderOnly(int width, int height) {
-    ByteBuffer ihdr = ByteBuffer.allocate(17)
-        .put("IHDR".getBytes(StandardCharsets.US_ASCII))
-        .putInt(width).putInt(height)
-        .put(new byte[] {8, 0, 0, 0, 0});  // bit depth, colour type, compression, filter, interlace
-    CRC32 crc = new CRC32();
-    crc.update(ihdr.array());
-    return ByteBuffer.allocate(8 + 4 + 17 + 4)
-        .put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'})
-        .putInt(13).put(ihdr.array()).putInt((int) crc.getValue())
-        .array();
   }
 }

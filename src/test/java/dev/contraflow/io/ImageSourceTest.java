@@ -119,6 +119,6 @@ class ImageSourceTest {
   private static void writeGreyPng(Path file, int level) throws IOException {
     BufferedImage grey = new BufferedImage(2, 2, BufferedImage.TYPE_BYTE_GRAY);
     grey.getRaster().setPixels(0, 0, 2, 2, new int[] {level, level, level, level});
-    Files.write(file, ImageDecoderTest.encode(grey, "png"));
+    Files.write(file, EncodedImages.encode(grey, "png"));
   }
 }

@@ -1,16 +1,20 @@
 package dev.contraflow.job;
 
 import static dev.contraflow.job.StreamingStack.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.io.Image;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.embedded.TopicReader;
 import dev.contraflow.learn.ModelFile;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -86,5 +90,44 @@ class StreamingJobEndToEndTest {
         MessageDigest.getInstance("SHA-256").digest(bytes)), "published digest matches the file");
     assertEquals(5, ModelFile.fromBytes(bytes).state().step());
     assertTrue(c.getMetrics().containsKey("loss"));
+  }
+
+  @Test
+  void badRecordsBecomeDeadLettersWithReasonsAndTheJobKeepsLearning() throws Exception {
+    JobConfig config = stack.config("bad-input", "limits.maxRecordBytes=65536",
+        "job.batchTimeout=500ms");
+    Map<String, byte[]> bad = BadInput.values();
+    List<Image> images = StreamingStack.images(24);
+    stack.produce(config, images.subList(0, 12), null);
+    for (var e : bad.entrySet()) {
+      stack.produceBytes(config, e.getKey(), e.getValue());
+    }
+    stack.produce(config, images.subList(12, 24), null);
+    TopicReader<EmbeddingRecord> embeddings = stack.embeddings(config);
+    TopicReader<DeadLetterRecord> deadLetters = stack.deadLetters(config);
+
+    JobClient job = stack.run(config);
+    int in = images.size() + bad.size();
+    try {
+      await(() -> embeddings.count() + deadLetters.count() >= in, Duration.ofSeconds(120),
+          () -> embeddings.count() + " embeddings + " + deadLetters.count() + " dead letters of "
+              + in + " records");
+    } finally {
+      job.cancel().get();
+    }
+
+    assertEquals(images.size(), embeddings.count(), "every good image is embedded");
+    assertEquals(bad.size(), deadLetters.count(), "every bad record is a dead letter");
+    for (DeadLetterRecord d : deadLetters.records()) {
+      String name = new String(d.getKey().array(), StandardCharsets.UTF_8);
+      byte[] original = new byte[d.getValue() == null ? 0 : d.getValue().remaining()];
+      if (d.getValue() != null) {
+        d.getValue().duplicate().get(original);
+      }
+      assertArrayEquals(bad.get(name), original, name + ": the original bytes travel along");
+      assertEquals(config.topics().images(), d.getSourceTopic());
+      assertTrue(d.getOffset() >= 12 && d.getOffset() < 12 + bad.size(), name + " offset");
+      assertFalse(d.getReason().isBlank(), name + " has a reason");
+    }
   }
 }

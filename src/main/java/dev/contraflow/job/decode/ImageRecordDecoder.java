@@ -45,7 +45,6 @@ public final class ImageRecordDecoder extends ProcessFunction<KafkaInput, Learne
 
   @Override
   public void open(OpenContext context) {
-    images = new ImageDecoder(limits.maxPixels());
     deadLetterCount = getRuntimeContext().getMetricGroup().counter("deadLetters");
   }
 
@@ -92,6 +91,9 @@ public final class ImageRecordDecoder extends ProcessFunction<KafkaInput, Learne
   }
 
   private Image decodeImage(String id, ImageRecord r) throws Rejected {
+    if (images == null) {
+      images = new ImageDecoder(limits.maxPixels());
+    }
     byte[] bytes = new byte[r.getBytes().remaining()];
     r.getBytes().duplicate().get(bytes);
     try {
