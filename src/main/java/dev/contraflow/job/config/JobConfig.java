@@ -40,6 +40,7 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
     Set<String> distinct = new LinkedHashSet<>(topics.all());
     require(distinct.size() == topics.all().size(), "topics", topics.all(),
         "every topic must have its own name");
+    learner.toLearnerConfig(model); // the learner's own checks, up front
   }
 
   /** Kafka clients. {@code properties} pass through to every client and are never logged. */

@@ -1,0 +1,115 @@
+package dev.contraflow.job.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contraflow.encoder.EncoderKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void defaultsAreMocoV2AndLoadWithoutAFile() {
+    JobConfig c = JobConfigLoader.defaults(List.of());
+    assertEquals(256, c.learner().batchSize());
+    assertEquals(4096, c.learner().queueSize());
+    assertEquals(0.2, c.learner().temperature());
+    assertEquals(0.99, c.learner().momentum());
+    assertEquals(Duration.ofSeconds(2), c.job().batchTimeout());
+    assertEquals(EncoderKind.CNN, c.learnerConfig().encoder().kind());
+  }
+
+  @Test
+  void fileOverridesDefaultsAndSetOverridesTheFile() throws Exception {
+    Path file = dir.resolve("job.yaml");
+    Files.writeString(file, """
+        kafka:
+          bootstrapServers: "broker:9092"
+        learner:
+          batchSize: 64
+          encoder: MLP
+        job:
+          checkpointInterval: 30s
+        """);
+    JobConfig c = JobConfigLoader.load(file, List.of("learner.batchSize=32"));
+    assertEquals("broker:9092", c.kafka().bootstrapServers());
+    assertEquals(32, c.learner().batchSize(), "--set wins over the file");
+    assertEquals(EncoderKind.MLP, c.learner().encoder());
+    assertEquals(Duration.ofSeconds(30), c.job().checkpointInterval());
+    assertEquals("contraflow", c.kafka().groupId(), "untouched settings keep their defaults");
+  }
+
+  @Test
+  void unknownSettingIsNamedWithWhereTheKnownOnesAre() {
+    var e = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("learner.batchSzie=64")));
+    assertTrue(e.getMessage().contains("learner.batchSzie"), e.getMessage());
+    assertTrue(e.getMessage().contains("default-job.yaml"), e.getMessage());
+  }
+
+  @Test
+  void badValueMessageNamesTheSettingTheValueAndTheFix() {
+    var e = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("learner.batchSize=0")));
+    assertEquals("learner.batchSize = 0 is invalid: use 1..65536 (MoCo uses 256)",
+        e.getMessage());
+    var d = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("job.batchTimeout=soon")));
+    assertTrue(d.getMessage().contains("job.batchTimeout") && d.getMessage().contains("soon"),
+        d.getMessage());
+    var t = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("learner.temperature=-1")));
+    assertTrue(t.getMessage().contains("temperature must be > 0, got -1.0"), t.getMessage());
+  }
+
+  @Test
+  void enumValuesAreCheckedByName() {
+    var e = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("learner.encoder=VGG")));
+    assertTrue(e.getMessage().contains("learner.encoder"), e.getMessage());
+  }
+
+  @Test
+  void kafkaClientPropertiesPassThroughButSecretsNeverShow() {
+    JobConfig c = JobConfigLoader.defaults(List.of(
+        "kafka.properties.security.protocol=SASL_SSL",
+        "kafka.properties.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule"
+            + " required username=\"u\" password=\"hunter2\";",
+        "kafka.properties.ssl.truststore.password=s3cret"));
+    assertEquals("SASL_SSL", c.kafka().properties().get("security.protocol"));
+    assertTrue(c.kafka().properties().get("sasl.jaas.config").contains("hunter2"),
+        "clients get the real value");
+    String shown = c.kafka().toString() + c;
+    assertFalse(shown.contains("hunter2") || shown.contains("s3cret"), shown);
+    assertTrue(shown.contains("SASL_SSL"), "non-secret settings stay visible");
+  }
+
+  @Test
+  void settingsTheJobOwnsCannotBeOverriddenThroughClientProperties() {
+    var e = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("kafka.properties.isolation.level=read_uncommitted")));
+    assertTrue(e.getMessage().contains("kafka.properties.isolation.level"), e.getMessage());
+  }
+
+  @Test
+  void missingFileAndBrokenYamlAreReportedAsSuch() throws Exception {
+    var missing = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.load(dir.resolve("nope.yaml"), List.of()));
+    assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+    Path broken = dir.resolve("broken.yaml");
+    Files.writeString(broken, "kafka: [unclosed\n");
+    var bad = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.load(broken, List.of()));
+    assertTrue(bad.getMessage().contains("not valid YAML"), bad.getMessage());
+  }
+}
