@@ -3,12 +3,16 @@ package dev.contraflow.cli;
 import dev.contraflow.bench.MatmulPeak;
 import dev.contraflow.bench.QualityBenchmark;
 import dev.contraflow.bench.SpeedBenchmark;
+import dev.contraflow.bench.StreamBenchmark;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.eval.LabelledEmbeddings;
 import dev.contraflow.io.Image;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +24,8 @@ import picocli.CommandLine.Option;
 /** {@code contraflow bench}: quality and speed benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: representation quality and training speed.",
-    subcommands = {BenchCommand.Quality.class, BenchCommand.Speed.class})
+    subcommands = {BenchCommand.Quality.class, BenchCommand.Speed.class,
+        BenchCommand.Stream.class})
 final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -127,6 +132,62 @@ final class BenchCommand implements Runnable {
         bench.measure("train step, MLP w" + mlp.encoder().baseWidth(), mlp, images, false, warmup,
             steps, peak);
       }
+      return 0;
+    }
+  }
+
+  @Command(name = "stream", mixinStandardHelpOptions = true,
+      description = {"Records/s through the embedded job (Kafka in -> embeddings visible to a "
+          + "read_committed consumer) against Learner.step alone on the same images, then "
+          + "produce-to-visible latency p50/p99 at a fixed rate below capacity."})
+  static final class Stream implements Callable<Integer> {
+
+    @Mixin FashionMnistData data;
+
+    @Option(names = "--limit", defaultValue = "20000",
+        description = "Training images streamed for the throughput run (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--rate-fraction", defaultValue = "0.5",
+        description = "Input rate of the latency run as a fraction of the measured throughput "
+            + "(default ${DEFAULT-VALUE}).")
+    double rateFraction;
+
+    @Option(names = "--latency-seconds", defaultValue = "30",
+        description = "How long the latency run produces (default ${DEFAULT-VALUE}).")
+    int latencySeconds;
+
+    @Option(names = "--config", description = "Job configuration (YAML) laid over the defaults.")
+    Path config;
+
+    @Option(names = "--set", description = "Override a job setting, e.g. --set learner.encoder=MLP.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--work-dir", defaultValue = "target/bench-stream",
+        description = "Broker logs and checkpoints (default ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!(rateFraction > 0 && rateFraction < 1)) {
+        throw new IllegalArgumentException("--rate-fraction must be in (0, 1), got "
+            + rateFraction);
+      }
+      List<Image> images = data.split("train", limit).images();
+      Path work = workDir.toAbsolutePath();
+      List<String> all = new ArrayList<>(List.of(
+          "job.name=contraflow-bench",
+          "job.checkpointInterval=1s",
+          "job.batchTimeout=200ms",
+          "job.checkpointDir=" + work.resolve("checkpoints").toUri(),
+          "publish.modelStore=" + work.resolve("models").toUri()));
+      all.addAll(overrides);
+      JobConfig job = JobConfigLoader.load(config, all);
+      System.out.printf("bench stream: %d images, %s w%d B%d, checkpoint every %s, batch "
+              + "timeout %s%n", images.size(), job.learner().encoder(), job.learner().width(),
+          job.learner().batchSize(), job.job().checkpointInterval(), job.job().batchTimeout());
+      new StreamBenchmark(System.out).run(job, images, work, rateFraction,
+          Duration.ofSeconds(latencySeconds));
       return 0;
     }
   }

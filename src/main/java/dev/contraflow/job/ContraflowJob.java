@@ -1,7 +1,5 @@
 package dev.contraflow.job;
 
-import dev.contraflow.avro.ImageRecord;
-import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.decode.ImageRecordDecoder;
@@ -89,7 +87,7 @@ public final class ContraflowJob {
     SingleOutputStreamOperator<LearnerInput> decoded = env
         .fromSource(source(config), WatermarkStrategy.noWatermarks(), "images")
         .uid(SOURCE_UID)
-        .process(new ImageRecordDecoder(RecordCodec.singleObject(ImageRecord.class), config))
+        .process(new ImageRecordDecoder(config))
         .uid(DECODE_UID)
         .name("decode + validate");
     DataStream<KafkaOutput> deadLetters = decoded.getSideOutput(ImageRecordDecoder.DEAD_LETTERS);

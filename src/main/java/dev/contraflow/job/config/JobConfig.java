@@ -5,6 +5,7 @@ import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.io.ImageDecoder;
+import dev.contraflow.io.WireFormat;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
 import java.io.Serializable;
@@ -29,13 +30,14 @@ import java.util.TreeMap;
  * @param job Flink settings: parallelism, micro-batch timeout, checkpoints, restarts
  * @param publish how often model files and checkpoint records are published
  * @param limits what an input record may be before it is a dead letter
+ * @param records how record values are encoded on every topic
  */
 public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner, Job job,
-    Publish publish, Limits limits) implements Serializable {
+    Publish publish, Limits limits, Records records) implements Serializable {
 
   public JobConfig {
     require(kafka != null && topics != null && model != null && learner != null && job != null
-        && publish != null && limits != null, "config", "incomplete",
+        && publish != null && limits != null && records != null, "config", "incomplete",
         "a section is missing; start from default-job.yaml");
     Set<String> distinct = new LinkedHashSet<>(topics.all());
     require(distinct.size() == topics.all().size(), "topics", topics.all(),
@@ -208,6 +210,21 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           "use at least 1024");
       require(maxPixels >= 64 && maxPixels <= ImageDecoder.LARGEST_MAX_PIXELS, "limits.maxPixels",
           maxPixels, "use 64.." + ImageDecoder.LARGEST_MAX_PIXELS);
+    }
+  }
+
+  /**
+   * Wire format of every record value: Avro single-object encoding (no registry), or the
+   * Confluent Schema Registry format with subjects named {@code <topic>-value}.
+   */
+  public record Records(WireFormat wireFormat, String schemaRegistryUrl) implements Serializable {
+
+    public Records {
+      require(wireFormat != null, "records.wireFormat", null, "use SINGLE_OBJECT or CONFLUENT");
+      require(wireFormat != WireFormat.CONFLUENT
+          || (schemaRegistryUrl != null && schemaRegistryUrl.matches("https?://.+")),
+          "records.schemaRegistryUrl", schemaRegistryUrl,
+          "CONFLUENT needs the registry's URL, e.g. http://localhost:8081");
     }
   }
 

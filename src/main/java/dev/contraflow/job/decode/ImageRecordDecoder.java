@@ -1,5 +1,6 @@
 package dev.contraflow.job.decode;
 
+import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.ImageEncoding;
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.io.Image;
@@ -7,6 +8,7 @@ import dev.contraflow.io.ImageDecoder;
 import dev.contraflow.io.InvalidImageException;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.io.UndecodableRecordException;
+import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.sink.DeadLetters;
 import dev.contraflow.job.sink.KafkaOutput;
@@ -36,11 +38,13 @@ public final class ImageRecordDecoder extends ProcessFunction<KafkaInput, Learne
   private transient ImageDecoder images;
   private transient Counter deadLetterCount;
 
-  public ImageRecordDecoder(RecordCodec<ImageRecord> codec, JobConfig config) {
-    this.codec = codec;
+  public ImageRecordDecoder(JobConfig config) {
+    RecordCodecs codecs = new RecordCodecs(config.records());
+    this.codec = codecs.forTopic(ImageRecord.class, config.topics().images());
     this.model = config.model();
     this.limits = config.limits();
-    this.deadLetters = new DeadLetters(config.topics().deadLetters());
+    this.deadLetters = new DeadLetters(config.topics().deadLetters(),
+        codecs.forTopic(DeadLetterRecord.class, config.topics().deadLetters()));
   }
 
   @Override

@@ -22,7 +22,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class TopicReader<T extends SpecificRecord> implements AutoCloseable {
 
-  private final List<T> records = new CopyOnWriteArrayList<>();
+  private final List<T> records = new ArrayList<>();
+  private final List<Long> arrivals = new ArrayList<>();
   private final List<String> undecodable = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile boolean running = true;
@@ -49,7 +50,11 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
       while (running) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           try {
-            records.add(codec.decode(r.value()));
+            T record = codec.decode(r.value());
+            synchronized (records) {
+              records.add(record);
+              arrivals.add(System.currentTimeMillis());
+            }
           } catch (UndecodableRecordException e) {
             undecodable.add(r.topic() + "-" + r.partition() + "@" + r.offset() + ": "
                 + e.getMessage());
@@ -63,11 +68,22 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
 
   /** A snapshot of the records read so far. */
   public List<T> records() {
-    return new ArrayList<>(records);
+    synchronized (records) {
+      return new ArrayList<>(records);
+    }
+  }
+
+  /** Wall-clock time (ms) each record of {@link #records()} was read, in the same order. */
+  public List<Long> arrivalMillis() {
+    synchronized (records) {
+      return new ArrayList<>(arrivals);
+    }
   }
 
   public int count() {
-    return records.size();
+    synchronized (records) {
+      return records.size();
+    }
   }
 
   /** Values on the topic that were not records of the expected type (should stay empty). */

@@ -1,8 +1,10 @@
 package dev.contraflow.job.learner;
 
+import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
 import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.LearnerInput;
 import dev.contraflow.job.sink.KafkaOutput;
@@ -44,8 +46,7 @@ public final class LearnerFunction extends KeyedProcessFunction<String, LearnerI
   private final String embeddingsTopic;
   private final ModelPublisher publisher;
   private final String configHash;
-  private final RecordCodec<EmbeddingRecord> embeddingCodec =
-      RecordCodec.singleObject(EmbeddingRecord.class);
+  private final RecordCodec<EmbeddingRecord> embeddingCodec;
 
   private transient Learner learner;
   private transient ValueState<LearnerState> learnerState;
@@ -61,8 +62,11 @@ public final class LearnerFunction extends KeyedProcessFunction<String, LearnerI
     this.publishEverySteps = config.publish().everySteps();
     this.publishIntervalMillis = config.publish().interval().toMillis();
     this.embeddingsTopic = config.topics().embeddings();
+    RecordCodecs codecs = new RecordCodecs(config.records());
+    this.embeddingCodec = codecs.forTopic(EmbeddingRecord.class, embeddingsTopic);
     this.publisher = new ModelPublisher(config.publish().modelStore(),
-        config.topics().checkpoints(), learnerConfig);
+        config.topics().checkpoints(),
+        codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), learnerConfig);
     this.configHash = ModelPublisher.configHash(learnerConfig);
   }
 

@@ -37,12 +37,13 @@ public final class ModelPublisher implements Serializable {
   private final String topic;
   private final LearnerConfig config;
   private final String configJson;
-  private final RecordCodec<CheckpointRecord> codec =
-      RecordCodec.singleObject(CheckpointRecord.class);
+  private final RecordCodec<CheckpointRecord> codec;
 
-  public ModelPublisher(URI store, String topic, LearnerConfig config) {
+  public ModelPublisher(URI store, String topic, RecordCodec<CheckpointRecord> codec,
+      LearnerConfig config) {
     this.store = store;
     this.topic = topic;
+    this.codec = codec;
     this.config = config;
     this.configJson = toJson(config);
   }

@@ -11,11 +11,11 @@ import java.time.Instant;
 public final class DeadLetters implements Serializable {
 
   private final String topic;
-  private final RecordCodec<DeadLetterRecord> codec =
-      RecordCodec.singleObject(DeadLetterRecord.class);
+  private final RecordCodec<DeadLetterRecord> codec;
 
-  public DeadLetters(String topic) {
+  public DeadLetters(String topic, RecordCodec<DeadLetterRecord> codec) {
     this.topic = topic;
+    this.codec = codec;
   }
 
   public KafkaOutput of(KafkaInput in, String reason, long now) {

@@ -21,7 +21,7 @@ class ImageRecordDecoderTest {
 
   private final JobConfig config = JobConfigLoader.defaults(List.of());
   private final RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
-  private final ImageRecordDecoder decoder = new ImageRecordDecoder(codec, config);
+  private final ImageRecordDecoder decoder = new ImageRecordDecoder(config);
 
   @Test
   void pngRecordBecomesLearnerInputWithItsCoordinates() throws Exception {
@@ -60,7 +60,7 @@ class ImageRecordDecoderTest {
     Map<String, byte[]> bad = BadInput.values();
     assertEquals(expected.keySet(), bad.keySet());
     JobConfig small = JobConfigLoader.defaults(List.of("limits.maxRecordBytes=65536"));
-    ImageRecordDecoder strict = new ImageRecordDecoder(codec, small);
+    ImageRecordDecoder strict = new ImageRecordDecoder(small);
     bad.forEach((name, value) -> {
       var e = assertThrows(ImageRecordDecoder.Rejected.class, () -> strict.decode(input(value)),
           name);

@@ -1,0 +1,187 @@
+package dev.contraflow.bench;
+
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.io.Image;
+import dev.contraflow.io.ImageRecords;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.ContraflowJob;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.embedded.EmbeddedKafka;
+import dev.contraflow.job.embedded.RecordProducer;
+import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.learn.Batch;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerState;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * What Flink and Kafka cost: records/s of {@code Learner.step} alone against records/s through
+ * the embedded job (Kafka in, embeddings visible to a read_committed consumer out) on the same
+ * images, then produce-to-visible latency at a fixed input rate below capacity.
+ */
+public final class StreamBenchmark {
+
+  /** Figures of one run. */
+  public record Result(double learnerAlone, double throughJob, double latencyRate,
+      long p50Millis, long p99Millis, int latencySamples) {}
+
+  private final PrintStream out;
+
+  public StreamBenchmark(PrintStream out) {
+    this.out = out;
+  }
+
+  public Result run(JobConfig config, List<Image> images, Path workDir, double rateFraction,
+      Duration latencyWindow) throws Exception {
+    double alone = learnerAlone(config, images);
+    out.printf("Learner.step alone:          %8.0f records/s (batches of %d, embeddings on)%n",
+        alone, config.learner().batchSize());
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir)) {
+      JobConfig job = withBroker(config, kafka);
+      kafka.createTopics(job.topics().all(), 1);
+      try (TopicReader<EmbeddingRecord> embeddings = new TopicReader<>(kafka.bootstrapServers(),
+          job.topics().embeddings(), RecordCodec.singleObject(EmbeddingRecord.class), Map.of())) {
+        produceAll(kafka, job, images, "t-");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+            ContraflowJob.flinkConfiguration(job));
+        ContraflowJob.build(env, job);
+        JobClient client = env.executeAsync(job.job().name());
+        try {
+          double through = throughput(embeddings, images.size());
+          out.printf("through the embedded job:    %8.0f records/s = %.2f of Learner.step alone"
+              + " (Flink + Kafka cost %.0f%%)%n", through, through / alone,
+              100 * (1 - through / alone));
+          double rate = rateFraction * through;
+          long[] latencies = latency(kafka, job, embeddings, images, rate, latencyWindow);
+          long p50 = percentile(latencies, 50);
+          long p99 = percentile(latencies, 99);
+          out.printf("latency at %.0f records/s:   p50 %d ms, p99 %d ms over %d records "
+                  + "(produce -> visible to read_committed; checkpoint every %s, batch timeout "
+                  + "%s)%n", rate, p50, p99, latencies.length, job.job().checkpointInterval(),
+              job.job().batchTimeout());
+          return new Result(alone, through, rate, p50, p99, latencies.length);
+        } finally {
+          client.cancel().get();
+        }
+      }
+    }
+  }
+
+  private static JobConfig withBroker(JobConfig c, EmbeddedKafka kafka) {
+    JobConfig.Kafka k = c.kafka();
+    return new JobConfig(new JobConfig.Kafka(kafka.bootstrapServers(), k.groupId(),
+        k.startingOffsets(), k.transactionTimeout(), k.properties()), c.topics(), c.model(),
+        c.learner(), c.job(), c.publish(), c.limits(), c.records());
+  }
+
+  private double learnerAlone(JobConfig config, List<Image> images) {
+    Learner learner = new Learner(config.learnerConfig());
+    LearnerState s = learner.initialState();
+    int b = config.learner().batchSize();
+    for (int w = 0; w < 2; w++) { // warm-up
+      s = learner.step(s, Batch.of(images.subList(0, Math.min(b, images.size())))).state();
+    }
+    long start = System.nanoTime();
+    for (int i = 0; i < images.size(); i += b) {
+      s = learner.step(s, Batch.of(images.subList(i, Math.min(i + b, images.size())))).state();
+    }
+    return images.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static void produceAll(EmbeddedKafka kafka, JobConfig job, List<Image> images,
+      String idPrefix) {
+    RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
+    try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+      for (Image image : images) {
+        Image renamed = new Image(idPrefix + image.id(), image.channels(), image.height(),
+            image.width(), image.pixels());
+        p.send(job.topics().images(), renamed.id().getBytes(StandardCharsets.UTF_8),
+            codec.encode(ImageRecords.raw(renamed, null, "bench", Instant.now())));
+      }
+      p.flush();
+    }
+  }
+
+  /**
+   * Records/s between the first 10% and the last embedding becoming visible: start-up (broker,
+   * MiniCluster, native libraries) is left out, as a long-running job does not pay it.
+   */
+  private double throughput(TopicReader<EmbeddingRecord> embeddings, int n)
+      throws InterruptedException {
+    int from = n / 10;
+    long start = 0;
+    long last = System.nanoTime();
+    int seen = 0;
+    while (embeddings.count() < n) {
+      Thread.sleep(20);
+      int now = embeddings.count();
+      if (start == 0 && now >= from) {
+        start = System.nanoTime();
+        seen = now;
+      }
+      if (System.nanoTime() - last > 10e9) {
+        last = System.nanoTime();
+        out.printf("  %d/%d embeddings visible%n", now, n);
+      }
+    }
+    return (n - seen) / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private long[] latency(EmbeddedKafka kafka, JobConfig job,
+      TopicReader<EmbeddingRecord> embeddings, List<Image> images, double rate, Duration window)
+      throws InterruptedException {
+    int before = embeddings.count();
+    RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
+    long periodNanos = Math.round(1e9 / rate);
+    long start = System.nanoTime();
+    int sent = 0;
+    try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+      while (System.nanoTime() - start < window.toNanos()) {
+        long due = start + sent * periodNanos;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+        Image image = images.get(sent % images.size());
+        Image renamed = new Image("l-" + sent, image.channels(), image.height(), image.width(),
+            image.pixels());
+        p.send(job.topics().images(), renamed.id().getBytes(StandardCharsets.UTF_8),
+            codec.encode(ImageRecords.raw(renamed, null, "bench", Instant.now())));
+        sent++;
+      }
+      p.flush();
+    }
+    int expected = before + sent;
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (embeddings.count() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    List<EmbeddingRecord> all = embeddings.records();
+    List<Long> arrivals = embeddings.arrivalMillis();
+    List<Long> latencies = new ArrayList<>();
+    for (int i = before; i < all.size(); i++) {
+      latencies.add(arrivals.get(i) - all.get(i).getEventTime().toEpochMilli());
+    }
+    return latencies.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  static long percentile(long[] values, int p) {
+    if (values.length == 0) {
+      return -1;
+    }
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+  }
+}
