@@ -21,7 +21,7 @@ import org.apache.avro.Schema;
  * The two calls of Confluent's REST API that {@link HttpSchemaRegistry} makes, served on
  * loopback from an {@link InMemorySchemaRegistry}, with the requests kept for assertions.
  */
-final class FakeSchemaRegistry implements AutoCloseable {
+public final class FakeSchemaRegistry implements AutoCloseable {
 
   /** A request as the fake saw it. */
   record Request(String method, String path, String contentType, String body) { }
@@ -36,7 +36,7 @@ final class FakeSchemaRegistry implements AutoCloseable {
   private final Map<String, Map.Entry<Integer, String>> overrides = new ConcurrentHashMap<>();
   private final HttpServer server;
 
-  FakeSchemaRegistry() {
+  public FakeSchemaRegistry() {
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     } catch (IOException e) {
@@ -46,7 +46,7 @@ final class FakeSchemaRegistry implements AutoCloseable {
     server.start();
   }
 
-  URI uri() {
+  public URI uri() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 

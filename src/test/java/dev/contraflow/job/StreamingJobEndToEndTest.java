@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.io.FakeSchemaRegistry;
 import dev.contraflow.io.Image;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.embedded.TopicReader;
@@ -128,6 +129,26 @@ class StreamingJobEndToEndTest {
       assertEquals(config.topics().images(), d.getSourceTopic());
       assertTrue(d.getOffset() >= 12 && d.getOffset() < 12 + bad.size(), name + " offset");
       assertFalse(d.getReason().isBlank(), name + " has a reason");
+    }
+  }
+
+  @Test
+  void confluentWireFormatWorksWithASchemaRegistry() throws Exception {
+    try (FakeSchemaRegistry registry = new FakeSchemaRegistry()) {
+      JobConfig config = stack.config("confluent", "records.wireFormat=CONFLUENT",
+          "records.schemaRegistryUrl=" + registry.uri(), "job.batchTimeout=300ms");
+      List<Image> images = StreamingStack.images(10);
+      stack.produce(config, images, null);
+      TopicReader<EmbeddingRecord> embeddings = stack.embeddings(config);
+      JobClient job = stack.run(config);
+      try {
+        await(() -> embeddings.count() >= images.size(), Duration.ofSeconds(120),
+            () -> embeddings.count() + " of " + images.size() + " embeddings");
+      } finally {
+        job.cancel().get();
+      }
+      assertEquals(images.size(), embeddings.count());
+      assertTrue(embeddings.undecodable().isEmpty(), embeddings.undecodable().toString());
     }
   }
 }

@@ -104,7 +104,8 @@ final class StreamingStack implements AutoCloseable {
 
   /** Produces the images as RAW ImageRecords (modelId null: the default model). */
   void produce(JobConfig config, List<Image> images, String modelId) throws Exception {
-    RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
+    RecordCodec<ImageRecord> codec = new RecordCodecs(config.records())
+        .forTopic(ImageRecord.class, config.topics().images());
     try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
       for (Image image : images) {
         p.send(config.topics().images(), image.id().getBytes(StandardCharsets.UTF_8),
@@ -122,7 +123,8 @@ final class StreamingStack implements AutoCloseable {
 
   TopicReader<EmbeddingRecord> embeddings(JobConfig config) {
     return track(new TopicReader<>(kafka.bootstrapServers(), config.topics().embeddings(),
-        RecordCodec.singleObject(EmbeddingRecord.class), Map.of()));
+        new RecordCodecs(config.records()).forTopic(EmbeddingRecord.class,
+            config.topics().embeddings()), Map.of()));
   }
 
   TopicReader<DeadLetterRecord> deadLetters(JobConfig config) {
