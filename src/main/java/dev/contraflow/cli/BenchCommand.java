@@ -8,7 +8,6 @@ import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.eval.LabelledEmbeddings;
 import dev.contraflow.io.Image;
 import dev.contraflow.job.config.JobConfig;
-import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
@@ -157,11 +156,7 @@ final class BenchCommand implements Runnable {
         description = "How long the latency run produces (default ${DEFAULT-VALUE}).")
     int latencySeconds;
 
-    @Option(names = "--config", description = "Job configuration (YAML) laid over the defaults.")
-    Path config;
-
-    @Option(names = "--set", description = "Override a job setting, e.g. --set learner.encoder=MLP.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin JobConfigOptions jobOptions;
 
     @Option(names = "--work-dir", defaultValue = "target/bench-stream",
         description = "Broker logs and checkpoints (default ${DEFAULT-VALUE}).")
@@ -181,8 +176,7 @@ final class BenchCommand implements Runnable {
           "job.batchTimeout=200ms",
           "job.checkpointDir=" + work.resolve("checkpoints").toUri(),
           "publish.modelStore=" + work.resolve("models").toUri()));
-      all.addAll(overrides);
-      JobConfig job = JobConfigLoader.load(config, all);
+      JobConfig job = jobOptions.load(all);
       System.out.printf("bench stream: %d images, %s w%d B%d, checkpoint every %s, batch "
               + "timeout %s%n", images.size(), job.learner().encoder(), job.learner().width(),
           job.learner().batchSize(), job.job().checkpointInterval(), job.job().batchTimeout());

@@ -13,7 +13,6 @@ import dev.contraflow.io.ImageSource;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.ContraflowJob;
 import dev.contraflow.job.config.JobConfig;
-import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.embedded.EmbeddedKafka;
 import dev.contraflow.job.embedded.RecordProducer;
 import dev.contraflow.job.embedded.TopicReader;
@@ -32,6 +31,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,11 +53,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Stream the first N images (default ${DEFAULT-VALUE}; 0 = all).")
   int limit;
 
-  @Option(names = "--config", description = "Job configuration (YAML) laid over the defaults.")
-  Path config;
-
-  @Option(names = "--set", description = "Override a setting, e.g. --set learner.encoder=MLP.")
-  List<String> overrides = new ArrayList<>();
+  @Mixin JobConfigOptions job;
 
   @Option(names = "--work-dir", defaultValue = "target/demo",
       description = "Broker logs, Flink checkpoints and model files (default ${DEFAULT-VALUE}).")
@@ -121,8 +117,7 @@ final class DemoCommand implements Callable<Integer> {
         "publish.everySteps=10",
         "job.checkpointDir=" + work.resolve("checkpoints").toUri(),
         "publish.modelStore=" + work.resolve("models").toUri()));
-    all.addAll(overrides); // the user's word wins
-    return JobConfigLoader.load(config, all);
+    return job.load(all);
   }
 
   private static <T extends org.apache.avro.specific.SpecificRecord> TopicReader<T> reader(

@@ -3,12 +3,11 @@ package dev.contraflow.cli;
 import dev.contraflow.job.ContraflowJob;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs the streaming job against any Kafka: in-process Flink, or the cluster of `flink run`. */
@@ -18,12 +17,7 @@ import picocli.CommandLine.Option;
         "Settings come from default-job.yaml (--print-defaults), then --config, then --set."})
 final class LearnCommand implements Callable<Integer> {
 
-  @Option(names = "--config", description = "Job configuration (YAML).")
-  Path config;
-
-  @Option(names = "--set", description = "Override a setting: --set learner.batchSize=64 "
-      + "--set kafka.properties.security.protocol=SASL_SSL (repeatable).")
-  List<String> overrides = new ArrayList<>();
+  @Mixin JobConfigOptions options;
 
   @Option(names = "--print-defaults", description = "Print every setting with its default.")
   boolean printDefaults;
@@ -34,7 +28,7 @@ final class LearnCommand implements Callable<Integer> {
       System.out.print(JobConfigLoader.defaultsText());
       return 0;
     }
-    JobConfig job = JobConfigLoader.load(config, overrides);
+    JobConfig job = options.load(List.of());
     System.err.println("contraflow learn: " + job.kafka() + ", topics " + job.topics()
         + ", model " + job.model() + ", parallelism " + job.job().parallelism());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(

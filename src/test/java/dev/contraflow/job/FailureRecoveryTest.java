@@ -10,8 +10,6 @@ import dev.contraflow.io.Image;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.LearnerInput;
 import dev.contraflow.job.embedded.TopicReader;
-import dev.contraflow.learn.Batch;
-import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.LearnerStateCodec;
 import dev.contraflow.learn.ModelFile;
@@ -68,7 +66,7 @@ class FailureRecoveryTest {
           "exactly one committed embedding per input id: " + perId);
 
       LearnerState restored = ModelFile.read(modelFile(config, 12)).state();
-      LearnerState uninterrupted = uninterruptedRun(config, images);
+      LearnerState uninterrupted = StreamingStack.uninterruptedRun(config, images);
       assertEquals(uninterrupted.step(), restored.step());
       assertEquals(uninterrupted.rngState(), restored.rngState());
       assertArrayEquals(uninterrupted.encoderParams(), restored.encoderParams());
@@ -80,17 +78,6 @@ class FailureRecoveryTest {
           .collect(Collectors.toMap(e -> e.getId(), Function.identity()));
       assertEquals(12, byId.get("95").getModelVersion());
     }
-  }
-
-  /** The same batches through a plain Learner, no Flink, no failure. */
-  private static LearnerState uninterruptedRun(JobConfig config, List<Image> images) {
-    Learner learner = new Learner(config.learnerConfig());
-    LearnerState s = learner.initialState();
-    int b = config.learner().batchSize();
-    for (int i = 0; i < images.size(); i += b) {
-      s = learner.step(s, Batch.trainingOnly(images.subList(i, i + b))).state();
-    }
-    return s;
   }
 
   private static Path modelFile(JobConfig config, long step) {

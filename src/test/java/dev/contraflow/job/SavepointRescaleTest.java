@@ -8,8 +8,6 @@ import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.io.Image;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.embedded.TopicReader;
-import dev.contraflow.learn.Batch;
-import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.LearnerStateCodec;
 import dev.contraflow.learn.ModelFile;
@@ -68,7 +66,8 @@ class SavepointRescaleTest {
         assertEquals(Set.of(1L, 2L, 3L, 4L), versions, model + " went on from step 2 to 3 and 4");
         LearnerState resumed = ModelFile.read(Path.of(two.publish().modelStore())
             .resolve(model + "/" + model + "-v4.cfm")).state();
-        assertArrayEquals(LearnerStateCodec.toBytes(uninterrupted(two, images, model)),
+        assertArrayEquals(LearnerStateCodec.toBytes(StreamingStack.uninterruptedRun(two,
+            images.stream().filter(i -> modelOf(i).equals(model)).toList())),
             LearnerStateCodec.toBytes(resumed), model + " ends as if never stopped");
       }
     }
@@ -84,16 +83,5 @@ class SavepointRescaleTest {
 
   private static String modelOf(Image image) {
     return MODELS.get(Integer.parseInt(image.id()) % 2);
-  }
-
-  private static LearnerState uninterrupted(JobConfig config, List<Image> images, String model) {
-    List<Image> own = images.stream().filter(i -> modelOf(i).equals(model)).toList();
-    Learner learner = new Learner(config.learnerConfig());
-    LearnerState s = learner.initialState();
-    int b = config.learner().batchSize();
-    for (int i = 0; i < own.size(); i += b) {
-      s = learner.step(s, Batch.trainingOnly(own.subList(i, i + b))).state();
-    }
-    return s;
   }
 }

@@ -14,6 +14,9 @@ import dev.contraflow.job.decode.LearnerInput;
 import dev.contraflow.job.embedded.EmbeddedKafka;
 import dev.contraflow.job.embedded.RecordProducer;
 import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.learn.Batch;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerState;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -160,5 +163,17 @@ final class StreamingStack implements AutoCloseable {
       c.close();
     }
     kafka.close();
+  }
+
+  /** The same batches through a plain Learner: no Flink, no failure, no stop. */
+  static LearnerState uninterruptedRun(JobConfig config, List<Image> images) {
+    Learner learner = new Learner(config.learnerConfig());
+    LearnerState s = learner.initialState();
+    int b = config.learner().batchSize();
+    for (int i = 0; i < images.size(); i += b) {
+      s = learner.step(s, Batch.trainingOnly(images.subList(i, Math.min(i + b, images.size()))))
+          .state();
+    }
+    return s;
   }
 }
