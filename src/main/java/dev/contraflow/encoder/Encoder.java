@@ -39,6 +39,14 @@ public final class Encoder {
     return config;
   }
 
+  /**
+   * Writes the network in DL4J's own model format (ModelSerializer zip, without updater state),
+   * so it loads with {@code ComputationGraph.load} in any DL4J program.
+   */
+  public void writeDl4j(java.io.OutputStream out) throws java.io.IOException {
+    org.deeplearning4j.util.ModelSerializer.writeModel(net, out, false);
+  }
+
   public long numParams() {
     return net.numParams();
   }

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -91,6 +92,10 @@ class StreamingJobEndToEndTest {
         MessageDigest.getInstance("SHA-256").digest(bytes)), "published digest matches the file");
     assertEquals(5, ModelFile.fromBytes(bytes).state().step());
     assertTrue(c.getMetrics().containsKey("loss"));
+    ComputationGraph keyEncoder = ComputationGraph.load(
+        Path.of(URI.create(c.getDl4jUri())).toFile(), false);
+    assertEquals(ModelFile.fromBytes(bytes).state().momentumParams().length,
+        keyEncoder.numParams(), "the DL4J file holds the key encoder");
   }
 
   @Test

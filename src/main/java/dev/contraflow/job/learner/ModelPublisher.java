@@ -3,12 +3,14 @@ package dev.contraflow.job.learner;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.encoder.Encoder;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
 import dev.contraflow.learn.StepMetrics;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -25,9 +27,10 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Writes a model file through Flink's FileSystem (so file://, s3:// and hdfs:// stores all work)
- * and describes it in a CheckpointRecord for the checkpoints topic. The file is named by model and
- * step and written with OVERWRITE: a replay after a failure rewrites the same bytes.
+ * Writes a model file, and the key encoder in DL4J's format, through Flink's FileSystem (so
+ * file://, s3:// and hdfs:// stores all work) and describes them in a CheckpointRecord for the
+ * checkpoints topic. Files are named by model and step and written with OVERWRITE: a replay
+ * after a failure rewrites the same bytes.
  */
 public final class ModelPublisher implements Serializable {
 
@@ -38,6 +41,7 @@ public final class ModelPublisher implements Serializable {
   private final LearnerConfig config;
   private final String configJson;
   private final RecordCodec<CheckpointRecord> codec;
+  private transient Encoder keyEncoder;
 
   public ModelPublisher(URI store, String topic, RecordCodec<CheckpointRecord> codec,
       LearnerConfig config) {
@@ -56,12 +60,11 @@ public final class ModelPublisher implements Serializable {
     byte[] bytes = ModelFile.toBytes(new ModelFile.Model(config, state, Map.of(
         "modelId", modelId, "step", Long.toString(state.step()),
         "createdAt", Instant.ofEpochMilli(now).toString(), "producer", "contraflow learn")));
-    Path file = new Path(new Path(new Path(store), modelId),
-        modelId + "-v" + state.step() + ".cfm");
-    FileSystem fs = file.getFileSystem();
-    try (FSDataOutputStream out = fs.create(file, FileSystem.WriteMode.OVERWRITE)) {
-      out.write(bytes);
-    }
+    Path dir = new Path(new Path(store), modelId);
+    Path file = new Path(dir, modelId + "-v" + state.step() + ".cfm");
+    write(file, bytes);
+    Path dl4j = new Path(dir, modelId + "-v" + state.step() + "-key-encoder.zip");
+    write(dl4j, keyEncoderInDl4jFormat(state));
     String sha256 = sha256(bytes);
     CheckpointRecord record = CheckpointRecord.newBuilder()
         .setModelId(modelId)
@@ -73,10 +76,28 @@ public final class ModelPublisher implements Serializable {
         .setConfig(configJson)
         .setMetrics(metricsMap(metrics))
         .setCreatedAt(Instant.ofEpochMilli(now))
+        .setDl4jUri(dl4j.toUri().toString())
         .build();
     return new Published(new PublishedModel(state.step(), now, sha256),
         new KafkaOutput(topic, modelId.getBytes(StandardCharsets.UTF_8), codec.encode(record),
             now));
+  }
+
+  private static void write(Path file, byte[] bytes) throws IOException {
+    try (FSDataOutputStream out = file.getFileSystem().create(file,
+        FileSystem.WriteMode.OVERWRITE)) {
+      out.write(bytes);
+    }
+  }
+
+  private byte[] keyEncoderInDl4jFormat(LearnerState state) throws IOException {
+    if (keyEncoder == null) {
+      keyEncoder = Encoder.create(config.encoder(), config.optimizer());
+    }
+    keyEncoder.loadParams(state.momentumParams());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    keyEncoder.writeDl4j(out);
+    return out.toByteArray();
   }
 
   private static Map<String, Double> metricsMap(StepMetrics m) {
