@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# A standalone Flink 2.2 session cluster on loopback from Maven artifacts: one JobManager and one
+# TaskManager, each its own JVM, as Flink's bin/start-cluster.sh would start them.
+#
+#   ops/flink-cluster.sh start|stop|status
+#
+# start resolves the classpath of ops/flink/pom.xml, starts
+# StandaloneSessionClusterEntrypoint and TaskManagerRunner with --configDir ops/flink/conf, and
+# returns once REST /overview counts one TaskManager. Pid files, logs and temporary files go to
+# $CONTRAFLOW_OPS_DIR/flink (default target/ops/flink).
+#
+# Environment (all optional):
+#   CONTRAFLOW_OPS_DIR             run directory (default target/ops)
+#   CONTRAFLOW_FLINK_CONF_DIR      configuration directory (default ops/flink/conf)
+#   CONTRAFLOW_FLINK_REST_PORT     REST/web UI port (default: rest.port of the configuration, 8081)
+#   CONTRAFLOW_FLINK_RPC_PORT      JobManager RPC port (default: jobmanager.rpc.port, 6123)
+#   CONTRAFLOW_FLINK_START_TIMEOUT seconds to wait for each process (default 180)
+#   CONTRAFLOW_JAVACPP_CACHEDIR    where ND4J unpacks its natives (default ~/.javacpp/cache)
+#   FLINK_PLUGINS_DIR              Flink plugins, one folder each (default: plugins in the run directory)
+#   OMP_WAIT_POLICY                for the TaskManager (default PASSIVE)
+#   JAVA_HOME, MVN
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+readonly JM_CLASS=org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
+readonly TM_CLASS=org.apache.flink.runtime.taskexecutor.TaskManagerRunner
+readonly BASH_JAVA_UTILS=org.apache.flink.runtime.util.bash.BashJavaUtils
+readonly EXEC_RESULT=BASH_JAVA_UTILS_EXEC_RESULT:
+
+CONF_DIR=$(cd "${CONTRAFLOW_FLINK_CONF_DIR:-$OPS_HOME/flink/conf}" && pwd)
+FLINK_RUN=$RUN_DIR/flink
+LOG_DIR=$FLINK_RUN/log
+JM_PID=$FLINK_RUN/jobmanager.pid
+TM_PID=$FLINK_RUN/taskmanager.pid
+CLASSPATH_FILE=$FLINK_RUN/classpath.txt
+START_TIMEOUT=${CONTRAFLOW_FLINK_START_TIMEOUT:-180}
+
+# Run-specific settings on top of config.yaml, as Flink dynamic properties.
+dynamic_properties() {
+  DYNAMIC=(
+    -D "io.tmp.dirs=$FLINK_RUN/tmp"
+    -D "web.tmpdir=$FLINK_RUN/tmp"
+    -D "web.upload.dir=$FLINK_RUN/upload"
+  )
+  [[ -z "${CONTRAFLOW_FLINK_REST_PORT:-}" ]] || DYNAMIC+=(-D "rest.port=$CONTRAFLOW_FLINK_REST_PORT")
+  [[ -z "${CONTRAFLOW_FLINK_RPC_PORT:-}" ]] || DYNAMIC+=(-D "jobmanager.rpc.port=$CONTRAFLOW_FLINK_RPC_PORT")
+}
+
+# bash_java_utils COMMAND ARGS...: the result lines of Flink's BashJavaUtils (the helper behind
+# Flink's own bin/ scripts), without their prefix.
+bash_java_utils() {
+  local output
+  output=$("$JAVA" -classpath "$CLASSPATH" "$BASH_JAVA_UTILS" "$@" --configDir "$CONF_DIR" "${DYNAMIC[@]}" 2>&1) ||
+    { echo "$output" >&2; die "BashJavaUtils $1 failed on $CONF_DIR/config.yaml"; }
+  grep -F "$EXEC_RESULT" <<<"$output" | sed "s/^$EXEC_RESULT//" ||
+    { echo "$output" >&2; die "BashJavaUtils $1 printed no result"; }
+}
+
+# config_value KEY DEFAULT: from the flattened effective configuration.
+config_value() {
+  local value
+  value=$(awk -v key="$1: " 'index($0, key) == 1 { print substr($0, length(key) + 1); exit }' <<<"$FLAT_CONFIG" |
+    sed "s/^'\(.*\)'$/\1/; s/^\"\(.*\)\"$/\1/")
+  echo "${value:-$2}"
+}
+
+load_configuration() {
+  PLUGINS_DIR=${FLINK_PLUGINS_DIR:-$FLINK_RUN/plugins}
+  mkdir -p "$LOG_DIR" "$FLINK_RUN/tmp" "$FLINK_RUN/upload" "$PLUGINS_DIR"
+  build_classpath "$OPS_HOME/flink/pom.xml" "$CLASSPATH_FILE"
+  CLASSPATH=$(<"$CLASSPATH_FILE")
+  dynamic_properties
+  FLAT_CONFIG=$(bash_java_utils UPDATE_AND_GET_FLINK_CONFIGURATION -flatten)
+  REST_ADDRESS=$(config_value rest.address 127.0.0.1)
+  REST_PORT=$(config_value rest.port 8081)
+  RPC_ADDRESS=$(config_value jobmanager.rpc.address 127.0.0.1)
+  RPC_PORT=$(config_value jobmanager.rpc.port 6123)
+  REST_URL="http://$REST_ADDRESS:$REST_PORT"
+  # env.java.opts is the pre-1.18 name of env.java.opts.all.
+  JAVA_OPTS_ALL="$(config_value env.java.default-opts.all "") $(config_value env.java.opts.all "$(config_value env.java.opts "")")"
+  JAVACPP_CACHE="-Dorg.bytedeco.javacpp.cachedir=${CONTRAFLOW_JAVACPP_CACHEDIR:-$HOME/.javacpp/cache}"
+}
+
+# start_process NAME CLASS PIDFILE RESOURCE_COMMAND
+start_process() {
+  local name=$1 main_class=$2 pidfile=$3 resource_command=$4 params jvm_params dynamic_configs role_opts
+  role_opts="$(config_value "env.java.default-opts.$name" "") $(config_value "env.java.opts.$name" "")"
+  # -Xmx/-Xms/direct/metaspace sizes and the matching taskmanager.memory.* values, derived from
+  # *.memory.process.size exactly as Flink's bin/ scripts derive them.
+  params=$(bash_java_utils "$resource_command")
+  jvm_params=$(sed -n 1p <<<"$params")
+  dynamic_configs=$(sed -n 2p <<<"$params")
+  say "starting $name, log: $LOG_DIR/$name.log"
+  # In its own working directory, where Flink resolves relative paths; FLINK_PLUGINS_DIR is where
+  # it looks for plugins (filesystems, metric reporters).
+  # shellcheck disable=SC2086 # JVM options and dynamic configs are word lists
+  (cd "$FLINK_RUN" && FLINK_PLUGINS_DIR=$PLUGINS_DIR exec nohup "$JAVA" $jvm_params $JAVA_OPTS_ALL $role_opts "$JAVACPP_CACHE" \
+    "-Djava.io.tmpdir=$FLINK_RUN/tmp" \
+    "-Dlog.file=$LOG_DIR/$name.log" \
+    "-Dlog4j.configurationFile=file:$CONF_DIR/log4j.properties" \
+    -classpath "$CLASSPATH" "$main_class" \
+    --configDir "$CONF_DIR" "${DYNAMIC[@]}" $dynamic_configs \
+    >"$LOG_DIR/$name.out" 2>&1 </dev/null) &
+  echo $! >"$pidfile"
+}
+
+rest_answers() { curl -sf -o /dev/null "$REST_URL/overview"; }
+
+taskmanager_registered() {
+  curl -sf "$REST_URL/overview" 2>/dev/null | grep -Eq '"taskmanagers":[1-9]'
+}
+
+start() {
+  command -v curl >/dev/null || die "curl is needed to watch the cluster's REST API"
+  if is_running "$JM_PID" "$JM_CLASS" || is_running "$TM_PID" "$TM_CLASS"; then
+    die "a cluster from $FLINK_RUN is already running; '$0 stop' first"
+  fi
+  load_configuration
+  require_free_port "$REST_ADDRESS" "$REST_PORT" "Flink REST" CONTRAFLOW_FLINK_REST_PORT
+  require_free_port "$RPC_ADDRESS" "$RPC_PORT" "Flink JobManager RPC" CONTRAFLOW_FLINK_RPC_PORT
+
+  # A failed start leaves no half cluster behind; the logs stay.
+  trap 'stop >&2' EXIT
+  start_process jobmanager "$JM_CLASS" "$JM_PID" GET_JM_RESOURCE_PARAMS
+  wait_for "$START_TIMEOUT" "JobManager REST at $REST_URL" "$JM_PID" "$JM_CLASS" "$LOG_DIR/jobmanager.log" rest_answers
+
+  # Spinning OpenMP workers (ND4J) fight over few cores; passive waiting is worth up to 4x.
+  export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+  start_process taskmanager "$TM_CLASS" "$TM_PID" GET_TM_RESOURCE_PARAMS
+  wait_for "$START_TIMEOUT" "TaskManager registered at $REST_URL/overview" "$TM_PID" "$TM_CLASS" \
+    "$LOG_DIR/taskmanager.log" taskmanager_registered
+  trap - EXIT
+
+  echo "$REST_URL" >"$FLINK_RUN/rest-url"
+  say "Flink session cluster up: $REST_URL (JobManager pid $(<"$JM_PID"), TaskManager pid $(<"$TM_PID"))"
+}
+
+stop() {
+  trap - EXIT
+  stop_process "$TM_PID" "$TM_CLASS" taskmanager
+  stop_process "$JM_PID" "$JM_CLASS" jobmanager
+  rm -f "$FLINK_RUN/rest-url"
+}
+
+status() {
+  local up=0
+  if is_running "$JM_PID" "$JM_CLASS"; then say "jobmanager running (pid $(<"$JM_PID"))"; else say "jobmanager not running"; up=3; fi
+  if is_running "$TM_PID" "$TM_CLASS"; then say "taskmanager running (pid $(<"$TM_PID"))"; else say "taskmanager not running"; up=3; fi
+  if [[ -s "$FLINK_RUN/rest-url" ]]; then
+    say "$(<"$FLINK_RUN/rest-url")/overview: $(curl -sf "$(<"$FLINK_RUN/rest-url")/overview" || echo 'no answer')"
+  fi
+  return $up
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
