@@ -4,7 +4,8 @@
 #
 #   ops/flink-cluster.sh start|stop|status
 #
-# start resolves the classpath of ops/flink/pom.xml, starts
+# start resolves the classpaths of ops/flink/pom.xml (Flink) and ops/flink/lib/pom.xml (ND4J/DL4J,
+# loaded parent-first), starts
 # StandaloneSessionClusterEntrypoint and TaskManagerRunner with --configDir ops/flink/conf, and
 # returns once REST /overview counts one TaskManager. Pid files, logs and temporary files go to
 # $CONTRAFLOW_OPS_DIR/flink (default target/ops/flink).
@@ -33,6 +34,7 @@ LOG_DIR=$FLINK_RUN/log
 JM_PID=$FLINK_RUN/jobmanager.pid
 TM_PID=$FLINK_RUN/taskmanager.pid
 CLASSPATH_FILE=$FLINK_RUN/classpath.txt
+LIB_CLASSPATH_FILE=$FLINK_RUN/lib-classpath.txt
 START_TIMEOUT=${CONTRAFLOW_FLINK_START_TIMEOUT:-180}
 
 # Run-specific settings on top of config.yaml, as Flink dynamic properties.
@@ -68,7 +70,10 @@ load_configuration() {
   PLUGINS_DIR=${FLINK_PLUGINS_DIR:-$FLINK_RUN/plugins}
   mkdir -p "$LOG_DIR" "$FLINK_RUN/tmp" "$FLINK_RUN/upload" "$PLUGINS_DIR"
   build_classpath "$OPS_HOME/flink/pom.xml" "$CLASSPATH_FILE"
-  CLASSPATH=$(<"$CLASSPATH_FILE")
+  build_classpath "$OPS_HOME/flink/lib/pom.xml" "$LIB_CLASSPATH_FILE"
+  # Flink's jars first (as flink-dist in a distribution), then what lib/ adds, each jar once.
+  CLASSPATH=$(printf '%s:%s' "$(<"$CLASSPATH_FILE")" "$(<"$LIB_CLASSPATH_FILE")" |
+    tr ':' '\n' | awk 'NF && !seen[$0]++' | paste -sd: -)
   dynamic_properties
   FLAT_CONFIG=$(bash_java_utils UPDATE_AND_GET_FLINK_CONFIGURATION -flatten)
   REST_ADDRESS=$(config_value rest.address 127.0.0.1)
@@ -90,6 +95,8 @@ start_process() {
   params=$(bash_java_utils "$resource_command")
   jvm_params=$(sed -n 1p <<<"$params")
   dynamic_configs=$(sed -n 2p <<<"$params")
+  rotate_log "$LOG_DIR/$name.log"
+  rotate_log "$LOG_DIR/$name.out"
   say "starting $name, log: $LOG_DIR/$name.log"
   # In its own working directory, where Flink resolves relative paths; FLINK_PLUGINS_DIR is where
   # it looks for plugins (filesystems, metric reporters).

@@ -86,6 +86,7 @@ start() {
     die "a broker from $KAFKA_RUN is already running (pid $(<"$PID_FILE")); '$0 stop' first"
   fi
   mkdir -p "$KAFKA_RUN/log" "$DATA_DIR"
+  rotate_log "$LOG_FILE"
   build_classpath "$OPS_HOME/kafka/pom.xml" "$CLASSPATH_FILE"
   CLASSPATH=$(<"$CLASSPATH_FILE")
   write_config

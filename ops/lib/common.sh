@@ -72,6 +72,17 @@ stop_process() {
   rm -f "$pidfile"
 }
 
+# rotate_log FILE: FILE becomes FILE.1 (FILE.1 becomes FILE.2, ...), keeping five old logs, so
+# that each start begins a fresh log as Flink's and Kafka's own scripts do.
+rotate_log() {
+  local log=$1 i
+  [[ -e "$log" ]] || return 0
+  for ((i = 4; i >= 1; i--)); do
+    [[ ! -e "$log.$i" ]] || mv -f "$log.$i" "$log.$((i + 1))"
+  done
+  mv -f "$log" "$log.1"
+}
+
 # port_open HOST PORT: true when something accepts TCP connections there.
 port_open() {
   (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
