@@ -7,7 +7,7 @@
 # start resolves the classpaths of ops/flink/pom.xml (Flink) and ops/flink/lib/pom.xml (ND4J/DL4J,
 # loaded parent-first), starts
 # StandaloneSessionClusterEntrypoint and TaskManagerRunner with --configDir ops/flink/conf, and
-# returns once REST /overview counts one TaskManager. Pid files, logs and temporary files go to
+# returns once REST /overview counts one TaskManager and its slots. Pid files, logs and temporary files go to
 # $CONTRAFLOW_OPS_DIR/flink (default target/ops/flink).
 #
 # Environment (all optional):
@@ -111,14 +111,16 @@ start_process() {
   echo $! >"$pidfile"
 }
 
-rest_answers() { curl -sf -o /dev/null "$REST_URL/overview"; }
+rest_answers() { http_get "$REST_URL/overview" >/dev/null; }
 
+# A TaskManager has registered and offered its slots (they are reported a moment later).
 taskmanager_registered() {
-  curl -sf "$REST_URL/overview" 2>/dev/null | grep -Eq '"taskmanagers":[1-9]'
+  local overview
+  overview=$(http_get "$REST_URL/overview") || return 1
+  grep -Eq '"taskmanagers":[1-9]' <<<"$overview" && grep -Eq '"slots-total":[1-9]' <<<"$overview"
 }
 
 start() {
-  command -v curl >/dev/null || die "curl is needed to watch the cluster's REST API"
   if is_running "$JM_PID" "$JM_CLASS" || is_running "$TM_PID" "$TM_CLASS"; then
     die "a cluster from $FLINK_RUN is already running; '$0 stop' first"
   fi
@@ -154,7 +156,7 @@ status() {
   if is_running "$JM_PID" "$JM_CLASS"; then say "jobmanager running (pid $(<"$JM_PID"))"; else say "jobmanager not running"; up=3; fi
   if is_running "$TM_PID" "$TM_CLASS"; then say "taskmanager running (pid $(<"$TM_PID"))"; else say "taskmanager not running"; up=3; fi
   if [[ -s "$FLINK_RUN/rest-url" ]]; then
-    say "$(<"$FLINK_RUN/rest-url")/overview: $(curl -sf "$(<"$FLINK_RUN/rest-url")/overview" || echo 'no answer')"
+    say "$(<"$FLINK_RUN/rest-url")/overview: $(http_get "$(<"$FLINK_RUN/rest-url")/overview" || echo 'no answer')"
   fi
   return $up
 }

@@ -88,6 +88,24 @@ port_open() {
   (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
 }
 
+# http_get URL: the body of an HTTP GET that answers 200; curl when installed, otherwise bash's
+# /dev/tcp, so that a machine with nothing but a JDK and Maven runs these scripts too.
+http_get() {
+  local url=$1
+  if command -v curl >/dev/null; then
+    curl -sf --max-time 10 "$url"
+    return
+  fi
+  local rest=${url#http://} address path response
+  address=${rest%%/*}
+  path=/${rest#*/}
+  response=$(timeout 10 bash -c 'exec 3<>"/dev/tcp/$1/$2" &&
+    printf "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" "$3" "$1" >&3 &&
+    cat <&3' _ "${address%:*}" "${address##*:}" "$path" 2>/dev/null) || return 1
+  [[ "$response" == "HTTP/1."?" 200 "* ]] || return 1
+  printf '%s\n' "${response#*$'\r\n\r\n'}"
+}
+
 # require_free_port HOST PORT WHAT VARIABLE
 require_free_port() {
   if port_open "$1" "$2"; then
