@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.config.JobConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +122,20 @@ class DockerComposeTest {
   }
 
   @Test
+  void jobConfigurationOfSubmitIsValidForTheJob() {
+    // The job's own loader: defaults, the mounted file, then the command's --set overrides.
+    JobConfig config = JobConfigLoader.load(jobConfigPath(), setOptions(services.path("submit")));
+    assertEquals(setOption(services.path("submit"), "kafka.bootstrapServers"), config.kafka().bootstrapServers());
+    assertEquals("file", config.job().checkpointDir().getScheme());
+    assertTrue(services.path("taskmanager").path("volumes").toString().contains(":/opt/contraflow/state\""),
+        "checkpoints and models must be on the volume all TaskManagers share");
+    assertTrue(config.job().checkpointDir().getPath().startsWith("/opt/contraflow/state/"),
+        "job.checkpointDir is not on the shared volume: " + config.job().checkpointDir());
+    assertTrue(config.publish().modelStore().getPath().startsWith("/opt/contraflow/state/"),
+        "publish.modelStore is not on the shared volume: " + config.publish().modelStore());
+  }
+
+  @Test
   void flinkServicesAgreeOnJobManagerAddressAndRestPort() {
     JsonNode jobManager = flinkProperties("jobmanager");
     String restPort = jobManager.path("rest.port").asText();
@@ -205,27 +221,39 @@ class DockerComposeTest {
   }
 
   /** The job configuration file that the submit service mounts at {@value #JOB_CONFIG_TARGET}. */
-  private static JsonNode jobConfig() throws IOException {
+  private static Path jobConfigPath() {
     for (JsonNode volume : services.path("submit").path("volumes")) {
       String[] parts = volume.asText().split(":");
       if (parts.length >= 2 && parts[1].equals(JOB_CONFIG_TARGET)) {
         Path source = ROOT.resolve(parts[0]);
         assertTrue(Files.isRegularFile(source), "the job configuration " + source + " does not exist");
-        return YAML.readTree(source.toFile());
+        return source;
       }
     }
     throw new AssertionError("submit mounts no job configuration at " + JOB_CONFIG_TARGET);
   }
 
-  /** The value of "--set KEY=value" in a service's command. */
-  private static String setOption(JsonNode service, String key) {
+  private static JsonNode jobConfig() throws IOException {
+    return YAML.readTree(jobConfigPath().toFile());
+  }
+
+  /** The "key=value" arguments of every --set in a service's command. */
+  private static List<String> setOptions(JsonNode service) {
     List<String> command = texts(service.path("command"));
+    List<String> overrides = new ArrayList<>();
     for (int i = 0; i + 1 < command.size(); i++) {
-      if (command.get(i).equals("--set") && command.get(i + 1).startsWith(key + "=")) {
-        return command.get(i + 1).substring(key.length() + 1);
+      if (command.get(i).equals("--set")) {
+        overrides.add(command.get(i + 1));
       }
     }
-    throw new AssertionError("no --set " + key + "=... in " + command);
+    return overrides;
+  }
+
+  /** The value of "--set KEY=value" in a service's command. */
+  private static String setOption(JsonNode service, String key) {
+    return setOptions(service).stream()
+        .filter(o -> o.startsWith(key + "=")).map(o -> o.substring(key.length() + 1)).findFirst()
+        .orElseThrow(() -> new AssertionError("no --set " + key + "=... in " + service.path("command")));
   }
 
   /** "NAME://host:port,..." to NAME -> host:port. */
