@@ -27,7 +27,13 @@ public final class Contraflow implements Runnable {
 
   /** As {@link #run(String...)}, with errors and usage messages written to {@code err}. */
   public static int run(PrintWriter err, String... args) {
+    return run(new PrintWriter(System.out, true), err, args);
+  }
+
+  /** As {@link #run(String...)}, with results to {@code out} and errors to {@code err}. */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     return new CommandLine(new Contraflow())
+        .setOut(out)
         .setErr(err)
         .setExecutionExceptionHandler(Contraflow::reportFailure)
         .execute(args);

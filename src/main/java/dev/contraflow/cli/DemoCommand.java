@@ -16,6 +16,7 @@ import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.embedded.EmbeddedKafka;
 import dev.contraflow.job.embedded.RecordProducer;
 import dev.contraflow.job.embedded.TopicReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,6 +57,8 @@ final class DemoCommand implements Callable<Integer> {
   int limit;
 
   @Mixin JobConfigOptions job;
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--work-dir", defaultValue = "target/demo",
       description = "Broker logs, Flink checkpoints and model files (default ${DEFAULT-VALUE}).")
@@ -98,8 +103,8 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
           client.cancel().get();
         }
-        summarise(data, labels, embeddings.records(), deadLetters.records(),
-            checkpoints.records());
+        summarise(spec.commandLine().getOut(), data, labels, embeddings.records(),
+            deadLetters.records(), checkpoints.records());
       }
     }
     return 0;
@@ -164,22 +169,22 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static void summarise(List<Image> data, Optional<int[]> labels,
+  private static void summarise(PrintWriter out, List<Image> data, Optional<int[]> labels,
       List<EmbeddingRecord> embeddings, List<DeadLetterRecord> deadLetters,
       List<CheckpointRecord> checkpoints) {
     long lastVersion = embeddings.stream().mapToLong(EmbeddingRecord::getModelVersion).max()
         .orElse(0);
-    System.out.printf("records in         %d%n", data.size());
-    System.out.printf("embeddings out     %d (model versions 1..%d)%n", embeddings.size(),
+    out.printf("records in         %d%n", data.size());
+    out.printf("embeddings out     %d (model versions 1..%d)%n", embeddings.size(),
         lastVersion);
-    System.out.printf("dead letters       %d%n", deadLetters.size());
-    System.out.printf("checkpoints        %d%s%n", checkpoints.size(), checkpoints.isEmpty() ? ""
+    out.printf("dead letters       %d%n", deadLetters.size());
+    out.printf("checkpoints        %d%s%n", checkpoints.size(), checkpoints.isEmpty() ? ""
         : " (last: " + checkpoints.get(checkpoints.size() - 1).getUri() + ")");
     if (labels.isEmpty()) {
-      System.out.println("kNN accuracy       n/a (no labels next to the images)");
+      out.println("kNN accuracy       n/a (no labels next to the images)");
       return;
     }
-    knnSummary(data, labels.get(), embeddings);
+    knnSummary(out, data, labels.get(), embeddings);
   }
 
   /**
@@ -187,7 +192,7 @@ final class DemoCommand implements Callable<Integer> {
    * the model version of its batch), the last 20% of ids queried against the first 80%, and the
    * same on raw pixels.
    */
-  private static void knnSummary(List<Image> data, int[] labels,
+  private static void knnSummary(PrintWriter out, List<Image> data, int[] labels,
       List<EmbeddingRecord> embeddings) {
     Map<String, float[]> byId = new HashMap<>();
     for (EmbeddingRecord e : embeddings) {
@@ -212,7 +217,7 @@ final class DemoCommand implements Callable<Integer> {
     int n = kept.size();
     int bankSize = n * 4 / 5;
     if (bankSize < 10 || n - bankSize < 10) {
-      System.out.println("kNN accuracy       n/a (too few images; use --limit 100 or more)");
+      out.println("kNN accuracy       n/a (too few images; use --limit 100 or more)");
       return;
     }
     float[][] learned = learnedRows.toArray(float[][]::new);
@@ -221,7 +226,7 @@ final class DemoCommand implements Callable<Integer> {
     KnnClassifier knn = KnnClassifier.weighted(Math.min(200, bankSize), 0.07);
     double fromEmbeddings = accuracy(knn, learned, keptLabels, bankSize);
     double fromPixels = accuracy(knn, pixels, keptLabels, bankSize);
-    System.out.printf("kNN accuracy       %.4f published embeddings vs %.4f raw pixels "
+    out.printf("kNN accuracy       %.4f published embeddings vs %.4f raw pixels "
             + "(weighted k=%d, T=0.07; %d queries against %d)%n", fromEmbeddings, fromPixels,
         Math.min(200, bankSize), n - bankSize, bankSize);
   }

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +27,8 @@ class ContraflowCliTest {
   void everyCommandHasHelp() {
     for (List<String> cmd : List.of(List.of("--help"), List.of("train", "--help"),
         List.of("embed", "--help"), List.of("bench", "quality", "--help"),
-        List.of("bench", "speed", "--help"))) {
+        List.of("bench", "speed", "--help"), List.of("bench", "stream", "--help"),
+        List.of("demo", "--help"), List.of("learn", "--help"))) {
       assertEquals(0, run(cmd.toArray(String[]::new)), String.join(" ", cmd));
     }
   }
@@ -79,5 +81,31 @@ class ContraflowCliTest {
       }
       assertEquals(1.0, Math.sqrt(norm), 1e-4);
     }
+  }
+
+  @Test
+  @Tag("slow")
+  void demoStreamsImagesThroughKafkaAndFlinkAndSummarisesWhatCameOut(@TempDir Path dir) {
+    StringWriter out = new StringWriter();
+    int code = Contraflow.run(new PrintWriter(out, true), new PrintWriter(err, true), "demo",
+        "--images", SUBSET, "--limit", "120", "--work-dir", dir.toString(),
+        "--set", "learner.batchSize=16", "--set", "learner.width=4",
+        "--set", "learner.headHidden=16", "--set", "learner.dim=8",
+        "--set", "learner.queueSize=24", "--set", "job.checkpointInterval=300ms",
+        "--set", "publish.everySteps=2");
+    String summary = out.toString();
+    assertEquals(0, code, err.toString());
+    assertTrue(summary.contains("records in         120"), summary);
+    assertTrue(summary.contains("embeddings out     120 (model versions 1..8)"), summary);
+    assertTrue(summary.contains("dead letters       0"), summary);
+    assertTrue(summary.contains("checkpoints        4"), summary);
+    assertTrue(summary.matches("(?s).*kNN accuracy       0\\.\\d{4} published embeddings vs "
+        + "0\\.\\d{4} raw pixels.*"), summary);
+  }
+
+  @Test
+  void learnRejectsABadSettingBeforeStartingAnything() {
+    assertEquals(1, run("learn", "--set", "learner.batchSize=0"));
+    assertTrue(err.toString().contains("learner.batchSize = 0 is invalid"), err.toString());
   }
 }
