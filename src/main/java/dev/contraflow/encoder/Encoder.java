@@ -20,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Encoder {
 
+  /** The image shape {@link #batch} packs to; null for a sentence encoder (see TextInputs). */
   private final EncoderConfig config;
   private final ComputationGraph net;
 
@@ -28,15 +29,18 @@ public final class Encoder {
     this.net = net;
   }
 
+  /** A freshly initialised sentence encoder; parameters depend only on {@code config.seed()}. */
+  public static Encoder create(TextEncoderConfig config, OptimizerConfig optimizer) {
+    ComputationGraph net = new ComputationGraph(TextEncoderGraphs.build(config, optimizer));
+    net.init();
+    return new Encoder(null, net);
+  }
+
   /** A freshly initialised encoder; parameters depend only on {@code config.seed()}. */
   public static Encoder create(EncoderConfig config, OptimizerConfig optimizer) {
     ComputationGraph net = new ComputationGraph(EncoderGraphs.build(config, optimizer));
     net.init();
     return new Encoder(config, net);
-  }
-
-  public EncoderConfig config() {
-    return config;
   }
 
   /**
@@ -55,14 +59,14 @@ public final class Encoder {
   public record Forward(INDArray representation, INDArray projection) {}
 
   /** Training-mode forward (batch statistics); keeps the activations for the backward pass. */
-  public Forward forwardForTraining(INDArray input) {
-    Map<String, INDArray> acts = net.feedForward(new INDArray[] {input}, true, false);
+  public Forward forwardForTraining(INDArray... inputs) {
+    Map<String, INDArray> acts = net.feedForward(inputs, true, false);
     return forward(acts);
   }
 
   /** Inference-mode forward (running statistics): an example's output does not depend on its batch. */
-  public Forward infer(INDArray input) {
-    Map<String, INDArray> acts = net.feedForward(new INDArray[] {input}, false, true);
+  public Forward infer(INDArray... inputs) {
+    Map<String, INDArray> acts = net.feedForward(inputs, false, true);
     return forward(acts);
   }
 
@@ -71,8 +75,16 @@ public final class Encoder {
    * loss: DL4J's updater divides by the batch size) and applies one optimiser step.
    */
   public void backwardAndUpdate(INDArray dLossDProjection, int iteration) {
+    backwardAndUpdate(dLossDProjection, iteration, (int) dLossDProjection.size(0));
+  }
+
+  /**
+   * As {@link #backwardAndUpdate(INDArray, int)} when the rows are not the examples the loss
+   * averages over (e.g. sentence views stacked with their positives): the updater divides by
+   * {@code batchSize}.
+   */
+  public void backwardAndUpdate(INDArray dLossDProjection, int iteration, int batchSize) {
     Gradient gradient = net.backpropGradient(dLossDProjection);
-    int batchSize = (int) dLossDProjection.size(0);
     net.getUpdater().update(gradient, iteration, 0, batchSize, LayerWorkspaceMgr.noWorkspaces());
     net.params().subi(gradient.gradient());
     net.clearLayersStates();
@@ -112,6 +124,9 @@ public final class Encoder {
 
   /** Packs images (each CHW, {@link EncoderConfig#inputSize()} values) into a B x C x H x W batch. */
   public INDArray batch(float[][] images) {
+    if (config == null) {
+      throw new IllegalStateException("a sentence encoder takes TextInputs.pack(...), not images");
+    }
     int n = config.inputSize();
     float[] flat = new float[images.length * n];
     for (int i = 0; i < images.length; i++) {

@@ -35,18 +35,8 @@ final class EncoderGraphs {
   private EncoderGraphs() {}
 
   static ComputationGraphConfiguration build(EncoderConfig config, OptimizerConfig optimizer) {
-    GraphBuilder g = new NeuralNetConfiguration.Builder()
-        .seed(config.seed())
-        .dataType(DataType.FLOAT)
-        .updater(optimizer.updater())
-        .weightDecay(optimizer.weightDecay(), true)
-        .weightInit(WeightInit.RELU)
+    GraphBuilder g = base(config.seed(), optimizer)
         .convolutionMode(ConvolutionMode.Same)
-        // the external-error path keeps activations between feedForward and backprop, which
-        // DL4J's scoped workspaces would recycle underneath us; inference returns detached
-        // arrays, so it can reuse workspace memory (far less off-heap garbage)
-        .trainingWorkspaceMode(WorkspaceMode.NONE)
-        .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
         .graphBuilder()
         .addInputs(INPUT)
         .setInputTypes(InputType.convolutional(config.height(), config.width(), config.channels()));
@@ -55,8 +45,24 @@ final class EncoderGraphs {
       case RESNET -> resnet(g, config);
       case MLP -> mlp(g, config);
     };
-    projectionHead(g, features, config);
+    projectionHead(g, features, config.representationDim(), config.projectionHidden(),
+        config.projectionDim());
     return g.setOutputs(PROJECTION).validateOutputLayerConfig(false).build();
+  }
+
+  /** Settings every encoder graph shares: seed, float, optimiser, init, workspaces. */
+  static NeuralNetConfiguration.Builder base(long seed, OptimizerConfig optimizer) {
+    return new NeuralNetConfiguration.Builder()
+        .seed(seed)
+        .dataType(DataType.FLOAT)
+        .updater(optimizer.updater())
+        .weightDecay(optimizer.weightDecay(), true)
+        .weightInit(WeightInit.RELU)
+        // the external-error path keeps activations between feedForward and backprop, which
+        // DL4J's scoped workspaces would recycle underneath us; inference returns detached
+        // arrays, so it can reuse workspace memory (far less off-heap garbage)
+        .trainingWorkspaceMode(WorkspaceMode.NONE)
+        .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
   }
 
   /**
@@ -107,10 +113,10 @@ final class EncoderGraphs {
   }
 
   /** MoCo v2 head: fc-ReLU-fc, no BN (so any micro-batch size, even 1, trains). */
-  private static void projectionHead(GraphBuilder g, String from, EncoderConfig c) {
-    g.addLayer("head-fc1", new DenseLayer.Builder().nOut(c.projectionHidden())
+  static void projectionHead(GraphBuilder g, String from, int in, int hidden, int dim) {
+    g.addLayer("head-fc1", new DenseLayer.Builder().nIn(in).nOut(hidden)
         .activation(Activation.RELU).build(), from);
-    g.addLayer(PROJECTION, new DenseLayer.Builder().nOut(c.projectionDim())
+    g.addLayer(PROJECTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)
         .activation(Activation.IDENTITY).build(), "head-fc1");
   }
 

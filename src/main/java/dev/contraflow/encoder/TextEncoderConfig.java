@@ -1,0 +1,54 @@
+package dev.contraflow.encoder;
+
+import java.io.Serializable;
+
+/**
+ * The shape of the sentence encoder: hashed-id embeddings averaged per token (fastText-style
+ * subwords), dropout, a residual 1-D convolution over neighbouring tokens (the contextual layer),
+ * mean pooling over the sentence's tokens, and the projection head fc-ReLU-fc as for images.
+ *
+ * @param vocabularySize ids are in [0, vocabularySize); 0 is padding (the tokenizer's buckets)
+ * @param maxTokens T, tokens per sentence the network takes (longer views are truncated)
+ * @param slotsPerToken ids averaged into one token embedding (word id + n-gram ids)
+ * @param width d of token embeddings, of the contextual layer and of the representation
+ * @param kernel tokens the convolution sees at once (3: a word and its two neighbours)
+ * @param dropout probability of dropping an activation of the token embeddings in training
+ *     (SimCSE: 0.1; its positive pair is the same sentence under two dropout masks)
+ * @param projectionHidden hidden units of the projection head
+ * @param projectionDim output dimension of the head, the space the loss lives in
+ * @param seed parameter initialisation seed
+ */
+public record TextEncoderConfig(int vocabularySize, int maxTokens, int slotsPerToken, int width,
+    int kernel, double dropout, int projectionHidden, int projectionDim, long seed)
+    implements Serializable {
+
+  public TextEncoderConfig {
+    requireAtLeast("vocabularySize", vocabularySize, 2, "use the tokenizer's bucket count");
+    requireAtLeast("maxTokens", maxTokens, 1, "use e.g. 32");
+    requireAtLeast("slotsPerToken", slotsPerToken, 1, "1 = word ids only");
+    requireAtLeast("width", width, 2, "use e.g. 256");
+    requireAtLeast("kernel", kernel, 1, "use 3");
+    if (kernel % 2 == 0) {
+      throw new IllegalArgumentException("text encoder kernel must be odd (centred on a token), got "
+          + kernel);
+    }
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException(
+          "text encoder dropout must be in [0, 1), got " + dropout + " (SimCSE uses 0.1)");
+    }
+    requireAtLeast("projectionHidden", projectionHidden, 1, "use e.g. 512");
+    requireAtLeast("projectionDim", projectionDim, 2, "use e.g. 128");
+  }
+
+  /** Token ids per sentence the network reads: maxTokens x slotsPerToken. */
+  public int idsPerSentence() {
+    return maxTokens * slotsPerToken;
+  }
+
+  private static void requireAtLeast(String field, int value, int min, String remedy) {
+    if (value < min) {
+      throw new IllegalArgumentException(
+          "text encoder " + field + " must be >= " + min + ", got " + value + " (" + remedy + ")");
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.contraflow.encoder;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Packs sentences into the text encoder's four inputs ({@link TextEncoderGraphs}). Sentences
+ * longer than maxTokens are truncated; shorter ones are padded with id 0, which the masks remove.
+ */
+public final class TextInputs {
+
+  private TextInputs() {}
+
+  /**
+   * @param tokens per sentence, tokens x slotsPerToken ids
+   * @param cutTokens per sentence and token, whether its embedding is zeroed
+   * @param cutFeatures per sentence, the embedding dimensions zeroed (empty array: none)
+   * @return ids B x (T*S), keep B x d x T, tokenMask B x d x T, inverseLength B x d
+   */
+  public static INDArray[] pack(TextEncoderConfig c, int[][][] tokens, boolean[][] cutTokens,
+      boolean[][] cutFeatures) {
+    int b = tokens.length;
+    int t = c.maxTokens();
+    int s = c.slotsPerToken();
+    int d = c.width();
+    float[] ids = new float[b * t * s];
+    float[] keep = new float[b * d * t];
+    float[] tokenMask = new float[b * d * t];
+    float[] inverseLength = new float[b * d];
+    for (int i = 0; i < b; i++) {
+      int n = Math.min(t, tokens[i].length);
+      for (int k = 0; k < n; k++) {
+        int[] slots = tokens[i][k];
+        if (slots.length != s) {
+          throw new IllegalArgumentException("sentence " + i + " token " + k + " has "
+              + slots.length + " ids, the encoder takes " + s + " per token");
+        }
+        for (int j = 0; j < s; j++) {
+          ids[(i * t + k) * s + j] = checkedId(c, slots[j]);
+        }
+      }
+      boolean[] features = cutFeatures[i];
+      for (int f = 0; f < d; f++) {
+        float featureKept = features.length > 0 && features[f] ? 0f : 1f;
+        int row = (i * d + f) * t; // keep: B x d x T, c order
+        for (int k = 0; k < n; k++) {
+          keep[row + k] = cutTokens[i][k] ? 0f : featureKept;
+          tokenMask[row + k] = 1f;
+        }
+        inverseLength[i * d + f] = 1f / n;
+      }
+    }
+    return new INDArray[] {
+        Nd4j.create(ids, new long[] {b, t * s}, 'c'),
+        Nd4j.create(keep, new long[] {b, d, t}, 'c'),
+        Nd4j.create(tokenMask, new long[] {b, d, t}, 'c'),
+        Nd4j.create(inverseLength, new long[] {b, d}, 'c')};
+  }
+
+  private static int checkedId(TextEncoderConfig c, int id) {
+    if (id < 0 || id >= c.vocabularySize()) {
+      throw new IllegalArgumentException("token id " + id + " is outside the encoder's vocabulary"
+          + " [0, " + c.vocabularySize() + ") (tokenizer buckets and encoder do not match)");
+    }
+    return id;
+  }
+}
