@@ -40,6 +40,11 @@ public record TextEncoderConfig(int vocabularySize, int maxTokens, int slotsPerT
     requireAtLeast("projectionDim", projectionDim, 2, "use e.g. 128");
   }
 
+  public TextEncoderConfig withHead(int hidden, int dim) {
+    return new TextEncoderConfig(vocabularySize, maxTokens, slotsPerToken, width, kernel, dropout,
+        hidden, dim, seed);
+  }
+
   /** Token ids per sentence the network reads: maxTokens x slotsPerToken. */
   public int idsPerSentence() {
     return maxTokens * slotsPerToken;

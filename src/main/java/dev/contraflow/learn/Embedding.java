@@ -1,5 +1,10 @@
 package dev.contraflow.learn;
 
+import dev.contraflow.encoder.FlatArrays;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
  * One record's embedding: the key encoder's L2-normalised representation.
  *
@@ -7,4 +12,18 @@ package dev.contraflow.learn;
  * @param modelVersion the step count of the model that made it
  * @param vector L2-normalised
  */
-public record Embedding(String id, long modelVersion, float[] vector) {}
+public record Embedding(String id, long modelVersion, float[] vector) {
+
+  /** One embedding per row of {@code unitRows} (n x d, already L2-normalised). */
+  static List<Embedding> ofRows(List<String> ids, INDArray unitRows, long version) {
+    int dim = (int) unitRows.columns();
+    float[] flat = FlatArrays.copyOut(unitRows.reshape(unitRows.length()));
+    List<Embedding> out = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      float[] v = new float[dim];
+      System.arraycopy(flat, i * dim, v, 0, dim);
+      out.add(new Embedding(ids.get(i), version, v));
+    }
+    return out;
+  }
+}

@@ -147,15 +147,11 @@ public final class Learner {
       pixels[i] = plain.view(checked(images.get(i)), unused).pixels();
     }
     INDArray rep = L2Normalization.unit(keyEncoder.infer(keyEncoder.batch(pixels)).representation());
-    int dim = (int) rep.columns();
-    float[] flat = FlatArrays.copyOut(rep.reshape(rep.length()));
-    List<Embedding> out = new ArrayList<>(images.size());
-    for (int i = 0; i < images.size(); i++) {
-      float[] v = new float[dim];
-      System.arraycopy(flat, i * dim, v, 0, dim);
-      out.add(new Embedding(images.get(i).id(), version, v));
+    List<String> ids = new ArrayList<>(images.size());
+    for (Image image : images) {
+      ids.add(image.id());
     }
-    return out;
+    return Embedding.ofRows(ids, rep, version);
   }
 
   private void load(LearnerState state) {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streams a finite list of images through a learner in order, as a stream would deliver them:
+ * Streams a finite list of records (images, sentences) through a learner in order, as a stream would deliver them:
  * micro-batches of the configured size that run on across pass boundaries, so a pass whose length
  * does not divide by the batch size simply carries its tail into the next batch. Labels are never
  * seen here.
@@ -33,21 +33,33 @@ public final class OnlineTrainer {
    */
   public static LearnerState train(Learner learner, LearnerState state, List<Image> images,
       int passes, Duration budget, Listener listener) {
+    return train((s, batch) -> learner.step(s, Batch.trainingOnly(batch)),
+        learner.config().batchSize(), state, images, passes, budget, listener);
+  }
+
+  /** One training step of some learner on a micro-batch of records. */
+  @FunctionalInterface
+  public interface StepFunction<T> {
+    StepResult step(LearnerState state, List<T> batch);
+  }
+
+  /** Streams {@code records} through any step function, in batches of {@code batchSize}. */
+  public static <T> LearnerState train(StepFunction<T> step, int batchSize, LearnerState state,
+      List<T> records, int passes, Duration budget, Listener listener) {
     long started = System.nanoTime();
     if (passes < 1) {
       throw new IllegalArgumentException("passes must be >= 1, got " + passes);
     }
-    if (images.isEmpty()) {
-      throw new IllegalArgumentException("no images to train on");
+    if (records.isEmpty()) {
+      throw new IllegalArgumentException("no records to train on");
     }
-    int batchSize = learner.config().batchSize();
-    long total = (long) images.size() * passes;
-    List<Image> pending = new ArrayList<>(batchSize);
+    long total = (long) records.size() * passes;
+    List<T> pending = new ArrayList<>(batchSize);
     long seen = 0;
     for (long i = 0; i < total; i++) {
-      pending.add(images.get((int) (i % images.size())));
+      pending.add(records.get((int) (i % records.size())));
       if (pending.size() == batchSize || i == total - 1) {
-        StepResult r = learner.step(state, Batch.trainingOnly(pending));
+        StepResult r = step.step(state, pending);
         state = r.state();
         seen += pending.size();
         pending.clear();

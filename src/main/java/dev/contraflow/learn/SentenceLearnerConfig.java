@@ -1,0 +1,104 @@
+package dev.contraflow.learn;
+
+import dev.contraflow.augment.TextViews;
+import dev.contraflow.contrast.MomentumUpdate;
+import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.encoder.TextEncoderConfig;
+import dev.contraflow.io.TokenizerConfig;
+import java.io.Serializable;
+
+/**
+ * Everything that defines a sentence learner, validated once. Defaults follow ESimCSE (Wu et al.
+ * 2022): T = 0.05, duplication rate 0.32, momentum 0.995, a queue of 2.5 batches; an encoder
+ * trained from scratch wants a larger step than SimCSE's BERT fine-tuning (Adam 1e-3, not 3e-5).
+ *
+ * @param method which views are contrasted
+ * @param tokenizer text to ids
+ * @param encoder the text encoder; its vocabulary, token slots and length match the tokenizer's
+ * @param optimizer how the encoder's parameters move
+ * @param queueSize K, momentum-encoder keys kept as extra negatives; 0 = in-batch negatives only
+ *     (SimCSE, ConSERT)
+ * @param temperature T of the loss
+ * @param momentum the momentum encoder's EMA (it fills the queue and makes the embeddings)
+ * @param duplicationRate ESimCSE's word repetition rate
+ * @param batchSize B, records per training step
+ * @param seed seed of the learner's random stream (views, dropout masks)
+ */
+public record SentenceLearnerConfig(
+    SentenceMethod method,
+    TokenizerConfig tokenizer,
+    TextEncoderConfig encoder,
+    OptimizerConfig optimizer,
+    int queueSize,
+    double temperature,
+    MomentumUpdate momentum,
+    double duplicationRate,
+    int batchSize,
+    long seed) implements Serializable {
+
+  public SentenceLearnerConfig {
+    if (method == null || tokenizer == null || encoder == null || optimizer == null
+        || momentum == null) {
+      throw new IllegalArgumentException(
+          "method, tokenizer, encoder, optimizer and momentum must be set");
+    }
+    if (encoder.vocabularySize() != tokenizer.buckets()
+        || encoder.slotsPerToken() != tokenizer.slotsPerToken()
+        || encoder.maxTokens() != tokenizer.maxTokens()) {
+      throw new IllegalArgumentException("the text encoder (vocabulary " + encoder.vocabularySize()
+          + ", " + encoder.slotsPerToken() + " ids per token, " + encoder.maxTokens()
+          + " tokens) must match the tokenizer (" + tokenizer.buckets() + ", "
+          + tokenizer.slotsPerToken() + ", " + tokenizer.maxTokens() + "): build it with"
+          + " SentenceLearnerConfig.encoderFor");
+    }
+    if (queueSize < 0) {
+      throw new IllegalArgumentException("queueSize must be >= 0 (0 = in-batch negatives only),"
+          + " got " + queueSize + " (ESimCSE uses 2.5 x the batch size)");
+    }
+    if (!(temperature > 0)) {
+      throw new IllegalArgumentException(
+          "temperature must be > 0, got " + temperature + " (SimCSE uses 0.05)");
+    }
+    if (!(duplicationRate >= 0 && duplicationRate <= 1)) {
+      throw new IllegalArgumentException("duplicationRate must be in [0, 1], got "
+          + duplicationRate + " (ESimCSE uses 0.32)");
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+    }
+  }
+
+  /** ESimCSE defaults: B = 64, K = 160, T = 0.05, m = 0.995, width 256, Adam 1e-3. */
+  public static SentenceLearnerConfig esimcse() {
+    TokenizerConfig t = TokenizerConfig.defaults();
+    return new SentenceLearnerConfig(SentenceMethod.ESIMCSE, t, encoderFor(t, 256, 0.1, 11L),
+        new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3, 0, 0), 160, 0.05,
+        MomentumUpdate.constant(0.995), 0.32, 64, 7L);
+  }
+
+  /** A text encoder that fits a tokenizer: kernel 3, head 512 -> 128. */
+  public static TextEncoderConfig encoderFor(TokenizerConfig t, int width, double dropout,
+      long seed) {
+    return new TextEncoderConfig(t.buckets(), t.maxTokens(), t.slotsPerToken(), width, 3, dropout,
+        512, 128, seed);
+  }
+
+  /** The pair of views this method contrasts. */
+  public TextViews views() {
+    return switch (method) {
+      case SIMCSE -> TextViews.simcse();
+      case ESIMCSE -> TextViews.esimcse(duplicationRate);
+      case CONSERT -> TextViews.consert(encoder.width());
+    };
+  }
+
+  public SentenceLearnerConfig withMethod(SentenceMethod m, int k) {
+    return new SentenceLearnerConfig(m, tokenizer, encoder, optimizer, k, temperature, momentum,
+        duplicationRate, batchSize, seed);
+  }
+
+  public SentenceLearnerConfig withBatchSize(int b) {
+    return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
+        momentum, duplicationRate, b, seed);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.contraflow.learn;
+
+import dev.contraflow.contrast.MomentumUpdate;
+import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.io.InvalidSentenceException;
+import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.io.TokenizerConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A tiny sentence learner and sentences for fast tests. */
+final class TinySentences {
+
+  static final String[] TEXTS = {
+      "the cat sat on the mat", "a dog barked at the postman", "rain fell all night long",
+      "she sold sea shells by the shore", "the stock market rose sharply today",
+      "he played the violin at the concert", "bread is baked in a hot oven",
+      "the river flooded the valley in spring", "children laughed in the playground",
+      "the committee approved the new budget", "stars shine brightly in the desert sky",
+      "the train was late again this morning"};
+
+  private TinySentences() {}
+
+  static SentenceLearnerConfig config(SentenceMethod method, int queueSize) {
+    TokenizerConfig t = new TokenizerConfig(512, 3, 4, 3, 12, 1000, true);
+    return new SentenceLearnerConfig(method, t, SentenceLearnerConfig.encoderFor(t, 16, 0.1, 3L)
+        .withHead(32, 8), new OptimizerConfig(OptimizerConfig.Kind.ADAM, 3e-3, 0, 0), queueSize,
+        0.05, MomentumUpdate.constant(0.9), 0.32, 6, 5L);
+  }
+
+  static List<SentenceExample> examples(SentenceLearner learner, int n) {
+    SentenceTokenizer tokenizer = learner.tokenizer();
+    List<SentenceExample> out = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        out.add(SentenceExample.of(tokenizer.tokenize("s" + i, TEXTS[i % TEXTS.length])));
+      }
+    } catch (InvalidSentenceException e) {
+      throw new AssertionError(e);
+    }
+    return out;
+  }
+}
