@@ -75,8 +75,9 @@ public final class SentenceTokenizer {
         continue;
       }
       flush(word, out);
-      if (Character.isWhitespace(cp) || Character.isISOControl(cp) || Character.isSpaceChar(cp)) {
-        continue;
+      if (Character.isWhitespace(cp) || Character.isISOControl(cp) || Character.isSpaceChar(cp)
+          || Character.getType(cp) == Character.FORMAT) {
+        continue; // separators, and invisible format characters (zero-width space, BOM) outside emoji
       }
       if (attachesToPrevious(cp) && !out.isEmpty()) {
         out.set(out.size() - 1, out.get(out.size() - 1) + Character.toString(cp));
