@@ -50,6 +50,35 @@ class ModelFileTest {
   }
 
   @Test
+  void sentenceModelWriteThenReadIsExact(@TempDir Path dir) throws Exception {
+    SentenceLearnerConfig config = TinySentences.config(SentenceMethod.ESIMCSE, 8);
+    SentenceLearner learner = new SentenceLearner(config);
+    LearnerState s = learner.step(learner.initialState(),
+        SentenceBatch.of(TinySentences.examples(learner, 4))).state();
+    Path file = dir.resolve("s.cfm");
+    ModelFile.write(file, new ModelFile.SentenceModel(config, s, Map.of("data", "tiny")));
+    ModelFile.SentenceModel back = ModelFile.readSentenceModel(file);
+    assertEquals(config, back.config());
+    assertArrayEquals(s.encoderParams(), back.state().encoderParams());
+    assertArrayEquals(s.updaterState(), back.state().updaterState());
+    assertEquals("tiny", back.provenance().get("data"));
+  }
+
+  @Test
+  void aModelOfTheOtherModalityIsRefusedWithTheOptionThatReadsIt(@TempDir Path dir)
+      throws Exception {
+    SentenceLearnerConfig config = TinySentences.config(SentenceMethod.SIMCSE, 0);
+    Path file = dir.resolve("s.cfm");
+    ModelFile.write(file, new ModelFile.SentenceModel(config,
+        new SentenceLearner(config).initialState(), Map.of()));
+    IOException e = assertThrows(IOException.class, () -> ModelFile.read(file));
+    assertTrue(e.getMessage().contains("holds a sentence model, not an image model (use --sentences)"),
+        e.getMessage());
+    IOException f = assertThrows(IOException.class, () -> ModelFile.readSentenceModel(GOLDEN));
+    assertTrue(f.getMessage().contains("not a sentence model (use --images)"), f.getMessage());
+  }
+
+  @Test
   void unknownFormatVersionIsRefusedClearly(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("future.cfm");
     Files.write(file, ByteBuffer.allocate(8).putInt(ModelFile.MAGIC).putInt(99).array());

@@ -1,0 +1,90 @@
+package dev.contraflow.learn;
+
+import static dev.contraflow.learn.ModelFile.req;
+
+import dev.contraflow.contrast.MomentumUpdate;
+import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.encoder.TextEncoderConfig;
+import dev.contraflow.io.TokenizerConfig;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/** A {@link SentenceLearnerConfig} as the {@code key=value} header of a model file, and back. */
+final class SentenceModelHeader {
+
+  private SentenceModelHeader() {}
+
+  static Map<String, String> of(SentenceLearnerConfig c) {
+    Map<String, String> kv = new TreeMap<>();
+    kv.put("method", c.method().name());
+    TokenizerConfig t = c.tokenizer();
+    kv.put("tokenizer.buckets", Integer.toString(t.buckets()));
+    kv.put("tokenizer.ngramMin", Integer.toString(t.ngramMin()));
+    kv.put("tokenizer.ngramMax", Integer.toString(t.ngramMax()));
+    kv.put("tokenizer.slotsPerToken", Integer.toString(t.slotsPerToken()));
+    kv.put("tokenizer.maxTokens", Integer.toString(t.maxTokens()));
+    kv.put("tokenizer.maxChars", Integer.toString(t.maxChars()));
+    kv.put("tokenizer.lowerCase", Boolean.toString(t.lowerCase()));
+    TextEncoderConfig e = c.encoder();
+    kv.put("encoder.width", Integer.toString(e.width()));
+    kv.put("encoder.kernel", Integer.toString(e.kernel()));
+    kv.put("encoder.dropout", Double.toString(e.dropout()));
+    kv.put("encoder.projectionHidden", Integer.toString(e.projectionHidden()));
+    kv.put("encoder.projectionDim", Integer.toString(e.projectionDim()));
+    kv.put("encoder.seed", Long.toString(e.seed()));
+    putOptimizerAndMomentum(kv, c.optimizer(), c.momentum());
+    kv.put("queueSize", Integer.toString(c.queueSize()));
+    kv.put("temperature", Double.toString(c.temperature()));
+    kv.put("duplicationRate", Double.toString(c.duplicationRate()));
+    kv.put("batchSize", Integer.toString(c.batchSize()));
+    kv.put("seed", Long.toString(c.seed()));
+    return kv;
+  }
+
+  /** @throws IllegalArgumentException for values a configuration refuses */
+  static SentenceLearnerConfig config(Properties p) throws IOException {
+    TokenizerConfig t = new TokenizerConfig(
+        integer(p, "tokenizer.buckets"), integer(p, "tokenizer.ngramMin"),
+        integer(p, "tokenizer.ngramMax"), integer(p, "tokenizer.slotsPerToken"),
+        integer(p, "tokenizer.maxTokens"), integer(p, "tokenizer.maxChars"),
+        Boolean.parseBoolean(req(p, "tokenizer.lowerCase")));
+    TextEncoderConfig e = new TextEncoderConfig(t.buckets(), t.maxTokens(), t.slotsPerToken(),
+        integer(p, "encoder.width"), integer(p, "encoder.kernel"),
+        Double.parseDouble(req(p, "encoder.dropout")), integer(p, "encoder.projectionHidden"),
+        integer(p, "encoder.projectionDim"), Long.parseLong(req(p, "encoder.seed")));
+    return new SentenceLearnerConfig(SentenceMethod.valueOf(req(p, "method")), t, e, optimizer(p),
+        integer(p, "queueSize"), Double.parseDouble(req(p, "temperature")), momentum(p),
+        Double.parseDouble(req(p, "duplicationRate")), integer(p, "batchSize"),
+        Long.parseLong(req(p, "seed")));
+  }
+
+  static void putOptimizerAndMomentum(Map<String, String> kv, OptimizerConfig o,
+      MomentumUpdate m) {
+    kv.put("optimizer.kind", o.kind().name());
+    kv.put("optimizer.learningRate", Double.toString(o.learningRate()));
+    kv.put("optimizer.momentum", Double.toString(o.momentum()));
+    kv.put("optimizer.weightDecay", Double.toString(o.weightDecay()));
+    kv.put("momentum.m", Double.toString(m.momentum()));
+    kv.put("momentum.schedule", m.schedule().name());
+    kv.put("momentum.totalSteps", Long.toString(m.totalSteps()));
+  }
+
+  static OptimizerConfig optimizer(Properties p) throws IOException {
+    return new OptimizerConfig(OptimizerConfig.Kind.valueOf(req(p, "optimizer.kind")),
+        Double.parseDouble(req(p, "optimizer.learningRate")),
+        Double.parseDouble(req(p, "optimizer.momentum")),
+        Double.parseDouble(req(p, "optimizer.weightDecay")));
+  }
+
+  static MomentumUpdate momentum(Properties p) throws IOException {
+    return new MomentumUpdate(Double.parseDouble(req(p, "momentum.m")),
+        MomentumUpdate.Schedule.valueOf(req(p, "momentum.schedule")),
+        Long.parseLong(req(p, "momentum.totalSteps")));
+  }
+
+  private static int integer(Properties p, String key) throws IOException {
+    return Integer.parseInt(req(p, key));
+  }
+}
