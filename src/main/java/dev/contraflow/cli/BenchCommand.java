@@ -67,8 +67,8 @@ final class BenchCommand implements Runnable {
       QualityBenchmark.Split train = data.split("train", trainLimit);
       QualityBenchmark.Split test = data.split("t10k", testLimit);
       Image first = train.images().get(0);
-      long steps = ((long) train.images().size() * passes + learner.batchSize - 1)
-          / learner.batchSize;
+      long steps = ((long) train.images().size() * passes + learner.imageBatchSize() - 1)
+          / learner.imageBatchSize();
       LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(),
           steps);
       System.out.printf("bench quality: %d train / %d test images, %s, %d pass(es)%s%n",

@@ -1,9 +1,11 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.io.Image;
+import dev.contraflow.io.TokenizedSentence;
 import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.ModelFile;
+import dev.contraflow.learn.SentenceLearner;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +15,20 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** {@code contraflow embed}: one JSON line per image with the model's embedding. */
+/** {@code contraflow embed}: one JSON line per image or sentence with the model's embedding. */
 @Command(name = "embed", mixinStandardHelpOptions = true,
-    description = "Embed images with a trained model: JSON lines {\"id\": <0-based index>, \"vector\": [...]}.")
+    description = "Embed images or sentences with a trained model: JSON lines {\"id\": <0-based"
+        + " index or line number>, \"vector\": [...]}.")
 final class EmbedCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin SentenceInput text;
 
   @Option(names = "--model", required = true, description = "Model file from `contraflow train`.")
   Path model;
@@ -29,13 +39,20 @@ final class EmbedCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--batch-size", defaultValue = "512",
-      description = "Images per forward pass (default ${DEFAULT-VALUE}).")
+      description = "Records per forward pass (default ${DEFAULT-VALUE}).")
   int batchSize;
 
   @Override
   public Integer call() throws Exception {
     if (batchSize < 1) {
       throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+    }
+    if (text.given() == (input.images != null)) {
+      throw new ParameterException(spec.commandLine(),
+          "Missing input: give either --images or --sentences");
+    }
+    if (text.given()) {
+      return embedSentences();
     }
     ModelFile.Model m = ModelFile.read(model);
     List<Image> images = input.load();
@@ -51,6 +68,24 @@ final class EmbedCommand implements Callable<Integer> {
     }
     System.err.printf("wrote %d embeddings (model version %d, dim %d) to %s%n", images.size(),
         m.state().step(), m.config().encoder().representationDim(), out);
+    return 0;
+  }
+
+  private Integer embedSentences() throws Exception {
+    ModelFile.SentenceModel m = ModelFile.readSentenceModel(model);
+    SentenceLearner learner = new SentenceLearner(m.config());
+    List<TokenizedSentence> sentences = text.load(learner.tokenizer(), input.limit, System.err);
+    try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      for (int from = 0; from < sentences.size(); from += batchSize) {
+        List<TokenizedSentence> chunk =
+            sentences.subList(from, Math.min(sentences.size(), from + batchSize));
+        for (Embedding e : learner.embed(m.state(), chunk)) {
+          writeLine(w, Integer.parseInt(e.id()), e.vector());
+        }
+      }
+    }
+    System.err.printf("wrote %d embeddings (model version %d, dim %d) to %s%n", sentences.size(),
+        m.state().step(), m.config().encoder().width(), out);
     return 0;
   }
 

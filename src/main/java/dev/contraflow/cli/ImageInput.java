@@ -11,12 +11,12 @@ import picocli.CommandLine.Option;
 /** Where images come from: an IDX file, a folder of PNG/JPEG files, or a Fashion-MNIST folder. */
 final class ImageInput {
 
-  @Option(names = "--images", required = true,
+  @Option(names = "--images",
       description = "IDX images file (.gz ok), a folder of PNG/JPEG files, or a Fashion-MNIST folder.")
   Path images;
 
   @Option(names = "--limit", defaultValue = "0",
-      description = "Use only the first N images (0 = all).")
+      description = "Use only the first N images or sentences (0 = all).")
   int limit;
 
   @Option(names = "--max-pixels", defaultValue = "" + ImageDecoder.DEFAULT_MAX_PIXELS,

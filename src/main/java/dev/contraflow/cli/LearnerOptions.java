@@ -4,24 +4,32 @@ import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.encoder.TextEncoderConfig;
+import dev.contraflow.io.TokenizerConfig;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
+import dev.contraflow.learn.SentenceLearnerConfig;
 import picocli.CommandLine.Option;
 
-/** The learner's settings as command-line options; defaults are {@link LearnerConfig#mocoV2}'s. */
+/**
+ * The learner's settings as command-line options. Unset options take the defaults of the modality:
+ * {@link LearnerConfig#mocoV2} for images, {@link SentenceLearnerConfig#esimcse} for sentences.
+ */
 final class LearnerOptions {
 
-  @Option(names = "--method", defaultValue = "MOCO",
-      description = "Self-supervised method: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+  @Option(names = "--method",
+      description = "Self-supervised method: ${COMPLETION-CANDIDATES} (default MOCO for images,"
+          + " ESIMCSE for sentences).")
   Method method;
 
   @Option(names = "--encoder", defaultValue = "CNN",
-      description = "Backbone: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+      description = "Image backbone: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
   EncoderKind encoder;
 
-  @Option(names = "--width", defaultValue = "32",
-      description = "Channels of the first stage; later stages double it (default ${DEFAULT-VALUE}).")
-  int width;
+  @Option(names = "--width",
+      description = "Images: channels of the first stage, later stages double it (default 32);"
+          + " sentences: embedding and representation width (default 256).")
+  Integer width;
 
   @Option(names = "--blocks", defaultValue = "1",
       description = "ResNet basic blocks per stage (default ${DEFAULT-VALUE}).")
@@ -35,41 +43,61 @@ final class LearnerOptions {
       description = "Projection dimension d (default ${DEFAULT-VALUE}).")
   int dim;
 
-  @Option(names = "--batch-size", defaultValue = "256",
-      description = "Records per step B (default ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--batch-size",
+      description = "Records per step B (default 256 for images, 64 for sentences).")
+  Integer batchSize;
 
-  @Option(names = "--queue-size", defaultValue = "4096",
-      description = "Negatives in the queue K (default ${DEFAULT-VALUE}).")
-  int queueSize;
+  @Option(names = "--queue-size",
+      description = "Negatives in the queue K (default 4096 for images, 160 for sentences;"
+          + " 0 = in-batch negatives only, sentences).")
+  Integer queueSize;
 
-  @Option(names = "--temperature", defaultValue = "0.2",
-      description = "InfoNCE temperature T (default ${DEFAULT-VALUE}).")
-  double temperature;
+  @Option(names = "--temperature",
+      description = "Temperature T (default 0.2 for images, 0.05 for sentences).")
+  Double temperature;
 
-  @Option(names = "--momentum", defaultValue = "0.99",
-      description = "Key-encoder EMA momentum m (default ${DEFAULT-VALUE}).")
-  double momentum;
+  @Option(names = "--momentum",
+      description = "Momentum-encoder EMA m (default 0.99 for images, 0.995 for sentences).")
+  Double momentum;
 
   @Option(names = "--momentum-schedule", defaultValue = "CONSTANT",
       description = "${COMPLETION-CANDIDATES}: COSINE raises m to 1 over the run (default ${DEFAULT-VALUE}).")
   MomentumUpdate.Schedule momentumSchedule;
 
-  @Option(names = "--optimizer", defaultValue = "SGD",
-      description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+  @Option(names = "--optimizer",
+      description = "${COMPLETION-CANDIDATES} (default SGD for images, ADAM for sentences).")
   OptimizerConfig.Kind optimizer;
 
-  @Option(names = "--lr", defaultValue = "0.03",
-      description = "Learning rate (default ${DEFAULT-VALUE}).")
-  double learningRate;
+  @Option(names = "--lr",
+      description = "Learning rate (default 0.03 for images, 0.001 for sentences).")
+  Double learningRate;
 
-  @Option(names = "--weight-decay", defaultValue = "1e-4",
-      description = "Weight decay (default ${DEFAULT-VALUE}).")
-  double weightDecay;
+  @Option(names = "--weight-decay",
+      description = "Weight decay (default 1e-4 for images, 0 for sentences).")
+  Double weightDecay;
 
   @Option(names = "--crop-scale-min", defaultValue = "0.2",
-      description = "Smallest area fraction of the random resized crop (default ${DEFAULT-VALUE}).")
+      description = "Images: smallest area fraction of the random resized crop (default ${DEFAULT-VALUE}).")
   double cropScaleMin;
+
+  @Option(names = "--dropout", defaultValue = "0.1",
+      description = "Sentences: dropout on token embeddings (default ${DEFAULT-VALUE}, SimCSE).")
+  double dropout;
+
+  @Option(names = "--duplication-rate", defaultValue = "0.32",
+      description = "Sentences: ESimCSE word repetition rate (default ${DEFAULT-VALUE}).")
+  double duplicationRate;
+
+  @Option(names = "--buckets", defaultValue = "65536",
+      description = "Sentences: hashed word and n-gram ids (default ${DEFAULT-VALUE}).")
+  int buckets;
+
+  @Option(names = "--max-tokens", defaultValue = "32",
+      description = "Sentences: tokens kept per sentence, the rest is truncated (default ${DEFAULT-VALUE}).")
+  int maxTokens;
+
+  @Option(names = "--cased", description = "Sentences: keep upper case (default: lower-case).")
+  boolean cased;
 
   @Option(names = "--seed", defaultValue = "7",
       description = "Seed of initialisation and views (default ${DEFAULT-VALUE}).")
@@ -77,13 +105,46 @@ final class LearnerOptions {
 
   /** The validated configuration for images of the given shape. */
   LearnerConfig toConfig(int channels, int height, int width, long totalSteps) {
-    EncoderConfig e = new EncoderConfig(encoder, channels, height, width, this.width, blocks,
-        headHidden, dim, seed);
-    MomentumUpdate m = momentumSchedule == MomentumUpdate.Schedule.COSINE
-        ? new MomentumUpdate(momentum, momentumSchedule, Math.max(1, totalSteps))
-        : MomentumUpdate.constant(momentum);
-    return new LearnerConfig(method, e,
-        new OptimizerConfig(optimizer, learningRate, 0.9, weightDecay),
-        queueSize, temperature, m, cropScaleMin, batchSize, seed);
+    EncoderConfig e = new EncoderConfig(encoder, channels, height, width, or(this.width, 32),
+        blocks, headHidden, dim, seed);
+    return new LearnerConfig(or(method, Method.MOCO), e,
+        new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.SGD), or(learningRate, 0.03), 0.9,
+            or(weightDecay, 1e-4)),
+        or(queueSize, 4096), or(temperature, 0.2), momentum(0.99, totalSteps), cropScaleMin,
+        imageBatchSize(), seed);
+  }
+
+  /** The validated configuration of a sentence learner. */
+  SentenceLearnerConfig toSentenceConfig(long totalSteps) {
+    TokenizerConfig defaults = TokenizerConfig.defaults();
+    TokenizerConfig t = new TokenizerConfig(buckets, defaults.ngramMin(), defaults.ngramMax(),
+        defaults.slotsPerToken(), maxTokens, defaults.maxChars(), !cased);
+    TextEncoderConfig e = SentenceLearnerConfig.encoderFor(t, or(width, 256), dropout, seed)
+        .withHead(headHidden, dim);
+    Method m = or(method, Method.ESIMCSE);
+    return new SentenceLearnerConfig(m, t, e,
+        new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.ADAM), or(learningRate, 1e-3), 0.9,
+            or(weightDecay, 0.0)),
+        or(queueSize, m == Method.ESIMCSE ? 160 : 0), or(temperature, 0.05),
+        momentum(0.995, totalSteps), duplicationRate, sentenceBatchSize(), seed);
+  }
+
+  int imageBatchSize() {
+    return or(batchSize, 256);
+  }
+
+  int sentenceBatchSize() {
+    return or(batchSize, 64);
+  }
+
+  private MomentumUpdate momentum(double fallback, long totalSteps) {
+    double m = or(momentum, fallback);
+    return momentumSchedule == MomentumUpdate.Schedule.COSINE
+        ? new MomentumUpdate(m, momentumSchedule, Math.max(1, totalSteps))
+        : MomentumUpdate.constant(m);
+  }
+
+  private static <T> T or(T value, T fallback) {
+    return value != null ? value : fallback;
   }
 }

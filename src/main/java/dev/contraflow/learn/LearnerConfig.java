@@ -35,6 +35,10 @@ public record LearnerConfig(
     if (method == null) {
       throw new IllegalArgumentException("method must be set, e.g. MOCO");
     }
+    if (method.forSentences()) {
+      throw new IllegalArgumentException("method " + method + " learns from sentences; images use"
+          + " MOCO");
+    }
     if (encoder == null || optimizer == null || momentum == null) {
       throw new IllegalArgumentException("encoder, optimizer and momentum must be set");
     }

@@ -25,7 +25,7 @@ import java.io.Serializable;
  * @param seed seed of the learner's random stream (views, dropout masks)
  */
 public record SentenceLearnerConfig(
-    SentenceMethod method,
+    Method method,
     TokenizerConfig tokenizer,
     TextEncoderConfig encoder,
     OptimizerConfig optimizer,
@@ -41,6 +41,10 @@ public record SentenceLearnerConfig(
         || momentum == null) {
       throw new IllegalArgumentException(
           "method, tokenizer, encoder, optimizer and momentum must be set");
+    }
+    if (!method.forSentences()) {
+      throw new IllegalArgumentException("method " + method + " learns from images; sentences use "
+          + "SIMCSE, ESIMCSE or CONSERT");
     }
     if (encoder.vocabularySize() != tokenizer.buckets()
         || encoder.slotsPerToken() != tokenizer.slotsPerToken()
@@ -71,7 +75,7 @@ public record SentenceLearnerConfig(
   /** ESimCSE defaults: B = 64, K = 160, T = 0.05, m = 0.995, width 256, Adam 1e-3. */
   public static SentenceLearnerConfig esimcse() {
     TokenizerConfig t = TokenizerConfig.defaults();
-    return new SentenceLearnerConfig(SentenceMethod.ESIMCSE, t, encoderFor(t, 256, 0.1, 11L),
+    return new SentenceLearnerConfig(Method.ESIMCSE, t, encoderFor(t, 256, 0.1, 11L),
         new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3, 0, 0), 160, 0.05,
         MomentumUpdate.constant(0.995), 0.32, 64, 7L);
   }
@@ -89,10 +93,11 @@ public record SentenceLearnerConfig(
       case SIMCSE -> TextViews.simcse();
       case ESIMCSE -> TextViews.esimcse(duplicationRate);
       case CONSERT -> TextViews.consert(encoder.width());
+      case MOCO -> throw new IllegalStateException("MOCO is not a sentence method");
     };
   }
 
-  public SentenceLearnerConfig withMethod(SentenceMethod m, int k) {
+  public SentenceLearnerConfig withMethod(Method m, int k) {
     return new SentenceLearnerConfig(m, tokenizer, encoder, optimizer, k, temperature, momentum,
         duplicationRate, batchSize, seed);
   }

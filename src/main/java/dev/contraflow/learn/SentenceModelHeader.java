@@ -54,7 +54,7 @@ final class SentenceModelHeader {
         integer(p, "encoder.width"), integer(p, "encoder.kernel"),
         Double.parseDouble(req(p, "encoder.dropout")), integer(p, "encoder.projectionHidden"),
         integer(p, "encoder.projectionDim"), Long.parseLong(req(p, "encoder.seed")));
-    return new SentenceLearnerConfig(SentenceMethod.valueOf(req(p, "method")), t, e, optimizer(p),
+    return new SentenceLearnerConfig(Method.valueOf(req(p, "method")), t, e, optimizer(p),
         integer(p, "queueSize"), Double.parseDouble(req(p, "temperature")), momentum(p),
         Double.parseDouble(req(p, "duplicationRate")), integer(p, "batchSize"),
         Long.parseLong(req(p, "seed")));

@@ -56,6 +56,36 @@ class ContraflowCliTest {
   }
 
   @Test
+  void trainThenEmbedSentencesWritesOneUnitVectorPerUsableLine(@TempDir Path dir)
+      throws Exception {
+    Path text = dir.resolve("s.txt");
+    Files.writeString(text, "the cat sat on the mat\nA dog barked.\n\nrain fell all night\n"
+        + "she sold sea shells\nthe market rose today \uD83D\uDCC8\n");
+    Path model = dir.resolve("s.cfm");
+    assertEquals(0, run("train", "--sentences", text.toString(), "--passes", "3",
+        "--batch-size", "4", "--width", "8", "--buckets", "256", "--head-hidden", "16",
+        "--dim", "8", "--model-out", model.toString()), err.toString());
+    ModelFile.SentenceModel m = ModelFile.readSentenceModel(model);
+    assertEquals(4, m.state().step()); // 5 usable lines (the empty one refused) x 3 passes / 4
+    assertEquals(160, m.config().queueSize()); // ESimCSE by default
+
+    Path out = dir.resolve("s.jsonl");
+    assertEquals(0, run("embed", "--model", model.toString(), "--sentences", text.toString(),
+        "--out", out.toString()), err.toString());
+    List<String> lines = Files.readAllLines(out);
+    assertEquals(5, lines.size());
+    assertTrue(lines.get(2).startsWith("{\"id\": 3, \"vector\": ["), lines.get(2));
+    String first = lines.get(0);
+    String[] values = first.substring(first.indexOf('[') + 1, first.indexOf(']')).split(", ");
+    assertEquals(8, values.length);
+    double norm = 0;
+    for (String v : values) {
+      norm += Double.parseDouble(v) * Double.parseDouble(v);
+    }
+    assertEquals(1.0, norm, 1e-4);
+  }
+
+  @Test
   void trainThenEmbedWritesOneUnitVectorPerImage(@TempDir Path dir) throws Exception {
     Path model = dir.resolve("tiny.cfm");
     assertEquals(0, run("train", "--images", SUBSET, "--limit", "40", "--passes", "2",

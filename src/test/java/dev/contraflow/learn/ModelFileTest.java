@@ -51,7 +51,7 @@ class ModelFileTest {
 
   @Test
   void sentenceModelWriteThenReadIsExact(@TempDir Path dir) throws Exception {
-    SentenceLearnerConfig config = TinySentences.config(SentenceMethod.ESIMCSE, 8);
+    SentenceLearnerConfig config = TinySentences.config(Method.ESIMCSE, 8);
     SentenceLearner learner = new SentenceLearner(config);
     LearnerState s = learner.step(learner.initialState(),
         SentenceBatch.of(TinySentences.examples(learner, 4))).state();
@@ -67,7 +67,7 @@ class ModelFileTest {
   @Test
   void aModelOfTheOtherModalityIsRefusedWithTheOptionThatReadsIt(@TempDir Path dir)
       throws Exception {
-    SentenceLearnerConfig config = TinySentences.config(SentenceMethod.SIMCSE, 0);
+    SentenceLearnerConfig config = TinySentences.config(Method.SIMCSE, 0);
     Path file = dir.resolve("s.cfm");
     ModelFile.write(file, new ModelFile.SentenceModel(config,
         new SentenceLearner(config).initialState(), Map.of()));

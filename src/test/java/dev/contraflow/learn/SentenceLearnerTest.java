@@ -12,7 +12,7 @@ class SentenceLearnerTest {
 
   @Test
   void theSameStateAndBatchGiveBitIdenticalResults() {
-    SentenceLearnerConfig c = TinySentences.config(SentenceMethod.ESIMCSE, 16);
+    SentenceLearnerConfig c = TinySentences.config(Method.ESIMCSE, 16);
     SentenceLearner a = new SentenceLearner(c);
     SentenceLearner b = new SentenceLearner(c);
     SentenceBatch batch = SentenceBatch.of(TinySentences.examples(a, 6));
@@ -26,7 +26,7 @@ class SentenceLearnerTest {
 
   @Test
   void aRestoredStateContinuesExactlyAsAnUninterruptedRun() throws Exception {
-    SentenceLearnerConfig c = TinySentences.config(SentenceMethod.ESIMCSE, 16);
+    SentenceLearnerConfig c = TinySentences.config(Method.ESIMCSE, 16);
     SentenceLearner learner = new SentenceLearner(c);
     List<SentenceExample> all = TinySentences.examples(learner, 12);
     LearnerState s = learner.initialState();
@@ -49,7 +49,7 @@ class SentenceLearnerTest {
 
   @Test
   void queueTakesMomentumKeysOfRaggedBatches() {
-    SentenceLearner learner = new SentenceLearner(TinySentences.config(SentenceMethod.ESIMCSE, 7));
+    SentenceLearner learner = new SentenceLearner(TinySentences.config(Method.ESIMCSE, 7));
     List<SentenceExample> all = TinySentences.examples(learner, 12);
     StepResult r = learner.step(learner.initialState(), SentenceBatch.of(all.subList(0, 5)));
     assertEquals(5, r.state().queue().fill());
@@ -68,7 +68,7 @@ class SentenceLearnerTest {
 
   @Test
   void withoutAQueueOnlyInBatchNegativesAreUsed() {
-    SentenceLearner learner = new SentenceLearner(TinySentences.config(SentenceMethod.SIMCSE, 0));
+    SentenceLearner learner = new SentenceLearner(TinySentences.config(Method.SIMCSE, 0));
     List<SentenceExample> all = TinySentences.examples(learner, 6);
     StepResult r = learner.step(learner.initialState(), SentenceBatch.of(all));
     r = learner.step(r.state(), SentenceBatch.of(all));
@@ -78,7 +78,7 @@ class SentenceLearnerTest {
 
   @Test
   void trainingPullsTheTwoViewsOfASentenceTogether() {
-    for (SentenceMethod method : SentenceMethod.values()) {
+    for (Method method : Method.values()) {
       SentenceLearner learner = new SentenceLearner(TinySentences.config(method, 12));
       List<SentenceExample> all = TinySentences.examples(learner, 12);
       LearnerState s = learner.initialState();
@@ -96,7 +96,7 @@ class SentenceLearnerTest {
 
   @Test
   void supervisedRecordsUseTheirEntailmentAndContradiction() throws Exception {
-    SentenceLearner learner = new SentenceLearner(TinySentences.config(SentenceMethod.SIMCSE, 0));
+    SentenceLearner learner = new SentenceLearner(TinySentences.config(Method.SIMCSE, 0));
     SentenceTokenizer t = learner.tokenizer();
     List<SentenceExample> batch = List.of(
         new SentenceExample(t.tokenize("p1", "a man is playing a guitar"),

@@ -21,7 +21,7 @@ final class TinySentences {
 
   private TinySentences() {}
 
-  static SentenceLearnerConfig config(SentenceMethod method, int queueSize) {
+  static SentenceLearnerConfig config(Method method, int queueSize) {
     TokenizerConfig t = new TokenizerConfig(512, 3, 4, 3, 12, 1000, true);
     return new SentenceLearnerConfig(method, t, SentenceLearnerConfig.encoderFor(t, 16, 0.1, 3L)
         .withHead(32, 8), new OptimizerConfig(OptimizerConfig.Kind.ADAM, 3e-3, 0, 0), queueSize,
