@@ -4,6 +4,8 @@ import dev.contraflow.bench.MatmulPeak;
 import dev.contraflow.bench.QualityBenchmark;
 import dev.contraflow.bench.SpeedBenchmark;
 import dev.contraflow.bench.StreamBenchmark;
+import dev.contraflow.bench.TextQualityBenchmark;
+import dev.contraflow.bench.WordNetGlosses;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.eval.LabelledEmbeddings;
 import dev.contraflow.io.Image;
@@ -11,6 +13,8 @@ import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.SentenceLearner;
+import dev.contraflow.learn.SentenceLearnerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +27,7 @@ import picocli.CommandLine.Option;
 /** {@code contraflow bench}: quality and speed benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: representation quality and training speed.",
-    subcommands = {BenchCommand.Quality.class, BenchCommand.Speed.class,
+    subcommands = {BenchCommand.Quality.class, BenchCommand.Text.class, BenchCommand.Speed.class,
         BenchCommand.Stream.class})
 final class BenchCommand implements Runnable {
 
@@ -97,6 +101,75 @@ final class BenchCommand implements Runnable {
               + " embeddings: L2-normalised %d-d representation of the momentum encoder",
           trained.step(), samples, (double) samples / train.images().size(),
           ProgressLine.format(trainSeconds), config.encoder().representationDim()));
+      return 0;
+    }
+  }
+
+  @Command(name = "text", mixinStandardHelpOptions = true,
+      description = {"Train a sentence encoder online on WordNet 3.0 glosses (90% of synsets);"
+          + " on the held-out 10%: kNN and linear probe by lexicographer file, example->definition"
+          + " retrieval recall@1/@10, alignment and uniformity, for the trained encoder, the"
+          + " untrained encoder and TF-IDF. Fetch the data with scripts/fetch-wordnet.sh."})
+  static final class Text implements Callable<Integer> {
+
+    @Option(names = "--wordnet", defaultValue = "data/wordnet",
+        description = "Folder with WordNet's data.noun/verb/adj/adv (default ${DEFAULT-VALUE}).")
+    Path wordnet;
+
+    @Option(names = "--passes", defaultValue = "1",
+        description = "Passes over the training sentences (default ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(names = "--minutes", defaultValue = "0",
+        description = "Stop training after this many minutes (0 = no limit).")
+    double minutes;
+
+    @Option(names = "--bank", defaultValue = "10000",
+        description = "Training-synset definitions used as kNN bank and probe data (default ${DEFAULT-VALUE}).")
+    int bank;
+
+    @Option(names = "--queries", defaultValue = "4000",
+        description = "Held-out definitions classified, and example/definition pairs (default ${DEFAULT-VALUE}).")
+    int queries;
+
+    @Option(names = "--tfidf-features", defaultValue = "8192",
+        description = "Words of the TF-IDF baseline (default ${DEFAULT-VALUE}).")
+    int tfIdfFeatures;
+
+    @Mixin LearnerOptions learner;
+
+    @Override
+    public Integer call() throws Exception {
+      TextQualityBenchmark bench = new TextQualityBenchmark(System.out);
+      TextQualityBenchmark.Data data = TextQualityBenchmark.prepare(
+          WordNetGlosses.load(wordnet), bank, queries, learner.seed);
+      long steps = ((long) data.training().size() * passes + learner.sentenceBatchSize() - 1)
+          / learner.sentenceBatchSize();
+      SentenceLearnerConfig config = learner.toSentenceConfig(steps);
+      System.out.printf("bench text: %d training sentences, bank %d, queries %d, pairs %d; %s,"
+              + " width %d, batch %d, queue %d, T %.3f%s%n", data.training().size(),
+          data.bank().size(), data.queries().size(), data.pairExamples().size(), config.method(),
+          config.encoder().width(), config.batchSize(), config.queueSize(), config.temperature(),
+          minutes > 0 ? ", at most " + minutes + " min" : "");
+      SentenceLearner l = new SentenceLearner(config);
+      List<TextQualityBenchmark.Row> rows = new ArrayList<>();
+      rows.add(bench.score("TF-IDF (" + tfIdfFeatures + " words)",
+          TextQualityBenchmark.tfIdf(data, l.tokenizer(), tfIdfFeatures), data));
+      rows.add(bench.score("untrained encoder",
+          TextQualityBenchmark.encoder(l, l.initialState()), data));
+
+      long start = System.nanoTime();
+      Duration budget = minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
+      ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(30), budget);
+      LearnerState trained = bench.train(l, data, passes, budget, progress::onStep);
+      long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
+      long samples = trained.step() * (long) config.batchSize();
+      rows.add(bench.score(config.method() + " (online)",
+          TextQualityBenchmark.encoder(l, trained), data));
+      bench.printTable(rows, String.format("trained for %d steps (~%d sentences, %.2f passes) in"
+              + " %s; embeddings: L2-normalised %d-d representation of the momentum encoder",
+          trained.step(), samples, (double) samples / data.training().size(),
+          ProgressLine.format(trainSeconds), config.encoder().width()));
       return 0;
     }
   }

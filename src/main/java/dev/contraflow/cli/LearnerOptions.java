@@ -28,7 +28,7 @@ final class LearnerOptions {
 
   @Option(names = "--width",
       description = "Images: channels of the first stage, later stages double it (default 32);"
-          + " sentences: embedding and representation width (default 256).")
+          + " sentences: embedding and representation width (default 128).")
   Integer width;
 
   @Option(names = "--blocks", defaultValue = "1",
@@ -88,7 +88,12 @@ final class LearnerOptions {
       description = "Sentences: ESimCSE word repetition rate (default ${DEFAULT-VALUE}).")
   double duplicationRate;
 
-  @Option(names = "--buckets", defaultValue = "65536",
+  @Option(names = "--word-deletion", defaultValue = "0",
+      description = "Sentences: both views also drop each word with this probability (default"
+          + " ${DEFAULT-VALUE} = off; a harder task for an encoder trained from scratch).")
+  double wordDeletion;
+
+  @Option(names = "--buckets", defaultValue = "16384",
       description = "Sentences: hashed word and n-gram ids (default ${DEFAULT-VALUE}).")
   int buckets;
 
@@ -119,14 +124,14 @@ final class LearnerOptions {
     TokenizerConfig defaults = TokenizerConfig.defaults();
     TokenizerConfig t = new TokenizerConfig(buckets, defaults.ngramMin(), defaults.ngramMax(),
         defaults.slotsPerToken(), maxTokens, defaults.maxChars(), !cased);
-    TextEncoderConfig e = SentenceLearnerConfig.encoderFor(t, or(width, 256), dropout, seed)
+    TextEncoderConfig e = SentenceLearnerConfig.encoderFor(t, or(width, 128), dropout, seed)
         .withHead(headHidden, dim);
     Method m = or(method, Method.ESIMCSE);
     return new SentenceLearnerConfig(m, t, e,
         new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.ADAM), or(learningRate, 1e-3), 0.9,
             or(weightDecay, 0.0)),
         or(queueSize, m == Method.ESIMCSE ? 160 : 0), or(temperature, 0.05),
-        momentum(0.995, totalSteps), duplicationRate, sentenceBatchSize(), seed);
+        momentum(0.995, totalSteps), duplicationRate, wordDeletion, sentenceBatchSize(), seed);
   }
 
   int imageBatchSize() {

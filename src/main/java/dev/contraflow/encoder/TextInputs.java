@@ -5,7 +5,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Packs sentences into the text encoder's four inputs ({@link TextEncoderGraphs}). Sentences
- * longer than maxTokens are truncated; shorter ones are padded with id 0, which the masks remove.
+ * longer than maxTokens are truncated; shorter ones are padded with id 0 to the longest of the
+ * batch, and the masks remove the padding.
  */
 public final class TextInputs {
 
@@ -15,12 +16,18 @@ public final class TextInputs {
    * @param tokens per sentence, tokens x slotsPerToken ids
    * @param cutTokens per sentence and token, whether its embedding is zeroed
    * @param cutFeatures per sentence, the embedding dimensions zeroed (empty array: none)
-   * @return ids B x (T*S), keep B x d x T, tokenMask B x d x T, inverseLength B x d
+   * @return ids B x (T*S), keep B x d x T, tokenMask B x d x T, inverseLength B x d, where T is
+   *     the longest sentence's length (at most maxTokens)
    */
   public static INDArray[] pack(TextEncoderConfig c, int[][][] tokens, boolean[][] cutTokens,
       boolean[][] cutFeatures) {
     int b = tokens.length;
-    int t = c.maxTokens();
+    // pad to the longest sentence of the batch, not to maxTokens: the graph takes any length,
+    // and short sentences (most) then cost only their own length
+    int t = 1;
+    for (int[][] sentence : tokens) {
+      t = Math.max(t, Math.min(c.maxTokens(), sentence.length));
+    }
     int s = c.slotsPerToken();
     int d = c.width();
     float[] ids = new float[b * t * s];

@@ -1,6 +1,7 @@
 package dev.contraflow.learn;
 
 import dev.contraflow.augment.TextViews;
+import dev.contraflow.augment.WordDeletion;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.encoder.TextEncoderConfig;
@@ -21,6 +22,10 @@ import java.io.Serializable;
  * @param temperature T of the loss
  * @param momentum the momentum encoder's EMA (it fills the queue and makes the embeddings)
  * @param duplicationRate ESimCSE's word repetition rate
+ * @param deletionRate if > 0, both views also lose each word with this probability: a harder task
+ *     for an encoder trained from scratch, whose random embeddings already tell any two different
+ *     sentences apart, so that dropout alone leaves almost nothing to learn (SimCSE starts from a
+ *     pre-trained BERT); two views that share only some words must map co-occurring words close
  * @param batchSize B, records per training step
  * @param seed seed of the learner's random stream (views, dropout masks)
  */
@@ -33,6 +38,7 @@ public record SentenceLearnerConfig(
     double temperature,
     MomentumUpdate momentum,
     double duplicationRate,
+    double deletionRate,
     int batchSize,
     long seed) implements Serializable {
 
@@ -67,17 +73,21 @@ public record SentenceLearnerConfig(
       throw new IllegalArgumentException("duplicationRate must be in [0, 1], got "
           + duplicationRate + " (ESimCSE uses 0.32)");
     }
+    if (!(deletionRate >= 0 && deletionRate < 1)) {
+      throw new IllegalArgumentException("deletionRate must be in [0, 1), got " + deletionRate
+          + " (0 = off)");
+    }
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
   }
 
-  /** ESimCSE defaults: B = 64, K = 160, T = 0.05, m = 0.995, width 256, Adam 1e-3. */
+  /** ESimCSE defaults: B = 64, K = 160, T = 0.05, m = 0.995; width 128, Adam 1e-3. */
   public static SentenceLearnerConfig esimcse() {
     TokenizerConfig t = TokenizerConfig.defaults();
-    return new SentenceLearnerConfig(Method.ESIMCSE, t, encoderFor(t, 256, 0.1, 11L),
+    return new SentenceLearnerConfig(Method.ESIMCSE, t, encoderFor(t, 128, 0.1, 11L),
         new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3, 0, 0), 160, 0.05,
-        MomentumUpdate.constant(0.995), 0.32, 64, 7L);
+        MomentumUpdate.constant(0.995), 0.32, 0, 64, 7L);
   }
 
   /** A text encoder that fits a tokenizer: kernel 3, head 512 -> 128. */
@@ -89,6 +99,15 @@ public record SentenceLearnerConfig(
 
   /** The pair of views this method contrasts. */
   public TextViews views() {
+    TextViews views = methodViews();
+    if (deletionRate == 0) {
+      return views;
+    }
+    WordDeletion deletion = new WordDeletion(deletionRate);
+    return new TextViews(views.first().andThen(deletion), views.second().andThen(deletion));
+  }
+
+  private TextViews methodViews() {
     return switch (method) {
       case SIMCSE -> TextViews.simcse();
       case ESIMCSE -> TextViews.esimcse(duplicationRate);
@@ -99,11 +118,11 @@ public record SentenceLearnerConfig(
 
   public SentenceLearnerConfig withMethod(Method m, int k) {
     return new SentenceLearnerConfig(m, tokenizer, encoder, optimizer, k, temperature, momentum,
-        duplicationRate, batchSize, seed);
+        duplicationRate, deletionRate, batchSize, seed);
   }
 
   public SentenceLearnerConfig withBatchSize(int b) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
-        momentum, duplicationRate, b, seed);
+        momentum, duplicationRate, deletionRate, b, seed);
   }
 }

@@ -38,6 +38,7 @@ final class SentenceModelHeader {
     kv.put("queueSize", Integer.toString(c.queueSize()));
     kv.put("temperature", Double.toString(c.temperature()));
     kv.put("duplicationRate", Double.toString(c.duplicationRate()));
+    kv.put("deletionRate", Double.toString(c.deletionRate()));
     kv.put("batchSize", Integer.toString(c.batchSize()));
     kv.put("seed", Long.toString(c.seed()));
     return kv;
@@ -56,7 +57,8 @@ final class SentenceModelHeader {
         integer(p, "encoder.projectionDim"), Long.parseLong(req(p, "encoder.seed")));
     return new SentenceLearnerConfig(Method.valueOf(req(p, "method")), t, e, optimizer(p),
         integer(p, "queueSize"), Double.parseDouble(req(p, "temperature")), momentum(p),
-        Double.parseDouble(req(p, "duplicationRate")), integer(p, "batchSize"),
+        Double.parseDouble(req(p, "duplicationRate")),
+        Double.parseDouble(req(p, "deletionRate")), integer(p, "batchSize"),
         Long.parseLong(req(p, "seed")));
   }
 

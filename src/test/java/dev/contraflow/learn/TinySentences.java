@@ -25,7 +25,7 @@ final class TinySentences {
     TokenizerConfig t = new TokenizerConfig(512, 3, 4, 3, 12, 1000, true);
     return new SentenceLearnerConfig(method, t, SentenceLearnerConfig.encoderFor(t, 16, 0.1, 3L)
         .withHead(32, 8), new OptimizerConfig(OptimizerConfig.Kind.ADAM, 3e-3, 0, 0), queueSize,
-        0.05, MomentumUpdate.constant(0.9), 0.32, 6, 5L);
+        0.05, MomentumUpdate.constant(0.9), 0.32, 0, 6, 5L);
   }
 
   static List<SentenceExample> examples(SentenceLearner learner, int n) {
