@@ -2,6 +2,7 @@
 # Fetches Fashion-MNIST (Xiao et al. 2017, MIT licence) from Debian's dataset-fashion-mnist
 # package into DEST (default data/fashion-mnist). No root needed: apt-get download + dpkg-deb -x.
 set -euo pipefail
+source "$(dirname "$0")/debian-package.sh"
 dest="${1:-data/fashion-mnist}"
 files=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
 
@@ -14,18 +15,10 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-echo "downloading Debian package dataset-fashion-mnist ..."
-if ! (cd "$work" && apt-get download dataset-fashion-mnist >/dev/null 2>"$work/apt.log"); then
-  # the package lists may be missing on a fresh machine
-  if [[ $(id -u) == 0 ]]; then apt-get update -qq >/dev/null 2>&1 || true; fi
-  if ! (cd "$work" && apt-get download dataset-fashion-mnist >/dev/null 2>"$work/apt.log"); then
-    echo "error: could not download dataset-fashion-mnist with apt-get:" >&2
-    cat "$work/apt.log" >&2
-    echo "If you already have Fashion-MNIST or MNIST IDX files, pass their path to --images." >&2
-    exit 1
-  fi
+if ! fetch_debian_package dataset-fashion-mnist "$work"; then
+  echo "If you already have Fashion-MNIST or MNIST IDX files, pass their path to --images." >&2
+  exit 1
 fi
-dpkg-deb -x "$work"/dataset-fashion-mnist_*.deb "$work/x"
 mkdir -p "$dest"
 for f in "${files[@]}"; do cp "$work/x/usr/share/datasets/fashion-mnist/$f" "$dest/$f"; done
 cp "$work/x/usr/share/doc/dataset-fashion-mnist/copyright" "$dest/LICENSE"

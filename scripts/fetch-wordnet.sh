@@ -4,6 +4,7 @@
 # glosses.txt there: every definition and usage example, one sentence a line, for
 # `contraflow train --sentences`. No root needed: apt-get download + dpkg-deb -x.
 set -euo pipefail
+source "$(dirname "$0")/debian-package.sh"
 dest="${1:-data/wordnet}"
 files=(data.noun data.verb data.adj data.adv)
 
@@ -16,17 +17,7 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-echo "downloading Debian package wordnet-base ..."
-if ! (cd "$work" && apt-get download wordnet-base >/dev/null 2>"$work/apt.log"); then
-  # the package lists may be missing on a fresh machine
-  if [[ $(id -u) == 0 ]]; then apt-get update -qq >/dev/null 2>&1 || true; fi
-  if ! (cd "$work" && apt-get download wordnet-base >/dev/null 2>"$work/apt.log"); then
-    echo "error: could not download wordnet-base with apt-get:" >&2
-    cat "$work/apt.log" >&2
-    exit 1
-  fi
-fi
-dpkg-deb -x "$work"/wordnet-base_*.deb "$work/x"
+fetch_debian_package wordnet-base "$work"
 mkdir -p "$dest"
 for f in "${files[@]}"; do cp "$work/x/usr/share/wordnet/$f" "$dest/$f"; done
 cp "$work/x/usr/share/doc/wordnet-base/copyright" "$dest/LICENSE"

@@ -38,7 +38,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin SentenceInput text;
 
   @Option(names = "--passes", defaultValue = "1",
-      description = "Passes over the images (default ${DEFAULT-VALUE}).")
+      description = "Passes over the images or sentences (default ${DEFAULT-VALUE}).")
   int passes;
 
   @Option(names = "--model-out", required = true, description = "Model file to write.")

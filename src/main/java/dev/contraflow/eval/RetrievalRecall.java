@@ -1,7 +1,7 @@
 package dev.contraflow.eval;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -34,7 +34,7 @@ public final class RetrievalRecall {
       for (long i = from; i < to; i++) {
         INDArray row = sims.getRow(i - from);
         double own = row.getDouble(i);
-        long better = row.gt(own).castTo(org.nd4j.linalg.api.buffer.DataType.INT32)
+        long better = row.gt(own).castTo(DataType.INT32)
             .sumNumber().longValue();
         for (int j = 0; j < ks.length; j++) {
           hits[j] += better < ks[j] ? 1 : 0;
@@ -46,10 +46,5 @@ public final class RetrievalRecall {
       out[j] = (double) hits[j] / n;
     }
     return out;
-  }
-
-  /** Rows as an n x d float matrix. */
-  public static INDArray matrix(float[][] rows) {
-    return Nd4j.create(rows);
   }
 }

@@ -158,9 +158,7 @@ public final class Learner {
     if (state == loaded) {
       return; // the networks already hold exactly this state
     }
-    queryEncoder.loadParams(state.encoderParams());
-    queryEncoder.loadUpdaterState(state.updaterState());
-    keyEncoder.loadParams(state.momentumParams());
+    state.loadInto(queryEncoder, keyEncoder);
     loaded = state;
   }
 

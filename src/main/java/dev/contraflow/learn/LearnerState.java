@@ -1,6 +1,7 @@
 package dev.contraflow.learn;
 
 import dev.contraflow.contrast.NegativeQueue;
+import dev.contraflow.encoder.Encoder;
 
 /**
  * The whole of a learner between two steps: what a Flink checkpoint or a model file holds.
@@ -22,4 +23,12 @@ public record LearnerState(
     float[] encoderParams,
     float[] updaterState,
     float[] momentumParams,
-    NegativeQueue queue) {}
+    NegativeQueue queue) {
+
+  /** Writes this state into a learner's networks, which are only scratch space between steps. */
+  void loadInto(Encoder encoder, Encoder momentumEncoder) {
+    encoder.loadParams(encoderParams);
+    encoder.loadUpdaterState(updaterState);
+    momentumEncoder.loadParams(momentumParams);
+  }
+}

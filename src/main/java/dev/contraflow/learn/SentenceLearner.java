@@ -224,9 +224,7 @@ public final class SentenceLearner {
     if (state == loaded) {
       return; // the networks already hold exactly this state
     }
-    encoder.loadParams(state.encoderParams());
-    encoder.loadUpdaterState(state.updaterState());
-    momentumEncoder.loadParams(state.momentumParams());
+    state.loadInto(encoder, momentumEncoder);
     loaded = state;
   }
 

@@ -78,7 +78,7 @@ class SentenceLearnerTest {
 
   @Test
   void trainingPullsTheTwoViewsOfASentenceTogether() {
-    for (Method method : Method.values()) {
+    for (Method method : new Method[] {Method.SIMCSE, Method.ESIMCSE, Method.CONSERT}) {
       SentenceLearner learner = new SentenceLearner(TinySentences.config(method, 12));
       List<SentenceExample> all = TinySentences.examples(learner, 12);
       LearnerState s = learner.initialState();
