@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelFileTest {
 
   private static final Path GOLDEN = Path.of("src/test/resources/golden/model-v1.cfm");
+  private static final Path GOLDEN_SENTENCES =
+      Path.of("src/test/resources/golden/sentence-model-v2.cfm");
 
   @Test
   void goldenVersionOneFileKeepsLoading() throws Exception {
@@ -34,6 +37,22 @@ class ModelFileTest {
     assertEquals("golden", m.provenance().get("data"));
     // and the parameters still fit the network this build makes from that configuration
     new Learner(m.config()).embed(m.state(), TinyImages.images(2, 1));
+  }
+
+  @Test
+  void goldenVersionTwoSentenceFileKeepsLoading() throws Exception {
+    ModelFile.SentenceModel m = ModelFile.readSentenceModel(GOLDEN_SENTENCES);
+    assertEquals(GoldenSentenceModelWriter.config(), m.config());
+    assertEquals(2, m.state().step());
+    assertEquals(6, m.state().queue().fill());
+    assertEquals("golden", m.provenance().get("data"));
+    assertEquals(384, m.state().encoderParams().length);
+    assertEquals(0.001784282f, m.state().encoderParams()[383]);
+    assertEquals(2.6842818E-4f, m.state().momentumParams()[383]);
+    assertEquals(-1028001813962170195L, m.state().rngState());
+    // and the parameters still fit the network this build makes from that configuration
+    SentenceLearner learner = new SentenceLearner(m.config());
+    learner.embed(m.state(), List.of(learner.tokenizer().tokenize("x", "a cat")));
   }
 
   @Test
