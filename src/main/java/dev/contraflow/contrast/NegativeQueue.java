@@ -80,6 +80,15 @@ public final class NegativeQueue {
     return h;
   }
 
+  /** {@link #idHash} of each id. */
+  public static long[] idHashes(List<String> sourceIds) {
+    long[] h = new long[sourceIds.size()];
+    for (int i = 0; i < h.length; i++) {
+      h[i] = idHash(sourceIds.get(i));
+    }
+    return h;
+  }
+
   /**
    * dequeue and enqueue: a new queue with {@code newKeys} (n x d, row-major, L2-normalised) written
    * over the oldest entries.

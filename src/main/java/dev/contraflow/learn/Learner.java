@@ -5,7 +5,6 @@ import dev.contraflow.augment.Rng;
 import dev.contraflow.contrast.InfoNceLoss;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.NegativeQueue;
-import dev.contraflow.contrast.RepresentationGeometry;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.FlatArrays;
@@ -104,15 +103,16 @@ public final class Learner {
         ? embedWithKeyEncoder(batch.images(), next) : List.of();
 
     long t7 = System.nanoTime();
-    LearnerState nextState = new LearnerState(next, rng.state(), queryEncoder.params(),
-        queryEncoder.updaterState(), keyEncoder.params(), nextQueue);
+    LearnerState nextState = LearnerState.capture(next, rng.state(), queryEncoder, keyEncoder,
+        nextQueue);
     loaded = nextState;
     long t8 = System.nanoTime();
 
     StepTimings timings = new StepTimings(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5,
         t7 - t6, (t8 - t7) + (t0 - started));
     return new StepResult(nextState, embeddings,
-        metrics(nextState, r, q.unit(), k, b * 1e9 / (t8 - started), timings));
+        StepMetrics.of(nextState, r.loss(), r.positiveSimilarity(), r.negativeSimilarity(),
+            q.unit(), k, b * 1e9 / (t8 - started), timings));
   }
 
   /** Two views of every record, each from its own split of the learner's random stream. */
@@ -124,14 +124,6 @@ public final class Learner {
       out[1][i] = two[1].pixels();
     }
     return out;
-  }
-
-  private static StepMetrics metrics(LearnerState next, InfoNceLoss.Result r, INDArray q,
-      INDArray k, double samplesPerSecond, StepTimings timings) {
-    return new StepMetrics(next.step(), r.loss(), r.positiveSimilarity(), r.negativeSimilarity(),
-        RepresentationGeometry.alignment(q, k), RepresentationGeometry.uniformity(q),
-        RepresentationGeometry.embeddingStd(q), next.queue().fill(),
-        next.queue().meanAge(next.step()), samplesPerSecond, timings);
   }
 
   /** Embeddings of the given images by the state's key encoder, without training. */
@@ -171,10 +163,6 @@ public final class Learner {
   }
 
   private static long[] idHashes(List<Image> images) {
-    long[] h = new long[images.size()];
-    for (int i = 0; i < h.length; i++) {
-      h[i] = NegativeQueue.idHash(images.get(i).id());
-    }
-    return h;
+    return NegativeQueue.idHashes(images.stream().map(Image::id).toList());
   }
 }

@@ -25,6 +25,13 @@ public record LearnerState(
     float[] momentumParams,
     NegativeQueue queue) {
 
+  /** The state after a step: fresh copies of both networks' parameters and the optimiser state. */
+  static LearnerState capture(long step, long rngState, Encoder encoder, Encoder momentumEncoder,
+      NegativeQueue queue) {
+    return new LearnerState(step, rngState, encoder.params(), encoder.updaterState(),
+        momentumEncoder.params(), queue);
+  }
+
   /** Writes this state into a learner's networks, which are only scratch space between steps. */
   void loadInto(Encoder encoder, Encoder momentumEncoder) {
     encoder.loadParams(encoderParams);

@@ -6,7 +6,6 @@ import dev.contraflow.augment.TextViews;
 import dev.contraflow.contrast.InfoNceLoss;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.NegativeQueue;
-import dev.contraflow.contrast.RepresentationGeometry;
 import dev.contraflow.contrast.SimCseLoss;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.FlatArrays;
@@ -130,17 +129,15 @@ public final class SentenceLearner {
         ? embedWithMomentumEncoder(sentences(examples), next) : List.of();
 
     long t7 = System.nanoTime();
-    LearnerState nextState = new LearnerState(next, rng.state(), encoder.params(),
-        encoder.updaterState(), momentumEncoder.params(), nextQueue);
+    LearnerState nextState = LearnerState.capture(next, rng.state(), encoder, momentumEncoder,
+        nextQueue);
     loaded = nextState;
     long t8 = System.nanoTime();
 
     StepTimings timings = new StepTimings(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5,
         t7 - t6, (t8 - t7) + (t0 - started));
-    StepMetrics metrics = new StepMetrics(next, r.loss(), r.positiveSimilarity(),
-        r.negativeSimilarity(), RepresentationGeometry.alignment(queries, positives),
-        RepresentationGeometry.uniformity(queries), RepresentationGeometry.embeddingStd(queries),
-        nextQueue.fill(), nextQueue.meanAge(next), b * 1e9 / (t8 - started), timings);
+    StepMetrics metrics = StepMetrics.of(nextState, r.loss(), r.positiveSimilarity(),
+        r.negativeSimilarity(), queries, positives, b * 1e9 / (t8 - started), timings);
     return new StepResult(nextState, embeddings, metrics);
   }
 
@@ -229,18 +226,10 @@ public final class SentenceLearner {
   }
 
   private static List<TokenizedSentence> sentences(List<SentenceExample> examples) {
-    List<TokenizedSentence> out = new ArrayList<>(examples.size());
-    for (SentenceExample e : examples) {
-      out.add(e.sentence());
-    }
-    return out;
+    return examples.stream().map(SentenceExample::sentence).toList();
   }
 
   private static long[] idHashes(List<SentenceExample> examples) {
-    long[] h = new long[examples.size()];
-    for (int i = 0; i < h.length; i++) {
-      h[i] = NegativeQueue.idHash(examples.get(i).id());
-    }
-    return h;
+    return NegativeQueue.idHashes(examples.stream().map(SentenceExample::id).toList());
   }
 }

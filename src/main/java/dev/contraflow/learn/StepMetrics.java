@@ -1,5 +1,8 @@
 package dev.contraflow.learn;
 
+import dev.contraflow.contrast.RepresentationGeometry;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
  * What one step measured. Similarities and geometry are on L2-normalised projections.
  *
@@ -26,4 +29,18 @@ public record StepMetrics(
     int queueFill,
     double queueMeanAge,
     double samplesPerSecond,
-    StepTimings timings) {}
+    StepTimings timings) {
+
+  /**
+   * The metrics of a step that ended in {@code next}: the loss's own figures, and the geometry of
+   * the L2-normalised queries q and their positives k (B x d each).
+   */
+  static StepMetrics of(LearnerState next, double loss, double positiveSimilarity,
+      double negativeSimilarity, INDArray q, INDArray k, double samplesPerSecond,
+      StepTimings timings) {
+    return new StepMetrics(next.step(), loss, positiveSimilarity, negativeSimilarity,
+        RepresentationGeometry.alignment(q, k), RepresentationGeometry.uniformity(q),
+        RepresentationGeometry.embeddingStd(q), next.queue().fill(),
+        next.queue().meanAge(next.step()), samplesPerSecond, timings);
+  }
+}
