@@ -92,6 +92,16 @@ class StreamingJobEndToEndTest {
         MessageDigest.getInstance("SHA-256").digest(bytes)), "published digest matches the file");
     assertEquals(5, ModelFile.fromBytes(bytes).state().step());
     assertTrue(c.getMetrics().containsKey("loss"));
+    assertEquals(13L, CapturingMetricReporter.value("e2e", ".model.default.step").orElseThrow(),
+        "the model version is a Flink metric");
+    for (String gauge : List.of("loss", "alignment", "uniformity", "embeddingStd",
+        "queueMeanAge")) {
+      double v = ((Number) CapturingMetricReporter.value("e2e", ".model.default." + gauge)
+          .orElseThrow(() -> new AssertionError("no metric " + gauge))).doubleValue();
+      assertTrue(Double.isFinite(v), gauge + " = " + v);
+    }
+    assertEquals(20, ((Number) CapturingMetricReporter.value("e2e", ".model.default.queueFill")
+        .orElseThrow()).intValue(), "the tiny learner's queue (K = 20) is full");
     ComputationGraph keyEncoder = ComputationGraph.load(
         Path.of(URI.create(c.getDl4jUri())).toFile(), false);
     assertEquals(ModelFile.fromBytes(bytes).state().momentumParams().length,
@@ -135,6 +145,8 @@ class StreamingJobEndToEndTest {
       assertTrue(d.getOffset() >= 12 && d.getOffset() < 12 + bad.size(), name + " offset");
       assertFalse(d.getReason().isBlank(), name + " has a reason");
     }
+    assertEquals((long) bad.size(), CapturingMetricReporter.value("bad-input", ".deadLetters")
+        .orElseThrow(), "dead letters are counted in Flink's metrics");
   }
 
   @Test
