@@ -134,6 +134,8 @@ public final class ContraflowJob {
         .setKafkaProducerConfig(producer)
         .setRecordSerializer(new KafkaOutputSerializer())
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        // Transactions of a restarted job are fenced by this prefix: one prefix per job, stable
+        // across restarts, never shared by two jobs on the same Kafka cluster.
         .setTransactionalIdPrefix(config.job().name())
         .build();
   }

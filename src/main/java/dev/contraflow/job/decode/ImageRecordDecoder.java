@@ -14,6 +14,7 @@ import dev.contraflow.job.sink.DeadLetters;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.job.source.KafkaInput;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -28,8 +29,7 @@ public final class ImageRecordDecoder extends ProcessFunction<KafkaInput, Learne
 
   /** Records that cannot be used, as encoded DeadLetterRecords for the dead-letter topic. */
   public static final OutputTag<KafkaOutput> DEAD_LETTERS =
-      new OutputTag<>("dead-letters", org.apache.flink.api.common.typeinfo.TypeInformation.of(
-          KafkaOutput.class));
+      new OutputTag<>("dead-letters", TypeInformation.of(KafkaOutput.class));
 
   private final RecordCodec<ImageRecord> codec;
   private final JobConfig.Model model;
