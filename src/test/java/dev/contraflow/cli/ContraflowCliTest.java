@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,8 +100,11 @@ class ContraflowCliTest {
     assertTrue(summary.contains("embeddings out     120 (model versions 1..8)"), summary);
     assertTrue(summary.contains("dead letters       0"), summary);
     assertTrue(summary.contains("checkpoints        4"), summary);
-    assertTrue(summary.matches("(?s).*kNN accuracy       0\\.\\d{4} published embeddings vs "
-        + "0\\.\\d{4} raw pixels.*"), summary);
+    for (String row : List.of("raw pixels", "published embeddings", "untrained encoder",
+        "last checkpoint (v8) re-embedded")) {
+      assertTrue(summary.matches("(?s).*\\n  " + Pattern.quote(row)
+          + " +0\\.\\d{4}.*"), row + " scored:\n" + summary);
+    }
   }
 
   @Test
