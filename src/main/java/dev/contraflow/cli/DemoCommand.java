@@ -205,18 +205,19 @@ final class DemoCommand implements Callable<Integer> {
     Holdout holdout = new Holdout(KnnClassifier.weighted(k, 0.07), y, bankSize);
     out.printf("kNN accuracy       weighted k=%d, T=0.07: the last %d images queried against "
         + "the first %d%n", k, y.length - bankSize, bankSize);
-    out.printf("  raw pixels                       %.4f%n",
+    out.printf("  %-34s %.4f%n", "raw pixels",
         holdout.score(embedded.stream().map(Image::pixels).toArray(float[][]::new)));
-    out.printf("  published embeddings             %.4f (each from its batch's model version)%n",
-        holdout.score(embedded.stream().map(i -> published.get(i.id())).toArray(float[][]::new)));
+    out.printf("  %-34s %.4f (each from its batch's model version)%n",
+        "published embeddings", holdout.score(embedded.stream().map(i -> published.get(i.id()))
+            .toArray(float[][]::new)));
     Learner learner = new Learner(job.learnerConfig());
-    out.printf("  untrained encoder                %.4f%n",
+    out.printf("  %-34s %.4f%n", "untrained encoder",
         holdout.score(embed(learner, learner.initialState(), embedded)));
     if (!checkpoints.isEmpty()) {
       CheckpointRecord last = checkpoints.get(checkpoints.size() - 1);
       LearnerState trained = readModel(last.getUri()).state();
-      out.printf("  last checkpoint (v%d) re-embedded %.4f%n", last.getModelVersion(),
-          holdout.score(embed(learner, trained, embedded)));
+      out.printf("  %-34s %.4f%n", "last checkpoint (v" + last.getModelVersion()
+          + ") re-embedded", holdout.score(embed(learner, trained, embedded)));
     }
   }
 
