@@ -16,11 +16,10 @@ import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.embedded.EmbeddedKafka;
 import dev.contraflow.job.embedded.RecordProducer;
 import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.job.learner.ModelStore;
 import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
-import dev.contraflow.learn.ModelFile;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -215,7 +214,7 @@ final class DemoCommand implements Callable<Integer> {
         holdout.score(embed(learner, learner.initialState(), embedded)));
     if (!checkpoints.isEmpty()) {
       CheckpointRecord last = checkpoints.get(checkpoints.size() - 1);
-      LearnerState trained = readModel(last.getUri()).state();
+      LearnerState trained = ModelStore.read(last.getUri()).state();
       out.printf("  %-34s %.4f%n", "last checkpoint (v" + last.getModelVersion()
           + ") re-embedded", holdout.score(embed(learner, trained, embedded)));
     }
@@ -239,14 +238,6 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return rows;
-  }
-
-  /** A model file from the store the job published it to (any Flink file system URI). */
-  private static ModelFile.Model readModel(String uri) throws Exception {
-    org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(uri);
-    try (InputStream in = path.getFileSystem().open(path)) {
-      return ModelFile.read(in);
-    }
   }
 
   /** Weighted kNN with the first {@code bankSize} rows as the bank and the rest as queries. */

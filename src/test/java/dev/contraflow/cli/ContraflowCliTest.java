@@ -29,7 +29,7 @@ class ContraflowCliTest {
     for (List<String> cmd : List.of(List.of("--help"), List.of("train", "--help"),
         List.of("embed", "--help"), List.of("bench", "quality", "--help"),
         List.of("bench", "speed", "--help"), List.of("bench", "stream", "--help"),
-        List.of("demo", "--help"), List.of("learn", "--help"))) {
+        List.of("demo", "--help"), List.of("learn", "--help"), List.of("eval", "--help"))) {
       assertEquals(0, run(cmd.toArray(String[]::new)), String.join(" ", cmd));
     }
   }
@@ -111,5 +111,28 @@ class ContraflowCliTest {
   void learnRejectsABadSettingBeforeStartingAnything() {
     assertEquals(1, run("learn", "--set", "learner.batchSize=0"));
     assertTrue(err.toString().contains("learner.batchSize = 0 is invalid"), err.toString());
+  }
+
+  @Test
+  void evalScoresACheckpointAndWritesBothReports(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("tiny.cfm");
+    assertEquals(0, run("train", "--images", SUBSET, "--limit", "64", "--passes", "1",
+        "--encoder", "MLP", "--batch-size", "16", "--width", "4", "--head-hidden", "16",
+        "--dim", "8", "--queue-size", "24", "--model-out", model.toString()), err.toString());
+    StringWriter out = new StringWriter();
+    int code = Contraflow.run(new PrintWriter(out, true), new PrintWriter(err, true), "eval",
+        "--images", SUBSET, "--limit", "200", "--checkpoint", model.toString(),
+        "--out", dir.resolve("report").toString());
+    assertEquals(0, code, err.toString());
+    assertTrue(Files.readString(dir.resolve("report/report.json")).contains("\"version\" : 4"));
+    assertTrue(Files.readString(dir.resolve("report/report.html")).contains("<svg"));
+  }
+
+  @Test
+  void evalWithoutLabelsSaysSo(@TempDir Path dir) throws Exception {
+    Path unlabelled = dir.resolve("images.idx.gz");
+    Files.copy(Path.of(SUBSET, "train-images-idx3-ubyte.gz"), unlabelled);
+    assertEquals(1, run("eval", "--images", unlabelled.toString(), "--checkpoint", "x.cfm"));
+    assertTrue(err.toString().contains("no labels next to"), err.toString());
   }
 }
