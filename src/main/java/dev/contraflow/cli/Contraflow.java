@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = Contraflow.Version.class,
     description = "Online contrastive representation learning from streams.",
     subcommands = {DemoCommand.class, LearnCommand.class, EvalCommand.class, TrainCommand.class,
-        EmbedCommand.class, BenchCommand.class})
+        EmbedCommand.class, BackfillCommand.class, BenchCommand.class})
 public final class Contraflow implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -29,7 +29,8 @@ class ContraflowCliTest {
     for (List<String> cmd : List.of(List.of("--help"), List.of("train", "--help"),
         List.of("embed", "--help"), List.of("bench", "quality", "--help"),
         List.of("bench", "speed", "--help"), List.of("bench", "stream", "--help"),
-        List.of("demo", "--help"), List.of("learn", "--help"), List.of("eval", "--help"))) {
+        List.of("demo", "--help"), List.of("learn", "--help"), List.of("eval", "--help"),
+        List.of("backfill", "--help"))) {
       assertEquals(0, run(cmd.toArray(String[]::new)), String.join(" ", cmd));
     }
   }

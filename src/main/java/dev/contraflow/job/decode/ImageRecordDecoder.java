@@ -58,13 +58,18 @@ public final class ImageRecordDecoder extends ProcessFunction<KafkaInput, Learne
       out.collect(decode(in));
     } catch (Rejected r) {
       deadLetterCount.inc();
-      ctx.output(DEAD_LETTERS, deadLetters.of(in, r.getMessage(), ctx.timerService()
+      ctx.output(DEAD_LETTERS, deadLetter(in, r.getMessage(), ctx.timerService()
           .currentProcessingTime()));
     }
   }
 
+  /** The dead-letter output of a rejected record. */
+  public KafkaOutput deadLetter(KafkaInput in, String reason, long now) {
+    return deadLetters.of(in, reason, now);
+  }
+
   /** The learner's input, or {@link Rejected} with a reason a person can act on. */
-  LearnerInput decode(KafkaInput in) throws Rejected {
+  public LearnerInput decode(KafkaInput in) throws Rejected {
     if (in.value == null || in.value.length == 0) {
       throw new Rejected("empty record: no value bytes");
     }
@@ -114,7 +119,7 @@ public final class ImageRecordDecoder extends ProcessFunction<KafkaInput, Learne
   }
 
   /** A record that cannot be used; the message is the dead letter's reason. */
-  static final class Rejected extends Exception {
+  public static final class Rejected extends Exception {
     Rejected(String reason) {
       super(reason, null, false, false);
     }

@@ -12,12 +12,17 @@ public final class ModelStore {
 
   /** The model at {@code uri} (file://, s3://, hdfs://, or a plain local path). */
   public static ModelFile.Model read(String uri) throws IOException {
+    return ModelFile.fromBytes(readBytes(uri));
+  }
+
+  /** The model file's bytes (its SHA-256 is the checkpoint id embeddings carry). */
+  public static byte[] readBytes(String uri) throws IOException {
     Path path = new Path(uri);
     if (!path.getFileSystem().exists(path)) {
       throw new IOException("model file " + uri + " does not exist");
     }
     try (InputStream in = path.getFileSystem().open(path)) {
-      return ModelFile.read(in);
+      return in.readAllBytes();
     }
   }
 }
