@@ -13,6 +13,7 @@ import dev.contraflow.io.FakeSchemaRegistry;
 import dev.contraflow.io.Image;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.learn.LearnerStateCodec;
 import dev.contraflow.learn.ModelFile;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -167,5 +168,28 @@ class StreamingJobEndToEndTest {
       assertEquals(images.size(), embeddings.count());
       assertTrue(embeddings.undecodable().isEmpty(), embeddings.undecodable().toString());
     }
+  }
+
+  @Test
+  void replayFromGivenOffsetsReTrainsTheSameModel() throws Exception {
+    JobConfig config = stack.config("replay", "kafka.startingOffsets=OFFSETS",
+        "kafka.startingPartitionOffsets={0: 16}", "publish.everySteps=1", "job.batchTimeout=1h");
+    List<Image> images = StreamingStack.images(40);
+    stack.produce(config, images, null);
+    TopicReader<EmbeddingRecord> embeddings = stack.embeddings(config);
+    JobClient job = stack.run(config);
+    Path model = Path.of(config.publish().modelStore()).resolve("default/default-v3.cfm");
+    try {
+      await(() -> embeddings.count() >= 24 && model.toFile().exists(), Duration.ofSeconds(120),
+          () -> embeddings.count() + " of 24 embeddings");
+    } finally {
+      job.cancel().get();
+    }
+    assertEquals(24, embeddings.count(), "offsets 16..39 only");
+    assertEquals(16, embeddings.records().stream().mapToLong(e -> e.getSourceOffset()).min()
+        .orElseThrow());
+    assertArrayEquals(LearnerStateCodec.toBytes(StreamingStack.uninterruptedRun(config,
+        images.subList(16, 40))), LearnerStateCodec.toBytes(ModelFile.read(model).state()),
+        "the same range and seed give the same model");
   }
 }
