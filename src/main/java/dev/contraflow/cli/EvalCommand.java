@@ -1,10 +1,12 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.eval.EvalReport;
 import dev.contraflow.eval.ReplayEvaluation;
 import dev.contraflow.io.Image;
 import dev.contraflow.io.ImageDecoder;
+import dev.contraflow.io.ImageRecords;
 import dev.contraflow.io.ImageSource;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.learner.ModelStore;
@@ -31,10 +33,19 @@ import picocli.CommandLine.Option;
         + "report.html and prints a summary."})
 final class EvalCommand implements Callable<Integer> {
 
-  @Option(names = "--images", required = true,
-      description = "Labelled images (IDX with its labels file next to it, or a Fashion-MNIST "
-          + "folder): the bank, and the queries too unless --queries is given.")
-  Path images;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Option(names = "--images",
+        description = "Labelled images (IDX with its labels file next to it, or a Fashion-MNIST "
+            + "folder): the bank, and the queries too unless --queries is given.")
+    Path images;
+
+    @Option(names = "--images-topic", description = "A labelled stream instead: ImageRecords "
+        + "of this topic whose attributes carry \"label\" (an integer); needs --bootstrap.")
+    String topic;
+  }
 
   @Option(names = "--limit", defaultValue = "10000",
       description = "Use the first N images (default ${DEFAULT-VALUE}; 0 = all).")
@@ -60,7 +71,8 @@ final class EvalCommand implements Callable<Integer> {
     String topic;
   }
 
-  @Option(names = "--bootstrap", description = "Kafka bootstrap servers for --checkpoints-topic.")
+  @Option(names = "--bootstrap",
+      description = "Kafka bootstrap servers for --images-topic and --checkpoints-topic.")
   String bootstrap;
 
   @Option(names = "--model-id", description = "Only this model's checkpoints from the topic.")
@@ -113,14 +125,14 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private ReplayEvaluation.Dataset dataset() throws Exception {
-    Labelled bank = load(images, limit);
+    Labelled bank = source.images != null ? load(source.images, limit) : fromTopic();
     if (queries != null) {
       Labelled q = load(queries, queryLimit);
       return new ReplayEvaluation.Dataset(bank.images, bank.labels, q.images, q.labels);
     }
     int split = bank.images.size() * 4 / 5;
     if (split < 10 || bank.images.size() - split < 10) {
-      throw new IllegalArgumentException("too few images in " + images
+      throw new IllegalArgumentException("too few labelled images"
           + " to hold out queries; use more or give --queries");
     }
     return new ReplayEvaluation.Dataset(bank.images.subList(0, split),
@@ -129,6 +141,34 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private record Labelled(List<Image> images, int[] labels) {}
+
+  /** The labelled ImageRecords of a topic, in partition and offset order, up to --limit. */
+  private Labelled fromTopic() throws Exception {
+    if (bootstrap == null) {
+      throw new IllegalArgumentException("--images-topic needs --bootstrap HOST:PORT");
+    }
+    ImageDecoder decoder = new ImageDecoder();
+    List<Image> loaded = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    int unlabelled = 0;
+    for (ImageRecord r : TopicSnapshot.read(bootstrap, source.topic,
+        RecordCodec.singleObject(ImageRecord.class), Map.of(), Duration.ofSeconds(120))) {
+      String label = r.getAttributes().get("label");
+      if (label == null || !label.matches("\\d+")) {
+        unlabelled++;
+        continue;
+      }
+      loaded.add(ImageRecords.decode(r, decoder));
+      labels.add(Integer.parseInt(label));
+      if (limit > 0 && loaded.size() >= limit) {
+        break;
+      }
+    }
+    if (unlabelled > 0) {
+      System.err.printf("eval: skipped %d records without a \"label\" attribute%n", unlabelled);
+    }
+    return new Labelled(loaded, labels.stream().mapToInt(Integer::intValue).toArray());
+  }
 
   private static Labelled load(Path path, int limit) throws Exception {
     if (limit < 0) {

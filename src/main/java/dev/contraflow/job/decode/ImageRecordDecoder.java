@@ -1,10 +1,10 @@
 package dev.contraflow.job.decode;
 
 import dev.contraflow.avro.DeadLetterRecord;
-import dev.contraflow.avro.ImageEncoding;
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.io.Image;
 import dev.contraflow.io.ImageDecoder;
+import dev.contraflow.io.ImageRecords;
 import dev.contraflow.io.InvalidImageException;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.io.UndecodableRecordException;
@@ -103,20 +103,13 @@ public final class ImageRecordDecoder extends ProcessFunction<KafkaInput, Learne
     if (images == null) {
       images = new ImageDecoder(limits.maxPixels());
     }
-    byte[] bytes = new byte[r.getBytes().remaining()];
-    r.getBytes().duplicate().get(bytes);
     try {
-      if (r.getEncoding() == ImageEncoding.RAW) {
-        if (r.getWidth() == null || r.getHeight() == null || r.getChannels() == null) {
-          throw new Rejected("RAW image " + id + " lacks width, height or channels");
-        }
-        return images.decodeRaw(id, bytes, r.getWidth(), r.getHeight(), r.getChannels());
-      }
-      return images.decode(id, bytes);
+      return ImageRecords.decode(r, images);
     } catch (InvalidImageException e) {
       throw new Rejected(e.getMessage());
     }
   }
+
 
   /** A record that cannot be used; the message is the dead letter's reason. */
   public static final class Rejected extends Exception {
