@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.contraflow.avro.EmbeddingRecord;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,12 @@ public final class EmbeddingServer implements AutoCloseable {
    * knows the port, and Kafka Streams must advertise it before the table exists.
    */
   public static HttpServer bind(int port) throws IOException {
-    return HttpServer.create(new InetSocketAddress(port), 0);
+    try {
+      return HttpServer.create(new InetSocketAddress(port), 0);
+    } catch (BindException e) {
+      throw new IOException("cannot listen on port " + port + " (" + e.getMessage()
+          + "): choose another --port, or 0 for a free one", e);
+    }
   }
 
   /** Serves the table on a bound server until {@link #close()}. */

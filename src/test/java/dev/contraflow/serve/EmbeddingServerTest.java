@@ -1,16 +1,13 @@
 package dev.contraflow.serve;
 
+import static dev.contraflow.serve.ServeClient.ids;
 import static dev.contraflow.serve.TableDriver.embedding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.contraflow.serve.ServeClient.Reply;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,12 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmbeddingServerTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private TableDriver table;
   private EmbeddingServer server;
   private final OneOfTwoInstances instances = new OneOfTwoInstances();
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   void start(@TempDir Path stateDir) throws IOException {
@@ -90,10 +84,10 @@ class EmbeddingServerTest {
   @Test
   void missOfAKeyServedElsewhereNamesTheOwner() throws Exception {
     Reply miss = call("GET", "/models/moco/embeddings/remote-cat", null);
-    assertEquals(404, miss.status);
-    assertEquals("other:9090", miss.body.get("owner").asText());
+    assertEquals(404, miss.status());
+    assertEquals("other:9090", miss.body().get("owner").asText());
     assertEquals("http://other:9090/models/moco/embeddings/remote-cat",
-        miss.body.get("ownerUrl").asText());
+        miss.body().get("ownerUrl").asText());
   }
 
   @Test
@@ -147,7 +141,7 @@ class EmbeddingServerTest {
   void notServingYetIs503() throws Exception {
     instances.serving = false;
     try {
-      assertEquals(503, call("GET", "/health", null).status);
+      assertEquals(503, call("GET", "/health", null).status());
     } finally {
       instances.serving = true;
     }
@@ -162,9 +156,9 @@ class EmbeddingServerTest {
     });
     try (EmbeddingServer other = EmbeddingServer.start(EmbeddingServer.bind(0), rebalancing,
         instances, table.counters)) {
-      Reply reply = send(other.port(), "GET", "/models/moco/embeddings/cat", null);
-      assertEquals(503, reply.status);
-      assertTrue(reply.body.get("error").asText().contains("store is migrating"));
+      Reply reply = new ServeClient(other.port()).get("/models/moco/embeddings/cat");
+      assertEquals(503, reply.status());
+      assertTrue(reply.body().get("error").asText().contains("store is migrating"));
     }
   }
 
@@ -232,42 +226,20 @@ class EmbeddingServerTest {
   void everyBadRequestGetsA4xxWithAMessage(String method, String path, String body, int status,
       String message) throws Exception {
     Reply reply = call(method, path, body);
-    assertEquals(status, reply.status, reply.body.toString());
-    assertEquals(status, reply.body.get("status").asInt());
-    String error = reply.body.get("error").asText();
+    assertEquals(status, reply.status(), reply.body().toString());
+    assertEquals(status, reply.body().get("status").asInt());
+    String error = reply.body().get("error").asText();
     assertTrue(error.contains(message), error);
   }
 
   // --- helpers
-
-  private record Reply(int status, JsonNode body) {
-    JsonNode ok() {
-      assertEquals(200, status, body.toString());
-      return body;
-    }
-  }
 
   private JsonNode search(String body) throws Exception {
     return call("POST", "/models/moco/search", body).ok();
   }
 
   private Reply call(String method, String path, String body) throws Exception {
-    return send(server.port(), method, path, body);
-  }
-
-  private Reply send(int port, String method, String path, String body) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Reply(response.statusCode(), JSON.readTree(response.body()));
-  }
-
-  private static List<String> ids(JsonNode found) {
-    List<String> ids = new ArrayList<>();
-    found.get("results").forEach(hit -> ids.add(hit.get("id").asText()));
-    return ids;
+    return new ServeClient(server.port()).send(method, path, body);
   }
 
   private static List<Double> numbers(JsonNode array) {
