@@ -30,7 +30,7 @@ class ContraflowCliTest {
         List.of("embed", "--help"), List.of("bench", "quality", "--help"),
         List.of("bench", "speed", "--help"), List.of("bench", "stream", "--help"),
         List.of("demo", "--help"), List.of("learn", "--help"), List.of("eval", "--help"),
-        List.of("backfill", "--help"))) {
+        List.of("backfill", "--help"), List.of("serve", "--help"))) {
       assertEquals(0, run(cmd.toArray(String[]::new)), String.join(" ", cmd));
     }
   }
@@ -106,6 +106,13 @@ class ContraflowCliTest {
       assertTrue(summary.matches("(?s).*\\n  " + Pattern.quote(row)
           + " +0\\.\\d{4}.*"), row + " scored:\n" + summary);
     }
+  }
+
+  @Test
+  void serveRejectsABadOptionBeforeStartingAnything() {
+    assertEquals(1, run("serve", "--bootstrap", "localhost:9092", "--port", "70000"));
+    assertTrue(err.toString().contains("--port = 70000 is invalid: use 1..65535, or 0 for a free "
+        + "port"), err.toString());
   }
 
   @Test
