@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
         ContraflowJob.build(env, job);
         JobClient client = env.executeAsync(job.job().name());
         try {
-          produce(kafka, job, data);
+          produce(kafka, job, data, labels);
           awaitOutputs(data.size(), embeddings, deadLetters, checkpoints);
         } finally {
           client.cancel().get();
@@ -135,19 +135,29 @@ final class DemoCommand implements Callable<Integer> {
         Map.of());
   }
 
-  private static void produce(EmbeddedKafka kafka, JobConfig job, List<Image> data) {
+  /** Labels ride along as an attribute (the learner never reads it; eval --images-topic does). */
+  private static void produce(EmbeddedKafka kafka, JobConfig job, List<Image> data,
+      Optional<int[]> labels) {
     RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
     Thread t = new Thread(() -> {
       try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
         for (Image image : data) {
           p.send(job.topics().images(), image.id().getBytes(StandardCharsets.UTF_8),
-              codec.encode(ImageRecords.raw(image, null, "demo", Instant.now())));
+              codec.encode(labelled(ImageRecords.raw(image, null, "demo", Instant.now()),
+                  labels)));
         }
         p.flush();
       }
     }, "demo-producer");
     t.setDaemon(true);
     t.start();
+  }
+
+  private static ImageRecord labelled(ImageRecord r, Optional<int[]> labels) {
+    if (labels.isPresent()) {
+      r.setAttributes(Map.of("label", Integer.toString(labels.get()[Integer.parseInt(r.getId())])));
+    }
+    return r;
   }
 
   private void awaitOutputs(int in, TopicReader<EmbeddingRecord> embeddings,

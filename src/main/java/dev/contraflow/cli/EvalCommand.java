@@ -12,6 +12,7 @@ import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.learner.ModelStore;
 import dev.contraflow.job.source.TopicSnapshot;
 import dev.contraflow.learn.ModelFile;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Replays labelled images through checkpoints and reports how good each one is. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -82,6 +85,8 @@ final class EvalCommand implements Callable<Integer> {
       description = "Folder for report.json and report.html (default ${DEFAULT-VALUE}).")
   Path out;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     ReplayEvaluation.Dataset data = dataset();
@@ -97,9 +102,11 @@ final class EvalCommand implements Callable<Integer> {
     Files.createDirectories(out);
     EvalReport.writeJson(result, out.resolve("report.json"));
     EvalReport.writeHtml(result, out.resolve("report.html"));
-    EvalReport.printSummary(result, System.out);
-    System.out.println("wrote " + out.resolve("report.json") + " and "
+    PrintWriter terminal = spec.commandLine().getOut();
+    EvalReport.printSummary(result, terminal);
+    terminal.println("wrote " + out.resolve("report.json") + " and "
         + out.resolve("report.html"));
+    terminal.flush();
     return 0;
   }
 

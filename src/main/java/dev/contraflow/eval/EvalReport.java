@@ -3,7 +3,7 @@ package dev.contraflow.eval;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ public final class EvalReport {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), r);
   }
 
-  public static void printSummary(ReplayEvaluation.Result r, PrintStream out) {
+  public static void printSummary(ReplayEvaluation.Result r, PrintWriter out) {
     out.printf(Locale.ROOT, "%d queries against a bank of %d; weighted kNN k=%d T=0.07%n",
         r.querySize(), r.bankSize(), r.k());
     out.printf(Locale.ROOT, "%-10s %9s %9s %8s %8s %8s %8s%n", "version", "kNN", "linear",

@@ -3,12 +3,21 @@ package dev.contraflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.io.IdxReader;
+import dev.contraflow.io.Image;
+import dev.contraflow.io.ImageRecords;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.embedded.EmbeddedKafka;
+import dev.contraflow.job.embedded.RecordProducer;
 import dev.contraflow.learn.ModelFile;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -142,5 +151,34 @@ class ContraflowCliTest {
     Files.copy(Path.of(SUBSET, "train-images-idx3-ubyte.gz"), unlabelled);
     assertEquals(1, run("eval", "--images", unlabelled.toString(), "--checkpoint", "x.cfm"));
     assertTrue(err.toString().contains("no labels next to"), err.toString());
+  }
+
+  @Test
+  @Tag("slow")
+  void evalReadsALabelledStreamFromKafka(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("tiny.cfm");
+    assertEquals(0, run("train", "--images", SUBSET, "--limit", "32", "--passes", "1",
+        "--encoder", "MLP", "--batch-size", "16", "--width", "4", "--head-hidden", "16",
+        "--dim", "8", "--queue-size", "24", "--model-out", model.toString()), err.toString());
+    List<Image> images = IdxReader.readImages(Path.of(SUBSET, "train-images-idx3-ubyte.gz"), 80);
+    int[] labels = IdxReader.readLabels(Path.of(SUBSET, "train-labels-idx1-ubyte.gz"));
+    RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir);
+        RecordProducer producer = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+      kafka.createTopics(List.of("labelled"), 1);
+      for (Image image : images) {
+        ImageRecord r = ImageRecords.raw(image, null, "test", Instant.EPOCH);
+        if (!image.id().equals("7")) { // one record without a label is skipped
+          r.setAttributes(Map.of("label", Integer.toString(labels[Integer.parseInt(image.id())])));
+        }
+        producer.sendNow("labelled", null, codec.encode(r));
+      }
+      StringWriter out = new StringWriter();
+      int code = Contraflow.run(new PrintWriter(out, true), new PrintWriter(err, true), "eval",
+          "--images-topic", "labelled", "--bootstrap", kafka.bootstrapServers(),
+          "--checkpoint", model.toString(), "--out", dir.resolve("report").toString());
+      assertEquals(0, code, err.toString());
+      assertTrue(out.toString().contains("16 queries against a bank of 63"), out.toString());
+    }
   }
 }
