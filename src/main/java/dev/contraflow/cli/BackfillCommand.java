@@ -4,9 +4,8 @@ import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.job.backfill.Backfill;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.learner.ModelStore;
+import dev.contraflow.job.source.TimeRange;
 import dev.contraflow.learn.ModelFile;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,22 +45,12 @@ final class BackfillCommand implements Callable<Integer> {
         "model.height=" + e.height(), "model.width=" + e.width()));
     String id = modelId != null ? modelId
         : model.provenance().getOrDefault("modelId", job.model().defaultId());
-    Backfill.Range range = new Backfill.Range(from == null ? 0 : millis("--from", from),
-        to == null ? Long.MAX_VALUE : millis("--to", to));
+    TimeRange range = TimeRange.parse(from, to);
     System.err.printf("backfill: model %s version %d from %s onto %s%n", id, model.state().step(),
         checkpoint, job.topics().embeddings());
     Backfill.Result r = new Backfill(job, System.err).run(bytes, id, range);
     System.out.printf("backfill: %d records read, %d embedded (model %s version %d), "
         + "%d dead letters%n", r.read(), r.embedded(), id, model.state().step(), r.deadLetters());
     return 0;
-  }
-
-  private static long millis(String option, String text) {
-    try {
-      return text.matches("\\d+") ? Long.parseLong(text) : Instant.parse(text).toEpochMilli();
-    } catch (DateTimeParseException ex) {
-      throw new IllegalArgumentException(option + " = " + text + " is neither epoch "
-          + "milliseconds nor an ISO instant such as 2026-11-23T10:00:00Z");
-    }
   }
 }

@@ -10,6 +10,7 @@ import dev.contraflow.io.ImageRecords;
 import dev.contraflow.io.ImageSource;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.learner.ModelStore;
+import dev.contraflow.job.source.TimeRange;
 import dev.contraflow.job.source.TopicSnapshot;
 import dev.contraflow.learn.ModelFile;
 import java.io.PrintWriter;
@@ -77,6 +78,13 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--bootstrap",
       description = "Kafka bootstrap servers for --images-topic and --checkpoints-topic.")
   String bootstrap;
+
+  @Option(names = "--from", description = "--images-topic: first record time, epoch ms or ISO "
+      + "instant (default: the beginning).")
+  String from;
+
+  @Option(names = "--to", description = "--images-topic: end time, exclusive (default: now).")
+  String to;
 
   @Option(names = "--model-id", description = "Only this model's checkpoints from the topic.")
   String modelId;
@@ -158,7 +166,7 @@ final class EvalCommand implements Callable<Integer> {
     List<Image> loaded = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     int unlabelled = 0;
-    for (ImageRecord r : TopicSnapshot.read(bootstrap, source.topic,
+    for (ImageRecord r : TopicSnapshot.read(bootstrap, source.topic, TimeRange.parse(from, to),
         RecordCodec.singleObject(ImageRecord.class), Map.of(), Duration.ofSeconds(120))) {
       String label = r.getAttributes().get("label");
       if (label == null || !label.matches("\\d+")) {

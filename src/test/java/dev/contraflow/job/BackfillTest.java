@@ -11,6 +11,7 @@ import dev.contraflow.job.backfill.Backfill;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.embedded.TopicReader;
 import dev.contraflow.job.learner.ModelPublisher;
+import dev.contraflow.job.source.TimeRange;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
 import java.io.PrintStream;
@@ -41,7 +42,7 @@ class BackfillTest {
       byte[] model = ModelFile.toBytes(new ModelFile.Model(config.learnerConfig(), trained,
           Map.of()));
       Backfill.Result result = new Backfill(config, new PrintStream(
-          PrintStream.nullOutputStream())).run(model, "fashion", Backfill.Range.all());
+          PrintStream.nullOutputStream())).run(model, "fashion", TimeRange.all());
       assertEquals(new Backfill.Result(42, 40, 2), result);
 
       TopicReader<EmbeddingRecord> embeddings = stack.embeddings(config);
@@ -55,7 +56,7 @@ class BackfillTest {
 
       Backfill.Result none = new Backfill(config, new PrintStream(
           PrintStream.nullOutputStream())).run(model, "fashion",
-          new Backfill.Range(System.currentTimeMillis() + 3_600_000, Long.MAX_VALUE));
+          new TimeRange(System.currentTimeMillis() + 3_600_000, Long.MAX_VALUE));
       assertEquals(new Backfill.Result(0, 0, 0), none, "a range in the future holds nothing");
     }
   }

@@ -9,20 +9,19 @@ import dev.contraflow.job.learner.ModelPublisher;
 import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.job.source.KafkaInput;
+import dev.contraflow.job.source.TimeRange;
 import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.ModelFile;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,13 +40,6 @@ public final class Backfill {
 
   private static final int BATCH = 256;
 
-  /** Records with Kafka timestamps in [fromMillis, toMillis). */
-  public record Range(long fromMillis, long toMillis) {
-    public static Range all() {
-      return new Range(0, Long.MAX_VALUE);
-    }
-  }
-
   /** Counts of one backfill: every record read is either embedded or a dead letter. */
   public record Result(long read, long embedded, long deadLetters) {}
 
@@ -60,7 +52,7 @@ public final class Backfill {
   }
 
   /** @param modelFile the checkpoint's bytes (its SHA-256 becomes the embeddings' checkpointId) */
-  public Result run(byte[] modelFile, String modelId, Range range) throws Exception {
+  public Result run(byte[] modelFile, String modelId, TimeRange range) throws Exception {
     ModelFile.Model model = ModelFile.fromBytes(modelFile);
     String checkpointId = ModelPublisher.sha256(modelFile);
     Learner learner = new Learner(model.config());
@@ -74,10 +66,11 @@ public final class Backfill {
     long lastPrint = System.nanoTime();
     try (var consumer = consumer(); var producer = producer(modelId, model.state().step())) {
       producer.initTransactions();
-      Map<TopicPartition, Long> end = assign(consumer, range);
+      Map<TopicPartition, Long> end = range.assign(consumer, config.topics().images(),
+          Duration.ofSeconds(30));
       List<LearnerInput> pending = new ArrayList<>();
       List<KafkaOutput> outputs = new ArrayList<>();
-      while (!done(consumer, end)) {
+      while (!TimeRange.reached(consumer, end)) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
           if (r.offset() >= end.get(tp)) {
@@ -128,41 +121,6 @@ public final class Backfill {
     pending.clear();
     outputs.clear();
     return n;
-  }
-
-  /** Assigns every partition at the range's start; returns the offsets where it ends. */
-  private Map<TopicPartition, Long> assign(KafkaConsumer<byte[], byte[]> consumer, Range range) {
-    String topic = config.topics().images();
-    List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30))
-        .stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-    if (partitions.isEmpty()) {
-      throw new IllegalArgumentException("topic " + topic + " does not exist");
-    }
-    consumer.assign(partitions);
-    Map<TopicPartition, Long> latest = consumer.endOffsets(partitions);
-    Map<TopicPartition, Long> start = offsetsAt(consumer, partitions, range.fromMillis(), latest);
-    Map<TopicPartition, Long> end = range.toMillis() == Long.MAX_VALUE ? latest
-        : offsetsAt(consumer, partitions, range.toMillis(), latest);
-    start.forEach(consumer::seek);
-    return end;
-  }
-
-  private static Map<TopicPartition, Long> offsetsAt(KafkaConsumer<byte[], byte[]> consumer,
-      List<TopicPartition> partitions, long millis, Map<TopicPartition, Long> latest) {
-    Map<TopicPartition, Long> query = new HashMap<>();
-    partitions.forEach(tp -> query.put(tp, millis));
-    Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
-    Map<TopicPartition, Long> offsets = new HashMap<>();
-    for (TopicPartition tp : partitions) {
-      OffsetAndTimestamp o = found.get(tp);
-      offsets.put(tp, o == null ? latest.get(tp) : o.offset());
-    }
-    return offsets;
-  }
-
-  private static boolean done(KafkaConsumer<byte[], byte[]> consumer,
-      Map<TopicPartition, Long> end) {
-    return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
   }
 
   private KafkaConsumer<byte[], byte[]> consumer() {

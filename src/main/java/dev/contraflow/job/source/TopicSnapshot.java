@@ -23,6 +23,13 @@ public final class TopicSnapshot {
 
   public static <T extends SpecificRecord> List<T> read(String bootstrapServers, String topic,
       RecordCodec<T> codec, Map<String, String> clientProperties, Duration timeout) {
+    return read(bootstrapServers, topic, TimeRange.all(), codec, clientProperties, timeout);
+  }
+
+  /** The committed records of {@code topic} in {@code range}, partition by partition. */
+  public static <T extends SpecificRecord> List<T> read(String bootstrapServers, String topic,
+      TimeRange range, RecordCodec<T> codec, Map<String, String> clientProperties,
+      Duration timeout) {
     Properties p = new Properties();
     p.putAll(clientProperties);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -31,22 +38,17 @@ public final class TopicSnapshot {
     List<T> out = new ArrayList<>();
     try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      if (partitions.isEmpty()) {
-        throw new IllegalArgumentException("topic " + topic + " does not exist at "
-            + bootstrapServers);
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+      Map<TopicPartition, Long> end = range.assign(consumer, topic, timeout);
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+      while (!TimeRange.reached(consumer, end)) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("could not read " + topic + " to its end within "
               + timeout);
         }
         for (var r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+            continue;
+          }
           try {
             out.add(codec.decode(r.value()));
           } catch (UndecodableRecordException e) {
