@@ -4,7 +4,6 @@ import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.job.backfill.Backfill;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.learner.ModelStore;
-import dev.contraflow.job.source.TimeRange;
 import dev.contraflow.learn.ModelFile;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,12 +26,7 @@ final class BackfillCommand implements Callable<Integer> {
       description = "Model id on the embeddings (default: the one recorded in the model file).")
   String modelId;
 
-  @Option(names = "--from", description = "Start: ISO instant (2026-11-23T10:00:00Z) or epoch "
-      + "milliseconds of the Kafka record timestamps (default: the beginning).")
-  String from;
-
-  @Option(names = "--to", description = "End, exclusive, as --from (default: the end now).")
-  String to;
+  @Mixin TimeRangeOptions range;
 
   @Mixin JobConfigOptions jobOptions;
 
@@ -45,10 +39,9 @@ final class BackfillCommand implements Callable<Integer> {
         "model.height=" + e.height(), "model.width=" + e.width()));
     String id = modelId != null ? modelId
         : model.provenance().getOrDefault("modelId", job.model().defaultId());
-    TimeRange range = TimeRange.parse(from, to);
     System.err.printf("backfill: model %s version %d from %s onto %s%n", id, model.state().step(),
         checkpoint, job.topics().embeddings());
-    Backfill.Result r = new Backfill(job, System.err).run(bytes, id, range);
+    Backfill.Result r = new Backfill(job, System.err).run(bytes, id, range.range());
     System.out.printf("backfill: %d records read, %d embedded (model %s version %d), "
         + "%d dead letters%n", r.read(), r.embedded(), id, model.state().step(), r.deadLetters());
     return 0;

@@ -17,7 +17,6 @@ import dev.contraflow.job.embedded.EmbeddedKafka;
 import dev.contraflow.job.embedded.RecordProducer;
 import dev.contraflow.job.embedded.TopicReader;
 import dev.contraflow.job.learner.ModelStore;
-import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import java.io.PrintWriter;
@@ -221,12 +220,12 @@ final class DemoCommand implements Callable<Integer> {
             .toArray(float[][]::new)));
     Learner learner = new Learner(job.learnerConfig());
     out.printf("  %-34s %.4f%n", "untrained encoder",
-        holdout.score(embed(learner, learner.initialState(), embedded)));
+        holdout.score(learner.embedAll(learner.initialState(), embedded)));
     if (!checkpoints.isEmpty()) {
       CheckpointRecord last = checkpoints.get(checkpoints.size() - 1);
       LearnerState trained = ModelStore.read(last.getUri()).state();
       out.printf("  %-34s %.4f%n", "last checkpoint (v" + last.getModelVersion()
-          + ") re-embedded", holdout.score(embed(learner, trained, embedded)));
+          + ") re-embedded", holdout.score(learner.embedAll(trained, embedded)));
     }
   }
 
@@ -236,18 +235,6 @@ final class DemoCommand implements Callable<Integer> {
       v[i] = values.get(i);
     }
     return v;
-  }
-
-  private static float[][] embed(Learner learner, LearnerState state, List<Image> images) {
-    float[][] rows = new float[images.size()][];
-    for (int from = 0; from < images.size(); from += 256) {
-      List<Embedding> batch = learner.embed(state,
-          images.subList(from, Math.min(from + 256, images.size())));
-      for (int i = 0; i < batch.size(); i++) {
-        rows[from + i] = batch.get(i).vector();
-      }
-    }
-    return rows;
   }
 
   /** Weighted kNN with the first {@code bankSize} rows as the bank and the rest as queries. */

@@ -10,7 +10,6 @@ import dev.contraflow.io.ImageRecords;
 import dev.contraflow.io.ImageSource;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.learner.ModelStore;
-import dev.contraflow.job.source.TimeRange;
 import dev.contraflow.job.source.TopicSnapshot;
 import dev.contraflow.learn.ModelFile;
 import java.io.PrintWriter;
@@ -25,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -79,12 +79,7 @@ final class EvalCommand implements Callable<Integer> {
       description = "Kafka bootstrap servers for --images-topic and --checkpoints-topic.")
   String bootstrap;
 
-  @Option(names = "--from", description = "--images-topic: first record time, epoch ms or ISO "
-      + "instant (default: the beginning).")
-  String from;
-
-  @Option(names = "--to", description = "--images-topic: end time, exclusive (default: now).")
-  String to;
+  @Mixin TimeRangeOptions range; // of --images-topic
 
   @Option(names = "--model-id", description = "Only this model's checkpoints from the topic.")
   String modelId;
@@ -166,7 +161,7 @@ final class EvalCommand implements Callable<Integer> {
     List<Image> loaded = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     int unlabelled = 0;
-    for (ImageRecord r : TopicSnapshot.read(bootstrap, source.topic, TimeRange.parse(from, to),
+    for (ImageRecord r : TopicSnapshot.read(bootstrap, source.topic, range.range(),
         RecordCodec.singleObject(ImageRecord.class), Map.of(), Duration.ofSeconds(120))) {
       String label = r.getAttributes().get("label");
       if (label == null || !label.matches("\\d+")) {

@@ -4,7 +4,6 @@ import dev.contraflow.augment.ImageViews;
 import dev.contraflow.augment.Rng;
 import dev.contraflow.contrast.RepresentationGeometry;
 import dev.contraflow.io.Image;
-import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
@@ -80,8 +79,8 @@ public final class ReplayEvaluation {
       long started = System.nanoTime();
       Learner learner = new Learner(cp.config());
       LabelledEmbeddings bank =
-          LabelledEmbeddings.of(embed(learner, cp.state(), data.bank()), data.bankLabels());
-      float[][] queryRows = embed(learner, cp.state(), data.queries());
+          LabelledEmbeddings.of(learner.embedAll(cp.state(), data.bank()), data.bankLabels());
+      float[][] queryRows = learner.embedAll(cp.state(), data.queries());
       LabelledEmbeddings queries = LabelledEmbeddings.of(queryRows, data.queryLabels());
       List<Image> sample = data.queries().subList(0,
           Math.min(GEOMETRY_SAMPLE, data.queries().size()));
@@ -110,18 +109,6 @@ public final class ReplayEvaluation {
     return images.stream().map(Image::pixels).toArray(float[][]::new);
   }
 
-  private static float[][] embed(Learner learner, LearnerState state, List<Image> images) {
-    float[][] rows = new float[images.size()][];
-    for (int from = 0; from < rows.length; from += 500) {
-      List<Embedding> e = learner.embed(state, images.subList(from,
-          Math.min(rows.length, from + 500)));
-      for (int i = 0; i < e.size(); i++) {
-        rows[from + i] = e.get(i).vector();
-      }
-    }
-    return rows;
-  }
-
   /** The sample under two MoCo views each (fixed seed), embedded: the positive pairs. */
   private static INDArray[] viewPairs(Learner learner, Checkpoint cp, List<Image> sample) {
     LearnerConfig c = cp.config();
@@ -135,8 +122,8 @@ public final class ReplayEvaluation {
       first.add(two[0]);
       second.add(two[1]);
     }
-    return new INDArray[] {Nd4j.create(embed(learner, cp.state(), first)),
-        Nd4j.create(embed(learner, cp.state(), second))};
+    return new INDArray[] {Nd4j.create(learner.embedAll(cp.state(), first)),
+        Nd4j.create(learner.embedAll(cp.state(), second))};
   }
 
   /** Mean cosine of row i of a and row i of b (rows are L2-normalised). */
