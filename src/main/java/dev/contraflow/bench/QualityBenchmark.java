@@ -5,7 +5,6 @@ import dev.contraflow.eval.LabelledEmbeddings;
 import dev.contraflow.eval.LinearProbe;
 import dev.contraflow.io.IdxReader;
 import dev.contraflow.io.Image;
-import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.OnlineTrainer;
@@ -66,15 +65,7 @@ public final class QualityBenchmark {
   /** The key encoder's embeddings of a split. */
   public LabelledEmbeddings embed(Learner learner, LearnerState state, Split s) {
     long t = System.nanoTime();
-    float[][] rows = new float[s.images().size()][];
-    int chunk = 500;
-    for (int from = 0; from < rows.length; from += chunk) {
-      List<Image> part = s.images().subList(from, Math.min(rows.length, from + chunk));
-      List<Embedding> e = learner.embed(state, part);
-      for (int i = 0; i < e.size(); i++) {
-        rows[from + i] = e.get(i).vector();
-      }
-    }
+    float[][] rows = learner.embedAll(state, s.images());
     out.printf("  embedded %d images with model version %d in %.0f s%n", rows.length, state.step(),
         (System.nanoTime() - t) / 1e9);
     return LabelledEmbeddings.of(rows, s.labels());

@@ -87,7 +87,8 @@ public final class StreamBenchmark {
   private static JobConfig withBroker(JobConfig c, EmbeddedKafka kafka) {
     JobConfig.Kafka k = c.kafka();
     return new JobConfig(new JobConfig.Kafka(kafka.bootstrapServers(), k.groupId(),
-        k.startingOffsets(), k.transactionTimeout(), k.properties()), c.topics(), c.model(),
+        k.startingOffsets(), k.startingTimestamp(), k.startingPartitionOffsets(),
+        k.transactionTimeout(), k.properties()), c.topics(), c.model(),
         c.learner(), c.job(), c.publish(), c.limits(), c.records());
   }
 

@@ -16,6 +16,9 @@ import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.embedded.EmbeddedKafka;
 import dev.contraflow.job.embedded.RecordProducer;
 import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.job.learner.ModelStore;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerState;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Stream the first N images (default ${DEFAULT-VALUE}; 0 = all).")
   int limit;
 
-  @Mixin JobConfigOptions job;
+  @Mixin JobConfigOptions jobOptions;
 
   @Spec CommandSpec spec;
 
@@ -98,12 +101,12 @@ final class DemoCommand implements Callable<Integer> {
         ContraflowJob.build(env, job);
         JobClient client = env.executeAsync(job.job().name());
         try {
-          produce(kafka, job, data);
+          produce(kafka, job, data, labels);
           awaitOutputs(data.size(), embeddings, deadLetters, checkpoints);
         } finally {
           client.cancel().get();
         }
-        summarise(spec.commandLine().getOut(), data, labels, embeddings.records(),
+        summarise(spec.commandLine().getOut(), job, data, labels, embeddings.records(),
             deadLetters.records(), checkpoints.records());
       }
     }
@@ -122,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
         "publish.everySteps=10",
         "job.checkpointDir=" + work.resolve("checkpoints").toUri(),
         "publish.modelStore=" + work.resolve("models").toUri()));
-    return job.load(all);
+    return jobOptions.load(all);
   }
 
   private static <T extends org.apache.avro.specific.SpecificRecord> TopicReader<T> reader(
@@ -131,19 +134,29 @@ final class DemoCommand implements Callable<Integer> {
         Map.of());
   }
 
-  private static void produce(EmbeddedKafka kafka, JobConfig job, List<Image> data) {
+  /** Labels ride along as an attribute (the learner never reads it; eval --images-topic does). */
+  private static void produce(EmbeddedKafka kafka, JobConfig job, List<Image> data,
+      Optional<int[]> labels) {
     RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
     Thread t = new Thread(() -> {
       try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
         for (Image image : data) {
           p.send(job.topics().images(), image.id().getBytes(StandardCharsets.UTF_8),
-              codec.encode(ImageRecords.raw(image, null, "demo", Instant.now())));
+              codec.encode(labelled(ImageRecords.raw(image, null, "demo", Instant.now()),
+                  labels)));
         }
         p.flush();
       }
     }, "demo-producer");
     t.setDaemon(true);
     t.start();
+  }
+
+  private static ImageRecord labelled(ImageRecord r, Optional<int[]> labels) {
+    if (labels.isPresent()) {
+      r.setAttributes(Map.of("label", Integer.toString(labels.get()[Integer.parseInt(r.getId())])));
+    }
+    return r;
   }
 
   private void awaitOutputs(int in, TopicReader<EmbeddingRecord> embeddings,
@@ -169,9 +182,9 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static void summarise(PrintWriter out, List<Image> data, Optional<int[]> labels,
-      List<EmbeddingRecord> embeddings, List<DeadLetterRecord> deadLetters,
-      List<CheckpointRecord> checkpoints) {
+  private void summarise(PrintWriter out, JobConfig job, List<Image> data,
+      Optional<int[]> labels, List<EmbeddingRecord> embeddings,
+      List<DeadLetterRecord> deadLetters, List<CheckpointRecord> checkpoints) throws Exception {
     long lastVersion = embeddings.stream().mapToLong(EmbeddingRecord::getModelVersion).max()
         .orElse(0);
     out.printf("records in         %d%n", data.size());
@@ -180,63 +193,60 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("dead letters       %d%n", deadLetters.size());
     out.printf("checkpoints        %d%s%n", checkpoints.size(), checkpoints.isEmpty() ? ""
         : " (last: " + checkpoints.get(checkpoints.size() - 1).getUri() + ")");
-    if (labels.isEmpty()) {
-      out.println("kNN accuracy       n/a (no labels next to the images)");
-      return;
-    }
-    knnSummary(out, data, labels.get(), embeddings);
-  }
-
-  /**
-   * Weighted kNN (k = 200, T = 0.07) on the embeddings as subscribers received them (each from
-   * the model version of its batch), the last 20% of ids queried against the first 80%, and the
-   * same on raw pixels.
-   */
-  private static void knnSummary(PrintWriter out, List<Image> data, int[] labels,
-      List<EmbeddingRecord> embeddings) {
-    Map<String, float[]> byId = new HashMap<>();
+    Map<String, float[]> published = new HashMap<>();
     for (EmbeddingRecord e : embeddings) {
-      float[] v = new float[e.getVector().size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = e.getVector().get(i);
-      }
-      byId.put(e.getId(), v);
+      published.put(e.getId(), vector(e.getVector()));
     }
     // Only images that became embeddings (a dead letter has none) take part.
-    List<float[]> learnedRows = new ArrayList<>();
-    List<float[]> pixelRows = new ArrayList<>();
-    List<Integer> kept = new ArrayList<>();
-    for (int i = 0; i < data.size(); i++) {
-      float[] v = byId.get(data.get(i).id());
-      if (v != null) {
-        learnedRows.add(v);
-        pixelRows.add(data.get(i).pixels());
-        kept.add(labels[i]);
-      }
-    }
-    int n = kept.size();
-    int bankSize = n * 4 / 5;
-    if (bankSize < 10 || n - bankSize < 10) {
-      out.println("kNN accuracy       n/a (too few images; use --limit 100 or more)");
+    List<Image> embedded = data.stream().filter(i -> published.containsKey(i.id())).toList();
+    int bankSize = embedded.size() * 4 / 5;
+    if (labels.isEmpty() || bankSize < 10 || embedded.size() - bankSize < 10) {
+      out.println("kNN accuracy       n/a (" + (labels.isEmpty() ? "no labels next to the images"
+          : "too few images; use --limit 100 or more") + ")");
       return;
     }
-    float[][] learned = learnedRows.toArray(float[][]::new);
-    float[][] pixels = pixelRows.toArray(float[][]::new);
-    int[] keptLabels = kept.stream().mapToInt(Integer::intValue).toArray();
-    KnnClassifier knn = KnnClassifier.weighted(Math.min(200, bankSize), 0.07);
-    double fromEmbeddings = accuracy(knn, learned, keptLabels, bankSize);
-    double fromPixels = accuracy(knn, pixels, keptLabels, bankSize);
-    out.printf("kNN accuracy       %.4f published embeddings vs %.4f raw pixels "
-            + "(weighted k=%d, T=0.07; %d queries against %d)%n", fromEmbeddings, fromPixels,
-        Math.min(200, bankSize), n - bankSize, bankSize);
+    int[] y = new int[embedded.size()];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = labels.get()[Integer.parseInt(embedded.get(i).id())];
+    }
+    int k = Math.min(200, bankSize);
+    Holdout holdout = new Holdout(KnnClassifier.weighted(k, 0.07), y, bankSize);
+    out.printf("kNN accuracy       weighted k=%d, T=0.07: the last %d images queried against "
+        + "the first %d%n", k, y.length - bankSize, bankSize);
+    out.printf("  %-34s %.4f%n", "raw pixels",
+        holdout.score(embedded.stream().map(Image::pixels).toArray(float[][]::new)));
+    out.printf("  %-34s %.4f (each from its batch's model version)%n",
+        "published embeddings", holdout.score(embedded.stream().map(i -> published.get(i.id()))
+            .toArray(float[][]::new)));
+    Learner learner = new Learner(job.learnerConfig());
+    out.printf("  %-34s %.4f%n", "untrained encoder",
+        holdout.score(learner.embedAll(learner.initialState(), embedded)));
+    if (!checkpoints.isEmpty()) {
+      CheckpointRecord last = checkpoints.get(checkpoints.size() - 1);
+      LearnerState trained = ModelStore.read(last.getUri()).state();
+      out.printf("  %-34s %.4f%n", "last checkpoint (v" + last.getModelVersion()
+          + ") re-embedded", holdout.score(learner.embedAll(trained, embedded)));
+    }
   }
 
-  private static double accuracy(KnnClassifier knn, float[][] rows, int[] labels, int bankSize) {
-    int n = rows.length;
-    LabelledEmbeddings bank = LabelledEmbeddings.of(Arrays.copyOfRange(rows, 0,
-        bankSize), Arrays.copyOfRange(labels, 0, bankSize)).l2Normalised();
-    LabelledEmbeddings queries = LabelledEmbeddings.of(Arrays.copyOfRange(rows,
-        bankSize, n), Arrays.copyOfRange(labels, bankSize, n)).l2Normalised();
-    return knn.accuracy(bank, queries);
+  private static float[] vector(List<Float> values) {
+    float[] v = new float[values.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = values.get(i);
+    }
+    return v;
   }
+
+  /** Weighted kNN with the first {@code bankSize} rows as the bank and the rest as queries. */
+  private record Holdout(KnnClassifier knn, int[] labels, int bankSize) {
+    double score(float[][] rows) {
+      int n = rows.length;
+      LabelledEmbeddings bank = LabelledEmbeddings.of(Arrays.copyOfRange(rows, 0, bankSize),
+          Arrays.copyOfRange(labels, 0, bankSize)).l2Normalised();
+      LabelledEmbeddings queries = LabelledEmbeddings.of(Arrays.copyOfRange(rows, bankSize, n),
+          Arrays.copyOfRange(labels, bankSize, n)).l2Normalised();
+      return knn.accuracy(bank, queries);
+    }
+  }
+
 }

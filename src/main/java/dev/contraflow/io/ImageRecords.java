@@ -43,4 +43,17 @@ public final class ImageRecords {
         .setAttributes(Map.of())
         .build();
   }
+
+  /** The image an ImageRecord carries (PNG/JPEG by magic bytes, or RAW with its shape). */
+  public static Image decode(ImageRecord r, ImageDecoder decoder) throws InvalidImageException {
+    byte[] bytes = new byte[r.getBytes().remaining()];
+    r.getBytes().duplicate().get(bytes);
+    if (r.getEncoding() == ImageEncoding.RAW) {
+      if (r.getWidth() == null || r.getHeight() == null || r.getChannels() == null) {
+        throw new InvalidImageException(r.getId(), "RAW image lacks width, height or channels");
+      }
+      return decoder.decodeRaw(r.getId(), bytes, r.getWidth(), r.getHeight(), r.getChannels());
+    }
+    return decoder.decode(r.getId(), bytes);
+  }
 }

@@ -11,7 +11,9 @@ import dev.contraflow.job.source.KafkaInput;
 import dev.contraflow.job.source.KafkaInputDeserializer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -31,6 +33,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The streaming job: Kafka images -> decode + validate -> keyBy(modelId) -> learner -> one
@@ -113,12 +116,22 @@ public final class ContraflowJob {
           case EARLIEST -> OffsetsInitializer.earliest();
           case LATEST -> OffsetsInitializer.latest();
           case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+          case TIMESTAMP -> OffsetsInitializer.timestamp(
+              JobConfig.Kafka.startingMillis(kafka.startingTimestamp()));
+          case OFFSETS -> OffsetsInitializer.offsets(partitionOffsets(config));
         })
         .setDeserializer(new KafkaInputDeserializer())
         .setProperties(clientProperties(kafka))
         // Inputs written in transactions count once they commit.
         .setProperty("isolation.level", "read_committed")
         .build();
+  }
+
+  private static Map<TopicPartition, Long> partitionOffsets(JobConfig config) {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    config.kafka().startingPartitionOffsets().forEach((partition, offset) ->
+        offsets.put(new TopicPartition(config.topics().images(), partition), offset));
+    return offsets;
   }
 
   static KafkaSink<KafkaOutput> sink(JobConfig config) {
@@ -134,6 +147,8 @@ public final class ContraflowJob {
         .setKafkaProducerConfig(producer)
         .setRecordSerializer(new KafkaOutputSerializer())
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        // Transactions of a restarted job are fenced by this prefix: one prefix per job, stable
+        // across restarts, never shared by two jobs on the same Kafka cluster.
         .setTransactionalIdPrefix(config.job().name())
         .build();
   }

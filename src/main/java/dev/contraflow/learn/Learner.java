@@ -31,6 +31,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Learner {
 
+  private static final int EMBED_CHUNK = 500;
+
   private final LearnerConfig config;
   private final Encoder queryEncoder;
   private final Encoder keyEncoder;
@@ -130,6 +132,19 @@ public final class Learner {
   public List<Embedding> embed(LearnerState state, List<Image> images) {
     load(state);
     return embedWithKeyEncoder(images, state.step());
+  }
+
+  /** The vectors of any number of images, embedded a few hundred at a time (bounded memory). */
+  public float[][] embedAll(LearnerState state, List<Image> images) {
+    float[][] rows = new float[images.size()][];
+    for (int from = 0; from < rows.length; from += EMBED_CHUNK) {
+      List<Embedding> e = embed(state, images.subList(from,
+          Math.min(rows.length, from + EMBED_CHUNK)));
+      for (int i = 0; i < e.size(); i++) {
+        rows[from + i] = e.get(i).vector();
+      }
+    }
+    return rows;
   }
 
   private List<Embedding> embedWithKeyEncoder(List<Image> images, long version) {

@@ -3,12 +3,22 @@ package dev.contraflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.io.IdxReader;
+import dev.contraflow.io.Image;
+import dev.contraflow.io.ImageRecords;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.embedded.EmbeddedKafka;
+import dev.contraflow.job.embedded.RecordProducer;
 import dev.contraflow.learn.ModelFile;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +39,8 @@ class ContraflowCliTest {
         List.of("embed", "--help"), List.of("bench", "quality", "--help"),
         List.of("bench", "text", "--help"),
         List.of("bench", "speed", "--help"), List.of("bench", "stream", "--help"),
-        List.of("demo", "--help"), List.of("learn", "--help"))) {
+        List.of("demo", "--help"), List.of("learn", "--help"), List.of("eval", "--help"),
+        List.of("backfill", "--help"), List.of("serve", "--help"))) {
       assertEquals(0, run(cmd.toArray(String[]::new)), String.join(" ", cmd));
     }
   }
@@ -130,13 +141,75 @@ class ContraflowCliTest {
     assertTrue(summary.contains("embeddings out     120 (model versions 1..8)"), summary);
     assertTrue(summary.contains("dead letters       0"), summary);
     assertTrue(summary.contains("checkpoints        4"), summary);
-    assertTrue(summary.matches("(?s).*kNN accuracy       0\\.\\d{4} published embeddings vs "
-        + "0\\.\\d{4} raw pixels.*"), summary);
+    for (String row : List.of("raw pixels", "published embeddings", "untrained encoder",
+        "last checkpoint (v8) re-embedded")) {
+      assertTrue(summary.matches("(?s).*\\n  " + Pattern.quote(row)
+          + " +0\\.\\d{4}.*"), row + " scored:\n" + summary);
+    }
+  }
+
+  @Test
+  void serveRejectsABadOptionBeforeStartingAnything() {
+    assertEquals(1, run("serve", "--bootstrap", "localhost:9092", "--port", "70000"));
+    assertTrue(err.toString().contains("--port = 70000 is invalid: use 1..65535, or 0 for a free "
+        + "port"), err.toString());
   }
 
   @Test
   void learnRejectsABadSettingBeforeStartingAnything() {
     assertEquals(1, run("learn", "--set", "learner.batchSize=0"));
     assertTrue(err.toString().contains("learner.batchSize = 0 is invalid"), err.toString());
+  }
+
+  @Test
+  void evalScoresACheckpointAndWritesBothReports(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("tiny.cfm");
+    assertEquals(0, run("train", "--images", SUBSET, "--limit", "64", "--passes", "1",
+        "--encoder", "MLP", "--batch-size", "16", "--width", "4", "--head-hidden", "16",
+        "--dim", "8", "--queue-size", "24", "--model-out", model.toString()), err.toString());
+    StringWriter out = new StringWriter();
+    int code = Contraflow.run(new PrintWriter(out, true), new PrintWriter(err, true), "eval",
+        "--images", SUBSET, "--limit", "200", "--checkpoint", model.toString(),
+        "--out", dir.resolve("report").toString());
+    assertEquals(0, code, err.toString());
+    assertTrue(Files.readString(dir.resolve("report/report.json")).contains("\"version\" : 4"));
+    assertTrue(Files.readString(dir.resolve("report/report.html")).contains("<svg"));
+  }
+
+  @Test
+  void evalWithoutLabelsSaysSo(@TempDir Path dir) throws Exception {
+    Path unlabelled = dir.resolve("images.idx.gz");
+    Files.copy(Path.of(SUBSET, "train-images-idx3-ubyte.gz"), unlabelled);
+    assertEquals(1, run("eval", "--images", unlabelled.toString(), "--checkpoint", "x.cfm"));
+    assertTrue(err.toString().contains("no labels next to"), err.toString());
+  }
+
+  @Test
+  @Tag("slow")
+  void evalReadsALabelledStreamFromKafka(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("tiny.cfm");
+    assertEquals(0, run("train", "--images", SUBSET, "--limit", "32", "--passes", "1",
+        "--encoder", "MLP", "--batch-size", "16", "--width", "4", "--head-hidden", "16",
+        "--dim", "8", "--queue-size", "24", "--model-out", model.toString()), err.toString());
+    List<Image> images = IdxReader.readImages(Path.of(SUBSET, "train-images-idx3-ubyte.gz"), 80);
+    int[] labels = IdxReader.readLabels(Path.of(SUBSET, "train-labels-idx1-ubyte.gz"));
+    RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir);
+        RecordProducer producer = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+      kafka.createTopics(List.of("labelled"), 1);
+      for (Image image : images) {
+        ImageRecord r = ImageRecords.raw(image, null, "test", Instant.EPOCH);
+        if (!image.id().equals("7")) { // one record without a label is skipped
+          r.setAttributes(Map.of("label", Integer.toString(labels[Integer.parseInt(image.id())])));
+        }
+        producer.sendNow("labelled", null, codec.encode(r));
+      }
+      StringWriter out = new StringWriter();
+      int code = Contraflow.run(new PrintWriter(out, true), new PrintWriter(err, true), "eval",
+          "--images-topic", "labelled", "--bootstrap", kafka.bootstrapServers(),
+          "--checkpoint", model.toString(), "--out", dir.resolve("report").toString());
+      assertEquals(0, code, err.toString());
+      assertTrue(out.toString().contains("16 queries against a bank of 63"), out.toString());
+    }
   }
 }

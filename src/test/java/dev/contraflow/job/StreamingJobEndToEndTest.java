@@ -13,6 +13,7 @@ import dev.contraflow.io.FakeSchemaRegistry;
 import dev.contraflow.io.Image;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.learn.LearnerStateCodec;
 import dev.contraflow.learn.ModelFile;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +93,16 @@ class StreamingJobEndToEndTest {
         MessageDigest.getInstance("SHA-256").digest(bytes)), "published digest matches the file");
     assertEquals(5, ModelFile.fromBytes(bytes).state().step());
     assertTrue(c.getMetrics().containsKey("loss"));
+    assertEquals(13L, CapturingMetricReporter.value("e2e", ".model.default.step").orElseThrow(),
+        "the model version is a Flink metric");
+    for (String gauge : List.of("loss", "alignment", "uniformity", "embeddingStd",
+        "queueMeanAge")) {
+      double v = ((Number) CapturingMetricReporter.value("e2e", ".model.default." + gauge)
+          .orElseThrow(() -> new AssertionError("no metric " + gauge))).doubleValue();
+      assertTrue(Double.isFinite(v), gauge + " = " + v);
+    }
+    assertEquals(20, ((Number) CapturingMetricReporter.value("e2e", ".model.default.queueFill")
+        .orElseThrow()).intValue(), "the tiny learner's queue (K = 20) is full");
     ComputationGraph keyEncoder = ComputationGraph.load(
         Path.of(URI.create(c.getDl4jUri())).toFile(), false);
     assertEquals(ModelFile.fromBytes(bytes).state().momentumParams().length,
@@ -135,6 +146,8 @@ class StreamingJobEndToEndTest {
       assertTrue(d.getOffset() >= 12 && d.getOffset() < 12 + bad.size(), name + " offset");
       assertFalse(d.getReason().isBlank(), name + " has a reason");
     }
+    assertEquals((long) bad.size(), CapturingMetricReporter.value("bad-input", ".deadLetters")
+        .orElseThrow(), "dead letters are counted in Flink's metrics");
   }
 
   @Test
@@ -155,5 +168,28 @@ class StreamingJobEndToEndTest {
       assertEquals(images.size(), embeddings.count());
       assertTrue(embeddings.undecodable().isEmpty(), embeddings.undecodable().toString());
     }
+  }
+
+  @Test
+  void replayFromGivenOffsetsReTrainsTheSameModel() throws Exception {
+    JobConfig config = stack.config("replay", "kafka.startingOffsets=OFFSETS",
+        "kafka.startingPartitionOffsets={0: 16}", "publish.everySteps=1", "job.batchTimeout=1h");
+    List<Image> images = StreamingStack.images(40);
+    stack.produce(config, images, null);
+    TopicReader<EmbeddingRecord> embeddings = stack.embeddings(config);
+    JobClient job = stack.run(config);
+    Path model = Path.of(config.publish().modelStore()).resolve("default/default-v3.cfm");
+    try {
+      await(() -> embeddings.count() >= 24 && model.toFile().exists(), Duration.ofSeconds(120),
+          () -> embeddings.count() + " of 24 embeddings");
+    } finally {
+      job.cancel().get();
+    }
+    assertEquals(24, embeddings.count(), "offsets 16..39 only");
+    assertEquals(16, embeddings.records().stream().mapToLong(e -> e.getSourceOffset()).min()
+        .orElseThrow());
+    assertArrayEquals(LearnerStateCodec.toBytes(StreamingStack.uninterruptedRun(config,
+        images.subList(16, 40))), LearnerStateCodec.toBytes(ModelFile.read(model).state()),
+        "the same range and seed give the same model");
   }
 }

@@ -89,6 +89,8 @@ final class StreamingStack implements AutoCloseable {
     if (savepoint != null) {
       flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
     }
+    flink.setString("metrics.reporter.capture.factory.class",
+        CapturingMetricReporter.Factory.class.getName());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
     ContraflowJob.build(env, config, beforeLearner);
     return env.executeAsync(config.job().name());

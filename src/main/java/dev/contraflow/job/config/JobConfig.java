@@ -47,6 +47,7 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
 
   /** Kafka clients. {@code properties} pass through to every client and are never logged. */
   public record Kafka(String bootstrapServers, String groupId, StartingOffsets startingOffsets,
+      String startingTimestamp, Map<Integer, Long> startingPartitionOffsets,
       Duration transactionTimeout, Map<String, String> properties) implements Serializable {
 
     public Kafka {
@@ -55,7 +56,15 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
       require(groupId != null && !groupId.isBlank(), "kafka.groupId", groupId,
           "give a consumer group id, e.g. contraflow");
       require(startingOffsets != null, "kafka.startingOffsets", null,
-          "use EARLIEST, LATEST or COMMITTED");
+          "use EARLIEST, LATEST, COMMITTED, TIMESTAMP or OFFSETS");
+      require(startingOffsets != StartingOffsets.TIMESTAMP || startingMillis(startingTimestamp)
+          >= 0, "kafka.startingTimestamp", startingTimestamp,
+          "TIMESTAMP needs epoch milliseconds or an ISO instant such as 2026-11-23T10:00:00Z");
+      startingPartitionOffsets = startingPartitionOffsets == null ? Map.of()
+          : Map.copyOf(startingPartitionOffsets);
+      require(startingOffsets != StartingOffsets.OFFSETS || !startingPartitionOffsets.isEmpty(),
+          "kafka.startingPartitionOffsets", startingPartitionOffsets,
+          "OFFSETS needs partition: offset pairs, e.g. {0: 1200, 1: 980}");
       require(transactionTimeout != null && transactionTimeout.toSeconds() >= 10
           && transactionTimeout.toMinutes() <= 15, "kafka.transactionTimeout", transactionTimeout,
           "use 10s..15min: above the checkpoint interval, below the broker's "
@@ -66,6 +75,19 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
             && !key.startsWith("transactional.") && !key.equals("isolation.level"),
             "kafka.properties." + key, "(set)",
             "the job sets this itself; use kafka.bootstrapServers / kafka.groupId instead");
+      }
+    }
+
+    /** kafka.startingTimestamp in epoch milliseconds; -1 when it is not a time. */
+    public static long startingMillis(String text) {
+      if (text == null || text.isBlank()) {
+        return -1;
+      }
+      try {
+        return text.matches("\\d+") ? Long.parseLong(text)
+            : java.time.Instant.parse(text).toEpochMilli();
+      } catch (java.time.format.DateTimeParseException e) {
+        return -1;
       }
     }
 
@@ -89,8 +111,13 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
     }
   }
 
-  /** Where a job with no committed offsets starts reading. */
-  public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
+  /**
+   * Where a job without a checkpoint starts reading: the beginning, the end, the group's
+   * committed offsets (else the beginning), the first record at or after
+   * kafka.startingTimestamp, or kafka.startingPartitionOffsets (replays of a range: the same
+   * range and seed re-train the same model).
+   */
+  public enum StartingOffsets { EARLIEST, LATEST, COMMITTED, TIMESTAMP, OFFSETS }
 
   /** Topic names; inputs and outputs must differ. */
   public record Topics(String images, String embeddings, String checkpoints, String deadLetters)

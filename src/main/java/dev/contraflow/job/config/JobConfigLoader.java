@@ -128,10 +128,25 @@ public final class JobConfigLoader {
       }
       node = (ObjectNode) next;
     }
-    if (!node.has(parts[parts.length - 1])) {
+    JsonNode existing = node.get(parts[parts.length - 1]);
+    if (existing == null) {
       throw unknownSetting(key);
     }
-    node.set(parts[parts.length - 1], value);
+    // A mapping setting takes a YAML flow mapping: --set kafka.startingPartitionOffsets={0: 16}
+    node.set(parts[parts.length - 1], existing.isObject() ? mapping(key, text) : value);
+  }
+
+  private static JsonNode mapping(String key, String text) {
+    try {
+      JsonNode n = YAML.readTree(text);
+      if (n != null && n.isObject()) {
+        return n;
+      }
+    } catch (JsonProcessingException e) {
+      // reported below
+    }
+    throw new InvalidJobConfigException(key + " = " + text
+        + " is invalid: give a YAML mapping such as {0: 16}");
   }
 
   /** A command-line value read as YAML would read it: 64 is a number, true a boolean. */

@@ -1,10 +1,10 @@
 package dev.contraflow.job.decode;
 
 import dev.contraflow.avro.DeadLetterRecord;
-import dev.contraflow.avro.ImageEncoding;
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.io.Image;
 import dev.contraflow.io.ImageDecoder;
+import dev.contraflow.io.ImageRecords;
 import dev.contraflow.io.InvalidImageException;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.io.UndecodableRecordException;
@@ -14,6 +14,7 @@ import dev.contraflow.job.sink.DeadLetters;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.job.source.KafkaInput;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -28,8 +29,7 @@ public final class ImageRecordDecoder extends ProcessFunction<KafkaInput, Learne
 
   /** Records that cannot be used, as encoded DeadLetterRecords for the dead-letter topic. */
   public static final OutputTag<KafkaOutput> DEAD_LETTERS =
-      new OutputTag<>("dead-letters", org.apache.flink.api.common.typeinfo.TypeInformation.of(
-          KafkaOutput.class));
+      new OutputTag<>("dead-letters", TypeInformation.of(KafkaOutput.class));
 
   private final RecordCodec<ImageRecord> codec;
   private final JobConfig.Model model;
@@ -58,13 +58,18 @@ public final class ImageRecordDecoder extends ProcessFunction<KafkaInput, Learne
       out.collect(decode(in));
     } catch (Rejected r) {
       deadLetterCount.inc();
-      ctx.output(DEAD_LETTERS, deadLetters.of(in, r.getMessage(), ctx.timerService()
+      ctx.output(DEAD_LETTERS, deadLetter(in, r.getMessage(), ctx.timerService()
           .currentProcessingTime()));
     }
   }
 
+  /** The dead-letter output of a rejected record. */
+  public KafkaOutput deadLetter(KafkaInput in, String reason, long now) {
+    return deadLetters.of(in, reason, now);
+  }
+
   /** The learner's input, or {@link Rejected} with a reason a person can act on. */
-  LearnerInput decode(KafkaInput in) throws Rejected {
+  public LearnerInput decode(KafkaInput in) throws Rejected {
     if (in.value == null || in.value.length == 0) {
       throw new Rejected("empty record: no value bytes");
     }
@@ -98,23 +103,16 @@ public final class ImageRecordDecoder extends ProcessFunction<KafkaInput, Learne
     if (images == null) {
       images = new ImageDecoder(limits.maxPixels());
     }
-    byte[] bytes = new byte[r.getBytes().remaining()];
-    r.getBytes().duplicate().get(bytes);
     try {
-      if (r.getEncoding() == ImageEncoding.RAW) {
-        if (r.getWidth() == null || r.getHeight() == null || r.getChannels() == null) {
-          throw new Rejected("RAW image " + id + " lacks width, height or channels");
-        }
-        return images.decodeRaw(id, bytes, r.getWidth(), r.getHeight(), r.getChannels());
-      }
-      return images.decode(id, bytes);
+      return ImageRecords.decode(r, images);
     } catch (InvalidImageException e) {
       throw new Rejected(e.getMessage());
     }
   }
 
+
   /** A record that cannot be used; the message is the dead letter's reason. */
-  static final class Rejected extends Exception {
+  public static final class Rejected extends Exception {
     Rejected(String reason) {
       super(reason, null, false, false);
     }

@@ -2,11 +2,10 @@ package dev.contraflow.job.learner;
 
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.EmbeddingRecord;
-import dev.contraflow.avro.Modality;
-import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Embedding;
@@ -14,8 +13,6 @@ import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.StepResult;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,10 +40,8 @@ public final class LearnerFunction extends KeyedProcessFunction<String, LearnerI
   private final long batchTimeoutMillis;
   private final int publishEverySteps;
   private final long publishIntervalMillis;
-  private final String embeddingsTopic;
   private final ModelPublisher publisher;
-  private final String configHash;
-  private final RecordCodec<EmbeddingRecord> embeddingCodec;
+  private final EmbeddingRecords embeddingRecords;
 
   private transient Learner learner;
   private transient ValueState<LearnerState> learnerState;
@@ -61,13 +56,13 @@ public final class LearnerFunction extends KeyedProcessFunction<String, LearnerI
     this.batchTimeoutMillis = config.job().batchTimeout().toMillis();
     this.publishEverySteps = config.publish().everySteps();
     this.publishIntervalMillis = config.publish().interval().toMillis();
-    this.embeddingsTopic = config.topics().embeddings();
     RecordCodecs codecs = new RecordCodecs(config.records());
-    this.embeddingCodec = codecs.forTopic(EmbeddingRecord.class, embeddingsTopic);
+    this.embeddingRecords = new EmbeddingRecords(config.topics().embeddings(),
+        codecs.forTopic(EmbeddingRecord.class, config.topics().embeddings()),
+        ModelPublisher.configHash(learnerConfig));
     this.publisher = new ModelPublisher(config.publish().modelStore(),
         config.topics().checkpoints(),
         codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), learnerConfig);
-    this.configHash = ModelPublisher.configHash(learnerConfig);
   }
 
   @Override
@@ -154,32 +149,11 @@ public final class LearnerFunction extends KeyedProcessFunction<String, LearnerI
       List<Embedding> embeddings, PublishedModel checkpoint, long now,
       Collector<KafkaOutput> out) {
     for (int i = 0; i < inputs.size(); i++) {
-      LearnerInput in = inputs.get(i);
-      Embedding e = embeddings.get(i);
-      List<Float> vector = new ArrayList<>(e.vector().length);
-      for (float v : e.vector()) {
-        vector.add(v);
-      }
-      EmbeddingRecord r = EmbeddingRecord.newBuilder()
-          .setId(in.id)
-          .setModality(Modality.IMAGE)
-          .setModelId(modelId)
-          .setModelVersion(e.modelVersion())
-          .setCheckpointId(checkpoint == null ? null : checkpoint.sha256)
-          .setConfigHash(configHash)
-          .setDim(e.vector().length)
-          .setNormalized(true)
-          .setVector(vector)
-          .setSourceTopic(in.sourceTopic)
-          .setSourcePartition(in.sourcePartition)
-          .setSourceOffset(in.sourceOffset)
-          .setEventTime(Instant.ofEpochMilli(in.eventTime))
-          .setEmittedAt(Instant.ofEpochMilli(now))
-          .build();
-      out.collect(new KafkaOutput(embeddingsTopic, in.id.getBytes(StandardCharsets.UTF_8),
-          embeddingCodec.encode(r), now));
+      out.collect(embeddingRecords.of(modelId, inputs.get(i), embeddings.get(i),
+          checkpoint == null ? null : checkpoint.sha256, now));
     }
   }
+
 
   private ModelMetrics metricsOf(String modelId) {
     return metrics.computeIfAbsent(modelId,

@@ -128,7 +128,8 @@ public final class ModelPublisher implements Serializable {
     return sha256(toJson(config).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }
 
-  static String sha256(byte[] bytes) {
+  /** Hex SHA-256 of the bytes: a model file's checkpoint id. */
+  public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {

@@ -112,4 +112,18 @@ class JobConfigLoaderTest {
         () -> JobConfigLoader.load(broken, List.of()));
     assertTrue(bad.getMessage().contains("not valid YAML"), bad.getMessage());
   }
+
+  @Test
+  void replayStartsNeedTheirTimestampOrOffsets() {
+    var t = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("kafka.startingOffsets=TIMESTAMP")));
+    assertTrue(t.getMessage().startsWith("kafka.startingTimestamp"), t.getMessage());
+    var o = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("kafka.startingOffsets=OFFSETS")));
+    assertTrue(o.getMessage().startsWith("kafka.startingPartitionOffsets"), o.getMessage());
+    JobConfig c = JobConfigLoader.defaults(List.of("kafka.startingOffsets=TIMESTAMP",
+        "kafka.startingTimestamp=2026-11-23T10:00:00Z"));
+    assertEquals(1_795_428_000_000L,
+        JobConfig.Kafka.startingMillis(c.kafka().startingTimestamp()));
+  }
 }

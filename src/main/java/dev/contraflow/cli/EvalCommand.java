@@ -1,0 +1,197 @@
+package dev.contraflow.cli;
+
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.eval.EvalReport;
+import dev.contraflow.eval.ReplayEvaluation;
+import dev.contraflow.io.Image;
+import dev.contraflow.io.ImageDecoder;
+import dev.contraflow.io.ImageRecords;
+import dev.contraflow.io.ImageSource;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.learner.ModelStore;
+import dev.contraflow.job.source.TopicSnapshot;
+import dev.contraflow.learn.ModelFile;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Replays labelled images through checkpoints and reports how good each one is. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = {"Scores checkpoints on labelled images: weighted kNN (k=200, T=0.07), linear "
+        + "probe, alignment, uniformity, embedding std and drift between consecutive "
+        + "checkpoints; raw pixels as the baseline. Writes report.json and a self-contained "
+        + "report.html and prints a summary."})
+final class EvalCommand implements Callable<Integer> {
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Option(names = "--images",
+        description = "Labelled images (IDX with its labels file next to it, or a Fashion-MNIST "
+            + "folder): the bank, and the queries too unless --queries is given.")
+    Path images;
+
+    @Option(names = "--images-topic", description = "A labelled stream instead: ImageRecords "
+        + "of this topic whose attributes carry \"label\" (an integer); needs --bootstrap.")
+    String topic;
+  }
+
+  @Option(names = "--limit", defaultValue = "10000",
+      description = "Use the first N images (default ${DEFAULT-VALUE}; 0 = all).")
+  int limit;
+
+  @Option(names = "--queries", description = "Labelled query images (e.g. the t10k IDX file); "
+      + "without it the last 20% of --images are the queries.")
+  Path queries;
+
+  @Option(names = "--query-limit", defaultValue = "2000",
+      description = "Use the first N query images (default ${DEFAULT-VALUE}; 0 = all).")
+  int queryLimit;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Checkpoints checkpoints;
+
+  static final class Checkpoints {
+    @Option(names = "--checkpoint", description = "A model file or URI (repeatable).")
+    List<String> uris;
+
+    @Option(names = "--checkpoints-topic",
+        description = "Read the checkpoint records of this topic (needs --bootstrap).")
+    String topic;
+  }
+
+  @Option(names = "--bootstrap",
+      description = "Kafka bootstrap servers for --images-topic and --checkpoints-topic.")
+  String bootstrap;
+
+  @Mixin TimeRangeOptions range; // of --images-topic
+
+  @Option(names = "--model-id", description = "Only this model's checkpoints from the topic.")
+  String modelId;
+
+  @Option(names = "--out", defaultValue = "target/eval",
+      description = "Folder for report.json and report.html (default ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    ReplayEvaluation.Dataset data = dataset();
+    List<ReplayEvaluation.Checkpoint> models = new ArrayList<>();
+    for (String uri : checkpointUris()) {
+      ModelFile.Model m = ModelStore.read(uri);
+      models.add(new ReplayEvaluation.Checkpoint(uri, m.state().step(), m.config(), m.state()));
+    }
+    models.sort(Comparator.comparingLong(ReplayEvaluation.Checkpoint::version));
+    System.err.printf("eval: %d checkpoint(s), %d bank and %d query images%n", models.size(),
+        data.bank().size(), data.queries().size());
+    ReplayEvaluation.Result result = new ReplayEvaluation(System.err).evaluate(data, models);
+    Files.createDirectories(out);
+    EvalReport.writeJson(result, out.resolve("report.json"));
+    EvalReport.writeHtml(result, out.resolve("report.html"));
+    PrintWriter terminal = spec.commandLine().getOut();
+    EvalReport.printSummary(result, terminal);
+    terminal.println("wrote " + out.resolve("report.json") + " and "
+        + out.resolve("report.html"));
+    terminal.flush();
+    return 0;
+  }
+
+  private List<String> checkpointUris() {
+    if (checkpoints.uris != null) {
+      return checkpoints.uris;
+    }
+    if (bootstrap == null) {
+      throw new IllegalArgumentException("--checkpoints-topic needs --bootstrap HOST:PORT");
+    }
+    List<String> uris = TopicSnapshot.read(bootstrap, checkpoints.topic,
+            RecordCodec.singleObject(CheckpointRecord.class), Map.of(), Duration.ofSeconds(60))
+        .stream()
+        .filter(c -> modelId == null || c.getModelId().equals(modelId))
+        .map(CheckpointRecord::getUri)
+        .distinct()
+        .toList();
+    if (uris.isEmpty()) {
+      throw new IllegalArgumentException("no checkpoint records" + (modelId == null ? ""
+          : " of model " + modelId) + " on topic " + checkpoints.topic);
+    }
+    return uris;
+  }
+
+  private ReplayEvaluation.Dataset dataset() throws Exception {
+    Labelled bank = source.images != null ? load(source.images, limit) : fromTopic();
+    if (queries != null) {
+      Labelled q = load(queries, queryLimit);
+      return new ReplayEvaluation.Dataset(bank.images, bank.labels, q.images, q.labels);
+    }
+    int split = bank.images.size() * 4 / 5;
+    if (split < 10 || bank.images.size() - split < 10) {
+      throw new IllegalArgumentException("too few labelled images"
+          + " to hold out queries; use more or give --queries");
+    }
+    return new ReplayEvaluation.Dataset(bank.images.subList(0, split),
+        Arrays.copyOfRange(bank.labels, 0, split), bank.images.subList(split,
+        bank.images.size()), Arrays.copyOfRange(bank.labels, split, bank.images.size()));
+  }
+
+  private record Labelled(List<Image> images, int[] labels) {}
+
+  /** The labelled ImageRecords of a topic, in partition and offset order, up to --limit. */
+  private Labelled fromTopic() throws Exception {
+    if (bootstrap == null) {
+      throw new IllegalArgumentException("--images-topic needs --bootstrap HOST:PORT");
+    }
+    ImageDecoder decoder = new ImageDecoder();
+    List<Image> loaded = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    int unlabelled = 0;
+    for (ImageRecord r : TopicSnapshot.read(bootstrap, source.topic, range.range(),
+        RecordCodec.singleObject(ImageRecord.class), Map.of(), Duration.ofSeconds(120))) {
+      String label = r.getAttributes().get("label");
+      if (label == null || !label.matches("\\d+")) {
+        unlabelled++;
+        continue;
+      }
+      loaded.add(ImageRecords.decode(r, decoder));
+      labels.add(Integer.parseInt(label));
+      if (limit > 0 && loaded.size() >= limit) {
+        break;
+      }
+    }
+    if (unlabelled > 0) {
+      System.err.printf("eval: skipped %d records without a \"label\" attribute%n", unlabelled);
+    }
+    return new Labelled(loaded, labels.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  private static Labelled load(Path path, int limit) throws Exception {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limits must be >= 0, got " + limit);
+    }
+    List<Image> loaded = ImageSource.load(path, limit, new ImageDecoder());
+    int[] labels = ImageSource.labelsFor(path).orElseThrow(() -> new IllegalArgumentException(
+        "no labels next to " + path + " (eval needs labelled images: an IDX images file with "
+            + "its labels file)"));
+    if (labels.length < loaded.size()) {
+      throw new IllegalArgumentException(path + " has " + loaded.size() + " images but only "
+          + labels.length + " labels");
+    }
+    return new Labelled(loaded, Arrays.copyOf(labels, loaded.size()));
+  }
+}

@@ -1,0 +1,73 @@
+package dev.contraflow.serve;
+
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.io.HttpSchemaRegistry;
+import dev.contraflow.io.RecordCodec;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Everything `contraflow serve` needs, validated once: a mistake names the option, the value and
+ * the fix.
+ *
+ * @param bootstrapServers Kafka brokers, host:port[,host:port...]
+ * @param topic the embeddings topic the job writes
+ * @param port HTTP port; 0 picks a free one (the ready line says which)
+ * @param advertisedHost the host name other instances and clients reach this one by; with the
+ *     port it is Kafka Streams' {@code application.server}, which {@code GET /instances} and a
+ *     lookup miss report
+ * @param stateDir where Kafka Streams keeps its RocksDB stores (rebuilt from changelogs if lost)
+ * @param applicationId Kafka Streams application id: instances with the same id share the
+ *     topic's partitions; the consumer group and changelog topics are named after it
+ * @param historyRetention how far back {@code ?asOf=} lookups reach
+ * @param schemaRegistryUrl the Confluent Schema Registry when the job writes that wire format,
+ *     or null for Avro single-object encoding (the job's default)
+ * @param clientProperties passed to every Kafka client (security.protocol, sasl.*, ssl.* ...)
+ */
+public record ServeConfig(String bootstrapServers, String topic, int port, String advertisedHost,
+    Path stateDir, String applicationId, Duration historyRetention, String schemaRegistryUrl,
+    Map<String, String> clientProperties) {
+
+  public static final String DEFAULT_APPLICATION_ID = "contraflow-serve";
+  public static final Duration DEFAULT_HISTORY_RETENTION = Duration.ofDays(7);
+
+  public ServeConfig {
+    require(bootstrapServers != null && !bootstrapServers.isBlank(), "--bootstrap",
+        bootstrapServers, "give host:port of at least one broker, e.g. localhost:9092");
+    require(topic != null && topic.matches("[a-zA-Z0-9._-]{1,249}"), "--topic", topic,
+        "Kafka topic names are 1-249 of [a-zA-Z0-9._-]");
+    require(port >= 0 && port <= 65535, "--port", port, "use 1..65535, or 0 for a free port");
+    require(advertisedHost != null && !advertisedHost.isBlank() && !advertisedHost.contains(":"),
+        "--advertised-host", advertisedHost, "give a host name or IPv4 address without a port");
+    require(stateDir != null, "--state-dir", null, "give a directory for the stores");
+    require(applicationId != null && applicationId.matches("[a-zA-Z0-9._-]{1,200}"),
+        "--application-id", applicationId, "use 1-200 of [a-zA-Z0-9._-]");
+    require(historyRetention != null && historyRetention.toMillis() >= 1000, "--history",
+        historyRetention, "use an ISO-8601 duration of at least PT1S, e.g. P7D");
+    require(schemaRegistryUrl == null || schemaRegistryUrl.matches("https?://.+"),
+        "--schema-registry", schemaRegistryUrl,
+        "give the registry's URL, e.g. http://localhost:8081");
+    clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
+    for (String key : clientProperties.keySet()) {
+      require(!key.equals("bootstrap.servers") && !key.equals("application.id")
+          && !key.equals("application.server") && !key.equals("state.dir"),
+          "--kafka-property " + key, "(set)", "serve sets this itself; use its own option");
+    }
+  }
+
+  /** How the topic's values are decoded: the wire format the job was configured with. */
+  public RecordCodec<EmbeddingRecord> codec() {
+    return schemaRegistryUrl == null
+        ? RecordCodec.singleObject(EmbeddingRecord.class)
+        : RecordCodec.confluent(EmbeddingRecord.class,
+            new HttpSchemaRegistry(URI.create(schemaRegistryUrl)), topic + "-value");
+  }
+
+  private static void require(boolean ok, String option, Object value, String fix) {
+    if (!ok) {
+      throw new IllegalArgumentException(option + " = " + value + " is invalid: " + fix);
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package dev.contraflow.serve;
+
+import static dev.contraflow.serve.ServeClient.ids;
+import static dev.contraflow.serve.TableDriver.embedding;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.embedded.EmbeddedKafka;
+import dev.contraflow.serve.ServeClient.Reply;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `contraflow serve` against a real broker (in-process KRaft): embeddings produced by a plain
+ * KafkaProducer, keyed by id as the job writes them, come back over HTTP.
+ */
+@Tag("slow")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EmbeddingTableIntegrationTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+  private static final RecordCodec<EmbeddingRecord> CODEC =
+      RecordCodec.singleObject(EmbeddingRecord.class);
+
+  private Path dir;
+  private EmbeddedKafka kafka;
+
+  @BeforeAll
+  void startBroker(@TempDir Path dir) throws Exception {
+    this.dir = dir;
+    kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+  }
+
+  @AfterAll
+  void stopBroker() {
+    kafka.close();
+  }
+
+  @Test
+  void producedEmbeddingsComeBackOverHttp() throws Exception {
+    String topic = "single.embeddings";
+    kafka.createTopics(List.of(topic), 2);
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (int i = 0; i < 6; i++) {
+        send(producer, topic, embedding("moco", "img-" + i, 2, 1, i, 0));
+      }
+      send(producer, topic, embedding("moco", "img-0", 1, 0, 0, 1)); // late backfill, older model
+      producer.send(new ProducerRecord<>(topic, "junk".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    try (EmbeddingTable table = EmbeddingTable.start(config(topic, "single", "a"), log("a"))) {
+      ServeClient client = new ServeClient(table.port());
+      await(() -> client.get("/metrics").body().path("recordsRead").asLong() == 8, PATIENCE,
+          () -> "the table never read all 8 records: " + metrics(client));
+
+      JsonNode img0 = client.get("/models/moco/embeddings/img-0").ok();
+      assertEquals(2, img0.get("modelVersion").asLong(), "the backfill of version 1 lost");
+      JsonNode found = client.send("POST", "/models/moco/search", "{\"id\": \"img-1\", \"k\": 2}")
+          .ok();
+      assertEquals(List.of("img-2", "img-3"), ids(found));
+      JsonNode metrics = client.get("/metrics").ok();
+      assertEquals(1, metrics.get("undecodable").asLong());
+      assertEquals(1, metrics.get("superseded").asLong());
+      JsonNode self = client.get("/instances").ok().at("/instances/0");
+      assertEquals("127.0.0.1:" + table.port(), self.get("address").asText());
+      assertEquals(List.of(0, 1), partitions(self));
+    }
+  }
+
+  @Test
+  void twoInstancesEachServeTheirPartitionsAndPointToTheOther() throws Exception {
+    String topic = "shared.embeddings";
+    kafka.createTopics(List.of(topic), 2);
+    List<String> ids = List.of("x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7");
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (String id : ids) {
+        send(producer, topic, embedding("moco", id, 5, 1, 0));
+      }
+    }
+
+    try (EmbeddingTable a = EmbeddingTable.start(config(topic, "shared", "a"), log("a"));
+        EmbeddingTable b = EmbeddingTable.start(config(topic, "shared", "b"), log("b"))) {
+      List<ServeClient> clients = List.of(new ServeClient(a.port()), new ServeClient(b.port()));
+      await(() -> splitInTwo(clients), PATIENCE,
+          () -> "the instances never split the partitions: " + instances(clients.get(0)));
+      JsonNode all = clients.get(0).get("/instances").ok().get("instances");
+
+      for (String id : ids) {
+        int partition = InteractiveQueries.BY_ID.partitions(topic, new EmbeddingKey("moco", id),
+            null, 2).orElseThrow().iterator().next();
+        JsonNode owner = ownerOf(all, partition);
+        ServeClient ownerClient = owner.get("port").asInt() == a.port()
+            ? clients.get(0) : clients.get(1);
+        ServeClient otherClient = ownerClient == clients.get(0) ? clients.get(1) : clients.get(0);
+        String path = "/models/moco/embeddings/" + id;
+
+        await(() -> ownerClient.get(path).status() == 200, PATIENCE,
+            () -> id + " never arrived at its owner " + owner);
+        Reply miss = otherClient.get(path);
+        assertEquals(404, miss.status());
+        assertEquals(owner.get("address").asText(), miss.body().get("owner").asText());
+        URI ownerUrl = URI.create(miss.body().get("ownerUrl").asText());
+        assertEquals(200, new ServeClient(ownerUrl.getPort()).get(ownerUrl.getPath()).status());
+      }
+    }
+  }
+
+  private ServeConfig config(String topic, String applicationId, String instance) {
+    return new ServeConfig(kafka.bootstrapServers(), topic, 0, "127.0.0.1",
+        dir.resolve(applicationId + "-" + instance), applicationId, Duration.ofDays(1), null,
+        Map.of());
+  }
+
+  private static java.util.function.Consumer<String> log(String instance) {
+    return line -> System.err.println("serve " + instance + ": " + line);
+  }
+
+  private KafkaProducer<byte[], byte[]> producer() {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Keyed by id, as the job's sink writes embeddings. */
+  private static void send(KafkaProducer<byte[], byte[]> producer, String topic,
+      EmbeddingRecord e) throws Exception {
+    producer.send(new ProducerRecord<>(topic, e.getId().getBytes(StandardCharsets.UTF_8),
+        CODEC.encode(e))).get();
+  }
+
+  private static boolean splitInTwo(List<ServeClient> clients) throws Exception {
+    for (ServeClient client : clients) {
+      if (client.get("/health").status() != 200) {
+        return false;
+      }
+    }
+    JsonNode all = clients.get(0).get("/instances").body().get("instances");
+    return all.size() == 2 && partitions(all.get(0)).size() == 1
+        && partitions(all.get(1)).size() == 1;
+  }
+
+  private static JsonNode ownerOf(JsonNode instances, int partition) {
+    for (JsonNode instance : instances) {
+      if (partitions(instance).contains(partition)) {
+        return instance;
+      }
+    }
+    throw new AssertionError("no instance serves partition " + partition + ": " + instances);
+  }
+
+  private static List<Integer> partitions(JsonNode instance) {
+    List<Integer> partitions = new ArrayList<>();
+    instance.get("partitions").forEach(p -> partitions.add(p.asInt()));
+    return partitions;
+  }
+
+  private static String metrics(ServeClient client) {
+    return describe(client, "/metrics");
+  }
+
+  private static String instances(ServeClient client) {
+    return describe(client, "/instances");
+  }
+
+  private static String describe(ServeClient client, String path) {
+    try {
+      return client.get(path).body().toString();
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  /** A condition that may need a request to check. */
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private static void await(Check condition, Duration timeout, Supplier<String> failure)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.holds()) {
+      assertTrue(System.nanoTime() < deadline, () -> "after " + timeout + ": " + failure.get());
+      Thread.sleep(100);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.contraflow.serve;
+
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.avro.Modality;
+import dev.contraflow.io.RecordCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.VersionedKeyValueStore;
+
+/**
+ * The table's topology on a TopologyTestDriver (no broker): pipe embeddings in with the timestamp
+ * the job would have stamped, read the real stores back.
+ */
+final class TableDriver implements AutoCloseable {
+
+  static final String TOPIC = "contraflow.embeddings";
+  static final Duration HISTORY = Duration.ofHours(1);
+
+  private static final RecordCodec<EmbeddingRecord> CODEC =
+      RecordCodec.singleObject(EmbeddingRecord.class);
+
+  final TableCounters counters = new TableCounters();
+  private final TopologyTestDriver driver;
+  private final TestInputTopic<byte[], byte[]> input;
+
+  TableDriver(Path stateDir) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "table-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    driver = new TopologyTestDriver(
+        EmbeddingTable.buildTopology(TOPIC, CODEC, HISTORY, counters), p);
+    input = driver.createInputTopic(TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** An embedding of {@code id} by {@code modelId} at {@code version}, as the job writes one. */
+  static EmbeddingRecord embedding(String modelId, String id, long version, float... vector) {
+    List<Float> v = new ArrayList<>();
+    for (float x : vector) {
+      v.add(x);
+    }
+    return EmbeddingRecord.newBuilder()
+        .setId(id)
+        .setModality(Modality.IMAGE)
+        .setModelId(modelId)
+        .setModelVersion(version)
+        .setDim(vector.length)
+        .setNormalized(false)
+        .setVector(v)
+        .setSourceTopic("contraflow.images")
+        .setSourcePartition(0)
+        .setSourceOffset(version)
+        .setEventTime(Instant.ofEpochMilli(0))
+        .setEmittedAt(Instant.ofEpochMilli(0))
+        .build();
+  }
+
+  /** Keyed by id and stamped with the time it was emitted, as the job's sink does. */
+  void pipe(EmbeddingRecord e, long timestampMs) {
+    input.pipeInput(e.getId().getBytes(StandardCharsets.UTF_8), CODEC.encode(e), timestampMs);
+  }
+
+  void pipeBytes(byte[] value, long timestampMs) {
+    input.pipeInput(null, value, timestampMs);
+  }
+
+  VersionedKeyValueStore<EmbeddingKey, EmbeddingRecord> history() {
+    return driver.getVersionedKeyValueStore(EmbeddingTable.HISTORY_STORE);
+  }
+
+  /** The stores as the HTTP layer reads them. */
+  LocalTable table() {
+    VersionedKeyValueStore<EmbeddingKey, EmbeddingRecord> history = history();
+    return new LocalTable(
+        (key, asOf) -> asOf == null ? history.get(key) : history.get(key, asOf.toEpochMilli()),
+        () -> driver.getKeyValueStore(EmbeddingTable.LATEST_STORE));
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+  }
+}
