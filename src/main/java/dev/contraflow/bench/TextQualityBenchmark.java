@@ -8,7 +8,6 @@ import dev.contraflow.eval.RetrievalRecall;
 import dev.contraflow.io.InvalidSentenceException;
 import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.io.TokenizedSentence;
-import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.OnlineTrainer;
 import dev.contraflow.learn.SentenceBatch;
@@ -102,19 +101,7 @@ public final class TextQualityBenchmark {
 
   /** The momentum encoder's L2-normalised representations. */
   public static Representation encoder(SentenceLearner learner, LearnerState state) {
-    return texts -> {
-      List<TokenizedSentence> sentences = tokenized(texts, learner.tokenizer());
-      float[][] rows = new float[texts.size()][];
-      int chunk = 512;
-      for (int from = 0; from < rows.length; from += chunk) {
-        List<Embedding> e = learner.embed(state,
-            sentences.subList(from, Math.min(rows.length, from + chunk)));
-        for (int i = 0; i < e.size(); i++) {
-          rows[from + i] = e.get(i).vector();
-        }
-      }
-      return rows;
-    };
+    return texts -> learner.embedAll(state, tokenized(texts, learner.tokenizer()));
   }
 
   /** Trains online over the training sentences, within the time budget. */

@@ -14,6 +14,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record Embedding(String id, long modelVersion, float[] vector) {
 
+  /**
+   * The vectors of any number of records, embedded {@code chunk} at a time so memory stays bounded.
+   */
+  static <T> float[][] vectorsInChunks(List<T> records, int chunk,
+      java.util.function.Function<List<T>, List<Embedding>> embed) {
+    float[][] rows = new float[records.size()][];
+    for (int from = 0; from < rows.length; from += chunk) {
+      List<Embedding> e = embed.apply(records.subList(from, Math.min(rows.length, from + chunk)));
+      for (int i = 0; i < e.size(); i++) {
+        rows[from + i] = e.get(i).vector();
+      }
+    }
+    return rows;
+  }
+
   /** One embedding per row of {@code unitRows} (n x d, already L2-normalised). */
   static List<Embedding> ofRows(List<String> ids, INDArray unitRows, long version) {
     int dim = (int) unitRows.columns();

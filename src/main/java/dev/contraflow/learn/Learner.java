@@ -136,15 +136,7 @@ public final class Learner {
 
   /** The vectors of any number of images, embedded a few hundred at a time (bounded memory). */
   public float[][] embedAll(LearnerState state, List<Image> images) {
-    float[][] rows = new float[images.size()][];
-    for (int from = 0; from < rows.length; from += EMBED_CHUNK) {
-      List<Embedding> e = embed(state, images.subList(from,
-          Math.min(rows.length, from + EMBED_CHUNK)));
-      for (int i = 0; i < e.size(); i++) {
-        rows[from + i] = e.get(i).vector();
-      }
-    }
-    return rows;
+    return Embedding.vectorsInChunks(images, EMBED_CHUNK, chunk -> embed(state, chunk));
   }
 
   private List<Embedding> embedWithKeyEncoder(List<Image> images, long version) {

@@ -192,6 +192,11 @@ public final class SentenceLearner {
     return embedWithMomentumEncoder(sentences, state.step());
   }
 
+  /** The vectors of any number of sentences, embedded 512 at a time (bounded memory). */
+  public float[][] embedAll(LearnerState state, List<TokenizedSentence> sentences) {
+    return Embedding.vectorsInChunks(sentences, 512, chunk -> embed(state, chunk));
+  }
+
   private List<Embedding> embedWithMomentumEncoder(List<TokenizedSentence> sentences,
       long version) {
     List<SentenceView> plain = new ArrayList<>(sentences.size());
