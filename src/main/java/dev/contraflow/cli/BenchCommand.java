@@ -106,8 +106,8 @@ final class BenchCommand implements Runnable {
   }
 
   @Command(name = "text", mixinStandardHelpOptions = true,
-      description = {"Train a sentence encoder online on WordNet 3.0 glosses (90% of synsets);"
-          + " on the held-out 10%: kNN and linear probe by lexicographer file, example->definition"
+      description = {"Train a sentence encoder online on WordNet 3.0 glosses (90%% of synsets);"
+          + " on the held-out 10%%: kNN and linear probe by lexicographer file, example->definition"
           + " retrieval recall@1/@10, alignment and uniformity, for the trained encoder, the"
           + " untrained encoder and TF-IDF. Fetch the data with scripts/fetch-wordnet.sh."})
   static final class Text implements Callable<Integer> {

@@ -56,7 +56,7 @@ final class EvalCommand implements Callable<Integer> {
   int limit;
 
   @Option(names = "--queries", description = "Labelled query images (e.g. the t10k IDX file); "
-      + "without it the last 20% of --images are the queries.")
+      + "without it the last 20%% of --images are the queries.")
   Path queries;
 
   @Option(names = "--query-limit", defaultValue = "2000",

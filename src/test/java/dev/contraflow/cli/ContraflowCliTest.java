@@ -43,6 +43,12 @@ class ContraflowCliTest {
         List.of("backfill", "--help"), List.of("serve", "--help"))) {
       assertEquals(0, run(cmd.toArray(String[]::new)), String.join(" ", cmd));
     }
+    StringWriter out = new StringWriter();
+    Contraflow.run(new PrintWriter(out, true), new PrintWriter(err, true), "bench", "text",
+        "--help");
+    Contraflow.run(new PrintWriter(out, true), new PrintWriter(err, true), "eval", "--help");
+    assertTrue(out.toString().contains("(90% of synsets)")
+        && out.toString().contains("the last 20% of --images"), "percent signs format: " + out);
   }
 
   @Test
