@@ -38,14 +38,14 @@ class SavepointRescaleTest {
           "job.parallelism=1");
       TopicReader<EmbeddingRecord> embeddings = stack.embeddings(one);
 
-      produceAlternating(stack, one, images.subList(0, 32));
+      stack.produceForModels(one, images.subList(0, 32), SavepointRescaleTest::modelOf);
       JobClient first = stack.run(one);
       await(() -> embeddings.count() >= 32, Duration.ofSeconds(120),
           () -> embeddings.count() + " of 32 embeddings before the savepoint");
       String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri()
           .toString(), SavepointFormatType.CANONICAL).get();
 
-      produceAlternating(stack, one, images.subList(32, 64));
+      stack.produceForModels(one, images.subList(32, 64), SavepointRescaleTest::modelOf);
       JobConfig two = stack.config("rescale", "publish.everySteps=1", "job.batchTimeout=1h",
           "job.parallelism=2");
       JobClient second = stack.run(two, UnaryOperator.identity(), savepoint);
@@ -74,13 +74,6 @@ class SavepointRescaleTest {
   }
 
   /** Even images train model a, odd ones model b. */
-  private static void produceAlternating(StreamingStack stack, JobConfig config,
-      List<Image> images) throws Exception {
-    for (Image image : images) {
-      stack.produce(config, List.of(image), modelOf(image));
-    }
-  }
-
   private static String modelOf(Image image) {
     return MODELS.get(Integer.parseInt(image.id()) % 2);
   }

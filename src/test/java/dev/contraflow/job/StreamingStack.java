@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
@@ -109,12 +110,19 @@ final class StreamingStack implements AutoCloseable {
 
   /** Produces the images as RAW ImageRecords (modelId null: the default model). */
   void produce(JobConfig config, List<Image> images, String modelId) throws Exception {
+    produceForModels(config, images, image -> modelId);
+  }
+
+  /** As above, each image naming its own model (null: the default one). One producer for all. */
+  void produceForModels(JobConfig config, List<Image> images, Function<Image, String> modelOf)
+      throws Exception {
     RecordCodec<ImageRecord> codec = new RecordCodecs(config.records())
         .forTopic(ImageRecord.class, config.topics().images());
     try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
       for (Image image : images) {
         p.send(config.topics().images(), image.id().getBytes(StandardCharsets.UTF_8),
-            codec.encode(ImageRecords.raw(image, modelId, "fashion-mnist", Instant.EPOCH)));
+            codec.encode(ImageRecords.raw(image, modelOf.apply(image), "fashion-mnist",
+                Instant.EPOCH)));
       }
       p.flush();
     }
