@@ -88,9 +88,10 @@ final class LearnerOptions {
       description = "Sentences: ESimCSE word repetition rate (default ${DEFAULT-VALUE}).")
   double duplicationRate;
 
-  @Option(names = "--word-deletion", defaultValue = "0",
+  @Option(names = "--word-deletion", defaultValue = "0.5",
       description = "Sentences: both views also drop each word with this probability (default"
-          + " ${DEFAULT-VALUE} = off; a harder task for an encoder trained from scratch).")
+          + " ${DEFAULT-VALUE}; 0 = off, as in ESimCSE, which fine-tunes a pre-trained BERT: an"
+          + " encoder trained from scratch needs the harder task).")
   double wordDeletion;
 
   @Option(names = "--buckets", defaultValue = "16384",
