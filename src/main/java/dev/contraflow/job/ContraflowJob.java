@@ -140,7 +140,7 @@ public final class ContraflowJob {
   }
 
   private static <I extends KeyedInput> DataStream<KafkaOutput> learn(DataStream<I> inputs,
-      LearnerFunction<I> learner, String uid, String name) {
+      LearnerFunction<I, ?> learner, String uid, String name) {
     return inputs
         .keyBy((KeySelector<I, String>) in -> in.modelId, Types.STRING)
         .process(learner, TypeInformation.of(KafkaOutput.class))

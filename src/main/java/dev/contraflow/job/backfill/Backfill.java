@@ -64,8 +64,7 @@ public final class Backfill {
     ImageRecordDecoder decoder = new ImageRecordDecoder(config);
     EmbeddingRecords out = new EmbeddingRecords(config.topics().embeddings(),
         new RecordCodecs(config.records()).forTopic(EmbeddingRecord.class,
-            config.topics().embeddings()), Modality.IMAGE,
-        ModelPublisher.configHash(model.config()));
+            config.topics().embeddings()), ModelPublisher.configHash(model.config()));
     long read = 0;
     long embedded = 0;
     long dead = 0;
@@ -114,7 +113,9 @@ public final class Backfill {
     List<Embedding> embeddings = pending.isEmpty() ? List.of()
         : learner.embed(model.state(), pending.stream().map(LearnerInput::image).toList());
     for (int i = 0; i < pending.size(); i++) {
-      outputs.add(out.of(modelId, pending.get(i), embeddings.get(i), checkpointId, now));
+      LearnerInput in = pending.get(i);
+      outputs.add(out.of(modelId, in.id, Modality.IMAGE, in, embeddings.get(i), checkpointId,
+          now));
     }
     if (!outputs.isEmpty()) {
       producer.beginTransaction();

@@ -13,14 +13,10 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 /** Image models: the {@link Learner} of {@code learner.*}. */
-public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerInput> {
-
-  @Override
-  public Modality modality() {
-    return Modality.IMAGE;
-  }
+public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerInput, LearnerState> {
 
   @Override
   public int batchSize() {
@@ -38,6 +34,11 @@ public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerI
   }
 
   @Override
+  public ValueStateDescriptor<LearnerState> learnerState() {
+    return LearnerStateDescriptors.learner();
+  }
+
+  @Override
   public ListStateDescriptor<LearnerInput> pendingBatch() {
     return LearnerStateDescriptors.pendingBatch();
   }
@@ -48,7 +49,7 @@ public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerI
   }
 
   @Override
-  public Stepper<LearnerInput> stepper() {
+  public Stepper<LearnerInput, LearnerState> stepper() {
     Learner learner = new Learner(config);
     return new Stepper<>() {
       @Override
@@ -57,16 +58,17 @@ public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerI
       }
 
       @Override
-      public StepResult step(LearnerState state, List<LearnerInput> inputs) {
-        return learner.step(state, Batch.of(inputs.stream().map(LearnerInput::image).toList()));
+      public Step<LearnerState> step(LearnerState state, List<LearnerInput> inputs) {
+        return outputs(inputs, learner.step(state,
+            Batch.of(inputs.stream().map(LearnerInput::image).toList())));
       }
     };
   }
 
   @Override
-  public Files files() {
+  public Files<LearnerState> files() {
     Encoder momentumEncoder = Encoder.create(config.encoder(), config.optimizer());
-    return new Files() {
+    return new Files<>() {
       @Override
       public byte[] modelFile(LearnerState state, Map<String, String> provenance)
           throws IOException {
@@ -74,9 +76,15 @@ public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerI
       }
 
       @Override
-      public byte[] momentumEncoderInDl4jFormat(LearnerState state) throws IOException {
-        return ModelPublisher.dl4j(momentumEncoder, state);
+      public Map<String, byte[]> dl4jEncoders(LearnerState state) throws IOException {
+        return Map.of("key-encoder", ModelPublisher.dl4j(momentumEncoder,
+            state.momentumParams()));
       }
     };
+  }
+
+  private static Step<LearnerState> outputs(List<LearnerInput> inputs, StepResult r) {
+    return Step.onePerInput(r.state(), r.state().step(), inputs, Modality.IMAGE, r.embeddings(),
+        r.metrics());
   }
 }

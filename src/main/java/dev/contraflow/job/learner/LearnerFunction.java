@@ -9,9 +9,7 @@ import dev.contraflow.job.decode.LearnerInput;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
-import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.LearnerState;
-import dev.contraflow.learn.StepResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,18 +32,18 @@ import org.apache.flink.util.Collector;
  * embeddings already committed: a restore continues from exactly the parameters, queue and RNG an
  * uninterrupted run would have had.
  */
-public final class LearnerFunction<I extends KeyedInput>
+public final class LearnerFunction<I extends KeyedInput, S>
     extends KeyedProcessFunction<String, I, KafkaOutput> {
 
-  private final ModelSpec<I> spec;
+  private final ModelSpec<I, S> spec;
   private final long batchTimeoutMillis;
   private final int publishEverySteps;
   private final long publishIntervalMillis;
-  private final ModelPublisher publisher;
+  private final ModelPublisher<S> publisher;
   private final EmbeddingRecords embeddingRecords;
 
-  private transient ModelSpec.Stepper<I> learner;
-  private transient ValueState<LearnerState> learnerState;
+  private transient ModelSpec.Stepper<I, S> learner;
+  private transient ValueState<S> learnerState;
   private transient ListState<I> pending;
   private transient ValueState<Integer> pendingCount;
   private transient ValueState<Long> batchDeadline;
@@ -53,25 +51,25 @@ public final class LearnerFunction<I extends KeyedInput>
   private transient Map<String, ModelMetrics> metrics;
 
   /** The learner of the job's image models. */
-  public static LearnerFunction<LearnerInput> images(JobConfig config) {
+  public static LearnerFunction<LearnerInput, LearnerState> images(JobConfig config) {
     return new LearnerFunction<>(config, new ImageModelSpec(config.learnerConfig()));
   }
 
   /** The learner of the job's sentence models. */
-  public static LearnerFunction<SentenceInput> sentences(JobConfig config) {
+  public static LearnerFunction<SentenceInput, LearnerState> sentences(JobConfig config) {
     return new LearnerFunction<>(config, new SentenceModelSpec(config.sentenceLearnerConfig()));
   }
 
-  public LearnerFunction(JobConfig config, ModelSpec<I> spec) {
+  public LearnerFunction(JobConfig config, ModelSpec<I, S> spec) {
     this.spec = spec;
     this.batchTimeoutMillis = config.job().batchTimeout().toMillis();
     this.publishEverySteps = config.publish().everySteps();
     this.publishIntervalMillis = config.publish().interval().toMillis();
     RecordCodecs codecs = new RecordCodecs(config.records());
     this.embeddingRecords = new EmbeddingRecords(config.topics().embeddings(),
-        codecs.forTopic(EmbeddingRecord.class, config.topics().embeddings()), spec.modality(),
+        codecs.forTopic(EmbeddingRecord.class, config.topics().embeddings()),
         ModelPublisher.configHash(spec.configJson()));
-    this.publisher = new ModelPublisher(config.publish().modelStore(),
+    this.publisher = new ModelPublisher<>(config.publish().modelStore(),
         config.topics().checkpoints(),
         codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), spec);
   }
@@ -79,7 +77,7 @@ public final class LearnerFunction<I extends KeyedInput>
   @Override
   public void open(OpenContext context) {
     learner = spec.stepper();
-    learnerState = getRuntimeContext().getState(LearnerStateDescriptors.learner());
+    learnerState = getRuntimeContext().getState(spec.learnerState());
     pending = getRuntimeContext().getListState(spec.pendingBatch());
     pendingCount = getRuntimeContext().getState(LearnerStateDescriptors.pendingCount());
     batchDeadline = getRuntimeContext().getState(LearnerStateDescriptors.batchDeadline());
@@ -127,19 +125,20 @@ public final class LearnerFunction<I extends KeyedInput>
     if (inputs.isEmpty()) {
       return;
     }
-    LearnerState state = learnerState.value();
-    StepResult result = learner.step(state == null ? learner.initialState() : state, inputs);
+    S state = learnerState.value();
+    ModelSpec.Step<S> result = learner.step(state == null ? learner.initialState() : state,
+        inputs);
     learnerState.update(result.state());
     metricsOf(modelId).record(result.metrics(), inputs.size());
 
     PublishedModel last = maybePublish(modelId, result, now, out);
-    emitEmbeddings(modelId, inputs, result.embeddings(), last, now, out);
+    emitEmbeddings(modelId, inputs, result.outputs(), last, now, out);
   }
 
-  private PublishedModel maybePublish(String modelId, StepResult result, long now,
+  private PublishedModel maybePublish(String modelId, ModelSpec.Step<S> result, long now,
       Collector<KafkaOutput> out) throws Exception {
     PublishedModel last = published.value();
-    long step = result.state().step();
+    long step = result.version();
     boolean due = last == null
         ? step >= publishEverySteps
         : step - last.step >= publishEverySteps || now - last.publishedAtMillis
@@ -147,19 +146,18 @@ public final class LearnerFunction<I extends KeyedInput>
     if (!due) {
       return last;
     }
-    ModelPublisher.Published p = publisher.publish(modelId, result.state(), result.metrics(),
-        now);
+    ModelPublisher.Published p = publisher.publish(modelId, result.state(), step,
+        result.metrics(), now);
     published.update(p.model());
     out.collect(p.announcement());
     return p.model();
   }
 
-  private void emitEmbeddings(String modelId, List<I> inputs,
-      List<Embedding> embeddings, PublishedModel checkpoint, long now,
-      Collector<KafkaOutput> out) {
-    for (int i = 0; i < inputs.size(); i++) {
-      out.collect(embeddingRecords.of(modelId, inputs.get(i), embeddings.get(i),
-          checkpoint == null ? null : checkpoint.sha256, now));
+  private void emitEmbeddings(String modelId, List<I> inputs, List<ModelSpec.Output> outputs,
+      PublishedModel checkpoint, long now, Collector<KafkaOutput> out) {
+    for (ModelSpec.Output o : outputs) {
+      out.collect(embeddingRecords.of(modelId, o.id(), o.modality(), inputs.get(o.input()),
+          o.embedding(), checkpoint == null ? null : checkpoint.sha256, now));
     }
   }
 

@@ -7,7 +7,6 @@ import dev.contraflow.encoder.Encoder;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.learn.LearnerConfig;
-import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.StepMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,18 +30,18 @@ import org.apache.flink.core.fs.Path;
  * checkpoints topic. Files are named by model, modality and step and written with OVERWRITE: a
  * replay after a failure rewrites the same bytes.
  */
-public final class ModelPublisher implements Serializable {
+public final class ModelPublisher<S> implements Serializable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI store;
   private final String topic;
-  private final ModelSpec<?> spec;
+  private final ModelSpec<?, S> spec;
   private final RecordCodec<CheckpointRecord> codec;
-  private transient ModelSpec.Files files;
+  private transient ModelSpec.Files<S> files;
 
   public ModelPublisher(URI store, String topic, RecordCodec<CheckpointRecord> codec,
-      ModelSpec<?> spec) {
+      ModelSpec<?, S> spec) {
     this.store = store;
     this.topic = topic;
     this.codec = codec;
@@ -52,24 +51,29 @@ public final class ModelPublisher implements Serializable {
   /** A file published and the record that announces it. */
   public record Published(PublishedModel model, KafkaOutput announcement) {}
 
-  public Published publish(String modelId, LearnerState state, StepMetrics metrics, long now)
+  /** @param version the state's model version (its step) */
+  public Published publish(String modelId, S state, long version, StepMetrics metrics, long now)
       throws IOException {
     if (files == null) {
       files = spec.files();
     }
     byte[] bytes = files.modelFile(state, Map.of(
-        "modelId", modelId, "step", Long.toString(state.step()),
+        "modelId", modelId, "step", Long.toString(version),
         "createdAt", Instant.ofEpochMilli(now).toString(), "producer", "contraflow learn"));
     Path dir = new Path(new Path(store), modelId);
-    String name = modelId + spec.fileTag() + "-v" + state.step();
+    String name = modelId + spec.fileTag() + "-v" + version;
     Path file = new Path(dir, name + ".cfm");
     write(file, bytes);
-    Path dl4j = new Path(dir, name + "-key-encoder.zip");
-    write(dl4j, files.momentumEncoderInDl4jFormat(state));
+    Path dl4j = null;
+    for (Map.Entry<String, byte[]> encoder : files.dl4jEncoders(state).entrySet()) {
+      Path written = new Path(dir, name + "-" + encoder.getKey() + ".zip");
+      write(written, encoder.getValue());
+      dl4j = dl4j == null ? written : dl4j;
+    }
     String sha256 = sha256(bytes);
     CheckpointRecord record = CheckpointRecord.newBuilder()
         .setModelId(modelId)
-        .setModelVersion(state.step())
+        .setModelVersion(version)
         .setUri(file.toUri().toString())
         .setSha256(sha256)
         .setSizeBytes(bytes.length)
@@ -77,9 +81,9 @@ public final class ModelPublisher implements Serializable {
         .setConfig(spec.configJson())
         .setMetrics(metricsMap(metrics))
         .setCreatedAt(Instant.ofEpochMilli(now))
-        .setDl4jUri(dl4j.toUri().toString())
+        .setDl4jUri(dl4j == null ? null : dl4j.toUri().toString())
         .build();
-    return new Published(new PublishedModel(state.step(), now, sha256),
+    return new Published(new PublishedModel(version, now, sha256),
         new KafkaOutput(topic, modelId.getBytes(StandardCharsets.UTF_8), codec.encode(record),
             now));
   }
@@ -91,9 +95,9 @@ public final class ModelPublisher implements Serializable {
     }
   }
 
-  /** The state's momentum encoder in DL4J's format, written through a scratch encoder. */
-  static byte[] dl4j(Encoder scratch, LearnerState state) throws IOException {
-    scratch.loadParams(state.momentumParams());
+  /** Parameters in DL4J's format, written through a scratch encoder of their shape. */
+  static byte[] dl4j(Encoder scratch, float[] params) throws IOException {
+    scratch.loadParams(params);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     scratch.writeDl4j(out);
     return out.toByteArray();

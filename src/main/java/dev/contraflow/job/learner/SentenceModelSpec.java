@@ -16,15 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 /** Sentence models: the {@link SentenceLearner} of {@code sentenceLearner.*}. */
 public record SentenceModelSpec(SentenceLearnerConfig config)
-    implements ModelSpec<SentenceInput> {
-
-  @Override
-  public Modality modality() {
-    return Modality.TEXT;
-  }
+    implements ModelSpec<SentenceInput, LearnerState> {
 
   @Override
   public int batchSize() {
@@ -42,6 +38,11 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
   }
 
   @Override
+  public ValueStateDescriptor<LearnerState> learnerState() {
+    return LearnerStateDescriptors.learner();
+  }
+
+  @Override
   public ListStateDescriptor<SentenceInput> pendingBatch() {
     return LearnerStateDescriptors.pendingSentences();
   }
@@ -52,7 +53,7 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
   }
 
   @Override
-  public Stepper<SentenceInput> stepper() {
+  public Stepper<SentenceInput, LearnerState> stepper() {
     SentenceLearner learner = new SentenceLearner(config);
     return new Stepper<>() {
       @Override
@@ -61,7 +62,7 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
       }
 
       @Override
-      public StepResult step(LearnerState state, List<SentenceInput> inputs) {
+      public Step<LearnerState> step(LearnerState state, List<SentenceInput> inputs) {
         List<SentenceExample> examples = new ArrayList<>(inputs.size());
         for (SentenceInput in : inputs) {
           try {
@@ -71,15 +72,15 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
             throw new IllegalStateException("a decoded sentence no longer tokenises", e);
           }
         }
-        return learner.step(state, SentenceBatch.of(examples));
+        return outputs(inputs, learner.step(state, SentenceBatch.of(examples)));
       }
     };
   }
 
   @Override
-  public Files files() {
+  public Files<LearnerState> files() {
     Encoder momentumEncoder = Encoder.create(config.encoder(), config.optimizer());
-    return new Files() {
+    return new Files<>() {
       @Override
       public byte[] modelFile(LearnerState state, Map<String, String> provenance)
           throws IOException {
@@ -87,9 +88,15 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
       }
 
       @Override
-      public byte[] momentumEncoderInDl4jFormat(LearnerState state) throws IOException {
-        return ModelPublisher.dl4j(momentumEncoder, state);
+      public Map<String, byte[]> dl4jEncoders(LearnerState state) throws IOException {
+        return Map.of("key-encoder", ModelPublisher.dl4j(momentumEncoder,
+            state.momentumParams()));
       }
     };
+  }
+
+  private static Step<LearnerState> outputs(List<SentenceInput> inputs, StepResult r) {
+    return Step.onePerInput(r.state(), r.state().step(), inputs, Modality.TEXT, r.embeddings(),
+        r.metrics());
   }
 }

@@ -20,26 +20,27 @@ public final class EmbeddingRecords implements Serializable {
 
   private final String topic;
   private final RecordCodec<EmbeddingRecord> codec;
-  private final Modality modality;
   private final String configHash;
 
-  public EmbeddingRecords(String topic, RecordCodec<EmbeddingRecord> codec, Modality modality,
-      String configHash) {
+  public EmbeddingRecords(String topic, RecordCodec<EmbeddingRecord> codec, String configHash) {
     this.topic = topic;
     this.codec = codec;
-    this.modality = modality;
     this.configHash = configHash;
   }
 
-  /** @param checkpointId sha256 of the model file the version was published as, or null */
-  public KafkaOutput of(String modelId, KeyedInput in, Embedding e, String checkpointId,
-      long now) {
+  /**
+   * @param id the embedding's id (the input's, unless one input has several embeddings)
+   * @param in the input whose coordinates the embedding carries
+   * @param checkpointId sha256 of the model file the version was published as, or null
+   */
+  public KafkaOutput of(String modelId, String id, Modality modality, KeyedInput in, Embedding e,
+      String checkpointId, long now) {
     List<Float> vector = new ArrayList<>(e.vector().length);
     for (float v : e.vector()) {
       vector.add(v);
     }
     EmbeddingRecord r = EmbeddingRecord.newBuilder()
-        .setId(in.id)
+        .setId(id)
         .setModality(modality)
         .setModelId(modelId)
         .setModelVersion(e.modelVersion())
@@ -54,6 +55,6 @@ public final class EmbeddingRecords implements Serializable {
         .setEventTime(Instant.ofEpochMilli(in.eventTime))
         .setEmittedAt(Instant.ofEpochMilli(now))
         .build();
-    return new KafkaOutput(topic, in.id.getBytes(StandardCharsets.UTF_8), codec.encode(r), now);
+    return new KafkaOutput(topic, id.getBytes(StandardCharsets.UTF_8), codec.encode(r), now);
   }
 }
