@@ -18,9 +18,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * text-to-image; every other pair of the batch is a negative. exp(t) is the inverse temperature:
  * CLIP learns it ({@link LogitScale}) instead of tuning it, starting at 1 / 0.07.
  *
- * <p>Both towers are trained, so both features receive gradients, and so does t. Two orthogonal
- * unit features per pair make every off-diagonal logit 0, so L = ln(1 + (B - 1) e^{-s}) with
- * s = exp(t): the loss falls to 0 as the scale grows, which is why the scale needs a ceiling.
+ * <p>Both towers are trained, so both features receive gradients, and so does t. When each image
+ * equals its caption and the pairs are orthonormal, every off-diagonal logit is 0 and
+ * L = ln(1 + (B - 1) e^{-s}) with s = exp(t): the loss keeps falling as the scale grows, which is
+ * why the scale needs a ceiling.
  */
 public final class ClipLoss {
 
