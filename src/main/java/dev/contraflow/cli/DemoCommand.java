@@ -4,6 +4,8 @@ import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.avro.Modality;
+import dev.contraflow.avro.SentenceRecord;
 import dev.contraflow.eval.KnnClassifier;
 import dev.contraflow.eval.LabelledEmbeddings;
 import dev.contraflow.io.Image;
@@ -19,7 +21,9 @@ import dev.contraflow.job.embedded.TopicReader;
 import dev.contraflow.job.learner.ModelStore;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,13 +46,14 @@ import picocli.CommandLine.Option;
 
 /**
  * The whole product on one machine: a real Kafka broker in this process, the streaming job on a
- * Flink MiniCluster, images streamed in, and a summary of what subscribers received.
+ * Flink MiniCluster, images (and optionally sentences) streamed in, and a summary of what
+ * subscribers received.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Starts a Kafka broker (KRaft, loopback) and a Flink MiniCluster in this "
-        + "process, streams images into Kafka, runs the learning job, and summarises what came "
-        + "out: embeddings, dead letters, checkpoints, and kNN accuracy of the published "
-        + "embeddings against raw pixels."})
+        + "process, streams images (and, with --sentences, the lines of a text file) into Kafka,"
+        + " runs the learning job, and summarises what came out: embeddings, dead letters,"
+        + " checkpoints, and kNN accuracy of the published image embeddings against raw pixels."})
 final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--images", defaultValue = "data/fashion-mnist",
@@ -58,6 +63,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "10000",
       description = "Stream the first N images (default ${DEFAULT-VALUE}; 0 = all).")
   int limit;
+
+  @Option(names = "--sentences",
+      description = "Also stream this UTF-8 text file, one sentence a line, to the sentences "
+          + "topic (ids line-<n>); every line is sent as it is, so blank or over-long lines "
+          + "become dead letters.")
+  Path sentences;
 
   @Mixin JobConfigOptions jobOptions;
 
@@ -81,11 +92,13 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("no images found in " + images);
     }
     Optional<int[]> labels = ImageSource.labelsFor(images);
+    List<String> lines = sentences == null ? List.of() : readLines(sentences);
     Image first = data.get(0);
     Files.createDirectories(workDir);
     Path work = workDir.toAbsolutePath();
-    System.err.printf("demo: %d images from %s; starting Kafka and Flink in this process%n",
-        data.size(), images);
+    System.err.printf("demo: %d images from %s%s; starting Kafka and Flink in this process%n",
+        data.size(), images, sentences == null ? ""
+            : ", " + lines.size() + " lines from " + sentences);
 
     try (EmbeddedKafka kafka = EmbeddedKafka.start(work)) {
       JobConfig job = demoConfig(kafka, work, first);
@@ -101,13 +114,13 @@ final class DemoCommand implements Callable<Integer> {
         ContraflowJob.build(env, job);
         JobClient client = env.executeAsync(job.job().name());
         try {
-          produce(kafka, job, data, labels);
-          awaitOutputs(data.size(), embeddings, deadLetters, checkpoints);
+          produce(kafka, job, data, labels, lines);
+          awaitOutputs(data.size() + lines.size(), embeddings, deadLetters, checkpoints);
         } finally {
           client.cancel().get();
         }
-        summarise(spec.commandLine().getOut(), job, data, labels, embeddings.records(),
-            deadLetters.records(), checkpoints.records());
+        summarise(spec.commandLine().getOut(), job, data, labels, lines.size(),
+            embeddings.records(), deadLetters.records(), checkpoints.records());
       }
     }
     return 0;
@@ -117,6 +130,8 @@ final class DemoCommand implements Callable<Integer> {
     List<String> all = new ArrayList<>(List.of(
         "kafka.bootstrapServers=" + kafka.bootstrapServers(),
         "model.defaultId=demo",
+        "model.defaultSentenceId=demo-text",
+        "topics.sentences=" + (sentences == null ? "" : "contraflow.sentences"),
         "model.channels=" + first.channels(),
         "model.height=" + first.height(),
         "model.width=" + first.width(),
@@ -134,16 +149,34 @@ final class DemoCommand implements Callable<Integer> {
         Map.of());
   }
 
-  /** Labels ride along as an attribute (the learner never reads it; eval --images-topic does). */
+  private static List<String> readLines(Path file) throws IOException {
+    try {
+      return Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      throw new IOException("sentence file " + file + " is not UTF-8 text", e);
+    }
+  }
+
+  /**
+   * Images, then sentences. Labels ride along as an attribute (the learner never reads it; eval
+   * --images-topic does).
+   */
   private static void produce(EmbeddedKafka kafka, JobConfig job, List<Image> data,
-      Optional<int[]> labels) {
+      Optional<int[]> labels, List<String> lines) {
     RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
+    RecordCodec<SentenceRecord> text = RecordCodec.singleObject(SentenceRecord.class);
     Thread t = new Thread(() -> {
       try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
         for (Image image : data) {
           p.send(job.topics().images(), image.id().getBytes(StandardCharsets.UTF_8),
               codec.encode(labelled(ImageRecords.raw(image, null, "demo", Instant.now()),
                   labels)));
+        }
+        for (int i = 0; i < lines.size(); i++) {
+          String id = "line-" + i;
+          p.send(job.topics().sentences(), id.getBytes(StandardCharsets.UTF_8),
+              text.encode(SentenceRecord.newBuilder().setId(id).setText(lines.get(i))
+                  .setSource("demo").setEventTime(Instant.now()).build()));
         }
         p.flush();
       }
@@ -183,16 +216,28 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void summarise(PrintWriter out, JobConfig job, List<Image> data,
-      Optional<int[]> labels, List<EmbeddingRecord> embeddings,
-      List<DeadLetterRecord> deadLetters, List<CheckpointRecord> checkpoints) throws Exception {
-    long lastVersion = embeddings.stream().mapToLong(EmbeddingRecord::getModelVersion).max()
-        .orElse(0);
-    out.printf("records in         %d%n", data.size());
+      Optional<int[]> labels, int lines, List<EmbeddingRecord> allEmbeddings,
+      List<DeadLetterRecord> deadLetters, List<CheckpointRecord> allCheckpoints)
+      throws Exception {
+    List<EmbeddingRecord> embeddings = allEmbeddings.stream()
+        .filter(e -> e.getModality() == Modality.IMAGE).toList();
+    List<CheckpointRecord> checkpoints = allCheckpoints.stream()
+        .filter(c -> c.getModelId().equals(job.model().defaultId())).toList();
+    out.printf("records in         %d%s%n", data.size() + lines, lines == 0 ? ""
+        : " (" + data.size() + " images, " + lines + " sentences)");
     out.printf("embeddings out     %d (model versions 1..%d)%n", embeddings.size(),
-        lastVersion);
-    out.printf("dead letters       %d%n", deadLetters.size());
-    out.printf("checkpoints        %d%s%n", checkpoints.size(), checkpoints.isEmpty() ? ""
-        : " (last: " + checkpoints.get(checkpoints.size() - 1).getUri() + ")");
+        lastVersion(embeddings));
+    if (lines > 0) {
+      List<EmbeddingRecord> text = allEmbeddings.stream()
+          .filter(e -> e.getModality() == Modality.TEXT).toList();
+      out.printf("sentence embeddings %d (model %s, versions 1..%d)%n", text.size(),
+          job.model().defaultSentenceId(), lastVersion(text));
+    }
+    out.printf("dead letters       %d%s%n", deadLetters.size(), deadLetters.isEmpty() ? ""
+        : " (first: " + deadLetters.get(0).getSourceTopic() + " offset "
+            + deadLetters.get(0).getOffset() + ": " + deadLetters.get(0).getReason() + ")");
+    out.printf("checkpoints        %d%s%n", allCheckpoints.size(), allCheckpoints.isEmpty() ? ""
+        : " (last: " + allCheckpoints.get(allCheckpoints.size() - 1).getUri() + ")");
     Map<String, float[]> published = new HashMap<>();
     for (EmbeddingRecord e : embeddings) {
       published.put(e.getId(), vector(e.getVector()));
@@ -227,6 +272,10 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("  %-34s %.4f%n", "last checkpoint (v" + last.getModelVersion()
           + ") re-embedded", holdout.score(learner.embedAll(trained, embedded)));
     }
+  }
+
+  private static long lastVersion(List<EmbeddingRecord> embeddings) {
+    return embeddings.stream().mapToLong(EmbeddingRecord::getModelVersion).max().orElse(0);
   }
 
   private static float[] vector(List<Float> values) {

@@ -3,7 +3,11 @@ package dev.contraflow.job;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.decode.ImageRecordDecoder;
+import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.decode.RecordDecoder;
+import dev.contraflow.job.decode.SentenceInput;
+import dev.contraflow.job.decode.SentenceRecordDecoder;
 import dev.contraflow.job.learner.LearnerFunction;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.job.sink.KafkaOutputSerializer;
@@ -17,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -36,13 +41,18 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The streaming job: Kafka images -> decode + validate -> keyBy(modelId) -> learner -> one
- * exactly-once Kafka sink for embeddings, checkpoint records and dead letters.
+ * The streaming job: for each input topic (images, sentences), Kafka -> decode + validate ->
+ * keyBy(modelId) -> that modality's learner; one exactly-once Kafka sink for the embeddings,
+ * checkpoint records and dead letters of both.
  *
  * <pre>
- * images ──► decode + validate ──► keyBy(modelId) ──► LearnerFunction ──┐
- *                   └──────────── dead letters ─────────────────────────┴──► KafkaSink (EXACTLY_ONCE)
+ * images    ──► decode + validate ──► keyBy(modelId) ──► LearnerFunction (images) ──┐
+ *                       └────────── dead letters ────────────────────────────────┤
+ * sentences ──► decode + validate ──► keyBy(modelId) ──► LearnerFunction (text) ────┼──► KafkaSink
+ *                       └────────── dead letters ────────────────────────────────┘  EXACTLY_ONCE
  * </pre>
+ *
+ * <p>An input topic left empty in the configuration turns its branch off.
  *
  * <p>{@link #main} is the entry point for a Flink cluster ({@code flink run}, or the REST API's
  * {@code /jars/:id/run} with entryClass {@code dev.contraflow.job.ContraflowJob}); it takes
@@ -55,6 +65,9 @@ public final class ContraflowJob {
   public static final String DECODE_UID = "decode-images-v1";
   public static final String LEARNER_UID = "learner-v1";
   public static final String SINK_UID = "kafka-sink-v1";
+  public static final String SENTENCE_SOURCE_UID = "sentences-source-v1";
+  public static final String SENTENCE_DECODE_UID = "decode-sentences-v1";
+  public static final String SENTENCE_LEARNER_UID = "sentence-learner-v1";
 
   private static final int MAX_REQUEST_BYTES = 16 << 20;
 
@@ -82,43 +95,72 @@ public final class ContraflowJob {
   }
 
   /**
-   * Adds the job to {@code env}, passing the decoded stream through {@code beforeLearner} (tests
-   * use it to inject a failure).
+   * Adds the job to {@code env}, passing the decoded image stream through {@code beforeLearner}
+   * (tests use it to inject a failure).
    */
   public static void build(StreamExecutionEnvironment env, JobConfig config,
       UnaryOperator<DataStream<LearnerInput>> beforeLearner) {
-    SingleOutputStreamOperator<LearnerInput> decoded = env
-        .fromSource(source(config), WatermarkStrategy.noWatermarks(), "images")
-        .uid(SOURCE_UID)
-        .process(new ImageRecordDecoder(config))
-        .uid(DECODE_UID)
-        .name("decode + validate");
-    DataStream<KafkaOutput> deadLetters = decoded.getSideOutput(ImageRecordDecoder.DEAD_LETTERS);
-
-    beforeLearner.apply(decoded)
-        .keyBy((KeySelector<LearnerInput, String>) in -> in.modelId, Types.STRING)
-        .process(new LearnerFunction(config))
-        .uid(LEARNER_UID)
-        .name("learner")
-        .union(deadLetters)
-        .sinkTo(sink(config))
+    List<DataStream<KafkaOutput>> outputs = new ArrayList<>();
+    JobConfig.Topics topics = config.topics();
+    if (topics.readsImages()) {
+      SingleOutputStreamOperator<LearnerInput> images = decoded(env, config, topics.images(),
+          new ImageRecordDecoder(config), "images", SOURCE_UID, DECODE_UID, outputs);
+      outputs.add(learn(beforeLearner.apply(images), LearnerFunction.images(config), LEARNER_UID,
+          "learner: images"));
+    }
+    if (topics.readsSentences()) {
+      SingleOutputStreamOperator<SentenceInput> sentences = decoded(env, config,
+          topics.sentences(), new SentenceRecordDecoder(config), "sentences", SENTENCE_SOURCE_UID,
+          SENTENCE_DECODE_UID, outputs);
+      outputs.add(learn(sentences, LearnerFunction.sentences(config), SENTENCE_LEARNER_UID,
+          "learner: sentences"));
+    }
+    DataStream<KafkaOutput> all = outputs.get(0);
+    for (DataStream<KafkaOutput> more : outputs.subList(1, outputs.size())) {
+      all = all.union(more);
+    }
+    all.sinkTo(sink(config))
         .uid(SINK_UID)
         .name("kafka: embeddings, checkpoints, dead letters");
   }
 
-  static KafkaSource<KafkaInput> source(JobConfig config) {
+  /** One input topic, decoded; its dead letters are added to {@code outputs}. */
+  private static <I extends KeyedInput> SingleOutputStreamOperator<I> decoded(
+      StreamExecutionEnvironment env, JobConfig config, String topic,
+      RecordDecoder<?, I> decoder, String modality, String sourceUid, String decodeUid,
+      List<DataStream<KafkaOutput>> outputs) {
+    SingleOutputStreamOperator<I> decoded = env
+        .fromSource(source(config, topic), WatermarkStrategy.noWatermarks(), topic)
+        .uid(sourceUid)
+        .process(decoder)
+        .uid(decodeUid)
+        .name("decode + validate: " + modality);
+    outputs.add(decoded.getSideOutput(RecordDecoder.DEAD_LETTERS));
+    return decoded;
+  }
+
+  private static <I extends KeyedInput> DataStream<KafkaOutput> learn(DataStream<I> inputs,
+      LearnerFunction<I> learner, String uid, String name) {
+    return inputs
+        .keyBy((KeySelector<I, String>) in -> in.modelId, Types.STRING)
+        .process(learner, TypeInformation.of(KafkaOutput.class))
+        .uid(uid)
+        .name(name);
+  }
+
+  static KafkaSource<KafkaInput> source(JobConfig config, String topic) {
     JobConfig.Kafka kafka = config.kafka();
     return KafkaSource.<KafkaInput>builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setGroupId(kafka.groupId())
-        .setTopics(config.topics().images())
+        .setTopics(topic)
         .setStartingOffsets(switch (kafka.startingOffsets()) {
           case EARLIEST -> OffsetsInitializer.earliest();
           case LATEST -> OffsetsInitializer.latest();
           case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
           case TIMESTAMP -> OffsetsInitializer.timestamp(
               JobConfig.Kafka.startingMillis(kafka.startingTimestamp()));
-          case OFFSETS -> OffsetsInitializer.offsets(partitionOffsets(config));
+          case OFFSETS -> OffsetsInitializer.offsets(partitionOffsets(config, topic));
         })
         .setDeserializer(new KafkaInputDeserializer())
         .setProperties(clientProperties(kafka))
@@ -127,10 +169,10 @@ public final class ContraflowJob {
         .build();
   }
 
-  private static Map<TopicPartition, Long> partitionOffsets(JobConfig config) {
+  private static Map<TopicPartition, Long> partitionOffsets(JobConfig config, String topic) {
     Map<TopicPartition, Long> offsets = new HashMap<>();
     config.kafka().startingPartitionOffsets().forEach((partition, offset) ->
-        offsets.put(new TopicPartition(config.topics().images(), partition), offset));
+        offsets.put(new TopicPartition(topic, partition), offset));
     return offsets;
   }
 

@@ -133,20 +133,34 @@ class ContraflowCliTest {
 
   @Test
   @Tag("slow")
-  void demoStreamsImagesThroughKafkaAndFlinkAndSummarisesWhatCameOut(@TempDir Path dir) {
+  void demoStreamsImagesAndSentencesThroughKafkaAndFlinkAndSummarisesWhatCameOut(
+      @TempDir Path dir) throws Exception {
+    Path text = dir.resolve("sentences.txt");
+    Files.writeString(text, "The quick brown fox jumps over the lazy dog.\n"
+        + "A stitch in time saves nine.\n"
+        + "   \n"
+        + "Rain is expected in the north by evening.\n"
+        + "She sold the old piano to a neighbour.\n");
     StringWriter out = new StringWriter();
     int code = Contraflow.run(new PrintWriter(out, true), new PrintWriter(err, true), "demo",
-        "--images", SUBSET, "--limit", "120", "--work-dir", dir.toString(),
+        "--images", SUBSET, "--limit", "120", "--sentences", text.toString(),
+        "--work-dir", dir.toString(),
         "--set", "learner.batchSize=16", "--set", "learner.width=4",
         "--set", "learner.headHidden=16", "--set", "learner.dim=8",
         "--set", "learner.queueSize=24", "--set", "job.checkpointInterval=300ms",
+        "--set", "sentenceLearner.batchSize=2", "--set", "sentenceLearner.buckets=512",
+        "--set", "sentenceLearner.width=8", "--set", "sentenceLearner.headHidden=16",
+        "--set", "sentenceLearner.dim=8", "--set", "sentenceLearner.queueSize=4",
         "--set", "publish.everySteps=2");
     String summary = out.toString();
     assertEquals(0, code, err.toString());
-    assertTrue(summary.contains("records in         120"), summary);
+    assertTrue(summary.contains("records in         125 (120 images, 5 sentences)"), summary);
     assertTrue(summary.contains("embeddings out     120 (model versions 1..8)"), summary);
-    assertTrue(summary.contains("dead letters       0"), summary);
-    assertTrue(summary.contains("checkpoints        4"), summary);
+    assertTrue(summary.contains("sentence embeddings 4 (model demo-text, versions 1..2)"),
+        summary);
+    assertTrue(summary.contains("dead letters       1 (first: contraflow.sentences offset 2: "
+        + "sentence line-2: empty text"), summary);
+    assertTrue(summary.contains("checkpoints        5"), summary);
     for (String row : List.of("raw pixels", "published embeddings", "untrained encoder",
         "last checkpoint (v8) re-embedded")) {
       assertTrue(summary.matches("(?s).*\\n  " + Pattern.quote(row)

@@ -146,8 +146,9 @@ class StreamingJobEndToEndTest {
       assertTrue(d.getOffset() >= 12 && d.getOffset() < 12 + bad.size(), name + " offset");
       assertFalse(d.getReason().isBlank(), name + " has a reason");
     }
-    assertEquals((long) bad.size(), CapturingMetricReporter.value("bad-input", ".deadLetters")
-        .orElseThrow(), "dead letters are counted in Flink's metrics");
+    assertEquals((long) bad.size(), CapturingMetricReporter.value("bad-input",
+        "validate: images.0.deadLetters").orElseThrow(),
+        "dead letters are counted in Flink's metrics");
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.avro.SentenceRecord;
 import dev.contraflow.io.Image;
 import dev.contraflow.io.IdxReader;
 import dev.contraflow.io.ImageRecords;
@@ -45,6 +46,11 @@ final class StreamingStack implements AutoCloseable {
   static final List<String> TINY_LEARNER = List.of("learner.encoder=CNN", "learner.width=4",
       "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20", "learner.batchSize=8");
 
+  /** A tiny sentence encoder: 512 buckets, width 8, head 16 -> 8, K = 8, B = 4. */
+  static final List<String> TINY_SENTENCE_LEARNER = List.of("sentenceLearner.buckets=512",
+      "sentenceLearner.maxTokens=8", "sentenceLearner.width=8", "sentenceLearner.headHidden=16",
+      "sentenceLearner.dim=8", "sentenceLearner.queueSize=8", "sentenceLearner.batchSize=4");
+
   final EmbeddedKafka kafka;
   final Path dir;
   private final List<AutoCloseable> open = new ArrayList<>();
@@ -64,6 +70,7 @@ final class StreamingStack implements AutoCloseable {
         "kafka.bootstrapServers=" + kafka.bootstrapServers(),
         "kafka.groupId=" + name,
         "topics.images=" + name + ".images",
+        "topics.sentences=" + name + ".sentences",
         "topics.embeddings=" + name + ".embeddings",
         "topics.checkpoints=" + name + ".checkpoints",
         "topics.deadLetters=" + name + ".dead-letters",
@@ -73,6 +80,7 @@ final class StreamingStack implements AutoCloseable {
         "job.checkpointDir=" + dir.resolve(name + "-checkpoints").toUri(),
         "publish.modelStore=" + dir.resolve(name + "-models").toUri()));
     all.addAll(TINY_LEARNER);
+    all.addAll(TINY_SENTENCE_LEARNER);
     all.addAll(List.of(overrides));
     JobConfig config = JobConfigLoader.defaults(all);
     kafka.createTopics(config.topics().all(), 1);
@@ -129,8 +137,25 @@ final class StreamingStack implements AutoCloseable {
   }
 
   void produceBytes(JobConfig config, String key, byte[] value) throws Exception {
+    produceBytes(config.topics().images(), key, value);
+  }
+
+  void produceBytes(String topic, String key, byte[] value) throws Exception {
     try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
-      p.sendNow(config.topics().images(), key.getBytes(StandardCharsets.UTF_8), value);
+      p.sendNow(topic, key.getBytes(StandardCharsets.UTF_8), value);
+    }
+  }
+
+  /** Produces the sentence records to the sentences topic, keyed by id. One producer for all. */
+  void produceSentences(JobConfig config, List<SentenceRecord> sentences) throws Exception {
+    RecordCodec<SentenceRecord> codec = new RecordCodecs(config.records())
+        .forTopic(SentenceRecord.class, config.topics().sentences());
+    try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+      for (SentenceRecord s : sentences) {
+        p.send(config.topics().sentences(), s.getId().getBytes(StandardCharsets.UTF_8),
+            codec.encode(s));
+      }
+      p.flush();
     }
   }
 

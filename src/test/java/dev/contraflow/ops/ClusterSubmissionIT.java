@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.ImageEncoding;
 import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.avro.Modality;
+import dev.contraflow.avro.SentenceRecord;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -58,6 +60,8 @@ class ClusterSubmissionIT {
   private static final int SIDE = 28;
 
   private static final String IMAGES_TOPIC = "images";
+  private static final String SENTENCES_TOPIC = "sentences";
+  private static final int SENTENCES = 40;
   private static final String EMBEDDINGS_TOPIC = "embeddings";
   private static final String CHECKPOINTS_TOPIC = "checkpoints";
   private static final String DEAD_LETTERS_TOPIC = "dead-letters";
@@ -116,10 +120,12 @@ class ClusterSubmissionIT {
   }
 
   @Test
-  void submittedJobEmbedsEveryImageExactlyOnce() throws Exception {
+  void submittedJobEmbedsEveryImageAndSentenceExactlyOnce() throws Exception {
     Assumptions.assumeTrue(skipReason == null, skipReason);
     createTopics();
     Set<String> ids = produceImages();
+    Set<String> sentenceIds = produceSentences();
+    ids.addAll(sentenceIds);
 
     String jarId = flink.upload(JOB_JAR);
     jobId = flink.run(jarId, ENTRY_CLASS, programArgs(writeJobConfig()));
@@ -132,7 +138,10 @@ class ClusterSubmissionIT {
     assertEquals(ids, embeddings.keySet(), "embedded ids differ from produced ids");
     for (List<EmbeddingRecord> forId : embeddings.values()) {
       EmbeddingRecord e = forId.get(0);
-      assertEquals(IMAGES_TOPIC, e.getSourceTopic(), "source topic of " + e.getId());
+      boolean sentence = sentenceIds.contains(e.getId());
+      assertEquals(sentence ? SENTENCES_TOPIC : IMAGES_TOPIC, e.getSourceTopic(),
+          "source topic of " + e.getId());
+      assertEquals(sentence ? Modality.TEXT : Modality.IMAGE, e.getModality(), e.getId());
       assertTrue(e.getDim() > 0 && e.getVector().size() == e.getDim(),
           "vector of " + e.getId() + " has " + e.getVector().size() + " floats, dim " + e.getDim());
     }
@@ -145,21 +154,26 @@ class ClusterSubmissionIT {
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, ops.bootstrapServers()))) {
       admin.createTopics(List.of(
           new NewTopic(IMAGES_TOPIC, 2, (short) 1),
+          new NewTopic(SENTENCES_TOPIC, 1, (short) 1),
           new NewTopic(EMBEDDINGS_TOPIC, 2, (short) 1),
           new NewTopic(CHECKPOINTS_TOPIC, 1, (short) 1).configs(Map.of("max.message.bytes", EIGHT_MIB)),
           new NewTopic(DEAD_LETTERS_TOPIC, 1, (short) 1))).all().get();
     }
   }
 
-  /** 28x28 grey RAW images, each a bright bar at its own row and column; returns their ids. */
-  private static Set<String> produceImages() throws Exception {
+  private static Properties producerProperties() {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ops.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return props;
+  }
+
+  /** 28x28 grey RAW images, each a bright bar at its own row and column; returns their ids. */
+  private static Set<String> produceImages() throws Exception {
     Set<String> ids = new TreeSet<>();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
       for (int i = 0; i < IMAGES; i++) {
         String id = String.format("image-%03d", i);
         ImageRecord image = ImageRecord.newBuilder()
@@ -173,6 +187,27 @@ class ClusterSubmissionIT {
         // Avro single-object encoding, the wire format of every contraflow topic.
         producer.send(new ProducerRecord<>(IMAGES_TOPIC, id.getBytes(StandardCharsets.UTF_8),
             bytes(image.toByteBuffer()))).get();
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
+
+  /** Short English sentences, single-object encoded SentenceRecords; returns their ids. */
+  private static Set<String> produceSentences() throws Exception {
+    String[] things = {"harbour", "lamp", "forest", "market", "clock", "bridge", "river", "bread"};
+    Set<String> ids = new TreeSet<>();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
+      for (int i = 0; i < SENTENCES; i++) {
+        String id = String.format("sentence-%03d", i);
+        SentenceRecord sentence = SentenceRecord.newBuilder()
+            .setId(id)
+            .setText("the " + things[i % things.length] + " by the "
+                + things[(i / things.length) % things.length] + " was quiet")
+            .setEventTime(Instant.now())
+            .build();
+        producer.send(new ProducerRecord<>(SENTENCES_TOPIC, id.getBytes(StandardCharsets.UTF_8),
+            bytes(sentence.toByteBuffer()))).get();
         ids.add(id);
       }
     }
@@ -197,6 +232,7 @@ class ClusterSubmissionIT {
         "  groupId: contraflow-it",
         "topics:",
         "  images: " + IMAGES_TOPIC,
+        "  sentences: " + SENTENCES_TOPIC,
         "  embeddings: " + EMBEDDINGS_TOPIC,
         "  checkpoints: " + CHECKPOINTS_TOPIC,
         "  deadLetters: " + DEAD_LETTERS_TOPIC,
@@ -206,6 +242,8 @@ class ClusterSubmissionIT {
         "learner:",
         "  encoder: MLP",
         "  batchSize: 32",
+        "sentenceLearner:",
+        "  batchSize: 16",
         ""));
     return config;
   }

@@ -1,6 +1,7 @@
 package dev.contraflow.job.backfill;
 
 import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.avro.Modality;
 import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.ImageRecordDecoder;
@@ -53,13 +54,18 @@ public final class Backfill {
 
   /** @param modelFile the checkpoint's bytes (its SHA-256 becomes the embeddings' checkpointId) */
   public Result run(byte[] modelFile, String modelId, TimeRange range) throws Exception {
+    if (!config.topics().readsImages()) {
+      throw new IllegalArgumentException("backfill re-embeds the images topic, but topics.images "
+          + "is empty in this configuration");
+    }
     ModelFile.Model model = ModelFile.fromBytes(modelFile);
     String checkpointId = ModelPublisher.sha256(modelFile);
     Learner learner = new Learner(model.config());
     ImageRecordDecoder decoder = new ImageRecordDecoder(config);
     EmbeddingRecords out = new EmbeddingRecords(config.topics().embeddings(),
         new RecordCodecs(config.records()).forTopic(EmbeddingRecord.class,
-            config.topics().embeddings()), ModelPublisher.configHash(model.config()));
+            config.topics().embeddings()), Modality.IMAGE,
+        ModelPublisher.configHash(model.config()));
     long read = 0;
     long embedded = 0;
     long dead = 0;

@@ -4,13 +4,17 @@ import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.encoder.TextEncoderConfig;
 import dev.contraflow.io.ImageDecoder;
+import dev.contraflow.io.TokenizerConfig;
 import dev.contraflow.io.WireFormat;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
+import dev.contraflow.learn.SentenceLearnerConfig;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,23 +30,27 @@ import java.util.TreeMap;
  * @param kafka where the records come from and go to
  * @param topics topic names
  * @param model the model key records train when they name none, and its input shape
- * @param learner the learner's hyper-parameters (MoCo v2 defaults)
+ * @param learner the image learner's hyper-parameters (MoCo v2 defaults)
+ * @param sentenceLearner the sentence learner's hyper-parameters (ESimCSE defaults)
  * @param job Flink settings: parallelism, micro-batch timeout, checkpoints, restarts
  * @param publish how often model files and checkpoint records are published
  * @param limits what an input record may be before it is a dead letter
  * @param records how record values are encoded on every topic
  */
-public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner, Job job,
-    Publish publish, Limits limits, Records records) implements Serializable {
+public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner,
+    SentenceLearner sentenceLearner, Job job, Publish publish, Limits limits, Records records)
+    implements Serializable {
 
   public JobConfig {
-    require(kafka != null && topics != null && model != null && learner != null && job != null
-        && publish != null && limits != null && records != null, "config", "incomplete",
+    require(kafka != null && topics != null && model != null && learner != null
+        && sentenceLearner != null && job != null && publish != null && limits != null
+        && records != null, "config", "incomplete",
         "a section is missing; start from default-job.yaml");
     Set<String> distinct = new LinkedHashSet<>(topics.all());
     require(distinct.size() == topics.all().size(), "topics", topics.all(),
         "every topic must have its own name");
-    learner.toLearnerConfig(model); // the learner's own checks, up front
+    learner.toLearnerConfig(model); // the learners' own checks, up front
+    sentenceLearner.toSentenceLearnerConfig();
   }
 
   /** Kafka clients. {@code properties} pass through to every client and are never logged. */
@@ -114,24 +122,61 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   /**
    * Where a job without a checkpoint starts reading: the beginning, the end, the group's
    * committed offsets (else the beginning), the first record at or after
-   * kafka.startingTimestamp, or kafka.startingPartitionOffsets (replays of a range: the same
-   * range and seed re-train the same model).
+   * kafka.startingTimestamp, or kafka.startingPartitionOffsets, applied to every input topic
+   * (replays of a range: the same range and seed re-train the same model).
    */
   public enum StartingOffsets { EARLIEST, LATEST, COMMITTED, TIMESTAMP, OFFSETS }
 
-  /** Topic names; inputs and outputs must differ. */
-  public record Topics(String images, String embeddings, String checkpoints, String deadLetters)
-      implements Serializable {
+  /**
+   * Topic names; inputs and outputs must differ. An empty input topic turns that modality off
+   * (the job then neither reads nor learns it); at least one input is needed.
+   */
+  public record Topics(String images, String sentences, String embeddings, String checkpoints,
+      String deadLetters) implements Serializable {
 
     public Topics {
-      requireTopic("topics.images", images);
+      images = images == null ? "" : images;
+      sentences = sentences == null ? "" : sentences;
+      require(!images.isEmpty() || !sentences.isEmpty(), "topics.images / topics.sentences",
+          "both empty", "name at least one input topic");
+      if (!images.isEmpty()) {
+        requireTopic("topics.images", images);
+      }
+      if (!sentences.isEmpty()) {
+        requireTopic("topics.sentences", sentences);
+      }
       requireTopic("topics.embeddings", embeddings);
       requireTopic("topics.checkpoints", checkpoints);
       requireTopic("topics.deadLetters", deadLetters);
     }
 
+    /** Whether the job reads images (and runs the image learner). */
+    public boolean readsImages() {
+      return !images.isEmpty();
+    }
+
+    /** Whether the job reads sentences (and runs the sentence learner). */
+    public boolean readsSentences() {
+      return !sentences.isEmpty();
+    }
+
+    /** The input topics the job reads. */
+    public List<String> inputs() {
+      List<String> in = new ArrayList<>(2);
+      if (readsImages()) {
+        in.add(images);
+      }
+      if (readsSentences()) {
+        in.add(sentences);
+      }
+      return List.copyOf(in);
+    }
+
+    /** Every topic the job reads or writes. */
     public List<String> all() {
-      return List.of(images, embeddings, checkpoints, deadLetters);
+      List<String> all = new ArrayList<>(inputs());
+      all.addAll(List.of(embeddings, checkpoints, deadLetters));
+      return List.copyOf(all);
     }
 
     private static void requireTopic(String setting, String name) {
@@ -141,15 +186,19 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   }
 
   /**
-   * The model a record trains when it names none, and the input shape of every model: images are
-   * cropped and resized to height x width, and must have this many channels.
+   * The models records train when they name none, and the input shape of every image model:
+   * images are cropped and resized to height x width, and must have this many channels.
    */
-  public record Model(String defaultId, int channels, int height, int width)
-      implements Serializable {
+  public record Model(String defaultId, String defaultSentenceId, int channels, int height,
+      int width) implements Serializable {
 
     public Model {
       require(defaultId != null && !defaultId.isBlank(), "model.defaultId", defaultId,
-          "name the model records without a modelId train, e.g. default");
+          "name the model image records without a modelId train, e.g. default");
+      require(defaultSentenceId != null && !defaultSentenceId.isBlank()
+          && !defaultSentenceId.equals(defaultId), "model.defaultSentenceId", defaultSentenceId,
+          "name the model sentence records without a modelId train, other than model.defaultId,"
+              + " e.g. default-text");
       require(channels == 1 || channels == 3, "model.channels", channels,
           "use 1 (grey) or 3 (RGB)");
       require(height >= 8, "model.height", height, "use at least 8");
@@ -183,6 +232,44 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
             seed);
       } catch (IllegalArgumentException ex) {
         throw new InvalidJobConfigException("learner: " + ex.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Sentence learner hyper-parameters; defaults are ESimCSE's (see
+   * SentenceLearnerConfig#esimcse), with the hashed fastText-style tokenizer.
+   */
+  public record SentenceLearner(Method method, int buckets, int maxTokens, int maxChars,
+      boolean lowerCase, int width, double dropout, int headHidden, int dim, int batchSize,
+      int queueSize, double temperature, double momentum, OptimizerConfig.Kind optimizer,
+      double lr, double weightDecay, double duplicationRate, double deletionRate, long seed)
+      implements Serializable {
+
+    public SentenceLearner {
+      require(method != null && method.forSentences(), "sentenceLearner.method", method,
+          "use ESIMCSE, SIMCSE or CONSERT");
+      require(optimizer != null, "sentenceLearner.optimizer", null, "use ADAM or SGD");
+      require(batchSize >= 2 && batchSize <= 65536, "sentenceLearner.batchSize", batchSize,
+          "use 2..65536 (in-batch negatives need a second record; ESimCSE uses 64)");
+      require(lr > 0, "sentenceLearner.lr", lr, "use a positive learning rate, e.g. 0.001");
+      require(momentum >= 0 && momentum <= 1, "sentenceLearner.momentum", momentum,
+          "use a value in [0, 1], e.g. 0.995");
+    }
+
+    /** The engine-free sentence learner's configuration (its checks name the field and fix). */
+    public SentenceLearnerConfig toSentenceLearnerConfig() {
+      try {
+        TokenizerConfig defaults = TokenizerConfig.defaults();
+        TokenizerConfig t = new TokenizerConfig(buckets, defaults.ngramMin(), defaults.ngramMax(),
+            defaults.slotsPerToken(), maxTokens, maxChars, lowerCase);
+        TextEncoderConfig e = SentenceLearnerConfig.encoderFor(t, width, dropout, seed)
+            .withHead(headHidden, dim);
+        return new SentenceLearnerConfig(method, t, e,
+            new OptimizerConfig(optimizer, lr, 0.9, weightDecay), queueSize, temperature,
+            MomentumUpdate.constant(momentum), duplicationRate, deletionRate, batchSize, seed);
+      } catch (IllegalArgumentException ex) {
+        throw new InvalidJobConfigException("sentenceLearner: " + ex.getMessage());
       }
     }
   }
@@ -255,9 +342,14 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
     }
   }
 
-  /** The learner configuration of every model key. */
+  /** The learner configuration of every image model key. */
   public LearnerConfig learnerConfig() {
     return learner.toLearnerConfig(model);
+  }
+
+  /** The learner configuration of every sentence model key. */
+  public SentenceLearnerConfig sentenceLearnerConfig() {
+    return sentenceLearner.toSentenceLearnerConfig();
   }
 
   static void require(boolean ok, String setting, Object value, String fix) {

@@ -6,34 +6,22 @@ import dev.contraflow.io.Image;
  * A decoded, validated image on its way to its model's learner, with the coordinates its
  * embedding will carry. A Flink POJO; also the element type of the pending micro-batch state.
  */
-public class LearnerInput {
-  public String id;
-  public String modelId;
+public class LearnerInput extends KeyedInput {
   public int channels;
   public int height;
   public int width;
   /** Planar (CHW) floats in [0, 1]. */
   public float[] pixels;
-  public String sourceTopic;
-  public int sourcePartition;
-  public long sourceOffset;
-  /** Event time (ms) of the input record. */
-  public long eventTime;
 
   public LearnerInput() {}
 
   public LearnerInput(String modelId, Image image, String sourceTopic, int sourcePartition,
       long sourceOffset, long eventTime) {
-    this.id = image.id();
-    this.modelId = modelId;
+    super(image.id(), modelId, sourceTopic, sourcePartition, sourceOffset, eventTime);
     this.channels = image.channels();
     this.height = image.height();
     this.width = image.width();
     this.pixels = image.pixels();
-    this.sourceTopic = sourceTopic;
-    this.sourcePartition = sourcePartition;
-    this.sourceOffset = sourceOffset;
-    this.eventTime = eventTime;
   }
 
   public Image image() {

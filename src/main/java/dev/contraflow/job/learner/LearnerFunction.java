@@ -4,13 +4,12 @@ import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
-import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Embedding;
-import dev.contraflow.learn.Learner;
-import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.StepResult;
 import java.util.ArrayList;
@@ -24,52 +23,64 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The learner of each model key (modelId). Records are buffered in keyed state until the
- * micro-batch holds B of them or {@code job.batchTimeout} of processing time has passed since its
- * first record; then one {@link Learner#step} trains on it and every record gets its embedding
- * from the momentum encoder, tagged with the new model version (the step).
+ * The learner of each model key (modelId) of one modality ({@link ModelSpec}: images or
+ * sentences). Records are buffered in keyed state until the micro-batch holds B of them or
+ * {@code job.batchTimeout} of processing time has passed since its first record; then one step
+ * trains on it and every record gets its embedding from the momentum encoder, tagged with the
+ * new model version (the step).
  *
  * <p>All learner state lives in keyed state and is replaced by fresh immutable values after each
  * step, so a Flink checkpoint holds each learner consistent with the Kafka offsets and with the
  * embeddings already committed: a restore continues from exactly the parameters, queue and RNG an
  * uninterrupted run would have had.
  */
-public final class LearnerFunction extends KeyedProcessFunction<String, LearnerInput, KafkaOutput> {
+public final class LearnerFunction<I extends KeyedInput>
+    extends KeyedProcessFunction<String, I, KafkaOutput> {
 
-  private final LearnerConfig learnerConfig;
+  private final ModelSpec<I> spec;
   private final long batchTimeoutMillis;
   private final int publishEverySteps;
   private final long publishIntervalMillis;
   private final ModelPublisher publisher;
   private final EmbeddingRecords embeddingRecords;
 
-  private transient Learner learner;
+  private transient ModelSpec.Stepper<I> learner;
   private transient ValueState<LearnerState> learnerState;
-  private transient ListState<LearnerInput> pending;
+  private transient ListState<I> pending;
   private transient ValueState<Integer> pendingCount;
   private transient ValueState<Long> batchDeadline;
   private transient ValueState<PublishedModel> published;
   private transient Map<String, ModelMetrics> metrics;
 
-  public LearnerFunction(JobConfig config) {
-    this.learnerConfig = config.learnerConfig();
+  /** The learner of the job's image models. */
+  public static LearnerFunction<LearnerInput> images(JobConfig config) {
+    return new LearnerFunction<>(config, new ImageModelSpec(config.learnerConfig()));
+  }
+
+  /** The learner of the job's sentence models. */
+  public static LearnerFunction<SentenceInput> sentences(JobConfig config) {
+    return new LearnerFunction<>(config, new SentenceModelSpec(config.sentenceLearnerConfig()));
+  }
+
+  public LearnerFunction(JobConfig config, ModelSpec<I> spec) {
+    this.spec = spec;
     this.batchTimeoutMillis = config.job().batchTimeout().toMillis();
     this.publishEverySteps = config.publish().everySteps();
     this.publishIntervalMillis = config.publish().interval().toMillis();
     RecordCodecs codecs = new RecordCodecs(config.records());
     this.embeddingRecords = new EmbeddingRecords(config.topics().embeddings(),
-        codecs.forTopic(EmbeddingRecord.class, config.topics().embeddings()),
-        ModelPublisher.configHash(learnerConfig));
+        codecs.forTopic(EmbeddingRecord.class, config.topics().embeddings()), spec.modality(),
+        ModelPublisher.configHash(spec.configJson()));
     this.publisher = new ModelPublisher(config.publish().modelStore(),
         config.topics().checkpoints(),
-        codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), learnerConfig);
+        codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), spec);
   }
 
   @Override
   public void open(OpenContext context) {
-    learner = new Learner(learnerConfig);
+    learner = spec.stepper();
     learnerState = getRuntimeContext().getState(LearnerStateDescriptors.learner());
-    pending = getRuntimeContext().getListState(LearnerStateDescriptors.pendingBatch());
+    pending = getRuntimeContext().getListState(spec.pendingBatch());
     pendingCount = getRuntimeContext().getState(LearnerStateDescriptors.pendingCount());
     batchDeadline = getRuntimeContext().getState(LearnerStateDescriptors.batchDeadline());
     published = getRuntimeContext().getState(LearnerStateDescriptors.published());
@@ -77,11 +88,10 @@ public final class LearnerFunction extends KeyedProcessFunction<String, LearnerI
   }
 
   @Override
-  public void processElement(LearnerInput in, Context ctx, Collector<KafkaOutput> out)
-      throws Exception {
+  public void processElement(I in, Context ctx, Collector<KafkaOutput> out) throws Exception {
     pending.add(in);
     int count = pendingCount.value() == null ? 1 : pendingCount.value() + 1;
-    if (count >= learnerConfig.batchSize()) {
+    if (count >= spec.batchSize()) {
       Long deadline = batchDeadline.value();
       if (deadline != null) {
         ctx.timerService().deleteProcessingTimeTimer(deadline);
@@ -109,7 +119,7 @@ public final class LearnerFunction extends KeyedProcessFunction<String, LearnerI
 
   private void trainOnPending(String modelId, long now, Collector<KafkaOutput> out)
       throws Exception {
-    List<LearnerInput> inputs = new ArrayList<>();
+    List<I> inputs = new ArrayList<>();
     pending.get().forEach(inputs::add);
     pending.clear();
     pendingCount.clear();
@@ -118,8 +128,7 @@ public final class LearnerFunction extends KeyedProcessFunction<String, LearnerI
       return;
     }
     LearnerState state = learnerState.value();
-    StepResult result = learner.step(state == null ? learner.initialState() : state,
-        Batch.of(inputs.stream().map(LearnerInput::image).toList()));
+    StepResult result = learner.step(state == null ? learner.initialState() : state, inputs);
     learnerState.update(result.state());
     metricsOf(modelId).record(result.metrics(), inputs.size());
 
@@ -145,7 +154,7 @@ public final class LearnerFunction extends KeyedProcessFunction<String, LearnerI
     return p.model();
   }
 
-  private void emitEmbeddings(String modelId, List<LearnerInput> inputs,
+  private void emitEmbeddings(String modelId, List<I> inputs,
       List<Embedding> embeddings, PublishedModel checkpoint, long now,
       Collector<KafkaOutput> out) {
     for (int i = 0; i < inputs.size(); i++) {
@@ -153,7 +162,6 @@ public final class LearnerFunction extends KeyedProcessFunction<String, LearnerI
           checkpoint == null ? null : checkpoint.sha256, now));
     }
   }
-
 
   private ModelMetrics metricsOf(String modelId) {
     return metrics.computeIfAbsent(modelId,

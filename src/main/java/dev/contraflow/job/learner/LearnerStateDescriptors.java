@@ -1,6 +1,7 @@
 package dev.contraflow.job.learner;
 
 import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.learn.LearnerState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -18,9 +19,15 @@ public final class LearnerStateDescriptors {
     return new ValueStateDescriptor<>("learner-state-v1", LearnerStateSerializer.INSTANCE);
   }
 
-  /** Records waiting for the micro-batch to fill or time out. */
+  /** Images waiting for the micro-batch to fill or time out. */
   public static ListStateDescriptor<LearnerInput> pendingBatch() {
     return new ListStateDescriptor<>("pending-batch-v1", TypeInformation.of(LearnerInput.class));
+  }
+
+  /** Sentences waiting for the micro-batch to fill or time out (the sentence learner's). */
+  public static ListStateDescriptor<SentenceInput> pendingSentences() {
+    return new ListStateDescriptor<>("pending-sentences-v1",
+        TypeInformation.of(SentenceInput.class));
   }
 
   /** How many records {@link #pendingBatch()} holds (a list state cannot say cheaply). */

@@ -8,7 +8,6 @@ import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
-import dev.contraflow.learn.ModelFile;
 import dev.contraflow.learn.StepMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,10 +26,10 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Writes a model file, and the key encoder in DL4J's format, through Flink's FileSystem (so
+ * Writes a model file, and the momentum encoder in DL4J's format, through Flink's FileSystem (so
  * file://, s3:// and hdfs:// stores all work) and describes them in a CheckpointRecord for the
- * checkpoints topic. Files are named by model and step and written with OVERWRITE: a replay
- * after a failure rewrites the same bytes.
+ * checkpoints topic. Files are named by model, modality and step and written with OVERWRITE: a
+ * replay after a failure rewrites the same bytes.
  */
 public final class ModelPublisher implements Serializable {
 
@@ -38,18 +37,16 @@ public final class ModelPublisher implements Serializable {
 
   private final URI store;
   private final String topic;
-  private final LearnerConfig config;
-  private final String configJson;
+  private final ModelSpec<?> spec;
   private final RecordCodec<CheckpointRecord> codec;
-  private transient Encoder keyEncoder;
+  private transient ModelSpec.Files files;
 
   public ModelPublisher(URI store, String topic, RecordCodec<CheckpointRecord> codec,
-      LearnerConfig config) {
+      ModelSpec<?> spec) {
     this.store = store;
     this.topic = topic;
     this.codec = codec;
-    this.config = config;
-    this.configJson = toJson(config);
+    this.spec = spec;
   }
 
   /** A file published and the record that announces it. */
@@ -57,14 +54,18 @@ public final class ModelPublisher implements Serializable {
 
   public Published publish(String modelId, LearnerState state, StepMetrics metrics, long now)
       throws IOException {
-    byte[] bytes = ModelFile.toBytes(new ModelFile.Model(config, state, Map.of(
+    if (files == null) {
+      files = spec.files();
+    }
+    byte[] bytes = files.modelFile(state, Map.of(
         "modelId", modelId, "step", Long.toString(state.step()),
-        "createdAt", Instant.ofEpochMilli(now).toString(), "producer", "contraflow learn")));
+        "createdAt", Instant.ofEpochMilli(now).toString(), "producer", "contraflow learn"));
     Path dir = new Path(new Path(store), modelId);
-    Path file = new Path(dir, modelId + "-v" + state.step() + ".cfm");
+    String name = modelId + spec.fileTag() + "-v" + state.step();
+    Path file = new Path(dir, name + ".cfm");
     write(file, bytes);
-    Path dl4j = new Path(dir, modelId + "-v" + state.step() + "-key-encoder.zip");
-    write(dl4j, keyEncoderInDl4jFormat(state));
+    Path dl4j = new Path(dir, name + "-key-encoder.zip");
+    write(dl4j, files.momentumEncoderInDl4jFormat(state));
     String sha256 = sha256(bytes);
     CheckpointRecord record = CheckpointRecord.newBuilder()
         .setModelId(modelId)
@@ -72,8 +73,8 @@ public final class ModelPublisher implements Serializable {
         .setUri(file.toUri().toString())
         .setSha256(sha256)
         .setSizeBytes(bytes.length)
-        .setMethod(config.method().name())
-        .setConfig(configJson)
+        .setMethod(spec.method())
+        .setConfig(spec.configJson())
         .setMetrics(metricsMap(metrics))
         .setCreatedAt(Instant.ofEpochMilli(now))
         .setDl4jUri(dl4j.toUri().toString())
@@ -90,13 +91,11 @@ public final class ModelPublisher implements Serializable {
     }
   }
 
-  private byte[] keyEncoderInDl4jFormat(LearnerState state) throws IOException {
-    if (keyEncoder == null) {
-      keyEncoder = Encoder.create(config.encoder(), config.optimizer());
-    }
-    keyEncoder.loadParams(state.momentumParams());
+  /** The state's momentum encoder in DL4J's format, written through a scratch encoder. */
+  static byte[] dl4j(Encoder scratch, LearnerState state) throws IOException {
+    scratch.loadParams(state.momentumParams());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    keyEncoder.writeDl4j(out);
+    scratch.writeDl4j(out);
     return out.toByteArray();
   }
 
@@ -114,8 +113,8 @@ public final class ModelPublisher implements Serializable {
     return out;
   }
 
-  /** The learner configuration as JSON: what a CheckpointRecord carries. */
-  public static String toJson(LearnerConfig config) {
+  /** A learner configuration as JSON: what a CheckpointRecord carries. */
+  public static String toJson(Object config) {
     try {
       return JSON.writeValueAsString(config);
     } catch (JsonProcessingException e) {
@@ -125,7 +124,12 @@ public final class ModelPublisher implements Serializable {
 
   /** Short digest of the configuration, carried by every embedding (provenance). */
   public static String configHash(LearnerConfig config) {
-    return sha256(toJson(config).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    return configHash(toJson(config));
+  }
+
+  /** Short digest of a configuration's JSON. */
+  public static String configHash(String configJson) {
+    return sha256(configJson.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }
 
   /** Hex SHA-256 of the bytes: a model file's checkpoint id. */

@@ -3,7 +3,7 @@ package dev.contraflow.job.sink;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
 import dev.contraflow.io.RecordCodec;
-import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.learn.Embedding;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -20,16 +20,19 @@ public final class EmbeddingRecords implements Serializable {
 
   private final String topic;
   private final RecordCodec<EmbeddingRecord> codec;
+  private final Modality modality;
   private final String configHash;
 
-  public EmbeddingRecords(String topic, RecordCodec<EmbeddingRecord> codec, String configHash) {
+  public EmbeddingRecords(String topic, RecordCodec<EmbeddingRecord> codec, Modality modality,
+      String configHash) {
     this.topic = topic;
     this.codec = codec;
+    this.modality = modality;
     this.configHash = configHash;
   }
 
   /** @param checkpointId sha256 of the model file the version was published as, or null */
-  public KafkaOutput of(String modelId, LearnerInput in, Embedding e, String checkpointId,
+  public KafkaOutput of(String modelId, KeyedInput in, Embedding e, String checkpointId,
       long now) {
     List<Float> vector = new ArrayList<>(e.vector().length);
     for (float v : e.vector()) {
@@ -37,7 +40,7 @@ public final class EmbeddingRecords implements Serializable {
     }
     EmbeddingRecord r = EmbeddingRecord.newBuilder()
         .setId(in.id)
-        .setModality(Modality.IMAGE)
+        .setModality(modality)
         .setModelId(modelId)
         .setModelVersion(e.modelVersion())
         .setCheckpointId(checkpointId)

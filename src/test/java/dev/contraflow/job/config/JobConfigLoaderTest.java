@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.learn.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,5 +126,39 @@ class JobConfigLoaderTest {
         "kafka.startingTimestamp=2026-11-23T10:00:00Z"));
     assertEquals(1_795_428_000_000L,
         JobConfig.Kafka.startingMillis(c.kafka().startingTimestamp()));
+  }
+
+  @Test
+  void sentenceLearnerDefaultsAreESimCseAndItsSettingsAreChecked() {
+    JobConfig c = JobConfigLoader.defaults(List.of());
+    assertEquals(List.of("contraflow.images", "contraflow.sentences"), c.topics().inputs());
+    assertEquals(Method.ESIMCSE, c.sentenceLearnerConfig().method());
+    assertEquals(0.05, c.sentenceLearnerConfig().temperature());
+    assertEquals(0.32, c.sentenceLearnerConfig().duplicationRate());
+    assertEquals(160, c.sentenceLearnerConfig().queueSize());
+    assertEquals(64, c.sentenceLearnerConfig().batchSize());
+    assertEquals(c.sentenceLearnerConfig().tokenizer().buckets(),
+        c.sentenceLearnerConfig().encoder().vocabularySize());
+
+    var m = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("sentenceLearner.method=MOCO")));
+    assertTrue(m.getMessage().startsWith("sentenceLearner.method = MOCO"), m.getMessage());
+    var t = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("sentenceLearner.temperature=0")));
+    assertTrue(t.getMessage().startsWith("sentenceLearner: temperature"), t.getMessage());
+    var same = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("model.defaultSentenceId=default")));
+    assertTrue(same.getMessage().startsWith("model.defaultSentenceId"), same.getMessage());
+  }
+
+  @Test
+  void anEmptyInputTopicTurnsItsModalityOffButOneMustRemain() {
+    JobConfig textOnly = JobConfigLoader.defaults(List.of("topics.images="));
+    assertFalse(textOnly.topics().readsImages());
+    assertEquals(List.of("contraflow.sentences", "contraflow.embeddings",
+        "contraflow.checkpoints", "contraflow.dead-letters"), textOnly.topics().all());
+    var none = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("topics.images=", "topics.sentences=")));
+    assertTrue(none.getMessage().contains("name at least one input topic"), none.getMessage());
   }
 }

@@ -52,7 +52,7 @@ class LearnerFunctionTest {
   private KeyedOneInputStreamOperatorTestHarness<String, LearnerInput, KafkaOutput> harness()
       throws Exception {
     return new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(new LearnerFunction(config())),
+        new KeyedProcessOperator<>(LearnerFunction.images(config())),
         (KeySelector<LearnerInput, String>) in -> in.modelId, Types.STRING);
   }
 

@@ -1,0 +1,36 @@
+package dev.contraflow.job.decode;
+
+import dev.contraflow.io.InvalidSentenceException;
+import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.learn.SentenceExample;
+
+/**
+ * A validated sentence record on its way to its model's learner. The text is kept as it arrived
+ * (small in state) and tokenised again at the step; the decoder has already tokenised it once
+ * with the same configuration, so that cannot fail. A Flink POJO.
+ */
+public class SentenceInput extends KeyedInput {
+  public String text;
+  /** The entailed sentence of a supervised (NLI) record, or null. */
+  public String positive;
+  /** The contradicting sentence of a supervised record, or null. */
+  public String hardNegative;
+
+  public SentenceInput() {}
+
+  public SentenceInput(String id, String modelId, String text, String positive,
+      String hardNegative, String sourceTopic, int sourcePartition, long sourceOffset,
+      long eventTime) {
+    super(id, modelId, sourceTopic, sourcePartition, sourceOffset, eventTime);
+    this.text = text;
+    this.positive = positive;
+    this.hardNegative = hardNegative;
+  }
+
+  /** The learner's example: the sentence and, for supervised records, its pair. */
+  public SentenceExample example(SentenceTokenizer tokenizer) throws InvalidSentenceException {
+    return new SentenceExample(tokenizer.tokenize(id, text),
+        positive == null ? null : tokenizer.tokenize(id + "#positive", positive),
+        hardNegative == null ? null : tokenizer.tokenize(id + "#hardNegative", hardNegative));
+  }
+}

@@ -1,0 +1,48 @@
+package dev.contraflow.job.decode;
+
+import dev.contraflow.avro.SentenceRecord;
+import dev.contraflow.io.InvalidSentenceException;
+import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.source.KafkaInput;
+
+/**
+ * Turns sentence-topic records into sentences for the sentence learner. Besides what every
+ * decoder refuses, a record without an id, with empty or over-long text (in the sentence, its
+ * positive or its hard negative), or with a hard negative but no positive is a dead letter with
+ * the reason. The tokenizer is the learner's, so a record that passes here tokenises at the step.
+ */
+public final class SentenceRecordDecoder extends RecordDecoder<SentenceRecord, SentenceInput> {
+
+  private final TokenizerConfig tokenizerConfig;
+  private final String defaultModelId;
+  private transient SentenceTokenizer tokenizer;
+
+  public SentenceRecordDecoder(JobConfig config) {
+    super(config, SentenceRecord.class, config.topics().sentences());
+    this.tokenizerConfig = config.sentenceLearnerConfig().tokenizer();
+    this.defaultModelId = config.model().defaultSentenceId();
+  }
+
+  @Override
+  protected SentenceInput toInput(SentenceRecord record, KafkaInput in) throws Rejected {
+    String id = requireId(record.getId());
+    if (record.getHardNegative() != null && record.getPositive() == null) {
+      throw new Rejected("sentence " + id + " has a hardNegative but no positive (supervised "
+          + "SimCSE needs both; leave both out for unsupervised learning)");
+    }
+    SentenceInput out = new SentenceInput(id, modelIdOr(record.getModelId(), defaultModelId),
+        record.getText(), record.getPositive(), record.getHardNegative(), in.topic, in.partition,
+        in.offset, eventTime(record.getEventTime(), in));
+    if (tokenizer == null) {
+      tokenizer = new SentenceTokenizer(tokenizerConfig);
+    }
+    try {
+      out.example(tokenizer);
+    } catch (InvalidSentenceException e) {
+      throw new Rejected(e.getMessage());
+    }
+    return out;
+  }
+}

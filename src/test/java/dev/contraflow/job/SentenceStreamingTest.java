@@ -1,0 +1,176 @@
+package dev.contraflow.job;
+
+import static dev.contraflow.job.StreamingStack.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.DeadLetterRecord;
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.avro.Modality;
+import dev.contraflow.avro.SentenceRecord;
+import dev.contraflow.io.Image;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.decode.SentenceInput;
+import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.LearnerStateCodec;
+import dev.contraflow.learn.ModelFile;
+import dev.contraflow.learn.SentenceBatch;
+import dev.contraflow.learn.SentenceExample;
+import dev.contraflow.learn.SentenceLearner;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sentences and images through one embedded job: own topics, own model keys, one sink. */
+@Tag("slow")
+class SentenceStreamingTest {
+
+  private static final String[] WORDS = {"river", "stone", "light", "window", "garden", "bread",
+      "winter", "letter", "song", "harbour", "lamp", "forest", "market", "clock", "bridge"};
+
+  @TempDir
+  static Path dir;
+  static StreamingStack stack;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    stack = StreamingStack.start(dir);
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    stack.close();
+  }
+
+  /** Sentence i: a few words from the list; every fifth is a supervised NLI-style record. */
+  static SentenceRecord sentence(int i) {
+    String text = "the " + WORDS[i % WORDS.length] + " near the "
+        + WORDS[(i * 7 + 3) % WORDS.length] + " was " + (i % 2 == 0 ? "quiet" : "bright");
+    SentenceRecord.Builder b = SentenceRecord.newBuilder().setId("s" + i).setText(text)
+        .setEventTime(Instant.ofEpochMilli(i)).setLanguage("en");
+    if (i % 5 == 0) {
+      b.setPositive("a " + WORDS[i % WORDS.length] + " stood there").setHardNegative(
+          "there was no " + WORDS[i % WORDS.length]);
+    }
+    return b.build();
+  }
+
+  @Test
+  void sentencesTrainTheirOwnModelNextToImagesAndBadSentencesAreDeadLetters() throws Exception {
+    JobConfig config = stack.config("text", "publish.everySteps=2", "job.batchTimeout=300ms",
+        "sentenceLearner.maxChars=100");
+    List<SentenceRecord> good = new ArrayList<>();
+    for (int i = 0; i < 22; i++) { // 5 full batches of 4, then 2 by timeout
+      good.add(sentence(i));
+    }
+    List<Image> images = StreamingStack.images(16);
+    Map<String, byte[]> bad = new LinkedHashMap<>();
+    var codec = new RecordCodecs(config.records()).forTopic(SentenceRecord.class,
+        config.topics().sentences());
+    bad.put("empty-text", codec.encode(SentenceRecord.newBuilder(sentence(90)).setText("  ")
+        .build()));
+    bad.put("too-long", codec.encode(SentenceRecord.newBuilder(sentence(91))
+        .setText("word ".repeat(40)).build()));
+    bad.put("hard-negative-alone", codec.encode(SentenceRecord.newBuilder(sentence(92))
+        .setHardNegative("nothing").build()));
+    bad.put("garbage", "not avro at all".getBytes(StandardCharsets.UTF_8));
+
+    stack.produceSentences(config, good.subList(0, 10));
+    for (var e : bad.entrySet()) {
+      stack.produceBytes(config.topics().sentences(), e.getKey(), e.getValue());
+    }
+    stack.produceSentences(config, good.subList(10, 22));
+    stack.produce(config, images, null);
+    TopicReader<EmbeddingRecord> embeddings = stack.embeddings(config);
+    TopicReader<DeadLetterRecord> deadLetters = stack.deadLetters(config);
+    TopicReader<CheckpointRecord> checkpoints = stack.checkpoints(config);
+
+    JobClient job = stack.run(config);
+    int in = good.size() + images.size() + bad.size();
+    try {
+      await(() -> embeddings.count() + deadLetters.count() >= in, Duration.ofSeconds(120),
+          () -> embeddings.count() + " embeddings + " + deadLetters.count() + " dead letters of "
+              + in + " records");
+    } finally {
+      job.cancel().get();
+    }
+
+    Map<String, EmbeddingRecord> byId = embeddings.records().stream()
+        .collect(Collectors.toMap(EmbeddingRecord::getId, Function.identity()));
+    assertEquals(good.size() + images.size(), embeddings.count(), "one embedding per record");
+    for (SentenceRecord s : good) {
+      EmbeddingRecord e = byId.get(s.getId());
+      assertEquals(Modality.TEXT, e.getModality(), s.getId());
+      assertEquals("default-text", e.getModelId());
+      assertEquals(config.topics().sentences(), e.getSourceTopic());
+      assertEquals(8, e.getDim());
+    }
+    assertEquals(6, byId.get("s21").getModelVersion(), "the timed-out remainder is step 6");
+    for (Image image : images) {
+      assertEquals(Modality.IMAGE, byId.get(image.id()).getModality());
+      assertEquals("default", byId.get(image.id()).getModelId());
+    }
+    assertTrue(!byId.get("s0").getConfigHash().equals(byId.get("0").getConfigHash()),
+        "each modality's configuration has its own hash");
+
+    Map<String, String> expected = Map.of("empty-text", "empty text", "too-long",
+        "longer than the limit of 100", "hard-negative-alone", "hardNegative but no positive",
+        "garbage", "not a SentenceRecord");
+    assertEquals(bad.size(), deadLetters.count(), "every bad sentence is a dead letter");
+    for (DeadLetterRecord d : deadLetters.records()) {
+      String key = new String(d.getKey().array(), StandardCharsets.UTF_8);
+      assertTrue(d.getReason().contains(expected.get(key)), key + ": " + d.getReason());
+      assertEquals(config.topics().sentences(), d.getSourceTopic());
+      byte[] original = new byte[d.getValue().remaining()];
+      d.getValue().get(original);
+      assertArrayEquals(bad.get(key), original, key + ": the original bytes travel along");
+    }
+
+    List<CheckpointRecord> text = checkpoints.records().stream()
+        .filter(c -> c.getModelId().equals("default-text")).toList();
+    assertTrue(text.size() >= 2, "published every 2 steps: " + text.size());
+    CheckpointRecord last = text.get(text.size() - 1);
+    assertEquals("ESIMCSE", last.getMethod());
+    ModelFile.SentenceModel model = ModelFile.readSentenceModel(
+        Path.of(URI.create(last.getUri())));
+    LearnerState expectedState = uninterruptedRun(config, good, (int) last.getModelVersion());
+    assertArrayEquals(LearnerStateCodec.toBytes(expectedState),
+        LearnerStateCodec.toBytes(model.state()),
+        "the job's sentence model is exactly the engine-free learner's on the same batches");
+  }
+
+  /** The first {@code steps} batches of the sentences through a plain SentenceLearner. */
+  private static LearnerState uninterruptedRun(JobConfig config, List<SentenceRecord> sentences,
+      int steps) throws Exception {
+    SentenceLearner learner = new SentenceLearner(config.sentenceLearnerConfig());
+    LearnerState s = learner.initialState();
+    int b = config.sentenceLearner().batchSize();
+    for (int step = 0; step < steps; step++) {
+      List<SentenceExample> batch = new ArrayList<>();
+      for (SentenceRecord r : sentences.subList(step * b, Math.min((step + 1) * b,
+          sentences.size()))) {
+        batch.add(new SentenceInput(r.getId(), "m", r.getText(),
+            r.getPositive(), r.getHardNegative(), "t", 0, 0, 0).example(learner.tokenizer()));
+      }
+      s = learner.step(s, SentenceBatch.trainingOnly(batch)).state();
+    }
+    return s;
+  }
+}
