@@ -5,6 +5,7 @@ import dev.contraflow.io.TokenizedSentence;
 import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.ModelFile;
+import dev.contraflow.learn.PairLearner;
 import dev.contraflow.learn.SentenceLearner;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -20,10 +21,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code contraflow embed}: one JSON line per image or sentence with the model's embedding. */
+/**
+ * {@code contraflow embed}: one JSON line per image or sentence with the model's embedding. A CLIP
+ * model embeds either, into the one space its towers share.
+ */
 @Command(name = "embed", mixinStandardHelpOptions = true,
     description = "Embed images or sentences with a trained model: JSON lines {\"id\": <0-based"
-        + " index or line number>, \"vector\": [...]}.")
+        + " index or line number>, \"vector\": [...]}. A CLIP model (train --pairs) embeds"
+        + " images and sentences into the same space.")
 final class EmbedCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -50,6 +55,9 @@ final class EmbedCommand implements Callable<Integer> {
     if (text.given() == (input.images != null)) {
       throw new ParameterException(spec.commandLine(),
           "Missing input: give either --images or --sentences");
+    }
+    if (ModelFile.modality(model) == ModelFile.Modality.IMAGE_TEXT) {
+      return embedWithClip();
     }
     if (text.given()) {
       return embedSentences();
@@ -86,6 +94,38 @@ final class EmbedCommand implements Callable<Integer> {
     }
     System.err.printf("wrote %d embeddings (model version %d, dim %d) to %s%n", sentences.size(),
         m.state().step(), m.config().encoder().width(), out);
+    return 0;
+  }
+
+  private Integer embedWithClip() throws Exception {
+    ModelFile.PairModel m = ModelFile.readPairModel(model);
+    PairLearner learner = new PairLearner(m.config());
+    int n;
+    try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      if (text.given()) {
+        List<TokenizedSentence> sentences = text.load(learner.tokenizer(), input.limit,
+            System.err);
+        n = sentences.size();
+        for (int from = 0; from < n; from += batchSize) {
+          for (Embedding e : learner.embedTexts(m.state(),
+              sentences.subList(from, Math.min(n, from + batchSize)))) {
+            writeLine(w, Integer.parseInt(e.id()), e.vector());
+          }
+        }
+      } else {
+        List<Image> images = input.load();
+        n = images.size();
+        for (int from = 0; from < n; from += batchSize) {
+          List<Embedding> embeddings = learner.embedImages(m.state(),
+              images.subList(from, Math.min(n, from + batchSize)));
+          for (int i = 0; i < embeddings.size(); i++) {
+            writeLine(w, from + i, embeddings.get(i).vector());
+          }
+        }
+      }
+    }
+    System.err.printf("wrote %d %s embeddings (CLIP model version %d, shared dim %d) to %s%n", n,
+        text.given() ? "sentence" : "image", m.state().step(), m.config().dim(), out);
     return 0;
   }
 

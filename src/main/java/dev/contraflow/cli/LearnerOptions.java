@@ -1,5 +1,6 @@
 package dev.contraflow.cli;
 
+import dev.contraflow.contrast.LogitScale;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
@@ -8,12 +9,14 @@ import dev.contraflow.encoder.TextEncoderConfig;
 import dev.contraflow.io.TokenizerConfig;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
+import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.SentenceLearnerConfig;
 import picocli.CommandLine.Option;
 
 /**
  * The learner's settings as command-line options. Unset options take the defaults of the modality:
- * {@link LearnerConfig#mocoV2} for images, {@link SentenceLearnerConfig#esimcse} for sentences.
+ * {@link LearnerConfig#mocoV2} for images, {@link SentenceLearnerConfig#esimcse} for sentences,
+ * {@link PairLearnerConfig#clip} for image-text pairs.
  */
 final class LearnerOptions {
 
@@ -31,6 +34,11 @@ final class LearnerOptions {
           + " sentences: embedding and representation width (default 128).")
   Integer width;
 
+  @Option(names = "--text-width", defaultValue = "128",
+      description = "Pairs (CLIP): width of the text encoder; --width is the image encoder's"
+          + " (default ${DEFAULT-VALUE}).")
+  int textWidth;
+
   @Option(names = "--blocks", defaultValue = "1",
       description = "ResNet basic blocks per stage (default ${DEFAULT-VALUE}).")
   int blocks;
@@ -44,7 +52,8 @@ final class LearnerOptions {
   int dim;
 
   @Option(names = "--batch-size",
-      description = "Records per step B (default 256 for images, 64 for sentences).")
+      description = "Records per step B (default 256 for images, 64 for sentences, 128 for"
+          + " pairs).")
   Integer batchSize;
 
   @Option(names = "--queue-size",
@@ -53,7 +62,8 @@ final class LearnerOptions {
   Integer queueSize;
 
   @Option(names = "--temperature",
-      description = "Temperature T (default 0.2 for images, 0.05 for sentences).")
+      description = "Temperature T (default 0.2 for images, 0.05 for sentences; pairs: the"
+          + " initial value of CLIP's learned temperature, default 0.07).")
   Double temperature;
 
   @Option(names = "--momentum",
@@ -65,20 +75,22 @@ final class LearnerOptions {
   MomentumUpdate.Schedule momentumSchedule;
 
   @Option(names = "--optimizer",
-      description = "${COMPLETION-CANDIDATES} (default SGD for images, ADAM for sentences).")
+      description = "${COMPLETION-CANDIDATES} (default SGD for images, ADAM for sentences and"
+          + " pairs).")
   OptimizerConfig.Kind optimizer;
 
   @Option(names = "--lr",
-      description = "Learning rate (default 0.03 for images, 0.001 for sentences).")
+      description = "Learning rate (default 0.03 for images, 0.001 for sentences and pairs).")
   Double learningRate;
 
   @Option(names = "--weight-decay",
-      description = "Weight decay (default 1e-4 for images, 0 for sentences).")
+      description = "Weight decay (default 1e-4 for images, 0 for sentences and pairs).")
   Double weightDecay;
 
-  @Option(names = "--crop-scale-min", defaultValue = "0.2",
-      description = "Images: smallest area fraction of the random resized crop (default ${DEFAULT-VALUE}).")
-  double cropScaleMin;
+  @Option(names = "--crop-scale-min",
+      description = "Images: smallest area fraction of the random resized crop (default 0.2;"
+          + " pairs: 0.6, 1 = no augmentation).")
+  Double cropScaleMin;
 
   @Option(names = "--dropout", defaultValue = "0.1",
       description = "Sentences: dropout on token embeddings (default ${DEFAULT-VALUE}, SimCSE).")
@@ -116,15 +128,30 @@ final class LearnerOptions {
     return new LearnerConfig(or(method, Method.MOCO), e,
         new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.SGD), or(learningRate, 0.03), 0.9,
             or(weightDecay, 1e-4)),
-        or(queueSize, 4096), or(temperature, 0.2), momentum(0.99, totalSteps), cropScaleMin,
-        imageBatchSize(), seed);
+        or(queueSize, 4096), or(temperature, 0.2), momentum(0.99, totalSteps),
+        or(cropScaleMin, 0.2), imageBatchSize(), seed);
+  }
+
+  /** The validated configuration of a CLIP learner for images of the given shape. */
+  PairLearnerConfig toPairConfig(int channels, int height, int width) {
+    if (method != null) {
+      throw new IllegalArgumentException("--method does not apply to --pairs (always CLIP)");
+    }
+    TokenizerConfig t = tokenizer();
+    EncoderConfig image = new EncoderConfig(encoder, channels, height, width, or(this.width, 32),
+        blocks, headHidden, dim, seed);
+    TextEncoderConfig text = SentenceLearnerConfig.encoderFor(t, textWidth, dropout, seed + 1)
+        .withHead(headHidden, dim);
+    return new PairLearnerConfig(image, t, text,
+        new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.ADAM), or(learningRate, 1e-3), 0.9,
+            or(weightDecay, 0.0)),
+        or(temperature, LogitScale.INITIAL_TEMPERATURE), or(cropScaleMin, 0.6), pairBatchSize(),
+        seed);
   }
 
   /** The validated configuration of a sentence learner. */
   SentenceLearnerConfig toSentenceConfig(long totalSteps) {
-    TokenizerConfig defaults = TokenizerConfig.defaults();
-    TokenizerConfig t = new TokenizerConfig(buckets, defaults.ngramMin(), defaults.ngramMax(),
-        defaults.slotsPerToken(), maxTokens, defaults.maxChars(), !cased);
+    TokenizerConfig t = tokenizer();
     TextEncoderConfig e = SentenceLearnerConfig.encoderFor(t, or(width, 128), dropout, seed)
         .withHead(headHidden, dim);
     Method m = or(method, Method.ESIMCSE);
@@ -133,6 +160,16 @@ final class LearnerOptions {
             or(weightDecay, 0.0)),
         or(queueSize, m == Method.ESIMCSE ? 160 : 0), or(temperature, 0.05),
         momentum(0.995, totalSteps), duplicationRate, wordDeletion, sentenceBatchSize(), seed);
+  }
+
+  private TokenizerConfig tokenizer() {
+    TokenizerConfig defaults = TokenizerConfig.defaults();
+    return new TokenizerConfig(buckets, defaults.ngramMin(), defaults.ngramMax(),
+        defaults.slotsPerToken(), maxTokens, defaults.maxChars(), !cased);
+  }
+
+  int pairBatchSize() {
+    return or(batchSize, 128);
   }
 
   int imageBatchSize() {

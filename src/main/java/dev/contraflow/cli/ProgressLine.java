@@ -25,6 +25,11 @@ final class ProgressLine {
   }
 
   void onStep(StepMetrics m, long seen, long total) {
+    onStep(m, seen, total, "queue " + m.queueFill());
+  }
+
+  /** As {@link #onStep(StepMetrics, long, long)}, with {@code state} in place of the queue fill. */
+  void onStep(StepMetrics m, long seen, long total, String state) {
     long now = System.nanoTime();
     if (now - lastPrinted < intervalNanos && seen < total) {
       return;
@@ -37,9 +42,9 @@ final class ProgressLine {
       etaSeconds = Math.min(etaSeconds, Math.max(0, budget.toSeconds() - Math.round(elapsed)));
     }
     out.printf("step %d | samples %d/%d (%.0f%%) | loss %.4f | pos %.3f neg %.3f | std %.4f |"
-            + " queue %d | %.0f samples/s | elapsed %s | ETA %s%n",
+            + " %s | %.0f samples/s | elapsed %s | ETA %s%n",
         m.step(), seen, total, 100.0 * seen / total, m.loss(), m.positiveSimilarity(),
-        m.negativeSimilarity(), m.embeddingStd(), m.queueFill(), rate,
+        m.negativeSimilarity(), m.embeddingStd(), state, rate,
         format(Math.round(elapsed)), format(etaSeconds));
   }
 

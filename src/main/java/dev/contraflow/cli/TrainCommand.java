@@ -1,6 +1,7 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.io.Image;
+import dev.contraflow.io.ImageDecoder;
 import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.io.TokenizedSentence;
 import dev.contraflow.learn.Learner;
@@ -8,6 +9,12 @@ import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
 import dev.contraflow.learn.OnlineTrainer;
+import dev.contraflow.learn.PairBatch;
+import dev.contraflow.learn.PairExample;
+import dev.contraflow.learn.PairLearner;
+import dev.contraflow.learn.PairLearnerConfig;
+import dev.contraflow.learn.PairLearnerState;
+import dev.contraflow.learn.PairStepResult;
 import dev.contraflow.learn.SentenceBatch;
 import dev.contraflow.learn.SentenceExample;
 import dev.contraflow.learn.SentenceLearner;
@@ -25,10 +32,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code contraflow train}: streams images or sentences through a learner, writes a model file. */
+/**
+ * {@code contraflow train}: streams images, sentences or image-text pairs through a learner,
+ * writes a model file.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train an encoder online on images or sentences streamed in file order (labels"
-        + " are never used).")
+        + " are never used), or an image and a text encoder together on image-text pairs (CLIP).")
 final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -36,6 +46,8 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin ImageInput input;
 
   @Mixin SentenceInput text;
+
+  @Mixin PairInput pairs;
 
   @Option(names = "--passes", defaultValue = "1",
       description = "Passes over the images or sentences (default ${DEFAULT-VALUE}).")
@@ -52,12 +64,17 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (text.given() == (input.images != null)) {
-      throw new ParameterException(spec.commandLine(),
-          "Missing input: give either --images or --sentences");
+    int inputs = (text.given() ? 1 : 0) + (input.images != null ? 1 : 0)
+        + (pairs.given() ? 1 : 0);
+    if (inputs != 1) {
+      throw new ParameterException(spec.commandLine(), (inputs == 0 ? "Missing input" :
+          "Too many inputs") + ": give one of --images, --sentences or --pairs");
     }
     if (text.given()) {
       return trainOnSentences();
+    }
+    if (pairs.given()) {
+      return trainOnPairs();
     }
     List<Image> images = input.load();
     Image first = images.get(0);
@@ -96,6 +113,41 @@ final class TrainCommand implements Callable<Integer> {
         provenance(text.sentences, sentences.size(), start)));
     System.err.printf("wrote %s (model version %d)%n", modelOut, state.step());
     return 0;
+  }
+
+  private Integer trainOnPairs() throws Exception {
+    PairLearnerConfig probe = learner.toPairConfig(1, 8, 8);
+    List<PairExample> examples = pairs.load(new SentenceTokenizer(probe.tokenizer()),
+        new ImageDecoder(input.maxPixels), input.limit, System.err);
+    Image first = examples.get(0).image();
+    PairLearnerConfig config = learner.toPairConfig(first.channels(), first.height(),
+        first.width());
+    PairLearner l = new PairLearner(config);
+    long totalSteps = steps(examples.size(), config.batchSize());
+    System.err.printf("training CLIP (%s w%d + text w%d, d %d) on %d pairs, %d pass(es), batch %d,"
+            + " %d steps%n", config.image().kind(), config.image().baseWidth(),
+        config.text().width(), config.dim(), examples.size(), passes, config.batchSize(),
+        totalSteps);
+    ProgressLine progress = new ProgressLine(System.err, Duration.ofSeconds(progressSeconds));
+    Instant start = Instant.now();
+    PairLearnerState state = train(l, examples, passes, null, progress);
+    ModelFile.write(modelOut, new ModelFile.PairModel(config, state,
+        provenance(pairs.pairs, examples.size(), start)));
+    System.err.printf("wrote %s (model version %d, temperature %.4f)%n", modelOut, state.step(),
+        state.logitScale().temperature());
+    return 0;
+  }
+
+  /** Trains CLIP over {@code examples}, printing the learned scale in the progress lines. */
+  static PairLearnerState train(PairLearner learner, List<PairExample> examples, int passes,
+      Duration budget, ProgressLine progress) {
+    double[] scale = {1 / learner.config().initialTemperature()};
+    return OnlineTrainer.run((s, batch) -> {
+      PairStepResult r = learner.step(s, PairBatch.trainingOnly(batch));
+      scale[0] = r.state().logitScale().scale();
+      return new OnlineTrainer.Outcome<>(r.state(), r.metrics());
+    }, learner.config().batchSize(), learner.initialState(), examples, passes, budget,
+        (m, seen, total) -> progress.onStep(m, seen, total, String.format("scale %.1f", scale[0])));
   }
 
   private long steps(int records, int batchSize) {

@@ -80,7 +80,7 @@ public final class LearnerStateCodec {
     }
   }
 
-  private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+  static void writeFloats(DataOutputStream out, float[] values) throws IOException {
     out.writeInt(values.length);
     ByteBuffer buf = ByteBuffer.allocate(4 * values.length);
     buf.asFloatBuffer().put(values);
@@ -94,7 +94,7 @@ public final class LearnerStateCodec {
     out.write(buf.array());
   }
 
-  private static float[] readFloats(DataInputStream in) throws IOException {
+  static float[] readFloats(DataInputStream in) throws IOException {
     byte[] raw = new byte[4 * checkedLength(in.readInt(), in)];
     in.readFully(raw);
     float[] out = new float[raw.length / 4];

@@ -28,14 +28,35 @@ import java.util.TreeMap;
  * moved into place, so a reader never sees half a model.
  *
  * <p>Version 2 adds {@code modality} (IMAGE or SENTENCE) to the header, and sentence models
- * ({@link SentenceModel}); a version 1 file is an image model and still loads.
+ * ({@link SentenceModel}); a version 1 file is an image model and still loads. Version 3 adds
+ * IMAGE_TEXT models ({@link PairModel}, CLIP), whose state block is {@link PairLearnerStateCodec}
+ * bytes. Each file carries the lowest version that describes it - image and sentence models are
+ * still written as version 2 - so older builds keep reading what they can.
  */
 public final class ModelFile {
 
   public static final int MAGIC = 0x43464d44; // "CFMD"
-  public static final int CURRENT_VERSION = 2;
-  private static final String IMAGE = "IMAGE";
-  private static final String SENTENCE = "SENTENCE";
+  public static final int CURRENT_VERSION = 3;
+  /** The version image and sentence models are written with. */
+  private static final int SINGLE_MODALITY_VERSION = 2;
+
+  /** What a model embeds. */
+  public enum Modality {
+    /** an image encoder ({@link Model}) */
+    IMAGE,
+    /** a sentence encoder ({@link SentenceModel}) */
+    SENTENCE,
+    /** an image and a text encoder into one space ({@link PairModel}): embeds either */
+    IMAGE_TEXT;
+
+    String option() {
+      return switch (this) {
+        case IMAGE -> "--images";
+        case SENTENCE -> "--sentences";
+        case IMAGE_TEXT -> "--images or --sentences with a CLIP model";
+      };
+    }
+  }
 
   /**
    * @param config how the model was built and trained
@@ -52,11 +73,24 @@ public final class ModelFile {
   public record SentenceModel(SentenceLearnerConfig config, LearnerState state,
       Map<String, String> provenance) {}
 
-  /** The header lines and state of a model file of either modality. */
-  private record Framed(Properties header, LearnerState state) {
+  /**
+   * @param config how the image-text model was built and trained
+   * @param state both towers' parameters and optimiser states, the logit scale, step, RNG
+   * @param provenance free-form facts: data, samples seen, time
+   */
+  public record PairModel(PairLearnerConfig config, PairLearnerState state,
+      Map<String, String> provenance) {}
 
-    String modality() {
-      return header.getProperty("modality", IMAGE); // version 1 files hold image models
+  /** The header lines and the state block of a model file of any modality. */
+  private record Framed(Properties header, byte[] state) {
+
+    Modality modality() throws IOException {
+      String m = header.getProperty("modality", Modality.IMAGE.name()); // version 1: images
+      try {
+        return Modality.valueOf(m);
+      } catch (IllegalArgumentException e) {
+        throw new IOException("model modality " + m + " is not known to this build");
+      }
     }
 
     Map<String, String> provenance() {
@@ -80,6 +114,10 @@ public final class ModelFile {
     writeAtomically(file, os -> write(os, model));
   }
 
+  public static void write(Path file, PairModel model) throws IOException {
+    writeAtomically(file, os -> write(os, model));
+  }
+
   private interface Writer {
     void writeTo(OutputStream os) throws IOException;
   }
@@ -96,28 +134,36 @@ public final class ModelFile {
 
   public static void write(OutputStream os, Model model) throws IOException {
     Map<String, String> kv = imageHeader(model.config());
-    kv.put("modality", IMAGE);
-    writeFramed(os, kv, model.provenance(), model.state());
+    kv.put("modality", Modality.IMAGE.name());
+    writeFramed(os, SINGLE_MODALITY_VERSION, kv, model.provenance(),
+        LearnerStateCodec.toBytes(model.state()));
   }
 
   public static void write(OutputStream os, SentenceModel model) throws IOException {
     Map<String, String> kv = SentenceModelHeader.of(model.config());
-    kv.put("modality", SENTENCE);
-    writeFramed(os, kv, model.provenance(), model.state());
+    kv.put("modality", Modality.SENTENCE.name());
+    writeFramed(os, SINGLE_MODALITY_VERSION, kv, model.provenance(),
+        LearnerStateCodec.toBytes(model.state()));
   }
 
-  private static void writeFramed(OutputStream os, Map<String, String> kv,
-      Map<String, String> provenance, LearnerState state) throws IOException {
+  public static void write(OutputStream os, PairModel model) throws IOException {
+    Map<String, String> kv = PairModelHeader.of(model.config());
+    kv.put("modality", Modality.IMAGE_TEXT.name());
+    writeFramed(os, CURRENT_VERSION, kv, model.provenance(),
+        PairLearnerStateCodec.toBytes(model.state()));
+  }
+
+  private static void writeFramed(OutputStream os, int version, Map<String, String> kv,
+      Map<String, String> provenance, byte[] bytes) throws IOException {
     DataOutputStream out = new DataOutputStream(os);
     out.writeInt(MAGIC);
-    out.writeInt(CURRENT_VERSION);
+    out.writeInt(version);
     provenance.forEach((k, v) -> kv.put("provenance." + k, v));
     StringBuilder sb = new StringBuilder();
     kv.forEach((k, v) -> sb.append(k).append('=').append(escape(v)).append('\n'));
     byte[] header = sb.toString().getBytes(StandardCharsets.UTF_8);
     out.writeInt(header.length);
     out.write(header);
-    byte[] bytes = LearnerStateCodec.toBytes(state);
     out.writeInt(bytes.length);
     out.write(bytes);
     out.flush();
@@ -141,24 +187,61 @@ public final class ModelFile {
     return sentence(readFramed(is), null);
   }
 
+  /** An image-text (CLIP) model; a model of one modality is refused with the option for it. */
+  public static PairModel readPairModel(Path file) throws IOException {
+    return pair(readFramed(file), file);
+  }
+
+  public static PairModel readPairModel(InputStream is) throws IOException {
+    return pair(readFramed(is), null);
+  }
+
+  /** What the model file embeds, to choose the reader. */
+  public static Modality modality(Path file) throws IOException {
+    return readFramed(file).modality();
+  }
+
   private static Model image(Framed f, Path file) throws IOException {
-    if (!f.modality().equals(IMAGE)) {
-      throw new IOException(where(file) + "holds a " + f.modality().toLowerCase(java.util.Locale.ROOT)
-          + " model, not an image model (use --sentences)");
-    }
-    return new Model(configFrom(f.header()), f.state(), f.provenance());
+    expect(f, Modality.IMAGE, "an image", file);
+    return new Model(configFrom(f.header()), LearnerStateCodec.fromBytes(f.state()),
+        f.provenance());
   }
 
   private static SentenceModel sentence(Framed f, Path file) throws IOException {
-    if (!f.modality().equals(SENTENCE)) {
-      throw new IOException(where(file) + "holds a " + f.modality().toLowerCase(java.util.Locale.ROOT)
-          + " model, not a sentence model (use --images)");
-    }
+    expect(f, Modality.SENTENCE, "a sentence", file);
     try {
-      return new SentenceModel(SentenceModelHeader.config(f.header()), f.state(), f.provenance());
+      return new SentenceModel(SentenceModelHeader.config(f.header()),
+          LearnerStateCodec.fromBytes(f.state()), f.provenance());
     } catch (IllegalArgumentException e) {
       throw new IOException("model configuration is invalid: " + e.getMessage(), e);
     }
+  }
+
+  private static PairModel pair(Framed f, Path file) throws IOException {
+    expect(f, Modality.IMAGE_TEXT, "an image-text", file);
+    try {
+      return new PairModel(PairModelHeader.config(f.header()),
+          PairLearnerStateCodec.fromBytes(f.state()), f.provenance());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("model configuration is invalid: " + e.getMessage(), e);
+    }
+  }
+
+  private static void expect(Framed f, Modality wanted, String article, Path file)
+      throws IOException {
+    Modality m = f.modality();
+    if (m != wanted) {
+      throw new IOException(where(file) + "holds " + describe(m) + " model, not " + article
+          + " model (use " + m.option() + ")");
+    }
+  }
+
+  private static String describe(Modality m) {
+    return switch (m) {
+      case IMAGE -> "an image";
+      case SENTENCE -> "a sentence";
+      case IMAGE_TEXT -> "an image-text (CLIP)";
+    };
   }
 
   private static String where(Path file) {
@@ -188,7 +271,7 @@ public final class ModelFile {
     }
     Properties p = new Properties();
     p.load(new java.io.StringReader(new String(readBlock(in), StandardCharsets.UTF_8)));
-    return new Framed(p, LearnerStateCodec.fromBytes(readBlock(in)));
+    return new Framed(p, readBlock(in));
   }
 
   private static byte[] readBlock(DataInputStream in) throws IOException {
@@ -202,18 +285,9 @@ public final class ModelFile {
   }
 
   private static Map<String, String> imageHeader(LearnerConfig c) {
-    EncoderConfig e = c.encoder();
     Map<String, String> kv = new TreeMap<>();
     kv.put("method", c.method().name());
-    kv.put("encoder.kind", e.kind().name());
-    kv.put("encoder.channels", Integer.toString(e.channels()));
-    kv.put("encoder.height", Integer.toString(e.height()));
-    kv.put("encoder.width", Integer.toString(e.width()));
-    kv.put("encoder.baseWidth", Integer.toString(e.baseWidth()));
-    kv.put("encoder.blocksPerStage", Integer.toString(e.blocksPerStage()));
-    kv.put("encoder.projectionHidden", Integer.toString(e.projectionHidden()));
-    kv.put("encoder.projectionDim", Integer.toString(e.projectionDim()));
-    kv.put("encoder.seed", Long.toString(e.seed()));
+    putImageEncoder(kv, "encoder.", c.encoder());
     SentenceModelHeader.putOptimizerAndMomentum(kv, c.optimizer(), c.momentum());
     kv.put("queueSize", Integer.toString(c.queueSize()));
     kv.put("temperature", Double.toString(c.temperature()));
@@ -223,22 +297,38 @@ public final class ModelFile {
     return kv;
   }
 
+  static void putImageEncoder(Map<String, String> kv, String prefix, EncoderConfig e) {
+    kv.put(prefix + "kind", e.kind().name());
+    kv.put(prefix + "channels", Integer.toString(e.channels()));
+    kv.put(prefix + "height", Integer.toString(e.height()));
+    kv.put(prefix + "width", Integer.toString(e.width()));
+    kv.put(prefix + "baseWidth", Integer.toString(e.baseWidth()));
+    kv.put(prefix + "blocksPerStage", Integer.toString(e.blocksPerStage()));
+    kv.put(prefix + "projectionHidden", Integer.toString(e.projectionHidden()));
+    kv.put(prefix + "projectionDim", Integer.toString(e.projectionDim()));
+    kv.put(prefix + "seed", Long.toString(e.seed()));
+  }
+
+  static EncoderConfig imageEncoder(Properties p, String prefix) throws IOException {
+    return new EncoderConfig(
+        EncoderKind.valueOf(req(p, prefix + "kind")),
+        Integer.parseInt(req(p, prefix + "channels")),
+        Integer.parseInt(req(p, prefix + "height")),
+        Integer.parseInt(req(p, prefix + "width")),
+        Integer.parseInt(req(p, prefix + "baseWidth")),
+        Integer.parseInt(req(p, prefix + "blocksPerStage")),
+        Integer.parseInt(req(p, prefix + "projectionHidden")),
+        Integer.parseInt(req(p, prefix + "projectionDim")),
+        Long.parseLong(req(p, prefix + "seed")));
+  }
+
   private static String escape(String v) {
     return v.replace("\\", "\\\\").replace("\n", "\\n");
   }
 
   private static LearnerConfig configFrom(Properties p) throws IOException {
     try {
-      EncoderConfig e = new EncoderConfig(
-          EncoderKind.valueOf(req(p, "encoder.kind")),
-          Integer.parseInt(req(p, "encoder.channels")),
-          Integer.parseInt(req(p, "encoder.height")),
-          Integer.parseInt(req(p, "encoder.width")),
-          Integer.parseInt(req(p, "encoder.baseWidth")),
-          Integer.parseInt(req(p, "encoder.blocksPerStage")),
-          Integer.parseInt(req(p, "encoder.projectionHidden")),
-          Integer.parseInt(req(p, "encoder.projectionDim")),
-          Long.parseLong(req(p, "encoder.seed")));
+      EncoderConfig e = imageEncoder(p, "encoder.");
       OptimizerConfig o = SentenceModelHeader.optimizer(p);
       MomentumUpdate m = SentenceModelHeader.momentum(p);
       return new LearnerConfig(Method.valueOf(req(p, "method")), e, o,
@@ -260,6 +350,12 @@ public final class ModelFile {
 
   /** The model as bytes (for publishing to a store or a Kafka topic). */
   public static byte[] toBytes(Model model) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    write(out, model);
+    return out.toByteArray();
+  }
+
+  public static byte[] toBytes(PairModel model) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     write(out, model);
     return out.toByteArray();

@@ -46,6 +46,24 @@ public final class OnlineTrainer {
   /** Streams {@code records} through any step function, in batches of {@code batchSize}. */
   public static <T> LearnerState train(StepFunction<T> step, int batchSize, LearnerState state,
       List<T> records, int passes, Duration budget, Listener listener) {
+    return run((s, batch) -> {
+      StepResult r = step.step(s, batch);
+      return new Outcome<>(r.state(), r.metrics());
+    }, batchSize, state, records, passes, budget, listener);
+  }
+
+  /** What one step of a learner with state type S left: its next state and its metrics. */
+  public record Outcome<S>(S state, StepMetrics metrics) {}
+
+  /** One training step of a learner whose state is an S (e.g. {@link PairLearnerState}). */
+  @FunctionalInterface
+  public interface Step<S, T> {
+    Outcome<S> step(S state, List<T> batch);
+  }
+
+  /** Streams {@code records} through any learner's step, in batches of {@code batchSize}. */
+  public static <S, T> S run(Step<S, T> step, int batchSize, S state, List<T> records,
+      int passes, Duration budget, Listener listener) {
     long started = System.nanoTime();
     if (passes < 1) {
       throw new IllegalArgumentException("passes must be >= 1, got " + passes);
@@ -59,7 +77,7 @@ public final class OnlineTrainer {
     for (long i = 0; i < total; i++) {
       pending.add(records.get((int) (i % records.size())));
       if (pending.size() == batchSize || i == total - 1) {
-        StepResult r = step.step(state, pending);
+        Outcome<S> r = step.step(state, pending);
         state = r.state();
         seen += pending.size();
         pending.clear();

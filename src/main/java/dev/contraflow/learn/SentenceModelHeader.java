@@ -19,21 +19,8 @@ final class SentenceModelHeader {
   static Map<String, String> of(SentenceLearnerConfig c) {
     Map<String, String> kv = new TreeMap<>();
     kv.put("method", c.method().name());
-    TokenizerConfig t = c.tokenizer();
-    kv.put("tokenizer.buckets", Integer.toString(t.buckets()));
-    kv.put("tokenizer.ngramMin", Integer.toString(t.ngramMin()));
-    kv.put("tokenizer.ngramMax", Integer.toString(t.ngramMax()));
-    kv.put("tokenizer.slotsPerToken", Integer.toString(t.slotsPerToken()));
-    kv.put("tokenizer.maxTokens", Integer.toString(t.maxTokens()));
-    kv.put("tokenizer.maxChars", Integer.toString(t.maxChars()));
-    kv.put("tokenizer.lowerCase", Boolean.toString(t.lowerCase()));
-    TextEncoderConfig e = c.encoder();
-    kv.put("encoder.width", Integer.toString(e.width()));
-    kv.put("encoder.kernel", Integer.toString(e.kernel()));
-    kv.put("encoder.dropout", Double.toString(e.dropout()));
-    kv.put("encoder.projectionHidden", Integer.toString(e.projectionHidden()));
-    kv.put("encoder.projectionDim", Integer.toString(e.projectionDim()));
-    kv.put("encoder.seed", Long.toString(e.seed()));
+    putTokenizer(kv, c.tokenizer());
+    putTextEncoder(kv, "encoder.", c.encoder());
     putOptimizerAndMomentum(kv, c.optimizer(), c.momentum());
     kv.put("queueSize", Integer.toString(c.queueSize()));
     kv.put("temperature", Double.toString(c.temperature()));
@@ -46,15 +33,8 @@ final class SentenceModelHeader {
 
   /** @throws IllegalArgumentException for values a configuration refuses */
   static SentenceLearnerConfig config(Properties p) throws IOException {
-    TokenizerConfig t = new TokenizerConfig(
-        integer(p, "tokenizer.buckets"), integer(p, "tokenizer.ngramMin"),
-        integer(p, "tokenizer.ngramMax"), integer(p, "tokenizer.slotsPerToken"),
-        integer(p, "tokenizer.maxTokens"), integer(p, "tokenizer.maxChars"),
-        Boolean.parseBoolean(req(p, "tokenizer.lowerCase")));
-    TextEncoderConfig e = new TextEncoderConfig(t.buckets(), t.maxTokens(), t.slotsPerToken(),
-        integer(p, "encoder.width"), integer(p, "encoder.kernel"),
-        Double.parseDouble(req(p, "encoder.dropout")), integer(p, "encoder.projectionHidden"),
-        integer(p, "encoder.projectionDim"), Long.parseLong(req(p, "encoder.seed")));
+    TokenizerConfig t = tokenizer(p);
+    TextEncoderConfig e = textEncoder(p, "encoder.", t);
     return new SentenceLearnerConfig(Method.valueOf(req(p, "method")), t, e, optimizer(p),
         integer(p, "queueSize"), Double.parseDouble(req(p, "temperature")), momentum(p),
         Double.parseDouble(req(p, "duplicationRate")),
@@ -62,15 +42,55 @@ final class SentenceModelHeader {
         Long.parseLong(req(p, "seed")));
   }
 
+  static void putTokenizer(Map<String, String> kv, TokenizerConfig t) {
+    kv.put("tokenizer.buckets", Integer.toString(t.buckets()));
+    kv.put("tokenizer.ngramMin", Integer.toString(t.ngramMin()));
+    kv.put("tokenizer.ngramMax", Integer.toString(t.ngramMax()));
+    kv.put("tokenizer.slotsPerToken", Integer.toString(t.slotsPerToken()));
+    kv.put("tokenizer.maxTokens", Integer.toString(t.maxTokens()));
+    kv.put("tokenizer.maxChars", Integer.toString(t.maxChars()));
+    kv.put("tokenizer.lowerCase", Boolean.toString(t.lowerCase()));
+  }
+
+  static TokenizerConfig tokenizer(Properties p) throws IOException {
+    return new TokenizerConfig(
+        integer(p, "tokenizer.buckets"), integer(p, "tokenizer.ngramMin"),
+        integer(p, "tokenizer.ngramMax"), integer(p, "tokenizer.slotsPerToken"),
+        integer(p, "tokenizer.maxTokens"), integer(p, "tokenizer.maxChars"),
+        Boolean.parseBoolean(req(p, "tokenizer.lowerCase")));
+  }
+
+  /** The text encoder's own keys; vocabulary, slots and length are the tokenizer's. */
+  static void putTextEncoder(Map<String, String> kv, String prefix, TextEncoderConfig e) {
+    kv.put(prefix + "width", Integer.toString(e.width()));
+    kv.put(prefix + "kernel", Integer.toString(e.kernel()));
+    kv.put(prefix + "dropout", Double.toString(e.dropout()));
+    kv.put(prefix + "projectionHidden", Integer.toString(e.projectionHidden()));
+    kv.put(prefix + "projectionDim", Integer.toString(e.projectionDim()));
+    kv.put(prefix + "seed", Long.toString(e.seed()));
+  }
+
+  static TextEncoderConfig textEncoder(Properties p, String prefix, TokenizerConfig t)
+      throws IOException {
+    return new TextEncoderConfig(t.buckets(), t.maxTokens(), t.slotsPerToken(),
+        integer(p, prefix + "width"), integer(p, prefix + "kernel"),
+        Double.parseDouble(req(p, prefix + "dropout")), integer(p, prefix + "projectionHidden"),
+        integer(p, prefix + "projectionDim"), Long.parseLong(req(p, prefix + "seed")));
+  }
+
   static void putOptimizerAndMomentum(Map<String, String> kv, OptimizerConfig o,
       MomentumUpdate m) {
+    putOptimizer(kv, o);
+    kv.put("momentum.m", Double.toString(m.momentum()));
+    kv.put("momentum.schedule", m.schedule().name());
+    kv.put("momentum.totalSteps", Long.toString(m.totalSteps()));
+  }
+
+  static void putOptimizer(Map<String, String> kv, OptimizerConfig o) {
     kv.put("optimizer.kind", o.kind().name());
     kv.put("optimizer.learningRate", Double.toString(o.learningRate()));
     kv.put("optimizer.momentum", Double.toString(o.momentum()));
     kv.put("optimizer.weightDecay", Double.toString(o.weightDecay()));
-    kv.put("momentum.m", Double.toString(m.momentum()));
-    kv.put("momentum.schedule", m.schedule().name());
-    kv.put("momentum.totalSteps", Long.toString(m.totalSteps()));
   }
 
   static OptimizerConfig optimizer(Properties p) throws IOException {
@@ -86,7 +106,7 @@ final class SentenceModelHeader {
         Long.parseLong(req(p, "momentum.totalSteps")));
   }
 
-  private static int integer(Properties p, String key) throws IOException {
+  static int integer(Properties p, String key) throws IOException {
     return Integer.parseInt(req(p, key));
   }
 }

@@ -20,6 +20,7 @@ class ModelFileTest {
   private static final Path GOLDEN = Path.of("src/test/resources/golden/model-v1.cfm");
   private static final Path GOLDEN_SENTENCES =
       Path.of("src/test/resources/golden/sentence-model-v2.cfm");
+  private static final Path GOLDEN_PAIRS = Path.of("src/test/resources/golden/pair-model-v3.cfm");
 
   @Test
   void goldenVersionOneFileKeepsLoading() throws Exception {
@@ -53,6 +54,65 @@ class ModelFileTest {
     // and the parameters still fit the network this build makes from that configuration
     SentenceLearner learner = new SentenceLearner(m.config());
     learner.embed(m.state(), List.of(learner.tokenizer().tokenize("x", "a cat")));
+  }
+
+  @Test
+  void goldenVersionThreeImageTextFileKeepsLoading() throws Exception {
+    assertEquals(ModelFile.Modality.IMAGE_TEXT, ModelFile.modality(GOLDEN_PAIRS));
+    ModelFile.PairModel m = ModelFile.readPairModel(GOLDEN_PAIRS);
+    assertEquals(GoldenPairModelWriter.config(), m.config());
+    assertEquals(2, m.state().step());
+    assertEquals(-1028001813962170195L, m.state().rngState());
+    assertEquals(508, m.state().imageParams().length);
+    assertEquals(0.10890902578830719, m.state().imageParams()[0], 0.0);
+    assertEquals(384, m.state().textParams().length);
+    assertEquals(-0.00198667636141181, m.state().textParams()[383], 0.0);
+    assertEquals(2.6572678782177492, m.state().logitScale().logScale(), 0.0);
+    assertEquals("golden", m.provenance().get("data"));
+    // and the parameters still fit the networks this build makes from that configuration
+    PairLearner learner = new PairLearner(m.config());
+    learner.embedImages(m.state(), TinyImages.images(2, 1));
+    learner.embedTexts(m.state(), List.of(learner.tokenizer().tokenize("x", "a cat")));
+  }
+
+  @Test
+  void imageTextModelWriteThenReadIsExact(@TempDir Path dir) throws Exception {
+    PairLearner learner = new PairLearner(TinyPairs.config());
+    PairLearnerState s = learner.step(learner.initialState(),
+        PairBatch.trainingOnly(TinyPairs.examples(learner, 6))).state();
+    Path file = dir.resolve("clip.cfm");
+    ModelFile.write(file, new ModelFile.PairModel(TinyPairs.config(), s, Map.of("data", "tiny")));
+    ModelFile.PairModel back = ModelFile.readPairModel(file);
+    assertEquals(TinyPairs.config(), back.config());
+    assertArrayEquals(PairLearnerStateCodec.toBytes(s),
+        PairLearnerStateCodec.toBytes(back.state()));
+    assertEquals("tiny", back.provenance().get("data"));
+    // the same image and caption embed to the same vectors from the file as from the state
+    PairExample e = TinyPairs.examples(learner, 1).get(0);
+    PairLearner reader = new PairLearner(back.config());
+    assertArrayEquals(learner.embedTexts(s, List.of(e.caption())).get(0).vector(),
+        reader.embedTexts(back.state(), List.of(e.caption())).get(0).vector());
+    assertArrayEquals(learner.embedImages(s, List.of(e.image())).get(0).vector(),
+        reader.embedImages(back.state(), List.of(e.image())).get(0).vector());
+  }
+
+  @Test
+  void singleModalityModelsAreStillWrittenAsVersionTwo(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("m.cfm");
+    ModelFile.write(file, new ModelFile.Model(TinyImages.config(),
+        new Learner(TinyImages.config()).initialState(), Map.of()));
+    assertEquals(2, ByteBuffer.wrap(Files.readAllBytes(file), 4, 4).getInt());
+    assertEquals(ModelFile.Modality.IMAGE, ModelFile.modality(file));
+  }
+
+  @Test
+  void anImageTextModelIsRefusedByTheSingleModalityReaders() {
+    IOException e = assertThrows(IOException.class, () -> ModelFile.read(GOLDEN_PAIRS));
+    assertTrue(e.getMessage().contains("holds an image-text (CLIP) model, not an image model"),
+        e.getMessage());
+    IOException f = assertThrows(IOException.class, () -> ModelFile.readPairModel(GOLDEN));
+    assertTrue(f.getMessage().contains("holds an image model, not an image-text model (use"
+        + " --images)"), f.getMessage());
   }
 
   @Test

@@ -1,0 +1,87 @@
+package dev.contraflow.learn;
+
+import dev.contraflow.contrast.LogitScale;
+import dev.contraflow.encoder.EncoderConfig;
+import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.encoder.TextEncoderConfig;
+import dev.contraflow.io.TokenizerConfig;
+import java.io.Serializable;
+
+/**
+ * Everything that defines a CLIP learner (Radford et al. 2021), validated once: an image encoder
+ * and a text encoder whose projection heads end in the same dimension, the space both modalities
+ * are embedded in. Defaults follow CLIP where it applies to small encoders trained from scratch:
+ * Adam for both towers, initial temperature 0.07 learned from there (clamped to scale <= 100), and
+ * only a light random crop of the images (CLIP's only augmentation is a random square crop).
+ *
+ * @param image the image encoder; its {@code projectionDim} is the shared dimension
+ * @param tokenizer caption text to ids
+ * @param text the text encoder; matches the tokenizer, and projects to the same dimension
+ * @param optimizer how both towers' parameters move; the logit scale always uses Adam at this
+ *     learning rate ({@link LogitScale})
+ * @param initialTemperature 1 / the initial logit scale (CLIP: 0.07)
+ * @param cropScaleMin smallest area fraction of the image's random resized crop; 1 = no
+ *     augmentation
+ * @param batchSize B, pairs per step: each pair's negatives are the B - 1 others
+ * @param seed seed of the learner's random stream (crops, dropout masks)
+ */
+public record PairLearnerConfig(
+    EncoderConfig image,
+    TokenizerConfig tokenizer,
+    TextEncoderConfig text,
+    OptimizerConfig optimizer,
+    double initialTemperature,
+    double cropScaleMin,
+    int batchSize,
+    long seed) implements Serializable {
+
+  public PairLearnerConfig {
+    if (image == null || tokenizer == null || text == null || optimizer == null) {
+      throw new IllegalArgumentException("image, tokenizer, text and optimizer must be set");
+    }
+    if (image.projectionDim() != text.projectionDim()) {
+      throw new IllegalArgumentException("the image and text encoders must project to the same"
+          + " dimension (the shared embedding space), got " + image.projectionDim() + " and "
+          + text.projectionDim());
+    }
+    if (text.vocabularySize() != tokenizer.buckets()
+        || text.slotsPerToken() != tokenizer.slotsPerToken()
+        || text.maxTokens() != tokenizer.maxTokens()) {
+      throw new IllegalArgumentException("the text encoder must match the tokenizer (buckets,"
+          + " ids per token, tokens): build it with SentenceLearnerConfig.encoderFor");
+    }
+    LogitScale.ofTemperature(initialTemperature); // validates
+    if (!(cropScaleMin > 0 && cropScaleMin <= 1)) {
+      throw new IllegalArgumentException("cropScaleMin must be in (0, 1], got " + cropScaleMin
+          + " (1 = no augmentation)");
+    }
+    if (batchSize < 2) {
+      throw new IllegalArgumentException("batchSize must be >= 2 (a pair's negatives are the"
+          + " other pairs of its batch), got " + batchSize + " (CLIP uses 32768; 64-256 here)");
+    }
+  }
+
+  /**
+   * CLIP-style defaults for images of the given shape: CNN w32 and a width-128 text encoder, both
+   * with a 512 -> 128 head; Adam 1e-3; T0 = 0.07; crop scale 0.6-1; B = 128.
+   */
+  public static PairLearnerConfig clip(int channels, int height, int width) {
+    TokenizerConfig t = TokenizerConfig.defaults();
+    return new PairLearnerConfig(
+        new EncoderConfig(EncoderKind.CNN, channels, height, width, 32, 1, 512, 128, 42L), t,
+        SentenceLearnerConfig.encoderFor(t, 128, 0.1, 11L),
+        new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3, 0, 0),
+        LogitScale.INITIAL_TEMPERATURE, 0.6, 128, 7L);
+  }
+
+  /** The shared embedding dimension. */
+  public int dim() {
+    return image.projectionDim();
+  }
+
+  public PairLearnerConfig withBatchSize(int b) {
+    return new PairLearnerConfig(image, tokenizer, text, optimizer, initialTemperature,
+        cropScaleMin, b, seed);
+  }
+}
