@@ -89,7 +89,8 @@ public final class StreamBenchmark {
     return new JobConfig(new JobConfig.Kafka(kafka.bootstrapServers(), k.groupId(),
         k.startingOffsets(), k.startingTimestamp(), k.startingPartitionOffsets(),
         k.transactionTimeout(), k.properties()), c.topics(), c.model(),
-        c.learner(), c.sentenceLearner(), c.job(), c.publish(), c.limits(), c.records());
+        c.learner(), c.sentenceLearner(), c.pairLearner(), c.job(), c.publish(), c.limits(),
+        c.records());
   }
 
   private double learnerAlone(JobConfig config, List<Image> images) {

@@ -132,6 +132,7 @@ final class DemoCommand implements Callable<Integer> {
         "model.defaultId=demo",
         "model.defaultSentenceId=demo-text",
         "topics.sentences=" + (sentences == null ? "" : "contraflow.sentences"),
+        "topics.pairs=",
         "model.channels=" + first.channels(),
         "model.height=" + first.height(),
         "model.width=" + first.width(),

@@ -5,6 +5,8 @@ import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.decode.ImageRecordDecoder;
 import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.decode.PairInput;
+import dev.contraflow.job.decode.PairRecordDecoder;
 import dev.contraflow.job.decode.RecordDecoder;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.decode.SentenceRecordDecoder;
@@ -41,15 +43,15 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The streaming job: for each input topic (images, sentences), Kafka -> decode + validate ->
- * keyBy(modelId) -> that modality's learner; one exactly-once Kafka sink for the embeddings,
- * checkpoint records and dead letters of both.
+ * The streaming job: for each input topic (images, sentences, image-caption pairs), Kafka ->
+ * decode + validate -> keyBy(modelId) -> that kind's learner; one exactly-once Kafka sink for the
+ * embeddings, checkpoint records and dead letters of all.
  *
  * <pre>
- * images    ──► decode + validate ──► keyBy(modelId) ──► LearnerFunction (images) ──┐
- *                       └────────── dead letters ────────────────────────────────┤
- * sentences ──► decode + validate ──► keyBy(modelId) ──► LearnerFunction (text) ────┼──► KafkaSink
- *                       └────────── dead letters ────────────────────────────────┘  EXACTLY_ONCE
+ * images    ──► decode + validate ──► keyBy(modelId) ──► LearnerFunction (MoCo ...) ──┐
+ * sentences ──► decode + validate ──► keyBy(modelId) ──► LearnerFunction (ESimCSE) ───┼──► KafkaSink
+ * pairs     ──► decode + validate ──► keyBy(modelId) ──► LearnerFunction (CLIP) ──────┤  EXACTLY_ONCE
+ *                each decoder's dead letters ─────────────────────────────────────────┘
  * </pre>
  *
  * <p>An input topic left empty in the configuration turns its branch off.
@@ -68,6 +70,9 @@ public final class ContraflowJob {
   public static final String SENTENCE_SOURCE_UID = "sentences-source-v1";
   public static final String SENTENCE_DECODE_UID = "decode-sentences-v1";
   public static final String SENTENCE_LEARNER_UID = "sentence-learner-v1";
+  public static final String PAIR_SOURCE_UID = "pairs-source-v1";
+  public static final String PAIR_DECODE_UID = "decode-pairs-v1";
+  public static final String PAIR_LEARNER_UID = "pair-learner-v1";
 
   private static final int MAX_REQUEST_BYTES = 16 << 20;
 
@@ -114,6 +119,12 @@ public final class ContraflowJob {
           SENTENCE_DECODE_UID, outputs);
       outputs.add(learn(sentences, LearnerFunction.sentences(config), SENTENCE_LEARNER_UID,
           "learner: sentences"));
+    }
+    if (topics.readsPairs()) {
+      SingleOutputStreamOperator<PairInput> pairs = decoded(env, config, topics.pairs(),
+          new PairRecordDecoder(config), "pairs", PAIR_SOURCE_UID, PAIR_DECODE_UID, outputs);
+      outputs.add(learn(pairs, LearnerFunction.pairs(config), PAIR_LEARNER_UID,
+          "learner: image-text pairs (CLIP)"));
     }
     DataStream<KafkaOutput> all = outputs.get(0);
     for (DataStream<KafkaOutput> more : outputs.subList(1, outputs.size())) {

@@ -4,6 +4,7 @@ import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.avro.PairRecord;
 import dev.contraflow.avro.SentenceRecord;
 import dev.contraflow.io.Image;
 import dev.contraflow.io.IdxReader;
@@ -51,6 +52,11 @@ final class StreamingStack implements AutoCloseable {
       "sentenceLearner.maxTokens=8", "sentenceLearner.width=8", "sentenceLearner.headHidden=16",
       "sentenceLearner.dim=8", "sentenceLearner.queueSize=8", "sentenceLearner.batchSize=4");
 
+  /** A tiny CLIP: MLP image tower width 4, text tower width 8, heads 16 -> 8, B = 4. */
+  static final List<String> TINY_PAIR_LEARNER = List.of("pairLearner.encoder=MLP",
+      "pairLearner.width=4", "pairLearner.textWidth=8", "pairLearner.headHidden=16",
+      "pairLearner.dim=8", "pairLearner.batchSize=4");
+
   final EmbeddedKafka kafka;
   final Path dir;
   private final List<AutoCloseable> open = new ArrayList<>();
@@ -71,6 +77,7 @@ final class StreamingStack implements AutoCloseable {
         "kafka.groupId=" + name,
         "topics.images=" + name + ".images",
         "topics.sentences=" + name + ".sentences",
+        "topics.pairs=" + name + ".pairs",
         "topics.embeddings=" + name + ".embeddings",
         "topics.checkpoints=" + name + ".checkpoints",
         "topics.deadLetters=" + name + ".dead-letters",
@@ -81,6 +88,7 @@ final class StreamingStack implements AutoCloseable {
         "publish.modelStore=" + dir.resolve(name + "-models").toUri()));
     all.addAll(TINY_LEARNER);
     all.addAll(TINY_SENTENCE_LEARNER);
+    all.addAll(TINY_PAIR_LEARNER);
     all.addAll(List.of(overrides));
     JobConfig config = JobConfigLoader.defaults(all);
     kafka.createTopics(config.topics().all(), 1);
@@ -154,6 +162,19 @@ final class StreamingStack implements AutoCloseable {
       for (SentenceRecord s : sentences) {
         p.send(config.topics().sentences(), s.getId().getBytes(StandardCharsets.UTF_8),
             codec.encode(s));
+      }
+      p.flush();
+    }
+  }
+
+  /** Produces the pair records to the pairs topic, keyed by id. One producer for all. */
+  void producePairs(JobConfig config, List<PairRecord> pairs) throws Exception {
+    RecordCodec<PairRecord> codec = new RecordCodecs(config.records())
+        .forTopic(PairRecord.class, config.topics().pairs());
+    try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+      for (PairRecord r : pairs) {
+        p.send(config.topics().pairs(), r.getId().getBytes(StandardCharsets.UTF_8),
+            codec.encode(r));
       }
       p.flush();
     }

@@ -61,6 +61,7 @@ class ClusterSubmissionIT {
 
   private static final String IMAGES_TOPIC = "images";
   private static final String SENTENCES_TOPIC = "sentences";
+  private static final String PAIRS_TOPIC = "pairs";
   private static final int SENTENCES = 40;
   private static final String EMBEDDINGS_TOPIC = "embeddings";
   private static final String CHECKPOINTS_TOPIC = "checkpoints";
@@ -155,6 +156,7 @@ class ClusterSubmissionIT {
       admin.createTopics(List.of(
           new NewTopic(IMAGES_TOPIC, 2, (short) 1),
           new NewTopic(SENTENCES_TOPIC, 1, (short) 1),
+          new NewTopic(PAIRS_TOPIC, 1, (short) 1), // read, left empty: the CLIP branch idles
           new NewTopic(EMBEDDINGS_TOPIC, 2, (short) 1),
           new NewTopic(CHECKPOINTS_TOPIC, 1, (short) 1).configs(Map.of("max.message.bytes", EIGHT_MIB)),
           new NewTopic(DEAD_LETTERS_TOPIC, 1, (short) 1))).all().get();
@@ -233,6 +235,7 @@ class ClusterSubmissionIT {
         "topics:",
         "  images: " + IMAGES_TOPIC,
         "  sentences: " + SENTENCES_TOPIC,
+        "  pairs: " + PAIRS_TOPIC,
         "  embeddings: " + EMBEDDINGS_TOPIC,
         "  checkpoints: " + CHECKPOINTS_TOPIC,
         "  deadLetters: " + DEAD_LETTERS_TOPIC,

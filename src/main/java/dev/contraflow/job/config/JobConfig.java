@@ -10,6 +10,7 @@ import dev.contraflow.io.TokenizerConfig;
 import dev.contraflow.io.WireFormat;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
+import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.SentenceLearnerConfig;
 import java.io.Serializable;
 import java.net.URI;
@@ -32,25 +33,27 @@ import java.util.TreeMap;
  * @param model the model key records train when they name none, and its input shape
  * @param learner the image learner's hyper-parameters (MoCo v2 defaults)
  * @param sentenceLearner the sentence learner's hyper-parameters (ESimCSE defaults)
+ * @param pairLearner the image-text (CLIP) learner's hyper-parameters
  * @param job Flink settings: parallelism, micro-batch timeout, checkpoints, restarts
  * @param publish how often model files and checkpoint records are published
  * @param limits what an input record may be before it is a dead letter
  * @param records how record values are encoded on every topic
  */
 public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner,
-    SentenceLearner sentenceLearner, Job job, Publish publish, Limits limits, Records records)
-    implements Serializable {
+    SentenceLearner sentenceLearner, PairLearner pairLearner, Job job, Publish publish,
+    Limits limits, Records records) implements Serializable {
 
   public JobConfig {
     require(kafka != null && topics != null && model != null && learner != null
-        && sentenceLearner != null && job != null && publish != null && limits != null
-        && records != null, "config", "incomplete",
+        && sentenceLearner != null && pairLearner != null && job != null && publish != null
+        && limits != null && records != null, "config", "incomplete",
         "a section is missing; start from default-job.yaml");
     Set<String> distinct = new LinkedHashSet<>(topics.all());
     require(distinct.size() == topics.all().size(), "topics", topics.all(),
         "every topic must have its own name");
     learner.toLearnerConfig(model); // the learners' own checks, up front
     sentenceLearner.toSentenceLearnerConfig();
+    pairLearner.toPairLearnerConfig(model, sentenceLearner);
   }
 
   /** Kafka clients. {@code properties} pass through to every client and are never logged. */
@@ -131,19 +134,23 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
    * Topic names; inputs and outputs must differ. An empty input topic turns that modality off
    * (the job then neither reads nor learns it); at least one input is needed.
    */
-  public record Topics(String images, String sentences, String embeddings, String checkpoints,
-      String deadLetters) implements Serializable {
+  public record Topics(String images, String sentences, String pairs, String embeddings,
+      String checkpoints, String deadLetters) implements Serializable {
 
     public Topics {
       images = images == null ? "" : images;
       sentences = sentences == null ? "" : sentences;
-      require(!images.isEmpty() || !sentences.isEmpty(), "topics.images / topics.sentences",
-          "both empty", "name at least one input topic");
+      pairs = pairs == null ? "" : pairs;
+      require(!images.isEmpty() || !sentences.isEmpty() || !pairs.isEmpty(),
+          "topics.images / sentences / pairs", "all empty", "name at least one input topic");
       if (!images.isEmpty()) {
         requireTopic("topics.images", images);
       }
       if (!sentences.isEmpty()) {
         requireTopic("topics.sentences", sentences);
+      }
+      if (!pairs.isEmpty()) {
+        requireTopic("topics.pairs", pairs);
       }
       requireTopic("topics.embeddings", embeddings);
       requireTopic("topics.checkpoints", checkpoints);
@@ -160,14 +167,18 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
       return !sentences.isEmpty();
     }
 
+    /** Whether the job reads image-caption pairs (and runs the CLIP learner). */
+    public boolean readsPairs() {
+      return !pairs.isEmpty();
+    }
+
     /** The input topics the job reads. */
     public List<String> inputs() {
-      List<String> in = new ArrayList<>(2);
-      if (readsImages()) {
-        in.add(images);
-      }
-      if (readsSentences()) {
-        in.add(sentences);
+      List<String> in = new ArrayList<>(3);
+      for (String topic : List.of(images, sentences, pairs)) {
+        if (!topic.isEmpty()) {
+          in.add(topic);
+        }
       }
       return List.copyOf(in);
     }
@@ -189,8 +200,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
    * The models records train when they name none, and the input shape of every image model:
    * images are cropped and resized to height x width, and must have this many channels.
    */
-  public record Model(String defaultId, String defaultSentenceId, int channels, int height,
-      int width) implements Serializable {
+  public record Model(String defaultId, String defaultSentenceId, String defaultPairId,
+      int channels, int height, int width) implements Serializable {
 
     public Model {
       require(defaultId != null && !defaultId.isBlank(), "model.defaultId", defaultId,
@@ -199,6 +210,10 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           && !defaultSentenceId.equals(defaultId), "model.defaultSentenceId", defaultSentenceId,
           "name the model sentence records without a modelId train, other than model.defaultId,"
               + " e.g. default-text");
+      require(defaultPairId != null && !defaultPairId.isBlank()
+          && !defaultPairId.equals(defaultId) && !defaultPairId.equals(defaultSentenceId),
+          "model.defaultPairId", defaultPairId, "name the model image-caption pairs without a "
+              + "modelId train, other than the image and sentence defaults, e.g. default-clip");
       require(channels == 1 || channels == 3, "model.channels", channels,
           "use 1 (grey) or 3 (RGB)");
       require(height >= 8, "model.height", height, "use at least 8");
@@ -270,6 +285,40 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
             MomentumUpdate.constant(momentum), duplicationRate, deletionRate, batchSize, seed);
       } catch (IllegalArgumentException ex) {
         throw new InvalidJobConfigException("sentenceLearner: " + ex.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Image-text (CLIP) learner hyper-parameters: an image encoder of the model's input shape and
+   * a text encoder with the sentence learner's tokenizer settings, both projecting to {@code dim};
+   * CLIP's learnable temperature starts at {@code temperature} and its scale is clamped to 100.
+   */
+  public record PairLearner(EncoderKind encoder, int width, int textWidth, double dropout,
+      int headHidden, int dim, int batchSize, double temperature, OptimizerConfig.Kind optimizer,
+      double lr, double weightDecay, double cropScaleMin, long seed) implements Serializable {
+
+    public PairLearner {
+      require(encoder != null, "pairLearner.encoder", null, "use CNN, RESNET or MLP");
+      require(optimizer != null, "pairLearner.optimizer", null, "use ADAM or SGD");
+      require(batchSize >= 2 && batchSize <= 65536, "pairLearner.batchSize", batchSize,
+          "use 2..65536 (a pair's negatives are the other pairs of its batch; CLIP uses 32768)");
+      require(lr > 0, "pairLearner.lr", lr, "use a positive learning rate, e.g. 0.001");
+    }
+
+    /** The engine-free CLIP learner's configuration; the tokenizer is the sentence learner's. */
+    public PairLearnerConfig toPairLearnerConfig(Model shape, SentenceLearner text) {
+      try {
+        TokenizerConfig t = text.toSentenceLearnerConfig().tokenizer();
+        EncoderConfig image = new EncoderConfig(encoder, shape.channels(), shape.height(),
+            shape.width(), width, 1, headHidden, dim, seed);
+        TextEncoderConfig caption = SentenceLearnerConfig.encoderFor(t, textWidth, dropout,
+            seed + 1).withHead(headHidden, dim);
+        return new PairLearnerConfig(image, t, caption,
+            new OptimizerConfig(optimizer, lr, 0.9, weightDecay), temperature, cropScaleMin,
+            batchSize, seed);
+      } catch (IllegalArgumentException ex) {
+        throw new InvalidJobConfigException("pairLearner: " + ex.getMessage());
       }
     }
   }
@@ -350,6 +399,11 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   /** The learner configuration of every sentence model key. */
   public SentenceLearnerConfig sentenceLearnerConfig() {
     return sentenceLearner.toSentenceLearnerConfig();
+  }
+
+  /** The learner configuration of every image-text (CLIP) model key. */
+  public PairLearnerConfig pairLearnerConfig() {
+    return pairLearner.toPairLearnerConfig(model, sentenceLearner);
   }
 
   static void require(boolean ok, String setting, Object value, String fix) {

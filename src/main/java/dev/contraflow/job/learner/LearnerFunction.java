@@ -6,10 +6,12 @@ import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.decode.PairInput;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.PairLearnerState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,8 +23,8 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The learner of each model key (modelId) of one modality ({@link ModelSpec}: images or
- * sentences). Records are buffered in keyed state until the micro-batch holds B of them or
+ * The learner of each model key (modelId) of one kind ({@link ModelSpec}: images, sentences or
+ * image-text pairs). Records are buffered in keyed state until the micro-batch holds B of them or
  * {@code job.batchTimeout} of processing time has passed since its first record; then one step
  * trains on it and every record gets its embedding from the momentum encoder, tagged with the
  * new model version (the step).
@@ -53,6 +55,11 @@ public final class LearnerFunction<I extends KeyedInput, S>
   /** The learner of the job's image models. */
   public static LearnerFunction<LearnerInput, LearnerState> images(JobConfig config) {
     return new LearnerFunction<>(config, new ImageModelSpec(config.learnerConfig()));
+  }
+
+  /** The learner of the job's image-text (CLIP) models. */
+  public static LearnerFunction<PairInput, PairLearnerState> pairs(JobConfig config) {
+    return new LearnerFunction<>(config, new PairModelSpec(config.pairLearnerConfig()));
   }
 
   /** The learner of the job's sentence models. */

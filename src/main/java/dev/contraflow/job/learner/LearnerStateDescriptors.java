@@ -1,8 +1,10 @@
 package dev.contraflow.job.learner;
 
 import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.decode.PairInput;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.PairLearnerState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -19,6 +21,12 @@ public final class LearnerStateDescriptors {
     return new ValueStateDescriptor<>("learner-state-v1", LearnerStateSerializer.INSTANCE);
   }
 
+  /** A CLIP model's two towers, temperature, step and RNG: one immutable value. */
+  public static ValueStateDescriptor<PairLearnerState> pairLearner() {
+    return new ValueStateDescriptor<>("pair-learner-state-v1",
+        PairLearnerStateSerializer.INSTANCE);
+  }
+
   /** Images waiting for the micro-batch to fill or time out. */
   public static ListStateDescriptor<LearnerInput> pendingBatch() {
     return new ListStateDescriptor<>("pending-batch-v1", TypeInformation.of(LearnerInput.class));
@@ -30,7 +38,12 @@ public final class LearnerStateDescriptors {
         TypeInformation.of(SentenceInput.class));
   }
 
-  /** How many records {@link #pendingBatch()} holds (a list state cannot say cheaply). */
+  /** Image-caption pairs waiting for the micro-batch to fill or time out (CLIP's). */
+  public static ListStateDescriptor<PairInput> pendingPairs() {
+    return new ListStateDescriptor<>("pending-pairs-v1", TypeInformation.of(PairInput.class));
+  }
+
+  /** How many records the pending micro-batch holds (a list state cannot say cheaply). */
   public static ValueStateDescriptor<Integer> pendingCount() {
     return new ValueStateDescriptor<>("pending-count-v1", Types.INT);
   }

@@ -131,7 +131,8 @@ class JobConfigLoaderTest {
   @Test
   void sentenceLearnerDefaultsAreESimCseAndItsSettingsAreChecked() {
     JobConfig c = JobConfigLoader.defaults(List.of());
-    assertEquals(List.of("contraflow.images", "contraflow.sentences"), c.topics().inputs());
+    assertEquals(List.of("contraflow.images", "contraflow.sentences", "contraflow.pairs"),
+        c.topics().inputs());
     assertEquals(Method.ESIMCSE, c.sentenceLearnerConfig().method());
     assertEquals(0.05, c.sentenceLearnerConfig().temperature());
     assertEquals(0.32, c.sentenceLearnerConfig().duplicationRate());
@@ -149,16 +150,23 @@ class JobConfigLoaderTest {
     var same = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("model.defaultSentenceId=default")));
     assertTrue(same.getMessage().startsWith("model.defaultSentenceId"), same.getMessage());
+    var clip = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("model.defaultPairId=default-text")));
+    assertTrue(clip.getMessage().startsWith("model.defaultPairId"), clip.getMessage());
+    var pairs = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("pairLearner.batchSize=1")));
+    assertTrue(pairs.getMessage().startsWith("pairLearner.batchSize = 1"), pairs.getMessage());
   }
 
   @Test
   void anEmptyInputTopicTurnsItsModalityOffButOneMustRemain() {
-    JobConfig textOnly = JobConfigLoader.defaults(List.of("topics.images="));
+    JobConfig textOnly = JobConfigLoader.defaults(List.of("topics.images=", "topics.pairs="));
     assertFalse(textOnly.topics().readsImages());
     assertEquals(List.of("contraflow.sentences", "contraflow.embeddings",
         "contraflow.checkpoints", "contraflow.dead-letters"), textOnly.topics().all());
     var none = assertThrows(InvalidJobConfigException.class,
-        () -> JobConfigLoader.defaults(List.of("topics.images=", "topics.sentences=")));
+        () -> JobConfigLoader.defaults(List.of("topics.images=", "topics.sentences=",
+            "topics.pairs=")));
     assertTrue(none.getMessage().contains("name at least one input topic"), none.getMessage());
   }
 }

@@ -9,8 +9,10 @@ import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
+import dev.contraflow.avro.PairRecord;
 import dev.contraflow.avro.SentenceRecord;
 import dev.contraflow.io.Image;
+import dev.contraflow.io.PairRecords;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.embedded.TopicReader;
@@ -38,9 +40,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Sentences and images through one embedded job: own topics, own model keys, one sink. */
+/**
+ * Images, sentences and image-caption pairs through one embedded job: own topics, own learners
+ * and model keys, one sink.
+ */
 @Tag("slow")
-class SentenceStreamingTest {
+class ModalitiesStreamingTest {
 
   private static final String[] WORDS = {"river", "stone", "light", "window", "garden", "bread",
       "winter", "letter", "song", "harbour", "lamp", "forest", "market", "clock", "bridge"};
@@ -154,6 +159,60 @@ class SentenceStreamingTest {
     assertArrayEquals(LearnerStateCodec.toBytes(expectedState),
         LearnerStateCodec.toBytes(model.state()),
         "the job's sentence model is exactly the engine-free learner's on the same batches");
+  }
+
+  @Test
+  void pairsTrainAClipModelThatEmbedsImagesAndCaptionsIntoOneSpace() throws Exception {
+    JobConfig config = stack.config("clip", "publish.everySteps=2", "job.batchTimeout=300ms");
+    List<Image> images = StreamingStack.images(10); // 2 full batches of 4, then 2 by timeout
+    List<PairRecord> pairs = new ArrayList<>();
+    for (Image image : images) {
+      pairs.add(PairRecords.raw("p" + image.id(), image, "a photo of item " + image.id(), null,
+          "test", Instant.EPOCH));
+    }
+    PairRecord emptyCaption = PairRecords.raw("bad-caption", images.get(0), " ", null, "test",
+        Instant.EPOCH);
+    stack.producePairs(config, pairs.subList(0, 5));
+    stack.producePairs(config, List.of(emptyCaption));
+    stack.producePairs(config, pairs.subList(5, 10));
+    TopicReader<EmbeddingRecord> embeddings = stack.embeddings(config);
+    TopicReader<DeadLetterRecord> deadLetters = stack.deadLetters(config);
+    TopicReader<CheckpointRecord> checkpoints = stack.checkpoints(config);
+
+    JobClient job = stack.run(config);
+    try {
+      await(() -> embeddings.count() >= 2 * pairs.size() && deadLetters.count() >= 1
+              && checkpoints.count() >= 1, Duration.ofSeconds(120),
+          () -> embeddings.count() + " embeddings, " + deadLetters.count() + " dead letters, "
+              + checkpoints.count() + " checkpoints");
+    } finally {
+      job.cancel().get();
+    }
+
+    Map<String, EmbeddingRecord> byId = embeddings.records().stream()
+        .collect(Collectors.toMap(EmbeddingRecord::getId, Function.identity()));
+    assertEquals(2 * pairs.size(), embeddings.count(), "two embeddings per pair, no more");
+    for (PairRecord p : pairs) {
+      EmbeddingRecord image = byId.get(p.getId() + "#image");
+      EmbeddingRecord text = byId.get(p.getId() + "#text");
+      assertEquals(Modality.IMAGE, image.getModality());
+      assertEquals(Modality.TEXT, text.getModality());
+      assertEquals("default-clip", image.getModelId());
+      assertEquals(image.getSourceOffset(), text.getSourceOffset(), "both carry the pair's offset");
+      assertEquals(image.getModelVersion(), text.getModelVersion());
+      assertEquals(image.getDim(), text.getDim(), "one shared space");
+    }
+    assertEquals(3, byId.get("p9#text").getModelVersion(), "the timed-out remainder is step 3");
+    DeadLetterRecord dead = deadLetters.records().get(0);
+    assertTrue(dead.getReason().startsWith("pair bad-caption, caption: "), dead.getReason());
+
+    CheckpointRecord c = checkpoints.records().get(0);
+    assertEquals("CLIP", c.getMethod());
+    assertTrue(c.getUri().endsWith("default-clip-clip-v2.cfm"), c.getUri());
+    assertTrue(c.getDl4jUri().endsWith("-image-encoder.zip"), c.getDl4jUri());
+    ModelFile.PairModel model = ModelFile.readPairModel(Path.of(URI.create(c.getUri())));
+    assertEquals(2, model.state().step());
+    assertEquals(config.pairLearnerConfig(), model.config());
   }
 
   /** The first {@code steps} batches of the sentences through a plain SentenceLearner. */

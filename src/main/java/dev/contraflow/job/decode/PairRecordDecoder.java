@@ -1,0 +1,60 @@
+package dev.contraflow.job.decode;
+
+import dev.contraflow.avro.PairRecord;
+import dev.contraflow.io.Image;
+import dev.contraflow.io.ImageDecoder;
+import dev.contraflow.io.InvalidImageException;
+import dev.contraflow.io.InvalidSentenceException;
+import dev.contraflow.io.PairRecords;
+import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.source.KafkaInput;
+
+/**
+ * Turns pairs-topic records into image-caption pairs for the CLIP learner. Besides what every
+ * decoder refuses, a pair without an id, whose image is not usable (not decodable, too large,
+ * wrong number of channels) or whose caption is empty or over-long is a dead letter; the reason
+ * says which half was wrong.
+ */
+public final class PairRecordDecoder extends RecordDecoder<PairRecord, PairInput> {
+
+  private final JobConfig.Model model;
+  private final long maxPixels;
+  private final TokenizerConfig tokenizerConfig;
+  private transient ImageDecoder images;
+  private transient SentenceTokenizer tokenizer;
+
+  public PairRecordDecoder(JobConfig config) {
+    super(config, PairRecord.class, config.topics().pairs());
+    this.model = config.model();
+    this.maxPixels = config.limits().maxPixels();
+    this.tokenizerConfig = config.pairLearnerConfig().tokenizer();
+  }
+
+  @Override
+  protected PairInput toInput(PairRecord record, KafkaInput in) throws Rejected {
+    String id = requireId(record.getId());
+    if (images == null) {
+      images = new ImageDecoder(maxPixels);
+      tokenizer = new SentenceTokenizer(tokenizerConfig);
+    }
+    Image image;
+    try {
+      image = PairRecords.image(record, images);
+    } catch (InvalidImageException e) {
+      throw new Rejected("pair " + id + ", image: " + e.getMessage());
+    }
+    if (image.channels() != model.channels()) {
+      throw new Rejected("pair " + id + ", image: " + image.channels() + " channel(s); the models "
+          + "of this job take " + model.channels() + " (model.channels)");
+    }
+    try {
+      PairRecords.caption(record, tokenizer);
+    } catch (InvalidSentenceException e) {
+      throw new Rejected("pair " + id + ", caption: " + e.getMessage());
+    }
+    return new PairInput(modelIdOr(record.getModelId(), model.defaultPairId()), image,
+        record.getText(), in.topic, in.partition, in.offset, eventTime(record.getEventTime(), in));
+  }
+}
