@@ -38,7 +38,18 @@ public final class Encoder {
 
   /** A freshly initialised encoder; parameters depend only on {@code config.seed()}. */
   public static Encoder create(EncoderConfig config, OptimizerConfig optimizer) {
-    ComputationGraph net = new ComputationGraph(EncoderGraphs.build(config, optimizer));
+    return create(config, optimizer, 0);
+  }
+
+  /**
+   * As {@link #create(EncoderConfig, OptimizerConfig)} with a predictor head of {@code
+   * predictorHidden} hidden units after the projection (0: none; BYOL, SimSiam, MoCo v3). With a
+   * predictor, {@link #backwardAndUpdate} takes the gradient with respect to the prediction.
+   */
+  public static Encoder create(EncoderConfig config, OptimizerConfig optimizer,
+      int predictorHidden) {
+    ComputationGraph net = new ComputationGraph(
+        EncoderGraphs.build(config, optimizer, predictorHidden));
     net.init();
     return new Encoder(config, net);
   }
@@ -55,8 +66,14 @@ public final class Encoder {
     return net.numParams();
   }
 
-  /** Both outputs of one forward pass; rows are examples. */
-  public record Forward(INDArray representation, INDArray projection) {}
+  /**
+   * The outputs of one forward pass; rows are examples.
+   *
+   * @param representation the pooled backbone feature (the embedding users get)
+   * @param projection the projection head's output
+   * @param prediction the predictor's output, or null for an encoder without a predictor
+   */
+  public record Forward(INDArray representation, INDArray projection, INDArray prediction) {}
 
   /** Training-mode forward (batch statistics); keeps the activations for the backward pass. */
   public Forward forwardForTraining(INDArray... inputs) {
@@ -72,7 +89,8 @@ public final class Encoder {
 
   /**
    * Backpropagates {@code dLossDProjection} (B x d, the gradient of the summed - not averaged -
-   * loss: DL4J's updater divides by the batch size) and applies one optimiser step.
+   * loss: DL4J's updater divides by the batch size) and applies one optimiser step. For an encoder
+   * with a predictor it is the gradient with respect to the prediction, the graph's output.
    */
   public void backwardAndUpdate(INDArray dLossDProjection, int iteration) {
     backwardAndUpdate(dLossDProjection, iteration, (int) dLossDProjection.size(0));
@@ -141,6 +159,7 @@ public final class Encoder {
   }
 
   private static Forward forward(Map<String, INDArray> acts) {
-    return new Forward(acts.get(EncoderGraphs.REPRESENTATION), acts.get(EncoderGraphs.PROJECTION));
+    return new Forward(acts.get(EncoderGraphs.REPRESENTATION), acts.get(EncoderGraphs.PROJECTION),
+        acts.get(EncoderGraphs.PREDICTION));
   }
 }

@@ -29,12 +29,23 @@ final class EncoderGraphs {
   static final String INPUT = "input";
   static final String REPRESENTATION = "representation";
   static final String PROJECTION = "projection";
+  static final String PREDICTION = "prediction";
   /** Side (and stride) of the CNN's patchify stem. */
   static final int PATCH = 4;
 
   private EncoderGraphs() {}
 
   static ComputationGraphConfiguration build(EncoderConfig config, OptimizerConfig optimizer) {
+    return build(config, optimizer, 0);
+  }
+
+  /**
+   * As {@link #build(EncoderConfig, OptimizerConfig)}, with a predictor head of {@code
+   * predictorHidden} hidden units after the projection (0: none). With a predictor the graph's
+   * output, the one the loss gradient enters, is the prediction.
+   */
+  static ComputationGraphConfiguration build(EncoderConfig config, OptimizerConfig optimizer,
+      int predictorHidden) {
     GraphBuilder g = base(config.seed(), optimizer)
         .convolutionMode(ConvolutionMode.Same)
         .graphBuilder()
@@ -47,6 +58,10 @@ final class EncoderGraphs {
     };
     projectionHead(g, features, config.representationDim(), config.projectionHidden(),
         config.projectionDim());
+    if (predictorHidden > 0) {
+      predictorHead(g, config.projectionDim(), predictorHidden);
+      return g.setOutputs(PREDICTION).validateOutputLayerConfig(false).build();
+    }
     return g.setOutputs(PROJECTION).validateOutputLayerConfig(false).build();
   }
 
@@ -118,6 +133,18 @@ final class EncoderGraphs {
         .activation(Activation.RELU).build(), from);
     g.addLayer(PROJECTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)
         .activation(Activation.IDENTITY).build(), "head-fc1");
+  }
+
+  /**
+   * The predictor q of BYOL (Grill et al. 2020), SimSiam (Chen and He 2021) and MoCo v3: an MLP
+   * d -> h -> d on the online branch only. The papers put batch norm in its hidden layer; here it
+   * is fc-ReLU-fc like the projection head, so micro-batches of any size (even 1) still train.
+   */
+  private static void predictorHead(GraphBuilder g, int dim, int hidden) {
+    g.addLayer("pred-fc1", new DenseLayer.Builder().nIn(dim).nOut(hidden)
+        .activation(Activation.RELU).build(), PROJECTION);
+    g.addLayer(PREDICTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)
+        .activation(Activation.IDENTITY).build(), "pred-fc1");
   }
 
   private static String convBnRelu(GraphBuilder g, String name, String from, int out, int stride) {
