@@ -137,14 +137,18 @@ final class EncoderGraphs {
 
   /**
    * The predictor q of BYOL (Grill et al. 2020), SimSiam (Chen and He 2021) and MoCo v3: an MLP
-   * d -> h -> d on the online branch only. The papers put batch norm in its hidden layer; here it
-   * is fc-ReLU-fc like the projection head, so micro-batches of any size (even 1) still train.
+   * d -> h -> d with batch norm in its hidden layer, as in the papers, on the online branch only.
+   * (SimSiam: without it the non-contrastive methods collapse more readily. A micro-batch of one
+   * record gets no useful batch statistics here.)
    */
   private static void predictorHead(GraphBuilder g, int dim, int hidden) {
     g.addLayer("pred-fc1", new DenseLayer.Builder().nIn(dim).nOut(hidden)
-        .activation(Activation.RELU).build(), PROJECTION);
+        .activation(Activation.IDENTITY).build(), PROJECTION);
+    g.addLayer("pred-bn", new BatchNormalization.Builder().build(), "pred-fc1");
+    g.addLayer("pred-relu", new ActivationLayer.Builder().activation(Activation.RELU).build(),
+        "pred-bn");
     g.addLayer(PREDICTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)
-        .activation(Activation.IDENTITY).build(), "pred-fc1");
+        .activation(Activation.IDENTITY).build(), "pred-relu");
   }
 
   private static String convBnRelu(GraphBuilder g, String name, String from, int out, int stride) {
