@@ -46,14 +46,33 @@ public final class OnlineTrainer {
   /** Streams {@code records} through any step function, in batches of {@code batchSize}. */
   public static <T> LearnerState train(StepFunction<T> step, int batchSize, LearnerState state,
       List<T> records, int passes, Duration budget, Listener listener) {
-    long started = System.nanoTime();
     if (passes < 1) {
       throw new IllegalArgumentException("passes must be >= 1, got " + passes);
+    }
+    return trainOnSamples(step, batchSize, state, records, (long) records.size() * passes, budget,
+        listener);
+  }
+
+  /**
+   * As {@link #train(Learner, LearnerState, List, int, Duration, Listener)}, for exactly {@code
+   * samples} records (cycling over {@code images}; the last batch may be smaller): the same sample
+   * budget for every method, whatever its speed.
+   */
+  public static LearnerState trainOnSamples(Learner learner, LearnerState state,
+      List<Image> images, long samples, Duration budget, Listener listener) {
+    return trainOnSamples((s, batch) -> learner.step(s, Batch.trainingOnly(batch)),
+        learner.config().batchSize(), state, images, samples, budget, listener);
+  }
+
+  private static <T> LearnerState trainOnSamples(StepFunction<T> step, int batchSize,
+      LearnerState state, List<T> records, long total, Duration budget, Listener listener) {
+    long started = System.nanoTime();
+    if (total < 1) {
+      throw new IllegalArgumentException("samples must be >= 1, got " + total);
     }
     if (records.isEmpty()) {
       throw new IllegalArgumentException("no records to train on");
     }
-    long total = (long) records.size() * passes;
     List<T> pending = new ArrayList<>(batchSize);
     long seen = 0;
     for (long i = 0; i < total; i++) {
