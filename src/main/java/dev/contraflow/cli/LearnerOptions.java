@@ -19,7 +19,7 @@ final class LearnerOptions {
 
   @Option(names = "--method",
       description = "Self-supervised method: ${COMPLETION-CANDIDATES} (default MOCO for images,"
-          + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC.")
+          + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV.")
   Method method;
 
   @Option(names = "--encoder", defaultValue = "CNN",
@@ -55,7 +55,7 @@ final class LearnerOptions {
 
   @Option(names = "--temperature",
       description = "Temperature T (default: the method's paper, 0.2 for MOCO and MOCO_V3, 0.5"
-          + " for SIMCLR, 0.07 for INSTDISC, 0.05 for sentences).")
+          + " for SIMCLR, 0.07 for INSTDISC, 0.1 for SWAV, 0.05 for sentences).")
   Double temperature;
 
   @Option(names = "--momentum",

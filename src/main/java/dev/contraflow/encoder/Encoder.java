@@ -48,8 +48,17 @@ public final class Encoder {
    */
   public static Encoder create(EncoderConfig config, OptimizerConfig optimizer,
       int predictorHidden) {
+    return create(config, optimizer, predictorHidden, 0);
+  }
+
+  /**
+   * With SwAV's {@code prototypes} (K &gt; 0, no predictor): {@link #backwardAndUpdate} then takes
+   * the gradient with respect to the prototype scores.
+   */
+  public static Encoder create(EncoderConfig config, OptimizerConfig optimizer,
+      int predictorHidden, int prototypes) {
     ComputationGraph net = new ComputationGraph(
-        EncoderGraphs.build(config, optimizer, predictorHidden));
+        EncoderGraphs.build(config, optimizer, predictorHidden, prototypes));
     net.init();
     return new Encoder(config, net);
   }
@@ -72,8 +81,11 @@ public final class Encoder {
    * @param representation the pooled backbone feature (the embedding users get)
    * @param projection the projection head's output
    * @param prediction the predictor's output, or null for an encoder without a predictor
+   * @param prototypeScores SwAV's scores of the normalised projection against the prototypes
+   *     (B x K), or null without prototypes
    */
-  public record Forward(INDArray representation, INDArray projection, INDArray prediction) {}
+  public record Forward(INDArray representation, INDArray projection, INDArray prediction,
+      INDArray prototypeScores) {}
 
   /** Training-mode forward (batch statistics); keeps the activations for the backward pass. */
   public Forward forwardForTraining(INDArray... inputs) {
@@ -106,6 +118,21 @@ public final class Encoder {
     net.getUpdater().update(gradient, iteration, 0, batchSize, LayerWorkspaceMgr.noWorkspaces());
     net.params().subi(gradient.gradient());
     net.clearLayersStates();
+  }
+
+  /**
+   * SwAV: scales every prototype (a column of the d x K weight matrix) to unit length, in place,
+   * so its scores are cosine similarities (Caron et al. 2020 normalise them before each step).
+   */
+  public void normalizePrototypes() {
+    INDArray w = prototypes(); // a view into the flat parameters
+    w.diviRowVector(w.norm2(true, 0).addi(1e-12));
+  }
+
+  /** SwAV's prototypes, d x K, as a live view (null without prototypes). */
+  public INDArray prototypes() {
+    org.deeplearning4j.nn.api.Layer layer = net.getLayer(EncoderGraphs.PROTOTYPES);
+    return layer == null ? null : layer.getParam("W");
   }
 
   /** The live flat parameter vector (a view: writes change the network). */
@@ -160,6 +187,6 @@ public final class Encoder {
 
   private static Forward forward(Map<String, INDArray> acts) {
     return new Forward(acts.get(EncoderGraphs.REPRESENTATION), acts.get(EncoderGraphs.PROJECTION),
-        acts.get(EncoderGraphs.PREDICTION));
+        acts.get(EncoderGraphs.PREDICTION), acts.get(EncoderGraphs.PROTOTYPES));
   }
 }

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -30,6 +31,8 @@ final class EncoderGraphs {
   static final String REPRESENTATION = "representation";
   static final String PROJECTION = "projection";
   static final String PREDICTION = "prediction";
+  static final String PROJECTION_UNIT = "projection-unit";
+  static final String PROTOTYPES = "prototypes";
   /** Side (and stride) of the CNN's patchify stem. */
   static final int PATCH = 4;
 
@@ -46,6 +49,16 @@ final class EncoderGraphs {
    */
   static ComputationGraphConfiguration build(EncoderConfig config, OptimizerConfig optimizer,
       int predictorHidden) {
+    return build(config, optimizer, predictorHidden, 0);
+  }
+
+  /**
+   * As {@link #build(EncoderConfig, OptimizerConfig, int)}, or with SwAV's {@code prototypes}
+   * (K &gt; 0) instead of a predictor: the L2-normalised projection times K prototype vectors (a
+   * bias-free dense layer), whose scores are then the graph's output.
+   */
+  static ComputationGraphConfiguration build(EncoderConfig config, OptimizerConfig optimizer,
+      int predictorHidden, int prototypes) {
     GraphBuilder g = base(config.seed(), optimizer)
         .convolutionMode(ConvolutionMode.Same)
         .graphBuilder()
@@ -61,6 +74,12 @@ final class EncoderGraphs {
     if (predictorHidden > 0) {
       predictorHead(g, config.projectionDim(), predictorHidden);
       return g.setOutputs(PREDICTION).validateOutputLayerConfig(false).build();
+    }
+    if (prototypes > 0) {
+      g.addVertex(PROJECTION_UNIT, new L2NormalizeVertex(), PROJECTION);
+      g.addLayer(PROTOTYPES, new DenseLayer.Builder().nIn(config.projectionDim()).nOut(prototypes)
+          .hasBias(false).activation(Activation.IDENTITY).build(), PROJECTION_UNIT);
+      return g.setOutputs(PROTOTYPES).validateOutputLayerConfig(false).build();
     }
     return g.setOutputs(PROJECTION).validateOutputLayerConfig(false).build();
   }

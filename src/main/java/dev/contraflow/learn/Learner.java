@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Online self-supervised learning on images: one training step per micro-batch, by the method the
- * configuration names (MoCo v2 by default; SimCLR, MoCo v3, BYOL, SimSiam, InstDisc - see
+ * configuration names (MoCo v2 by default; SimCLR, MoCo v3, BYOL, SimSiam, InstDisc, SwAV - see
  * {@link Method} and the {@link MethodStep} implementations).
  *
  * <p>{@code step(state, batch) -> (state', embeddings, metrics)} is a function of its inputs: the
@@ -57,6 +57,7 @@ public final class Learner {
       case MOCO_V3 -> new MocoV3Step(online, momentumEncoder, config);
       case BYOL, SIMSIAM -> new PredictionStep(online, momentumEncoder, config);
       case INSTDISC -> new InstDiscStep(online, config);
+      case SWAV -> new SwavStep(online, config);
       case SIMCSE, ESIMCSE, CONSERT -> throw new IllegalArgumentException(
           m + " learns from sentences; use SentenceLearner");
     };
@@ -65,11 +66,15 @@ public final class Learner {
     this.plain = ImageViews.none(e.height(), e.width());
   }
 
-  /** The method's network: with a predictor as wide as the projection head's hidden layer. */
+  /**
+   * The method's network: with a predictor as wide as the projection head's hidden layer, or with
+   * SwAV's prototypes.
+   */
   private static Encoder newEncoder(LearnerConfig config) {
     EncoderConfig e = config.encoder();
     return Encoder.create(e, config.optimizer(),
-        config.method().hasPredictor() ? e.projectionHidden() : 0);
+        config.method().hasPredictor() ? e.projectionHidden() : 0,
+        config.method() == Method.SWAV ? SwavStep.PROTOTYPES : 0);
   }
 
   public LearnerConfig config() {

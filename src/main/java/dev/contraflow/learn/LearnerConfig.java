@@ -16,7 +16,7 @@ import java.io.Serializable;
  *     projection head's hidden layer)
  * @param optimizer how the online (query) encoder's parameters move
  * @param queueSize K, negatives kept in MoCo's queue; for INSTDISC the memory bank's bound (ids
- *     kept); unused by the other methods
+ *     kept); for SWAV the feature queue the codes are computed with; unused by the other methods
  * @param temperature T of InfoNCE / NT-Xent (unused by BYOL and SimSiam)
  * @param momentum the momentum encoder's EMA (MoCo, MoCo v3, BYOL)
  * @param cropScaleMin smallest crop area fraction of the random resized crop (MoCo v2: 0.2)
@@ -40,7 +40,7 @@ public record LearnerConfig(
     }
     if (method.forSentences()) {
       throw new IllegalArgumentException("method " + method + " learns from sentences; images use"
-          + " MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM or INSTDISC");
+          + " MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC or SWAV");
     }
     if (encoder == null || optimizer == null || momentum == null) {
       throw new IllegalArgumentException("encoder, optimizer and momentum must be set");

@@ -15,6 +15,7 @@ package dev.contraflow.learn;
  *   <tr><td>SIMSIAM</td><td>none</td><td>stop-gradient</td><td>yes</td><td>-</td></tr>
  *   <tr><td>INSTDISC</td><td>memory bank sample</td><td>memory bank</td><td>no</td>
  *       <td>0.07</td></tr>
+ *   <tr><td>SWAV</td><td>none; prototypes</td><td>none</td><td>no</td><td>0.1</td></tr>
  * </table>
  */
 public enum Method {
@@ -44,7 +45,12 @@ public enum Method {
    * InstDisc (Wu et al. 2018): instance discrimination against a memory bank of one feature per
    * instance id, refreshed by a proximal update.
    */
-  INSTDISC(false);
+  INSTDISC(false),
+  /**
+   * SwAV (Caron et al. 2020): swapped prediction of Sinkhorn-Knopp codes over learnable
+   * prototypes, with a feature queue for small batches (two views; no multi-crop).
+   */
+  SWAV(false);
 
   private final boolean sentences;
 
@@ -67,16 +73,20 @@ public enum Method {
     return this == MOCO_V3 || this == BYOL || this == SIMSIAM;
   }
 
-  /** Image methods: whether the learner state's queue is used (MoCo's negatives, InstDisc's bank). */
+  /**
+   * Image methods: whether the learner state's queue is used (MoCo's negatives, InstDisc's bank,
+   * SwAV's feature queue).
+   */
   public boolean usesQueue() {
-    return this == MOCO || this == INSTDISC;
+    return this == MOCO || this == INSTDISC || this == SWAV;
   }
 
-  /** The paper's temperature (SimCLR 0.5, InstDisc 0.07; unused by BYOL and SimSiam). */
+  /** The paper's temperature (SimCLR 0.5, InstDisc 0.07, SwAV 0.1; unused by BYOL and SimSiam). */
   public double defaultTemperature() {
     return switch (this) {
       case SIMCLR -> 0.5;
       case INSTDISC -> 0.07;
+      case SWAV -> 0.1;
       case SIMCSE, ESIMCSE, CONSERT -> 0.05;
       default -> 0.2;
     };

@@ -40,7 +40,7 @@ class ImageMethodsTest {
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
-      "INSTDISC"})
+      "INSTDISC", "SWAV"})
   void sameStateAndBatchGiveByteIdenticalStatesWhoeverSteps(Method method) {
     List<Batch> batches = TinyImages.batches(TinyImages.images(18, 1), 6);
     Learner learner = new Learner(config(method));
@@ -58,7 +58,7 @@ class ImageMethodsTest {
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
-      "INSTDISC"})
+      "INSTDISC", "SWAV"})
   void restoredFromBytesMidStreamContinuesExactlyLikeAnUninterruptedRun(Method method)
       throws Exception {
     List<Batch> batches = TinyImages.batches(TinyImages.images(30, 2), 6);
@@ -77,7 +77,8 @@ class ImageMethodsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC"})
+  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC",
+      "SWAV"})
   void modelFileKeepsTheMethodAndGivesTheSameEmbeddings(Method method, @TempDir Path dir)
       throws Exception {
     Learner learner = new Learner(config(method));
@@ -97,7 +98,8 @@ class ImageMethodsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC"})
+  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC",
+      "SWAV"})
   void embeddingsAreUnitRepresentationsTaggedWithTheNewVersion(Method method) {
     Learner learner = new Learner(config(method));
     StepResult r = learner.step(learner.initialState(), Batch.of(TinyImages.images(5, 5)));
@@ -117,7 +119,7 @@ class ImageMethodsTest {
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
-      "INSTDISC"})
+      "INSTDISC", "SWAV"})
   void onlyMethodsWithATargetNetworkKeepMomentumParameters(Method method) {
     LearnerState s = new Learner(config(method)).initialState();
     assertEquals(method.hasMomentumEncoder(), s.momentumParams().length > 0);
@@ -128,8 +130,8 @@ class ImageMethodsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "INSTDISC"})
-  void contrastiveMethodsLowerTheirLossOnARepeatedTinySet(Method method) {
+  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "INSTDISC", "SWAV"})
+  void methodsWithNegativesOrPrototypesLowerTheirLossOnARepeatedTinySet(Method method) {
     Learner learner = new Learner(config(method));
     List<Batch> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
     LearnerState s = learner.initialState();
@@ -213,7 +215,7 @@ class ImageMethodsTest {
   void sentenceMethodsAreRefusedForImagesWithTheImageMethods() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> config(Method.SIMCSE));
-    assertTrue(e.getMessage().contains("SIMCLR, MOCO_V3, BYOL, SIMSIAM or INSTDISC"),
+    assertTrue(e.getMessage().contains("SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC or SWAV"),
         e.getMessage());
   }
 }

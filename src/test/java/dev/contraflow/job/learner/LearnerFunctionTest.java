@@ -167,7 +167,8 @@ class LearnerFunctionTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC"})
+  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC",
+      "SWAV"})
   void everyImageMethodTrainsInFlinkAndRestoresBitIdentically(Method method) throws Exception {
     OperatorSubtaskState snapshot;
     List<KafkaOutput> uninterrupted;
