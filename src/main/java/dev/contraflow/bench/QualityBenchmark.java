@@ -22,8 +22,14 @@ import java.util.List;
  */
 public final class QualityBenchmark {
 
-  /** One row of the table. */
-  public record Row(String representation, double knn20, double weightedKnn, double linearProbe) {}
+  /**
+   * One row of the table.
+   *
+   * @param embeddingStd mean per-dimension std of the L2-normalised test vectors (collapse signal:
+   *     about 1/sqrt(dim) when spread, towards 0 when collapsed)
+   */
+  public record Row(String representation, double knn20, double weightedKnn, double linearProbe,
+      double embeddingStd) {}
 
   /** A labelled split. */
   public record Split(List<Image> images, int[] labels) {}
@@ -77,9 +83,38 @@ public final class QualityBenchmark {
     Row row = new Row(name,
         KnnClassifier.plain(20).accuracy(train, test),
         KnnClassifier.weightedDefault().accuracy(train, test),
-        LinearProbe.defaults().accuracy(train, test));
+        LinearProbe.defaults().accuracy(train, test),
+        embeddingStd(test));
     out.printf("  scored %-28s in %.0f s%n", name, (System.nanoTime() - t) / 1e9);
     return row;
+  }
+
+  /** Mean over dimensions of the std of the L2-normalised vectors. */
+  static double embeddingStd(LabelledEmbeddings e) {
+    LabelledEmbeddings unit = e.l2Normalised();
+    int n = unit.size();
+    int d = unit.dim();
+    float[] v = unit.vectors();
+    double total = 0;
+    for (int c = 0; c < d; c++) {
+      double sum = 0;
+      double squares = 0;
+      for (int i = 0; i < n; i++) {
+        double x = v[i * d + c];
+        sum += x;
+        squares += x * x;
+      }
+      double mean = sum / n;
+      total += Math.sqrt(Math.max(0, squares / n - mean * mean));
+    }
+    return total / d;
+  }
+
+  /** Trains online on exactly {@code samples} training images (cycling), within the time budget. */
+  public LearnerState trainOnSamples(Learner learner, Split train, long samples, Duration budget,
+      OnlineTrainer.Listener progress) {
+    return OnlineTrainer.trainOnSamples(learner, learner.initialState(), train.images(), samples,
+        budget, progress);
   }
 
   /** Trains online over the training split, within the time budget. */
@@ -91,11 +126,12 @@ public final class QualityBenchmark {
 
   public void printTable(List<Row> rows, String trainedNote) {
     out.println();
-    out.println("| representation | kNN (k=20) | weighted kNN (k=200, T=0.07) | linear probe |");
-    out.println("|---|---|---|---|");
+    out.println("| representation | kNN (k=20) | weighted kNN (k=200, T=0.07) | linear probe"
+        + " | embedding std |");
+    out.println("|---|---|---|---|---|");
     for (Row r : rows) {
-      out.printf("| %s | %.4f | %.4f | %.4f |%n", r.representation(), r.knn20(), r.weightedKnn(),
-          r.linearProbe());
+      out.printf("| %s | %.4f | %.4f | %.4f | %.4f |%n", r.representation(), r.knn20(),
+          r.weightedKnn(), r.linearProbe(), r.embeddingStd());
     }
     out.println();
     out.println(trainedNote);

@@ -64,6 +64,11 @@ final class BenchCommand implements Runnable {
     @Option(names = "--test-limit", defaultValue = "0", description = "Use only N test images.")
     int testLimit;
 
+    @Option(names = "--samples", defaultValue = "0",
+        description = "Train on exactly N samples (cycling over the training images), instead of"
+            + " --passes: the same budget for every method (0 = use --passes).")
+    long samples;
+
     @Option(names = "--baselines", negatable = true, defaultValue = "true", fallbackValue = "true",
         description = "Also score raw pixels and the untrained encoder (default ${DEFAULT-VALUE}).")
     boolean baselines;
@@ -76,12 +81,12 @@ final class BenchCommand implements Runnable {
       QualityBenchmark.Split train = data.split("train", trainLimit);
       QualityBenchmark.Split test = data.split("t10k", testLimit);
       Image first = train.images().get(0);
-      long steps = ((long) train.images().size() * passes + learner.imageBatchSize() - 1)
-          / learner.imageBatchSize();
+      long planned = samples > 0 ? samples : (long) train.images().size() * passes;
+      long steps = (planned + learner.imageBatchSize() - 1) / learner.imageBatchSize();
       LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(),
           steps);
-      System.out.printf("bench quality: %d train / %d test images, %s, %d pass(es)%s%n",
-          train.images().size(), test.images().size(), config.encoder(), passes,
+      System.out.printf("bench quality: %s, %d train / %d test images, %s, %d samples%s%n",
+          config.method(), train.images().size(), test.images().size(), config.encoder(), planned,
           minutes > 0 ? ", at most " + minutes + " min" : "");
       List<QualityBenchmark.Row> rows = new ArrayList<>();
       Learner l = new Learner(config);
@@ -96,16 +101,21 @@ final class BenchCommand implements Runnable {
       long start = System.nanoTime();
       Duration budget = minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
       ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(30), budget);
-      LearnerState trained = bench.train(l, train, passes, budget, progress::onStep);
-      long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
-      long samples = trained.step() == 0 ? 0 : trained.step() * (long) config.batchSize();
+      long[] seen = new long[1];
+      LearnerState trained = bench.trainOnSamples(l, train, planned, budget, (m, n, total) -> {
+        seen[0] = n;
+        progress.onStep(m, n, total);
+      });
+      double trainSeconds = (System.nanoTime() - start) / 1e9;
       LabelledEmbeddings trainedTrain = bench.embed(l, trained, train);
-      rows.add(bench.score("MoCo v2 (" + config.encoder().kind() + ", online)", trainedTrain,
-          bench.embed(l, trained, test)));
-      bench.printTable(rows, String.format("trained for %d steps (~%d samples, %.2f passes) in %s;"
-              + " embeddings: L2-normalised %d-d representation of the momentum encoder",
-          trained.step(), samples, (double) samples / train.images().size(),
-          ProgressLine.format(trainSeconds), config.encoder().representationDim()));
+      rows.add(bench.score(config.method() + " (" + config.encoder().kind() + ", online)",
+          trainedTrain, bench.embed(l, trained, test)));
+      bench.printTable(rows, String.format("%s trained for %d steps (%d samples, %.2f passes) in %s,"
+              + " %.0f samples/s; embeddings: L2-normalised %d-d representation of the %s encoder",
+          config.method(), trained.step(), seen[0], (double) seen[0] / train.images().size(),
+          ProgressLine.format(Math.round(trainSeconds)), seen[0] / Math.max(trainSeconds, 1e-9),
+          config.encoder().representationDim(),
+          config.method().hasMomentumEncoder() ? "momentum" : "online"));
       return 0;
     }
   }

@@ -22,7 +22,7 @@ final class LearnerOptions {
 
   @Option(names = "--method",
       description = "Self-supervised method: ${COMPLETION-CANDIDATES} (default MOCO for images,"
-          + " ESIMCSE for sentences).")
+          + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV.")
   Method method;
 
   @Option(names = "--encoder", defaultValue = "CNN",
@@ -58,11 +58,13 @@ final class LearnerOptions {
 
   @Option(names = "--queue-size",
       description = "Negatives in the queue K (default 4096 for images, 160 for sentences;"
-          + " 0 = in-batch negatives only, sentences).")
+          + " 0 = in-batch negatives only, sentences); INSTDISC: ids in the memory bank"
+          + " (default 65536).")
   Integer queueSize;
 
   @Option(names = "--temperature",
-      description = "Temperature T (default 0.2 for images, 0.05 for sentences; pairs: the"
+      description = "Temperature T (default: the method's paper, 0.2 for MOCO and MOCO_V3, 0.5"
+          + " for SIMCLR, 0.07 for INSTDISC, 0.1 for SWAV, 0.05 for sentences; pairs: the"
           + " initial value of CLIP's learned temperature, default 0.07).")
   Double temperature;
 
@@ -125,11 +127,12 @@ final class LearnerOptions {
   LearnerConfig toConfig(int channels, int height, int width, long totalSteps) {
     EncoderConfig e = new EncoderConfig(encoder, channels, height, width, or(this.width, 32),
         blocks, headHidden, dim, seed);
-    return new LearnerConfig(or(method, Method.MOCO), e,
+    Method m = or(method, Method.MOCO);
+    return new LearnerConfig(m, e,
         new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.SGD), or(learningRate, 0.03), 0.9,
             or(weightDecay, 1e-4)),
-        or(queueSize, 4096), or(temperature, 0.2), momentum(0.99, totalSteps),
-        or(cropScaleMin, 0.2), imageBatchSize(), seed);
+        or(queueSize, LearnerConfig.defaultQueueSize(m)), or(temperature, m.defaultTemperature()),
+        momentum(0.99, totalSteps), or(cropScaleMin, 0.2), imageBatchSize(), seed);
   }
 
   /** The validated configuration of a CLIP learner for images of the given shape. */

@@ -90,6 +90,24 @@ public final class InfoNceLoss {
         positive.meanNumber().doubleValue(), meanNegative);
   }
 
+  /**
+   * For keys of the batch itself used as negatives (MoCo v3): every (query i, key j) pair of the
+   * same source id, including each query's own positive key j = i, which must not count twice.
+   */
+  public static List<Exclusion> sameIdPairs(long[] queryIdHashes, long[] keyIdHashes) {
+    java.util.Map<Long, List<Integer>> columns = new java.util.HashMap<>();
+    for (int j = 0; j < keyIdHashes.length; j++) {
+      columns.computeIfAbsent(keyIdHashes[j], x -> new java.util.ArrayList<>(1)).add(j);
+    }
+    List<Exclusion> out = new java.util.ArrayList<>();
+    for (int i = 0; i < queryIdHashes.length; i++) {
+      for (int j : columns.getOrDefault(queryIdHashes[i], List.of())) {
+        out.add(new Exclusion(i, j));
+      }
+    }
+    return out;
+  }
+
   private static double meanExcluding(INDArray similarities, List<Exclusion> exclusions) {
     double total = similarities.sumNumber().doubleValue();
     long count = similarities.length();

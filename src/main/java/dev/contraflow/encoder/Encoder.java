@@ -38,7 +38,27 @@ public final class Encoder {
 
   /** A freshly initialised encoder; parameters depend only on {@code config.seed()}. */
   public static Encoder create(EncoderConfig config, OptimizerConfig optimizer) {
-    ComputationGraph net = new ComputationGraph(EncoderGraphs.build(config, optimizer));
+    return create(config, optimizer, 0);
+  }
+
+  /**
+   * As {@link #create(EncoderConfig, OptimizerConfig)} with a predictor head of {@code
+   * predictorHidden} hidden units after the projection (0: none; BYOL, SimSiam, MoCo v3). With a
+   * predictor, {@link #backwardAndUpdate} takes the gradient with respect to the prediction.
+   */
+  public static Encoder create(EncoderConfig config, OptimizerConfig optimizer,
+      int predictorHidden) {
+    return create(config, optimizer, predictorHidden, 0);
+  }
+
+  /**
+   * With SwAV's {@code prototypes} (K &gt; 0, no predictor): {@link #backwardAndUpdate} then takes
+   * the gradient with respect to the prototype scores.
+   */
+  public static Encoder create(EncoderConfig config, OptimizerConfig optimizer,
+      int predictorHidden, int prototypes) {
+    ComputationGraph net = new ComputationGraph(
+        EncoderGraphs.build(config, optimizer, predictorHidden, prototypes));
     net.init();
     return new Encoder(config, net);
   }
@@ -55,8 +75,17 @@ public final class Encoder {
     return net.numParams();
   }
 
-  /** Both outputs of one forward pass; rows are examples. */
-  public record Forward(INDArray representation, INDArray projection) {}
+  /**
+   * The outputs of one forward pass; rows are examples.
+   *
+   * @param representation the pooled backbone feature (the embedding users get)
+   * @param projection the projection head's output
+   * @param prediction the predictor's output, or null for an encoder without a predictor
+   * @param prototypeScores SwAV's scores of the normalised projection against the prototypes
+   *     (B x K), or null without prototypes
+   */
+  public record Forward(INDArray representation, INDArray projection, INDArray prediction,
+      INDArray prototypeScores) {}
 
   /** Training-mode forward (batch statistics); keeps the activations for the backward pass. */
   public Forward forwardForTraining(INDArray... inputs) {
@@ -72,7 +101,8 @@ public final class Encoder {
 
   /**
    * Backpropagates {@code dLossDProjection} (B x d, the gradient of the summed - not averaged -
-   * loss: DL4J's updater divides by the batch size) and applies one optimiser step.
+   * loss: DL4J's updater divides by the batch size) and applies one optimiser step. For an encoder
+   * with a predictor it is the gradient with respect to the prediction, the graph's output.
    */
   public void backwardAndUpdate(INDArray dLossDProjection, int iteration) {
     backwardAndUpdate(dLossDProjection, iteration, (int) dLossDProjection.size(0));
@@ -88,6 +118,21 @@ public final class Encoder {
     net.getUpdater().update(gradient, iteration, 0, batchSize, LayerWorkspaceMgr.noWorkspaces());
     net.params().subi(gradient.gradient());
     net.clearLayersStates();
+  }
+
+  /**
+   * SwAV: scales every prototype (a column of the d x K weight matrix) to unit length, in place,
+   * so its scores are cosine similarities (Caron et al. 2020 normalise them before each step).
+   */
+  public void normalizePrototypes() {
+    INDArray w = prototypes(); // a view into the flat parameters
+    w.diviRowVector(w.norm2(true, 0).addi(1e-12));
+  }
+
+  /** SwAV's prototypes, d x K, as a live view (null without prototypes). */
+  public INDArray prototypes() {
+    org.deeplearning4j.nn.api.Layer layer = net.getLayer(EncoderGraphs.PROTOTYPES);
+    return layer == null ? null : layer.getParam("W");
   }
 
   /** The live flat parameter vector (a view: writes change the network). */
@@ -141,6 +186,7 @@ public final class Encoder {
   }
 
   private static Forward forward(Map<String, INDArray> acts) {
-    return new Forward(acts.get(EncoderGraphs.REPRESENTATION), acts.get(EncoderGraphs.PROJECTION));
+    return new Forward(acts.get(EncoderGraphs.REPRESENTATION), acts.get(EncoderGraphs.PROJECTION),
+        acts.get(EncoderGraphs.PREDICTION), acts.get(EncoderGraphs.PROTOTYPES));
   }
 }

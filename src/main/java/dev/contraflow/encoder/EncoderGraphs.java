@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -29,12 +30,35 @@ final class EncoderGraphs {
   static final String INPUT = "input";
   static final String REPRESENTATION = "representation";
   static final String PROJECTION = "projection";
+  static final String PREDICTION = "prediction";
+  static final String PROJECTION_UNIT = "projection-unit";
+  static final String PROTOTYPES = "prototypes";
   /** Side (and stride) of the CNN's patchify stem. */
   static final int PATCH = 4;
 
   private EncoderGraphs() {}
 
   static ComputationGraphConfiguration build(EncoderConfig config, OptimizerConfig optimizer) {
+    return build(config, optimizer, 0);
+  }
+
+  /**
+   * As {@link #build(EncoderConfig, OptimizerConfig)}, with a predictor head of {@code
+   * predictorHidden} hidden units after the projection (0: none). With a predictor the graph's
+   * output, the one the loss gradient enters, is the prediction.
+   */
+  static ComputationGraphConfiguration build(EncoderConfig config, OptimizerConfig optimizer,
+      int predictorHidden) {
+    return build(config, optimizer, predictorHidden, 0);
+  }
+
+  /**
+   * As {@link #build(EncoderConfig, OptimizerConfig, int)}, or with SwAV's {@code prototypes}
+   * (K &gt; 0) instead of a predictor: the L2-normalised projection times K prototype vectors (a
+   * bias-free dense layer), whose scores are then the graph's output.
+   */
+  static ComputationGraphConfiguration build(EncoderConfig config, OptimizerConfig optimizer,
+      int predictorHidden, int prototypes) {
     GraphBuilder g = base(config.seed(), optimizer)
         .convolutionMode(ConvolutionMode.Same)
         .graphBuilder()
@@ -47,6 +71,16 @@ final class EncoderGraphs {
     };
     projectionHead(g, features, config.representationDim(), config.projectionHidden(),
         config.projectionDim());
+    if (predictorHidden > 0) {
+      predictorHead(g, config.projectionDim(), predictorHidden);
+      return g.setOutputs(PREDICTION).validateOutputLayerConfig(false).build();
+    }
+    if (prototypes > 0) {
+      g.addVertex(PROJECTION_UNIT, new L2NormalizeVertex(), PROJECTION);
+      g.addLayer(PROTOTYPES, new DenseLayer.Builder().nIn(config.projectionDim()).nOut(prototypes)
+          .hasBias(false).activation(Activation.IDENTITY).build(), PROJECTION_UNIT);
+      return g.setOutputs(PROTOTYPES).validateOutputLayerConfig(false).build();
+    }
     return g.setOutputs(PROJECTION).validateOutputLayerConfig(false).build();
   }
 
@@ -118,6 +152,22 @@ final class EncoderGraphs {
         .activation(Activation.RELU).build(), from);
     g.addLayer(PROJECTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)
         .activation(Activation.IDENTITY).build(), "head-fc1");
+  }
+
+  /**
+   * The predictor q of BYOL (Grill et al. 2020), SimSiam (Chen and He 2021) and MoCo v3: an MLP
+   * d -> h -> d with batch norm in its hidden layer, as in the papers, on the online branch only.
+   * (SimSiam: without it the non-contrastive methods collapse more readily. A micro-batch of one
+   * record gets no useful batch statistics here.)
+   */
+  private static void predictorHead(GraphBuilder g, int dim, int hidden) {
+    g.addLayer("pred-fc1", new DenseLayer.Builder().nIn(dim).nOut(hidden)
+        .activation(Activation.IDENTITY).build(), PROJECTION);
+    g.addLayer("pred-bn", new BatchNormalization.Builder().build(), "pred-fc1");
+    g.addLayer("pred-relu", new ActivationLayer.Builder().activation(Activation.RELU).build(),
+        "pred-bn");
+    g.addLayer(PREDICTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)
+        .activation(Activation.IDENTITY).build(), "pred-relu");
   }
 
   private static String convBnRelu(GraphBuilder g, String name, String from, int out, int stride) {

@@ -1,31 +1,33 @@
 package dev.contraflow.learn;
 
+import static dev.contraflow.learn.PhaseClock.Phase.AUGMENT;
+import static dev.contraflow.learn.PhaseClock.Phase.EMBED;
+import static dev.contraflow.learn.PhaseClock.Phase.STATE_COPY;
+
 import dev.contraflow.augment.ImageViews;
 import dev.contraflow.augment.Rng;
-import dev.contraflow.contrast.InfoNceLoss;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.NegativeQueue;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.EncoderConfig;
-import dev.contraflow.encoder.FlatArrays;
 import dev.contraflow.io.Image;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Online MoCo (He et al. 2020; v2 recipe, Chen et al. 2020): one training step per micro-batch.
+ * Online self-supervised learning on images: one training step per micro-batch, by the method the
+ * configuration names (MoCo v2 by default; SimCLR, MoCo v3, BYOL, SimSiam, InstDisc, SwAV - see
+ * {@link Method} and the {@link MethodStep} implementations).
  *
  * <p>{@code step(state, batch) -> (state', embeddings, metrics)} is a function of its inputs: the
- * learner keeps two DL4J networks only as scratch space and loads them from the state it is given.
+ * learner keeps its DL4J networks only as scratch space and loads them from the state it is given.
  * The same state and batch always give the same result, whoever calls it - the Flink job, the
  * benchmark or a replay.
  *
- * <p>Per step: two augmented views of each record; queries from the query encoder (training mode),
- * keys from the momentum encoder (inference mode: a key never depends on the rest of its batch, so
- * batch-norm statistics cannot leak which key is the positive - the problem MoCo solves with
- * shuffled BN across GPUs); InfoNCE against the queue; one optimiser step; momentum update; the
- * keys replace the oldest queue entries.
+ * <p>Per step: two augmented views of each record (MoCo v2 augmentation for every method), the
+ * method's loss and updates, then the embeddings of the records by the momentum (key / target)
+ * encoder, or by the online encoder for methods without one.
  *
  * <p>Not thread-safe.
  */
@@ -34,87 +36,90 @@ public final class Learner {
   private static final int EMBED_CHUNK = 500;
 
   private final LearnerConfig config;
-  private final Encoder queryEncoder;
-  private final Encoder keyEncoder;
+  /** The encoder the optimiser trains (MoCo's query encoder). */
+  private final Encoder online;
+  /** The momentum (EMA) encoder: MoCo's key encoder, BYOL's target; null for other methods. */
+  private final Encoder momentumEncoder;
+  private final MethodStep method;
   private final ImageViews views;
   private final ImageViews plain;
-  private final InfoNceLoss loss;
   /** The state the networks currently hold; a step from it needs no reload. */
   private LearnerState loaded;
 
   public Learner(LearnerConfig config) {
     this.config = config;
+    Method m = config.method();
+    this.online = newEncoder(config);
+    this.momentumEncoder = m.hasMomentumEncoder() ? newEncoder(config) : null;
+    this.method = switch (m) {
+      case MOCO -> new MocoStep(online, momentumEncoder, config);
+      case SIMCLR -> new SimClrStep(online, config);
+      case MOCO_V3 -> new MocoV3Step(online, momentumEncoder, config);
+      case BYOL, SIMSIAM -> new PredictionStep(online, momentumEncoder, config);
+      case INSTDISC -> new InstDiscStep(online, config);
+      case SWAV -> new SwavStep(online, config);
+      case SIMCSE, ESIMCSE, CONSERT -> throw new IllegalArgumentException(
+          m + " learns from sentences; use SentenceLearner");
+    };
     EncoderConfig e = config.encoder();
-    this.queryEncoder = Encoder.create(e, config.optimizer());
-    this.keyEncoder = Encoder.create(e, config.optimizer());
     this.views = ImageViews.mocoV2(e.height(), e.width(), config.cropScaleMin());
     this.plain = ImageViews.none(e.height(), e.width());
-    this.loss = new InfoNceLoss(config.temperature());
+  }
+
+  /**
+   * The method's network: with a predictor as wide as the projection head's hidden layer, or with
+   * SwAV's prototypes.
+   */
+  private static Encoder newEncoder(LearnerConfig config) {
+    EncoderConfig e = config.encoder();
+    return Encoder.create(e, config.optimizer(),
+        config.method().hasPredictor() ? e.projectionHidden() : 0,
+        config.method() == Method.SWAV ? SwavStep.PROTOTYPES : 0);
   }
 
   public LearnerConfig config() {
     return config;
   }
 
-  /** Step 0: freshly initialised encoder, key encoder equal to it (MoCo), empty queue. */
+  /**
+   * Step 0: freshly initialised encoder, momentum encoder equal to it (none: an empty array),
+   * empty queue or memory bank (methods without one keep a queue of one unused entry).
+   */
   public LearnerState initialState() {
-    Encoder fresh = Encoder.create(config.encoder(), config.optimizer());
+    Encoder fresh = newEncoder(config);
     float[] params = fresh.params();
-    return new LearnerState(0, config.seed(), params, fresh.updaterState(), params.clone(),
-        NegativeQueue.empty(config.queueSize(), config.encoder().projectionDim()));
+    int queueSize = config.method().usesQueue() ? config.queueSize() : 1;
+    return new LearnerState(0, config.seed(), params, fresh.updaterState(),
+        config.method().hasMomentumEncoder() ? params.clone() : new float[0],
+        NegativeQueue.empty(queueSize, config.encoder().projectionDim()));
   }
 
   /** One training step on a micro-batch. */
   public StepResult step(LearnerState state, Batch batch) {
-    long started = System.nanoTime();
+    PhaseClock clock = new PhaseClock();
     load(state);
-    int b = batch.size();
     long[] idHashes = idHashes(batch.images());
     Rng rng = new Rng(state.rngState());
+    clock.lap(STATE_COPY);
 
-    long t0 = System.nanoTime();
-    float[][][] views = twoViews(batch.images(), rng); // [query, key][record] -> pixels
+    float[][][] views = twoViews(batch.images(), rng); // [view][record] -> pixels
+    clock.lap(AUGMENT);
 
-    // compute query features (training mode; activations kept for backprop)
-    long t1 = System.nanoTime();
-    L2Normalization.Normalized q = L2Normalization.forward(
-        queryEncoder.forwardForTraining(queryEncoder.batch(views[0])).projection()); // B x d
-    // compute key features: no gradient to keys
-    INDArray k = L2Normalization.unit(keyEncoder.infer(keyEncoder.batch(views[1])).projection());
+    MethodStep.Outcome o = method.train(new MethodStep.Input(state, views, idHashes, rng), clock);
 
-    long t2 = System.nanoTime();
-    NegativeQueue queue = state.queue();
-    InfoNceLoss.Result r = loss.compute(q.unit(), k, queue.keysMatrix(),
-        queue.exclusionsFor(idHashes)); // logits: B x (1 + K)
-    INDArray dLossDz = L2Normalization.backward(r.dLossDQuery(), q);
-
-    long t3 = System.nanoTime();
-    queryEncoder.backwardAndUpdate(dLossDz, (int) state.step());
-
-    long t4 = System.nanoTime();
-    config.momentum().apply(keyEncoder.paramsView(), queryEncoder.paramsView(), state.step());
-
-    // dequeue and enqueue
-    long t5 = System.nanoTime();
     long next = state.step() + 1;
-    NegativeQueue nextQueue = queue.enqueue(FlatArrays.copyOut(k.reshape(k.length())), idHashes,
-        state.step());
-
-    long t6 = System.nanoTime();
     List<Embedding> embeddings = batch.emitEmbeddings()
-        ? embedWithKeyEncoder(batch.images(), next) : List.of();
+        ? embedWithTrainedEncoder(batch.images(), next) : List.of();
+    clock.lap(EMBED);
 
-    long t7 = System.nanoTime();
-    LearnerState nextState = LearnerState.capture(next, rng.state(), queryEncoder, keyEncoder,
-        nextQueue);
+    LearnerState nextState = LearnerState.capture(next, rng.state(), online, momentumEncoder,
+        o.queue());
     loaded = nextState;
-    long t8 = System.nanoTime();
+    clock.lap(STATE_COPY);
 
-    StepTimings timings = new StepTimings(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5,
-        t7 - t6, (t8 - t7) + (t0 - started));
     return new StepResult(nextState, embeddings,
-        StepMetrics.of(nextState, r.loss(), r.positiveSimilarity(), r.negativeSimilarity(),
-            q.unit(), k, b * 1e9 / (t8 - started), timings));
+        StepMetrics.of(nextState, o.loss(), o.positiveSimilarity(), o.negativeSimilarity(),
+            o.q(), o.k(), batch.size() * 1e9 / clock.elapsedNanos(), clock.timings()));
   }
 
   /** Two views of every record, each from its own split of the learner's random stream. */
@@ -128,10 +133,13 @@ public final class Learner {
     return out;
   }
 
-  /** Embeddings of the given images by the state's key encoder, without training. */
+  /**
+   * Embeddings of the given images, without training, by the state's momentum encoder (or the
+   * online encoder for methods without one).
+   */
   public List<Embedding> embed(LearnerState state, List<Image> images) {
     load(state);
-    return embedWithKeyEncoder(images, state.step());
+    return embedWithTrainedEncoder(images, state.step());
   }
 
   /** The vectors of any number of images, embedded a few hundred at a time (bounded memory). */
@@ -139,13 +147,14 @@ public final class Learner {
     return Embedding.vectorsInChunks(images, EMBED_CHUNK, chunk -> embed(state, chunk));
   }
 
-  private List<Embedding> embedWithKeyEncoder(List<Image> images, long version) {
+  private List<Embedding> embedWithTrainedEncoder(List<Image> images, long version) {
+    Encoder encoder = momentumEncoder != null ? momentumEncoder : online;
     float[][] pixels = new float[images.size()][];
     Rng unused = new Rng(0); // plain resize draws nothing
     for (int i = 0; i < pixels.length; i++) {
       pixels[i] = plain.view(checked(images.get(i)), unused).pixels();
     }
-    INDArray rep = L2Normalization.unit(keyEncoder.infer(keyEncoder.batch(pixels)).representation());
+    INDArray rep = L2Normalization.unit(encoder.infer(encoder.batch(pixels)).representation());
     List<String> ids = new ArrayList<>(images.size());
     for (Image image : images) {
       ids.add(image.id());
@@ -157,7 +166,7 @@ public final class Learner {
     if (state == loaded) {
       return; // the networks already hold exactly this state
     }
-    state.loadInto(queryEncoder, keyEncoder);
+    state.loadInto(online, momentumEncoder);
     loaded = state;
   }
 

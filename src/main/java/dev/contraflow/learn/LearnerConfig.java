@@ -8,14 +8,17 @@ import java.io.Serializable;
 /**
  * Everything that defines a learner, validated once. Defaults follow MoCo v2 (Chen et al. 2020)
  * scaled to small images: K = 4096, T = 0.2, m = 0.99, SGD 0.03 / 0.9 / 1e-4, batch 256,
- * random resized crop scale 0.2-1.
+ * random resized crop scale 0.2-1. {@link #defaults} gives the other methods their papers'
+ * temperatures (SimCLR 0.5, InstDisc 0.07; see {@link Method}).
  *
- * @param method the self-supervised method
- * @param encoder backbone and head shape
- * @param optimizer how the query encoder's parameters move
- * @param queueSize K, negatives kept in the queue
- * @param temperature T of InfoNCE
- * @param momentum the key encoder's EMA
+ * @param method the self-supervised method (an image method)
+ * @param encoder backbone and head shape (methods with a predictor add one as wide as the
+ *     projection head's hidden layer)
+ * @param optimizer how the online (query) encoder's parameters move
+ * @param queueSize K, negatives kept in MoCo's queue; for INSTDISC the memory bank's bound (ids
+ *     kept); for SWAV the feature queue the codes are computed with; unused by the other methods
+ * @param temperature T of InfoNCE / NT-Xent (unused by BYOL and SimSiam)
+ * @param momentum the momentum encoder's EMA (MoCo, MoCo v3, BYOL)
  * @param cropScaleMin smallest crop area fraction of the random resized crop (MoCo v2: 0.2)
  * @param batchSize B, records per training step
  * @param seed seed of the learner's random stream (views); initialisation uses encoder.seed()
@@ -37,7 +40,7 @@ public record LearnerConfig(
     }
     if (method.forSentences()) {
       throw new IllegalArgumentException("method " + method + " learns from sentences; images use"
-          + " MOCO");
+          + " MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC or SWAV");
     }
     if (encoder == null || optimizer == null || momentum == null) {
       throw new IllegalArgumentException("encoder, optimizer and momentum must be set");
@@ -61,8 +64,37 @@ public record LearnerConfig(
 
   /** MoCo v2 defaults for images of the given shape. */
   public static LearnerConfig mocoV2(int channels, int height, int width) {
-    return new LearnerConfig(Method.MOCO, EncoderConfig.smallCnn(channels, height, width),
-        OptimizerConfig.mocoDefaults(), 4096, 0.2, MomentumUpdate.constant(0.99), 0.2, 256, 7L);
+    return defaults(Method.MOCO, channels, height, width);
+  }
+
+  /**
+   * The defaults of an image method: MoCo v2's, with the method's own temperature (see {@link
+   * Method#defaultTemperature}). InstDisc's bank holds 65536 ids (all of Fashion-MNIST's 60k).
+   */
+  public static LearnerConfig defaults(Method method, int channels, int height, int width) {
+    return new LearnerConfig(method, EncoderConfig.smallCnn(channels, height, width),
+        OptimizerConfig.mocoDefaults(), defaultQueueSize(method), method.defaultTemperature(),
+        MomentumUpdate.constant(0.99), 0.2, 256, 7L);
+  }
+
+  /** MoCo's K = 4096; InstDisc's bank of 65536 ids; other methods keep no queue. */
+  public static int defaultQueueSize(Method method) {
+    return method == Method.INSTDISC ? 65536 : 4096;
+  }
+
+  public LearnerConfig withMethod(Method m) {
+    return new LearnerConfig(m, encoder, optimizer, queueSize, temperature, momentum, cropScaleMin,
+        batchSize, seed);
+  }
+
+  public LearnerConfig withMomentum(MomentumUpdate m) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, m, cropScaleMin,
+        batchSize, seed);
+  }
+
+  public LearnerConfig withTemperature(double t) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, t, momentum, cropScaleMin,
+        batchSize, seed);
   }
 
   public LearnerConfig withEncoder(EncoderConfig e) {

@@ -14,8 +14,9 @@ import dev.contraflow.encoder.Encoder;
  * @param rngState the learner's random stream (views); a restore continues the same sequence
  * @param encoderParams the query encoder's flat parameters (including batch-norm statistics)
  * @param updaterState the optimiser's flat state (momentum buffers, Adam moments)
- * @param momentumParams the key (momentum) encoder's flat parameters
- * @param queue the negatives
+ * @param momentumParams the momentum encoder's flat parameters (MoCo's key encoder, BYOL's
+ *     target); empty for methods without one
+ * @param queue MoCo's negatives or InstDisc's memory bank (one unused entry for other methods)
  */
 public record LearnerState(
     long step,
@@ -25,17 +26,25 @@ public record LearnerState(
     float[] momentumParams,
     NegativeQueue queue) {
 
-  /** The state after a step: fresh copies of both networks' parameters and the optimiser state. */
+  /**
+   * The state after a step: fresh copies of both networks' parameters and the optimiser state
+   * ({@code momentumEncoder} null: the method has none).
+   */
   static LearnerState capture(long step, long rngState, Encoder encoder, Encoder momentumEncoder,
       NegativeQueue queue) {
     return new LearnerState(step, rngState, encoder.params(), encoder.updaterState(),
-        momentumEncoder.params(), queue);
+        momentumEncoder == null ? new float[0] : momentumEncoder.params(), queue);
   }
 
   /** Writes this state into a learner's networks, which are only scratch space between steps. */
   void loadInto(Encoder encoder, Encoder momentumEncoder) {
     encoder.loadParams(encoderParams);
     encoder.loadUpdaterState(updaterState);
-    momentumEncoder.loadParams(momentumParams);
+    if (momentumEncoder != null) {
+      momentumEncoder.loadParams(momentumParams);
+    } else if (momentumParams.length != 0) {
+      throw new IllegalArgumentException("the state holds momentum-encoder parameters but this"
+          + " learner's method has no momentum encoder (was it made with another method?)");
+    }
   }
 }

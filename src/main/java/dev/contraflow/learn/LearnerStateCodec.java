@@ -15,6 +15,10 @@ import java.nio.ByteBuffer;
  * <p>Layout (big-endian): magic "CFLS", format version, step, RNG state, the three float vectors,
  * then the queue (K, d, write position, fill, keys, id hashes, enqueue steps). An unknown version
  * is refused with a message rather than misread.
+ *
+ * <p>Every image method fits this layout unchanged (so version 1 still): a method without a
+ * momentum encoder writes an empty momentum vector, and InstDisc's memory bank is the queue (one
+ * feature, id hash and last-refresh step per entry).
  */
 public final class LearnerStateCodec {
 

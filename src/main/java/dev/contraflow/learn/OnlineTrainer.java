@@ -46,10 +46,18 @@ public final class OnlineTrainer {
   /** Streams {@code records} through any step function, in batches of {@code batchSize}. */
   public static <T> LearnerState train(StepFunction<T> step, int batchSize, LearnerState state,
       List<T> records, int passes, Duration budget, Listener listener) {
-    return run((s, batch) -> {
-      StepResult r = step.step(s, batch);
-      return new Outcome<>(r.state(), r.metrics());
-    }, batchSize, state, records, passes, budget, listener);
+    return run(outcomes(step), batchSize, state, records, passes, budget, listener);
+  }
+
+  /**
+   * As {@link #train(Learner, LearnerState, List, int, Duration, Listener)}, for exactly {@code
+   * samples} records (cycling over {@code images}; the last batch may be smaller): the same sample
+   * budget for every method, whatever its speed.
+   */
+  public static LearnerState trainOnSamples(Learner learner, LearnerState state,
+      List<Image> images, long samples, Duration budget, Listener listener) {
+    return runOnSamples(outcomes((s, batch) -> learner.step(s, Batch.trainingOnly(batch))),
+        learner.config().batchSize(), state, images, samples, budget, listener);
   }
 
   /** What one step of a learner with state type S left: its next state and its metrics. */
@@ -64,14 +72,29 @@ public final class OnlineTrainer {
   /** Streams {@code records} through any learner's step, in batches of {@code batchSize}. */
   public static <S, T> S run(Step<S, T> step, int batchSize, S state, List<T> records,
       int passes, Duration budget, Listener listener) {
-    long started = System.nanoTime();
     if (passes < 1) {
       throw new IllegalArgumentException("passes must be >= 1, got " + passes);
+    }
+    return runOnSamples(step, batchSize, state, records, (long) records.size() * passes, budget,
+        listener);
+  }
+
+  private static <T> Step<LearnerState, T> outcomes(StepFunction<T> step) {
+    return (s, batch) -> {
+      StepResult r = step.step(s, batch);
+      return new Outcome<>(r.state(), r.metrics());
+    };
+  }
+
+  private static <S, T> S runOnSamples(Step<S, T> step, int batchSize, S state, List<T> records,
+      long total, Duration budget, Listener listener) {
+    long started = System.nanoTime();
+    if (total < 1) {
+      throw new IllegalArgumentException("samples must be >= 1, got " + total);
     }
     if (records.isEmpty()) {
       throw new IllegalArgumentException("no records to train on");
     }
-    long total = (long) records.size() * passes;
     List<T> pending = new ArrayList<>(batchSize);
     long seen = 0;
     for (long i = 0; i < total; i++) {

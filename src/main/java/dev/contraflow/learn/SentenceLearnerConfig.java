@@ -112,7 +112,8 @@ public record SentenceLearnerConfig(
       case SIMCSE -> TextViews.simcse();
       case ESIMCSE -> TextViews.esimcse(duplicationRate);
       case CONSERT -> TextViews.consert(encoder.width());
-      case MOCO -> throw new IllegalStateException("MOCO is not a sentence method");
+      case MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV ->
+          throw new IllegalStateException(method + " is not a sentence method");
     };
   }
 

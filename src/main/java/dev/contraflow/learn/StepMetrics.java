@@ -7,13 +7,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * What one step measured. Similarities and geometry are on L2-normalised projections.
  *
  * @param step the model version after the step
- * @param loss mean InfoNCE loss
- * @param positiveSimilarity mean q.k+
- * @param negativeSimilarity mean q.n over queued negatives (NaN while the queue is empty)
+ * @param loss the method's loss as its paper defines it (MoCo v2, InstDisc: mean InfoNCE; SimCLR:
+ *     mean NT-Xent; MoCo v3: 2T (ctr(q1, k2) + ctr(q2, k1)); BYOL: L + L~ in [0, 8]; SimSiam:
+ *     mean -cos in [-1, 1])
+ * @param positiveSimilarity mean q.k+ (BYOL, SimSiam: mean cos(prediction, target))
+ * @param negativeSimilarity mean q.n over the negatives (NaN without any: an empty queue, BYOL,
+ *     SimSiam)
  * @param alignment mean ||q - k+||^2 (Wang and Isola)
  * @param uniformity log mean exp(-2 ||q_i - q_j||^2) over the batch (Wang and Isola)
- * @param embeddingStd mean per-dimension std of the queries (collapse signal, ~1/sqrt(d) healthy)
- * @param queueFill valid entries in the queue
+ * @param embeddingStd mean per-dimension std of the queries (BYOL, SimSiam: of the online
+ *     projections; collapse signal, ~1/sqrt(d) healthy, towards 0 collapsed)
+ * @param queueFill valid entries in the queue (InstDisc: ids in the memory bank)
  * @param queueMeanAge mean steps since queued entries were enqueued
  * @param samplesPerSecond records per second of this step
  * @param timings where the step's time went

@@ -85,6 +85,24 @@ class InfoNceLossTest {
   }
 
   @Test
+  void inBatchKeysAsNegativesGiveLogOfBatchSizeWhenAllEqual() {
+    // MoCo v3: the batch's keys are the negatives; a query's own key is its positive only
+    INDArray q = Nd4j.create(new double[][] {{1, 0}, {1, 0}, {1, 0}});
+    long[] ids = {1, 2, 3};
+    InfoNceLoss.Result r = new InfoNceLoss(0.2).compute(q, q.dup(), q.dup(),
+        InfoNceLoss.sameIdPairs(ids, ids));
+    assertEquals(Math.log(3), r.loss(), 1e-9);
+  }
+
+  @Test
+  void sameIdPairsFindEveryPairOfEqualIds() {
+    assertEquals(List.of(new InfoNceLoss.Exclusion(0, 0), new InfoNceLoss.Exclusion(0, 2),
+            new InfoNceLoss.Exclusion(1, 1), new InfoNceLoss.Exclusion(2, 0),
+            new InfoNceLoss.Exclusion(2, 2)),
+        InfoNceLoss.sameIdPairs(new long[] {5, 6, 5}, new long[] {5, 6, 5}));
+  }
+
+  @Test
   void rejectsNonPositiveTemperatureWithRemedy() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> new InfoNceLoss(0.0));

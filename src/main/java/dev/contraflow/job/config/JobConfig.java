@@ -228,7 +228,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
       long seed) implements Serializable {
 
     public Learner {
-      require(method != null, "learner.method", null, "use MOCO");
+      require(method != null, "learner.method", null,
+          "use MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC or SWAV");
       require(encoder != null, "learner.encoder", null, "use CNN, RESNET or MLP");
       require(batchSize >= 1 && batchSize <= 65536, "learner.batchSize", batchSize,
           "use 1..65536 (MoCo uses 256)");

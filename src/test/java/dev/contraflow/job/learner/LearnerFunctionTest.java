@@ -12,6 +12,7 @@ import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.decode.LearnerInput;
 import dev.contraflow.job.sink.KafkaOutput;
+import dev.contraflow.learn.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The learner operator alone, under Flink's test harness: batching, timers, snapshot/restore. */
 class LearnerFunctionTest {
@@ -43,16 +46,26 @@ class LearnerFunctionTest {
   }
 
   private JobConfig config() {
-    return JobConfigLoader.defaults(List.of("learner.encoder=CNN", "learner.width=4",
-        "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20", "learner.batchSize=8",
-        "job.batchTimeout=" + TIMEOUT_MS + "ms", "publish.everySteps=1000",
+    return config(Method.MOCO);
+  }
+
+  private JobConfig config(Method method) {
+    return JobConfigLoader.defaults(List.of("learner.method=" + method,
+        "learner.temperature=" + method.defaultTemperature(), "learner.encoder=CNN",
+        "learner.width=4", "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20",
+        "learner.batchSize=8", "job.batchTimeout=" + TIMEOUT_MS + "ms", "publish.everySteps=1000",
         "publish.modelStore=" + dir.resolve("models").toUri()));
   }
 
   private KeyedOneInputStreamOperatorTestHarness<String, LearnerInput, KafkaOutput> harness()
       throws Exception {
+    return harness(Method.MOCO);
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, LearnerInput, KafkaOutput> harness(
+      Method method) throws Exception {
     return new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(LearnerFunction.images(config())),
+        new KeyedProcessOperator<>(LearnerFunction.images(config(method))),
         (KeySelector<LearnerInput, String>) in -> in.modelId, Types.STRING);
   }
 
@@ -151,6 +164,40 @@ class LearnerFunctionTest {
           "embedding " + i + " is bit-identical after restore");
     }
     assertEquals(4, embeddings(restored).get(19).getModelVersion());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC",
+      "SWAV"})
+  void everyImageMethodTrainsInFlinkAndRestoresBitIdentically(Method method) throws Exception {
+    OperatorSubtaskState snapshot;
+    List<KafkaOutput> uninterrupted;
+    try (var h = harness(method)) {
+      h.open();
+      for (int i = 0; i < 8; i++) {
+        h.processElement(record("m", i));
+      }
+      snapshot = h.snapshot(1, 0);
+      for (int i = 8; i < 24; i++) {
+        h.processElement(record("m", i));
+      }
+      uninterrupted = h.extractOutputValues().subList(8, 24);
+    }
+    List<KafkaOutput> restored;
+    try (var h = harness(method)) {
+      h.initializeState(snapshot);
+      h.open();
+      for (int i = 8; i < 24; i++) {
+        h.processElement(record("m", i));
+      }
+      restored = h.extractOutputValues();
+    }
+    assertEquals(16, restored.size());
+    for (int i = 0; i < restored.size(); i++) {
+      assertArrayEquals(uninterrupted.get(i).value, restored.get(i).value,
+          method + ": embedding " + i + " is bit-identical after restore");
+    }
+    assertEquals(3, embeddings(restored).get(15).getModelVersion());
   }
 
   @Test

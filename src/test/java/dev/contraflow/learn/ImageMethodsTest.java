@@ -1,0 +1,221 @@
+package dev.contraflow.learn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contraflow.contrast.MomentumUpdate;
+import dev.contraflow.io.Image;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every image method under the learner's contracts: determinism, restore, model files, learning. */
+class ImageMethodsTest {
+
+  /**
+   * TinyImages' learner with the method's own temperature; K = 20 is InstDisc's bank bound. BYOL
+   * gets its paper's target momentum, 0.99 (at TinyImages' 0.9 the target follows the online
+   * network too closely and the tiny net collapses).
+   */
+  static LearnerConfig config(Method method) {
+    LearnerConfig c = TinyImages.config().withMethod(method)
+        .withTemperature(method.defaultTemperature());
+    return method == Method.BYOL ? c.withMomentum(MomentumUpdate.constant(0.99)) : c;
+  }
+
+  private static LearnerState run(Learner learner, LearnerState state, List<Batch> batches) {
+    for (Batch b : batches) {
+      state = learner.step(state, b).state();
+    }
+    return state;
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
+      "INSTDISC", "SWAV"})
+  void sameStateAndBatchGiveByteIdenticalStatesWhoeverSteps(Method method) {
+    List<Batch> batches = TinyImages.batches(TinyImages.images(18, 1), 6);
+    Learner learner = new Learner(config(method));
+    LearnerState s1 = run(learner, learner.initialState(), batches.subList(0, 2));
+    byte[] once = LearnerStateCodec.toBytes(learner.step(s1, batches.get(2)).state());
+    learner.step(learner.initialState(), batches.get(0)); // move the networks elsewhere
+    byte[] again = LearnerStateCodec.toBytes(learner.step(s1, batches.get(2)).state());
+    Learner other = new Learner(config(method));
+    byte[] elsewhere = LearnerStateCodec.toBytes(other.step(s1, batches.get(2)).state());
+    assertArrayEquals(once, again);
+    assertArrayEquals(once, elsewhere);
+    assertFalse(Arrays.equals(s1.encoderParams(), learner.step(s1, batches.get(2)).state()
+        .encoderParams()), "a step must train");
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
+      "INSTDISC", "SWAV"})
+  void restoredFromBytesMidStreamContinuesExactlyLikeAnUninterruptedRun(Method method)
+      throws Exception {
+    List<Batch> batches = TinyImages.batches(TinyImages.images(30, 2), 6);
+    Learner uninterrupted = new Learner(config(method));
+    byte[] expected = LearnerStateCodec.toBytes(
+        run(uninterrupted, uninterrupted.initialState(), batches));
+
+    Learner first = new Learner(config(method));
+    byte[] half = LearnerStateCodec.toBytes(
+        run(first, first.initialState(), batches.subList(0, 3)));
+    Learner resumed = new Learner(config(method)); // a fresh process, as after a failure
+    LearnerState restored = LearnerStateCodec.fromBytes(half);
+    assertArrayEquals(half, LearnerStateCodec.toBytes(restored));
+    assertArrayEquals(expected, LearnerStateCodec.toBytes(
+        run(resumed, restored, batches.subList(3, batches.size()))));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC",
+      "SWAV"})
+  void modelFileKeepsTheMethodAndGivesTheSameEmbeddings(Method method, @TempDir Path dir)
+      throws Exception {
+    Learner learner = new Learner(config(method));
+    List<Image> images = TinyImages.images(6, 9);
+    LearnerState s = learner.step(learner.initialState(), Batch.of(images)).state();
+    Path file = dir.resolve("m.cfm");
+    ModelFile.write(file, new ModelFile.Model(config(method), s, Map.of("data", "tiny")));
+    ModelFile.Model back = ModelFile.read(file);
+    assertEquals(method, back.config().method());
+    assertEquals(config(method), back.config());
+    assertArrayEquals(LearnerStateCodec.toBytes(s), LearnerStateCodec.toBytes(back.state()));
+    float[][] before = learner.embedAll(s, images);
+    float[][] after = new Learner(back.config()).embedAll(back.state(), images);
+    for (int i = 0; i < images.size(); i++) {
+      assertArrayEquals(before[i], after[i], "embedding " + i);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC",
+      "SWAV"})
+  void embeddingsAreUnitRepresentationsTaggedWithTheNewVersion(Method method) {
+    Learner learner = new Learner(config(method));
+    StepResult r = learner.step(learner.initialState(), Batch.of(TinyImages.images(5, 5)));
+    assertEquals(5, r.embeddings().size());
+    for (Embedding e : r.embeddings()) {
+      assertEquals(1L, e.modelVersion());
+      assertEquals(config(method).encoder().representationDim(), e.vector().length);
+      double norm = 0;
+      for (float v : e.vector()) {
+        norm += v * v;
+      }
+      assertEquals(1.0, Math.sqrt(norm), 1e-5);
+    }
+    StepMetrics m = r.metrics();
+    assertTrue(Double.isFinite(m.loss()) && Double.isFinite(m.embeddingStd()), m.toString());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
+      "INSTDISC", "SWAV"})
+  void onlyMethodsWithATargetNetworkKeepMomentumParameters(Method method) {
+    LearnerState s = new Learner(config(method)).initialState();
+    assertEquals(method.hasMomentumEncoder(), s.momentumParams().length > 0);
+    if (method.hasMomentumEncoder()) {
+      assertArrayEquals(s.encoderParams(), s.momentumParams(), "the target starts as a copy");
+    }
+    assertEquals(method.usesQueue() ? 20 : 1, s.queue().capacity());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "INSTDISC", "SWAV"})
+  void methodsWithNegativesOrPrototypesLowerTheirLossOnARepeatedTinySet(Method method) {
+    Learner learner = new Learner(config(method));
+    List<Batch> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
+    LearnerState s = learner.initialState();
+    double[] losses = new double[40];
+    for (int i = 0; i < losses.length; i++) {
+      StepResult r = learner.step(s, batches.get(i % 2));
+      s = r.state();
+      losses[i] = r.metrics().loss();
+    }
+    double early = (losses[2] + losses[3] + losses[4] + losses[5]) / 4;
+    double late = (losses[36] + losses[37] + losses[38] + losses[39]) / 4;
+    System.out.printf("%s loss %.4f -> %.4f%n", method, early, late);
+    assertTrue(late < early, method + ": loss " + early + " -> " + late);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Method.class, names = {"BYOL", "SIMSIAM"})
+  void predictionMethodsLowerTheirLossWithoutCollapsing(Method method) {
+    Learner learner = new Learner(config(method));
+    List<Batch> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
+    LearnerState s = learner.initialState();
+    StepMetrics first = null;
+    StepMetrics last = null;
+    for (int i = 0; i < 40; i++) {
+      StepResult r = learner.step(s, batches.get(i % 2));
+      s = r.state();
+      first = first == null ? r.metrics() : first;
+      last = r.metrics();
+    }
+    double healthy = 1 / Math.sqrt(config(method).encoder().projectionDim());
+    System.out.printf("%s loss %.4f -> %.4f, std %.4f -> %.4f (healthy %.4f)%n", method,
+        first.loss(), last.loss(), first.embeddingStd(), last.embeddingStd(), healthy);
+    assertTrue(last.loss() < first.loss(), method + ": loss " + first.loss() + " -> "
+        + last.loss());
+    // the untrained tiny net maps these near-identical images close together already (std about
+    // 0.38 / sqrt(d)); collapse would drive it towards 0
+    assertTrue(last.embeddingStd() > 0.6 * first.embeddingStd(), method + ": std "
+        + first.embeddingStd() + " -> " + last.embeddingStd() + ", collapsing");
+  }
+
+  @Test
+  void instDiscBankHoldsOneFeaturePerIdUpToItsBound() {
+    Learner learner = new Learner(config(Method.INSTDISC)); // bank of 20
+    List<Image> images = TinyImages.images(23, 4);
+    LearnerState s = learner.step(learner.initialState(), Batch.of(images.subList(0, 6))).state();
+    StepResult again = learner.step(s, Batch.of(images.subList(0, 6)));
+    assertEquals(6, again.metrics().queueFill(), "seen again: refreshed, not added");
+    s = run(learner, again.state(), TinyImages.batches(images.subList(6, 23), 6));
+    assertEquals(20, s.queue().fill(), "23 ids, bounded at 20: the 3 earliest evicted");
+    List<Long> held = Arrays.stream(s.queue().idHashes()).boxed().toList();
+    assertFalse(held.contains(dev.contraflow.contrast.NegativeQueue.idHash("img-0")));
+    assertTrue(held.contains(dev.contraflow.contrast.NegativeQueue.idHash("img-3")));
+  }
+
+  @Test
+  void instDiscContrastsASeenAgainRecordWithItsBankEntry() {
+    Learner learner = new Learner(config(Method.INSTDISC));
+    Batch batch = Batch.of(TinyImages.images(6, 6));
+    StepResult first = learner.step(learner.initialState(), batch);
+    assertEquals(1.0, first.metrics().positiveSimilarity(), 1e-5,
+        "first sight: the positive is the feature itself");
+    StepResult second = learner.step(first.state(), batch);
+    assertTrue(second.metrics().positiveSimilarity() < 0.9999,
+        "seen again: the positive is the bank's entry from another view and older weights");
+  }
+
+  @Test
+  void aStateOfAMethodWithoutMomentumEncoderIsRefusedByOneWithIt() {
+    LearnerState simclr = new Learner(config(Method.SIMCLR)).initialState();
+    Learner moco = new Learner(config(Method.MOCO));
+    assertThrows(IllegalArgumentException.class,
+        () -> moco.step(simclr, Batch.of(TinyImages.images(2, 1))));
+    LearnerState mocoState = moco.initialState();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Learner(config(Method.SIMCLR)).step(mocoState,
+            Batch.of(TinyImages.images(2, 1))));
+    assertTrue(e.getMessage().contains("no momentum encoder"), e.getMessage());
+  }
+
+  @Test
+  void sentenceMethodsAreRefusedForImagesWithTheImageMethods() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> config(Method.SIMCSE));
+    assertTrue(e.getMessage().contains("SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC or SWAV"),
+        e.getMessage());
+  }
+}
