@@ -24,7 +24,11 @@ class JobConfigLoaderTest {
     JobConfig c = JobConfigLoader.defaults(List.of());
     assertEquals(256, c.learner().batchSize());
     assertEquals(4096, c.learner().queueSize());
-    assertEquals(0.2, c.learner().temperature());
+    assertEquals(0.2, c.learnerConfig().temperature(), "MoCo v2's, from temperature: 0");
+    assertEquals(0.5, JobConfigLoader.defaults(List.of("learner.method=SIMCLR")).learnerConfig()
+        .temperature(), "each method's paper temperature unless set");
+    assertEquals(0.3, JobConfigLoader.defaults(List.of("learner.method=SIMCLR",
+        "learner.temperature=0.3")).learnerConfig().temperature());
     assertEquals(0.99, c.learner().momentum());
     assertEquals(Duration.ofSeconds(2), c.job().batchTimeout());
     assertEquals(EncoderKind.CNN, c.learnerConfig().encoder().kind());
