@@ -51,11 +51,16 @@ public final class ImageViews {
           0.8, 0.4, 0.4, 0.4, 0.1, 0.2, 0.5, 0.1, 2.0, 0.5);
     }
 
-    /** The same recipe with another smallest crop area (larger for tiny images). */
-    public Config withCropScaleMin(double scaleMin) {
-      return new Config(height, width, scaleMin, cropScaleMax, cropRatioMin, cropRatioMax,
+    /** The same recipe with crops of area fraction [scaleMin, scaleMax] (SwAV's local crops). */
+    public Config withCropScale(double scaleMin, double scaleMax) {
+      return new Config(height, width, scaleMin, scaleMax, cropRatioMin, cropRatioMax,
           jitterProbability, brightness, contrast, saturation, hue, grayscaleProbability,
           blurProbability, blurSigmaMin, blurSigmaMax, flipProbability);
+    }
+
+    /** The same recipe with another smallest crop area (larger for tiny images). */
+    public Config withCropScaleMin(double scaleMin) {
+      return withCropScale(scaleMin, cropScaleMax);
     }
   }
 

@@ -42,6 +42,8 @@ public final class Learner {
   private final Encoder momentumEncoder;
   private final MethodStep method;
   private final ImageViews views;
+  /** SwAV's small crops (multi-crop); null for other methods. */
+  private final ImageViews localViews;
   private final ImageViews plain;
   /** The state the networks currently hold; a step from it needs no reload. */
   private LearnerState loaded;
@@ -63,6 +65,8 @@ public final class Learner {
     };
     EncoderConfig e = config.encoder();
     this.views = ImageViews.mocoV2(e.height(), e.width(), config.cropScaleMin());
+    this.localViews = m == Method.SWAV ? new ImageViews(ImageViews.Config.mocoV2(e.height(),
+        e.width()).withCropScale(SwavStep.LOCAL_SCALE_MIN, config.cropScaleMin())) : null;
     this.plain = ImageViews.none(e.height(), e.width());
   }
 
@@ -102,7 +106,7 @@ public final class Learner {
     Rng rng = new Rng(state.rngState());
     clock.lap(STATE_COPY);
 
-    float[][][] views = twoViews(batch.images(), rng); // [view][record] -> pixels
+    float[][][] views = views(batch.images(), rng); // [view][record] -> pixels
     clock.lap(AUGMENT);
 
     MethodStep.Outcome o = method.train(new MethodStep.Input(state, views, idHashes, rng), clock);
@@ -122,13 +126,23 @@ public final class Learner {
             o.q(), o.k(), batch.size() * 1e9 / clock.elapsedNanos(), clock.timings()));
   }
 
-  /** Two views of every record, each from its own split of the learner's random stream. */
-  private float[][][] twoViews(List<Image> images, Rng rng) {
-    float[][][] out = new float[2][images.size()][];
+  /**
+   * Two views of every record, each from its own split of the learner's random stream; for SwAV
+   * then {@link SwavStep#LOCAL_CROPS} small crops of every record, from further splits.
+   */
+  private float[][][] views(List<Image> images, Rng rng) {
+    int local = localViews == null ? 0 : SwavStep.LOCAL_CROPS;
+    float[][][] out = new float[2 + local][images.size()][];
     for (int i = 0; i < images.size(); i++) {
       Image[] two = views.twoViews(checked(images.get(i)), rng.split());
       out[0][i] = two[0].pixels();
       out[1][i] = two[1].pixels();
+    }
+    for (int i = 0; i < images.size() && local > 0; i++) {
+      Rng own = rng.split();
+      for (int v = 0; v < local; v++) {
+        out[2 + v][i] = localViews.view(images.get(i), own.split()).pixels();
+      }
     }
     return out;
   }

@@ -14,7 +14,7 @@ interface MethodStep {
 
   /**
    * @param state the state the step starts from (already loaded into the networks)
-   * @param views [view][record] -> pixels; two views of every record
+   * @param views [view][record] -> pixels; two views of every record, then SwAV's local crops
    * @param idHashes source-id hash of every record
    * @param rng the learner's random stream, after the views were drawn
    */
@@ -30,9 +30,20 @@ interface MethodStep {
 
     /** Both views stacked, first views then second views: 2N rows. */
     float[][] bothViews() {
-      float[][] out = new float[2 * views[0].length][];
-      System.arraycopy(views[0], 0, out, 0, views[0].length);
-      System.arraycopy(views[1], 0, out, views[0].length, views[1].length);
+      return stacked(2);
+    }
+
+    /** Every view stacked, view by view: (number of views) x N rows. */
+    float[][] allViews() {
+      return stacked(views.length);
+    }
+
+    private float[][] stacked(int count) {
+      int n = views[0].length;
+      float[][] out = new float[count * n][];
+      for (int v = 0; v < count; v++) {
+        System.arraycopy(views[v], 0, out, v * n, n);
+      }
       return out;
     }
   }

@@ -15,24 +15,35 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * SwAV (Caron et al. 2020) with two views: both views' normalised projections are scored against
- * {@value #PROTOTYPES} learnable prototypes (unit length at every step); Sinkhorn-Knopp (3
- * iterations, eps 0.05) turns each view's scores into codes; each view predicts the other's code
- * (swapped prediction, T = 0.1). No negatives and no target network: the equipartition of the
- * codes over the prototypes is what prevents collapse.
+ * SwAV (Caron et al. 2020) with multi-crop: two global views and {@value #LOCAL_CROPS} local crops
+ * of each record (area fraction {@value #LOCAL_SCALE_MIN} up to where the global crops start,
+ * {@code cropScaleMin}, as SwAV's 0.05-0.14 local against 0.14-1 global crops). Every view's
+ * normalised projection is scored against {@value #PROTOTYPES} learnable prototypes (unit length
+ * at every step); Sinkhorn-Knopp (3 iterations, eps 0.05) turns the two global views' scores into
+ * codes; every view predicts the code of each global view other than itself (swapped prediction,
+ * T = 0.1), and the loss is the mean of those 2 + 2 x {@value #LOCAL_CROPS} predictions. No
+ * negatives and no target network: the equipartition of the codes over the prototypes is what
+ * prevents collapse.
  *
  * <p>Micro-batches of a stream are small, so - as SwAV does for small batches - the codes are
  * computed together with a queue of recent features (the learner state's queue, K = queueSize,
  * scored with the current prototypes): the equipartition then holds over B + K features, not B.
  * Both views' features enter the queue.
  *
- * <p>Simplifications: two views of equal size (no multi-crop), and the prototypes are never frozen
- * (the paper freezes them for the first epoch).
+ * <p>Simplifications: the local crops have the global views' resolution (the encoders take one
+ * input size), so multi-crop adds views, not the paper's cheap low-resolution ones; the
+ * prototypes are never frozen (the paper freezes them for the first epoch).
  */
 final class SwavStep implements MethodStep {
 
   /** K prototypes (SwAV: 3000 for ImageNet's 1000 classes; 300 suits small data). */
   static final int PROTOTYPES = 300;
+
+  /** Local crops per record (SwAV: 6 at 96 px beside 2 at 224 px; fewer at equal resolution). */
+  static final int LOCAL_CROPS = 4;
+
+  /** Smallest area fraction of a local crop (SwAV: 0.05). */
+  static final double LOCAL_SCALE_MIN = 0.05;
 
   private final Encoder encoder;
   private final SinkhornKnopp sinkhorn = SinkhornKnopp.swavDefaults();
@@ -46,25 +57,39 @@ final class SwavStep implements MethodStep {
   @Override
   public Outcome train(Input in, PhaseClock clock) {
     int n = in.batchSize();
+    int views = in.views().length; // 2 global, then the local crops
     encoder.normalizePrototypes();
-    Encoder.Forward f = encoder.forwardForTraining(encoder.batch(in.bothViews()));
-    INDArray z = L2Normalization.unit(f.projection()); // 2N x d
-    INDArray s1 = MethodStep.rows(f.prototypeScores(), 0, n); // N x K
-    INDArray s2 = MethodStep.rows(f.prototypeScores(), n, 2L * n);
+    Encoder.Forward f = encoder.forwardForTraining(encoder.batch(in.allViews()));
+    INDArray z = L2Normalization.unit(MethodStep.rows(f.projection(), 0, 2L * n)); // 2N x d
+    INDArray[] scores = new INDArray[views]; // N x K each
+    for (int v = 0; v < views; v++) {
+      scores[v] = MethodStep.rows(f.prototypeScores(), (long) v * n, (long) (v + 1) * n);
+    }
     clock.lap(FORWARD);
 
-    // compute codes: targets, no gradient
+    // compute codes of the global views: targets, no gradient
     NegativeQueue queue = in.state().queue();
-    INDArray q1 = codes(s1, queue);
-    INDArray q2 = codes(s2, queue);
-    // swapped prediction: view 2's scores predict view 1's code and vice versa
-    SwappedPredictionLoss.Result r2 = loss.compute(s2, q1);
-    SwappedPredictionLoss.Result r1 = loss.compute(s1, q2);
-    INDArray dLossDScores = Nd4j.vstack(r1.dLossDScores(), r2.dLossDScores()); // 2N x K
+    INDArray[] codes = {codes(scores[0], queue), codes(scores[1], queue)};
+    // swapped prediction: every view predicts each global view's code but its own
+    INDArray[] dLossDScores = new INDArray[views];
+    double total = 0;
+    int predictions = 0;
+    for (int v = 0; v < views; v++) {
+      for (int g = 0; g < 2; g++) {
+        if (g == v) {
+          continue;
+        }
+        SwappedPredictionLoss.Result r = loss.compute(scores[v], codes[g]);
+        dLossDScores[v] = dLossDScores[v] == null ? r.dLossDScores()
+            : dLossDScores[v].addi(r.dLossDScores());
+        total += r.loss();
+        predictions++;
+      }
+    }
     clock.lap(LOSS);
 
-    // the loss is the mean of the two predictions, each a mean over N: a mean over 2N rows
-    encoder.backwardAndUpdate(dLossDScores, in.iteration(), 2 * n);
+    // the loss is the mean of the predictions, each a mean over N rows
+    encoder.backwardAndUpdate(Nd4j.vstack(dLossDScores), in.iteration(), predictions * n);
     clock.lap(BACKWARD);
 
     long[] ids = new long[2 * n];
@@ -75,7 +100,7 @@ final class SwavStep implements MethodStep {
     clock.lap(QUEUE);
     INDArray z1 = MethodStep.rows(z, 0, n);
     INDArray z2 = MethodStep.rows(z, n, 2L * n);
-    return new Outcome((r1.loss() + r2.loss()) / 2, z1.mul(z2).sum(1).meanNumber().doubleValue(),
+    return new Outcome(total / predictions, z1.mul(z2).sum(1).meanNumber().doubleValue(),
         Double.NaN, z1, z2, next);
   }
 
