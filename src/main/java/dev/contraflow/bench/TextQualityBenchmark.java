@@ -43,10 +43,14 @@ public final class TextQualityBenchmark {
   public record Row(String representation, double knn20, double weightedKnn, double linearProbe,
       double recallAt1, double recallAt10, double alignment, double uniformity) {}
 
-  /** The evaluation data: texts with labels, and (example, definition) pairs. */
+  /**
+   * The training sentences; the evaluation data: texts with labels, and held-out (example,
+   * definition) pairs; and the training synsets' own (definition, example) pairs, for supervised
+   * SimCSE.
+   */
   public record Data(List<String> training, List<String> bank, int[] bankLabels,
       List<String> queries, int[] queryLabels, List<String> pairExamples,
-      List<String> pairDefinitions) {}
+      List<String> pairDefinitions, List<List<String>> trainingPairs) {}
 
   /** Texts to vectors (any dimension; normalised here where a measure needs it). */
   @FunctionalInterface
@@ -72,11 +76,16 @@ public final class TextQualityBenchmark {
       (WordNetGlosses.heldOut(s) ? test : train).add(s);
     }
     List<String> training = new ArrayList<>();
+    List<List<String>> trainingPairs = new ArrayList<>();
     for (WordNetGlosses.Synset s : train) {
       training.add(s.definition());
       training.addAll(s.examples());
+      for (String example : s.examples()) {
+        trainingPairs.add(List.of(s.definition(), example));
+      }
     }
     Collections.shuffle(training, random); // a stream mixes parts of speech
+    Collections.shuffle(trainingPairs, random);
     Collections.shuffle(train, random);
     Collections.shuffle(test, random);
     List<WordNetGlosses.Synset> bank = train.subList(0, Math.min(bankSize, train.size()));
@@ -90,7 +99,7 @@ public final class TextQualityBenchmark {
       }
     }
     return new Data(training, definitions(bank), labels(bank), definitions(queries),
-        labels(queries), pairExamples, pairDefinitions);
+        labels(queries), pairExamples, pairDefinitions, trainingPairs);
   }
 
   /** TF-IDF over the training sentences' most frequent {@code maxFeatures} words. */
@@ -111,6 +120,24 @@ public final class TextQualityBenchmark {
         .map(SentenceExample::of).toList();
     return OnlineTrainer.train((s, batch) -> learner.step(s, SentenceBatch.trainingOnly(batch)),
         learner.config().batchSize(), learner.initialState(), examples, passes, budget, progress);
+  }
+
+  /**
+   * Supervised SimCSE: trains on the training synsets' (definition, usage example) pairs, the
+   * example as the definition's positive (in-batch negatives and the queue as usual).
+   */
+  public LearnerState trainSupervised(SentenceLearner learner, Data data, int passes,
+      Duration budget, OnlineTrainer.Listener progress) {
+    List<String> definitions = data.trainingPairs().stream().map(p -> p.get(0)).toList();
+    List<String> examples = data.trainingPairs().stream().map(p -> p.get(1)).toList();
+    List<TokenizedSentence> d = tokenized(definitions, learner.tokenizer());
+    List<TokenizedSentence> e = tokenized(examples, learner.tokenizer());
+    List<SentenceExample> pairs = new ArrayList<>(d.size());
+    for (int i = 0; i < d.size(); i++) {
+      pairs.add(new SentenceExample(d.get(i), e.get(i), null));
+    }
+    return OnlineTrainer.train((s, batch) -> learner.step(s, SentenceBatch.trainingOnly(batch)),
+        learner.config().batchSize(), learner.initialState(), pairs, passes, budget, progress);
   }
 
   /** Scores one representation and prints its row. */

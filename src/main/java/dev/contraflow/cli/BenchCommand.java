@@ -147,6 +147,11 @@ final class BenchCommand implements Runnable {
         description = "Held-out definitions classified, and example/definition pairs (default ${DEFAULT-VALUE}).")
     int queries;
 
+    @Option(names = "--supervised",
+        description = "Supervised SimCSE instead: train on the training synsets' (definition,"
+            + " usage example) pairs, the example as the definition's positive.")
+    boolean supervised;
+
     @Option(names = "--tfidf-features", defaultValue = "8192",
         description = "Words of the TF-IDF baseline (default ${DEFAULT-VALUE}).")
     int tfIdfFeatures;
@@ -158,11 +163,13 @@ final class BenchCommand implements Runnable {
       TextQualityBenchmark bench = new TextQualityBenchmark(System.out);
       TextQualityBenchmark.Data data = TextQualityBenchmark.prepare(
           WordNetGlosses.load(wordnet), bank, queries, learner.seed);
-      long steps = ((long) data.training().size() * passes + learner.sentenceBatchSize() - 1)
+      int records = supervised ? data.trainingPairs().size() : data.training().size();
+      long steps = ((long) records * passes + learner.sentenceBatchSize() - 1)
           / learner.sentenceBatchSize();
       SentenceLearnerConfig config = learner.toSentenceConfig(steps);
-      System.out.printf("bench text: %d training sentences, bank %d, queries %d, pairs %d; %s,"
-              + " width %d, batch %d, queue %d, T %.3f%s%n", data.training().size(),
+      System.out.printf("bench text: %d training %s, bank %d, queries %d, pairs %d; %s,"
+              + " width %d, batch %d, queue %d, T %.3f%s%n", records,
+          supervised ? "(definition, example) pairs" : "sentences",
           data.bank().size(), data.queries().size(), data.pairExamples().size(), config.method(),
           config.encoder().width(), config.batchSize(), config.queueSize(), config.temperature(),
           minutes > 0 ? ", at most " + minutes + " min" : "");
@@ -176,14 +183,16 @@ final class BenchCommand implements Runnable {
       long start = System.nanoTime();
       Duration budget = minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
       ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(30), budget);
-      LearnerState trained = bench.train(l, data, passes, budget, progress::onStep);
+      LearnerState trained = supervised
+          ? bench.trainSupervised(l, data, passes, budget, progress::onStep)
+          : bench.train(l, data, passes, budget, progress::onStep);
       long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
       long samples = trained.step() * (long) config.batchSize();
-      rows.add(bench.score(config.method() + " (online)",
+      rows.add(bench.score(config.method() + (supervised ? " supervised (pairs)" : " (online)"),
           TextQualityBenchmark.encoder(l, trained), data));
-      bench.printTable(rows, String.format("trained for %d steps (~%d sentences, %.2f passes) in"
+      bench.printTable(rows, String.format("trained for %d steps (~%d records, %.2f passes) in"
               + " %s; embeddings: L2-normalised %d-d representation of the momentum encoder",
-          trained.step(), samples, (double) samples / data.training().size(),
+          trained.step(), samples, (double) samples / records,
           ProgressLine.format(trainSeconds), config.encoder().width()));
       return 0;
     }
