@@ -85,9 +85,10 @@ public final class TextQualityBenchmark {
       }
     }
     Collections.shuffle(training, random); // a stream mixes parts of speech
-    Collections.shuffle(trainingPairs, random);
     Collections.shuffle(train, random);
     Collections.shuffle(test, random);
+    // its own stream: bank and queries stay those of runs before pairs were drawn
+    Collections.shuffle(trainingPairs, new Random(seed + 1));
     List<WordNetGlosses.Synset> bank = train.subList(0, Math.min(bankSize, train.size()));
     List<WordNetGlosses.Synset> queries = test.subList(0, Math.min(querySize, test.size()));
     List<String> pairExamples = new ArrayList<>();
