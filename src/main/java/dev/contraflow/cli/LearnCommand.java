@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 
 /** Runs the streaming job against any Kafka: in-process Flink, or the cluster of `flink run`. */
 @Command(name = "learn", mixinStandardHelpOptions = true,
-    description = {"Runs the streaming job: images from Kafka -> learner -> embeddings, checkpoint "
-        + "records and dead letters to Kafka, exactly once.",
+    description = {"Runs the streaming job: images, sentences and image-caption pairs from Kafka"
+        + " -> learners -> embeddings, checkpoint records and dead letters to Kafka, exactly once.",
         "Settings come from default-job.yaml (--print-defaults), then --config, then --set."})
 final class LearnCommand implements Callable<Integer> {
 
@@ -31,6 +31,7 @@ final class LearnCommand implements Callable<Integer> {
     JobConfig job = options.load(List.of());
     System.err.println("contraflow learn: " + job.kafka() + ", topics " + job.topics()
         + ", model " + job.model() + ", parallelism " + job.job().parallelism());
+    ContraflowJob.requireInputTopics(job);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
         ContraflowJob.flinkConfiguration(job));
     ContraflowJob.build(env, job);

@@ -21,6 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -39,6 +43,8 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 
@@ -212,6 +218,31 @@ public final class ContraflowJob {
     return p;
   }
 
+  /**
+   * Fails fast, with the fix, when an input topic does not exist: the Kafka source would otherwise
+   * fail the job at start-up, and again after every restart, with a metadata error.
+   */
+  public static void requireInputTopics(JobConfig config) throws InterruptedException {
+    Properties admin = clientProperties(config.kafka());
+    admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.kafka().bootstrapServers());
+    Set<String> existing;
+    try (Admin client = Admin.create(admin)) {
+      existing = client.listTopics().names().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list the topics of Kafka at "
+          + config.kafka().bootstrapServers() + " (kafka.bootstrapServers): " + e.getMessage(), e);
+    }
+    List<String> missing = config.topics().inputs().stream()
+        .filter(t -> !existing.contains(t)).toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("input topic(s) " + missing + " do not exist on "
+          + config.kafka().bootstrapServers() + ": create them (ops/README.md, Topics), or set "
+          + "topics.images / topics.sentences / topics.pairs to \"\" for an input the job should "
+          + "not read");
+    }
+  }
+
   /** Cluster entry point: {@code --config FILE [--set key=value]...}. */
   public static void main(String[] args) throws Exception {
     Path file = null;
@@ -229,6 +260,7 @@ public final class ContraflowJob {
       }
     }
     JobConfig config = JobConfigLoader.load(file, overrides);
+    requireInputTopics(config);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
     build(env, config);
