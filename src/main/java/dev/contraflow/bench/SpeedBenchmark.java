@@ -36,7 +36,10 @@ public final class SpeedBenchmark {
     this.out = out;
   }
 
-  /** Steps {@code steps} batches (after {@code warmup}) of {@code images}, cycling through them. */
+  /**
+   * Steps {@code steps} batches (after {@code warmup}) of {@code images}, cycling through them.
+   * {@code matmulGflops} NaN: report samples/s only (the FLOP model counts MoCo's passes).
+   */
   public Result measure(String name, LearnerConfig config, List<Image> images, boolean embed,
       int warmup, int steps, double matmulGflops) {
     Learner learner = new Learner(config);
@@ -66,8 +69,12 @@ public final class SpeedBenchmark {
   private void print(Result r) {
     StepTimings t = r.timings();
     double all = t.totalNanos();
-    out.printf("%-34s %8.1f samples/s  %6.2f model GFLOP/s  ratio %.3f%n", r.name(),
-        r.samplesPerSecond(), r.modelGflops(), r.ratio());
+    if (Double.isNaN(r.matmulGflops())) { // no FLOP model for this comparison
+      out.printf("%-34s %8.1f samples/s%n", r.name(), r.samplesPerSecond());
+    } else {
+      out.printf("%-34s %8.1f samples/s  %6.2f model GFLOP/s  ratio %.3f%n", r.name(),
+          r.samplesPerSecond(), r.modelGflops(), r.ratio());
+    }
     out.printf("    time: augment %.0f%%, forward %.0f%%, loss %.0f%%, backward+update %.0f%%,"
             + " momentum %.0f%%, queue %.0f%%, embed %.0f%%, state copy %.0f%%%n",
         pct(t.augmentNanos(), all), pct(t.forwardNanos(), all), pct(t.lossNanos(), all),

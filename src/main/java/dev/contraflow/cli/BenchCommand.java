@@ -14,6 +14,7 @@ import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.Method;
 import dev.contraflow.learn.PairExample;
 import dev.contraflow.learn.PairLearner;
 import dev.contraflow.learn.PairLearnerConfig;
@@ -23,7 +24,9 @@ import dev.contraflow.learn.SentenceLearnerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -288,12 +291,20 @@ final class BenchCommand implements Runnable {
     @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured steps first.")
     int warmup;
 
+    @Option(names = "--methods",
+        description = "Instead: every image method's train step with the same encoder, in one run,"
+            + " as samples/s and as a ratio to MoCo v2's.")
+    boolean methods;
+
     @Mixin LearnerOptions learner;
 
     @Override
     public Integer call() throws Exception {
       List<Image> images = data.split("train", 4096).images();
       Image first = images.get(0);
+      if (methods) {
+        return compareMethods(images, first);
+      }
       double peak = MatmulPeak.gflops(1024, 9);
       System.out.printf("ND4J float matmul 1024^3: %.1f GFLOP/s (median of 9)%n", peak);
       SpeedBenchmark bench = new SpeedBenchmark(System.out);
@@ -306,6 +317,28 @@ final class BenchCommand implements Runnable {
         bench.measure("train step, MLP w" + mlp.encoder().baseWidth(), mlp, images, false, warmup,
             steps, peak);
       }
+      return 0;
+    }
+    private int compareMethods(List<Image> images, Image first) {
+      SpeedBenchmark bench = new SpeedBenchmark(System.out);
+      LearnerConfig base = learner.toConfig(first.channels(), first.height(), first.width(), 1);
+      Map<Method, Double> samplesPerSecond = new LinkedHashMap<>();
+      for (Method m : Method.values()) {
+        if (m.forSentences()) {
+          continue;
+        }
+        // the queue (InstDisc: the bank) of --queue-size holds the 4096 images measured
+        LearnerConfig c = base.withMethod(m).withTemperature(m.defaultTemperature());
+        samplesPerSecond.put(m, bench.measure(m + ", " + c.encoder().kind() + " w"
+            + c.encoder().baseWidth() + " B" + c.batchSize(), c, images, false, warmup, steps,
+            Double.NaN).samplesPerSecond());
+      }
+      double moco = samplesPerSecond.get(Method.MOCO);
+      System.out.println();
+      System.out.println("| method | samples/s | / MoCo v2 |");
+      System.out.println("|---|---|---|");
+      samplesPerSecond.forEach((m, v) -> System.out.printf("| %s | %.0f | %.2f |%n", m, v,
+          v / moco));
       return 0;
     }
   }
