@@ -26,8 +26,9 @@ import org.apache.flink.util.Collector;
  * The learner of each model key (modelId) of one kind ({@link ModelSpec}: images, sentences or
  * image-text pairs). Records are buffered in keyed state until the micro-batch holds B of them or
  * {@code job.batchTimeout} of processing time has passed since its first record; then one step
- * trains on it and every record gets its embedding from the momentum encoder, tagged with the
- * new model version (the step).
+ * trains on it and every record gets its embedding (a pair: one per tower) from the model the
+ * step left - the momentum encoder, for methods that have one - tagged with the new model version
+ * (the step).
  *
  * <p>All learner state lives in keyed state and is replaced by fresh immutable values after each
  * step, so a Flink checkpoint holds each learner consistent with the Kafka offsets and with the

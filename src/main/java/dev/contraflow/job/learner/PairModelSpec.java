@@ -25,8 +25,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
  * its caption as {@code <id>#text} (TEXT), both carrying the pair's source coordinates, so a
  * table or a search over the embeddings topic finds images by text and text by images.
  */
-public record PairModelSpec(PairLearnerConfig config) implements ModelSpec<PairInput,
-    PairLearnerState> {
+public record PairModelSpec(PairLearnerConfig config)
+    implements ModelSpec<PairInput, PairLearnerState> {
 
   @Override
   public int batchSize() {
