@@ -1,5 +1,7 @@
 package dev.contraflow.contrast;
 
+import static dev.contraflow.contrast.TestMatrices.randn;
+import static dev.contraflow.contrast.TestMatrices.shifted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,21 +121,5 @@ class ClipLossTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ClipLoss.compute(Nd4j.zeros(2, 3), Nd4j.zeros(2, 4), 1.0));
     assertTrue(e.getMessage().contains("[2, 3] and [2, 4]"), e.getMessage());
-  }
-
-  private static INDArray shifted(INDArray z, int i, int j, double h) {
-    INDArray c = z.dup();
-    c.putScalar(i, j, c.getDouble(i, j) + h);
-    return c;
-  }
-
-  private static INDArray randn(Random random, int rows, int cols) {
-    double[][] v = new double[rows][cols];
-    for (double[] row : v) {
-      for (int j = 0; j < cols; j++) {
-        row[j] = random.nextGaussian();
-      }
-    }
-    return Nd4j.create(v);
   }
 }

@@ -1,5 +1,7 @@
 package dev.contraflow.contrast;
 
+import static dev.contraflow.contrast.TestMatrices.randn;
+import static dev.contraflow.contrast.TestMatrices.shifted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,21 +114,5 @@ class InfoNceLossTest {
   private static double summedLoss(InfoNceLoss loss, INDArray z, INDArray keys,
       INDArray negatives, List<InfoNceLoss.Exclusion> excluded) {
     return loss.compute(L2Normalization.unit(z), keys, negatives, excluded).loss() * z.rows();
-  }
-
-  private static INDArray shifted(INDArray z, int i, int j, double h) {
-    INDArray c = z.dup();
-    c.putScalar(i, j, c.getDouble(i, j) + h);
-    return c;
-  }
-
-  private static INDArray randn(Random random, int rows, int cols) {
-    double[][] v = new double[rows][cols];
-    for (double[] row : v) {
-      for (int j = 0; j < cols; j++) {
-        row[j] = random.nextGaussian();
-      }
-    }
-    return Nd4j.create(v);
   }
 }

@@ -1,5 +1,7 @@
 package dev.contraflow.contrast;
 
+import static dev.contraflow.contrast.TestMatrices.randn;
+import static dev.contraflow.contrast.TestMatrices.shifted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -32,14 +34,14 @@ class NegativeCosineLossTest {
   @Test
   void gradientMatchesFiniteDifferences() {
     Random random = new Random(9);
-    INDArray p = NtXentLossTest.randn(random, 4, 5);
-    INDArray z = NtXentLossTest.randn(random, 4, 5);
+    INDArray p = randn(random, 4, 5);
+    INDArray z = randn(random, 4, 5);
     INDArray analytic = NegativeCosineLoss.compute(p, z).dLossDPrediction();
     double h = 1e-6;
     for (int i = 0; i < 4; i++) {
       for (int j = 0; j < 5; j++) {
-        double numeric = (summed(NtXentLossTest.shifted(p, i, j, h), z)
-            - summed(NtXentLossTest.shifted(p, i, j, -h), z)) / (2 * h);
+        double numeric = (summed(shifted(p, i, j, h), z)
+            - summed(shifted(p, i, j, -h), z)) / (2 * h);
         assertEquals(numeric, analytic.getDouble(i, j), 1e-6 * Math.max(1, Math.abs(numeric)),
             "dL/dp[" + i + "," + j + "]");
       }

@@ -1,5 +1,7 @@
 package dev.contraflow.contrast;
 
+import static dev.contraflow.contrast.TestMatrices.randn;
+import static dev.contraflow.contrast.TestMatrices.shifted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,21 +91,5 @@ class NtXentLossTest {
   /** The summed loss at z (not renormalised: NT-Xent is a function of the given rows). */
   private static double summed(NtXentLoss loss, INDArray z, long[] ids) {
     return loss.compute(z, ids).loss() * z.rows();
-  }
-
-  static INDArray shifted(INDArray z, int i, int j, double h) {
-    INDArray c = z.dup();
-    c.putScalar(i, j, c.getDouble(i, j) + h);
-    return c;
-  }
-
-  static INDArray randn(Random random, int rows, int cols) {
-    double[][] v = new double[rows][cols];
-    for (double[] row : v) {
-      for (int j = 0; j < cols; j++) {
-        row[j] = random.nextGaussian();
-      }
-    }
-    return Nd4j.create(v);
   }
 }

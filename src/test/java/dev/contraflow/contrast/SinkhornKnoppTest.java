@@ -1,5 +1,6 @@
 package dev.contraflow.contrast;
 
+import static dev.contraflow.contrast.TestMatrices.randn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,7 +55,7 @@ class SinkhornKnoppTest {
   }
 
   private static INDArray scores(Random random, int b, int k) {
-    return L2Normalization.unit(NtXentLossTest.randn(random, b, 8))
-        .mmul(L2Normalization.unit(NtXentLossTest.randn(random, k, 8)).transpose());
+    return L2Normalization.unit(randn(random, b, 8))
+        .mmul(L2Normalization.unit(randn(random, k, 8)).transpose());
   }
 }

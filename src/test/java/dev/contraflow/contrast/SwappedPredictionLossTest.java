@@ -1,5 +1,7 @@
 package dev.contraflow.contrast;
 
+import static dev.contraflow.contrast.TestMatrices.randn;
+import static dev.contraflow.contrast.TestMatrices.shifted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
@@ -28,15 +30,15 @@ class SwappedPredictionLossTest {
   @Test
   void gradientMatchesFiniteDifferences() {
     Random random = new Random(4);
-    INDArray scores = NtXentLossTest.randn(random, 3, 5).muli(0.3);
-    INDArray codes = SinkhornKnopp.swavDefaults().codes(NtXentLossTest.randn(random, 3, 5));
+    INDArray scores = randn(random, 3, 5).muli(0.3);
+    INDArray codes = SinkhornKnopp.swavDefaults().codes(randn(random, 3, 5));
     SwappedPredictionLoss loss = new SwappedPredictionLoss(0.1);
     INDArray analytic = loss.compute(scores, codes).dLossDScores();
     double h = 1e-6;
     for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 5; j++) {
-        double numeric = (loss.compute(NtXentLossTest.shifted(scores, i, j, h), codes).loss()
-            - loss.compute(NtXentLossTest.shifted(scores, i, j, -h), codes).loss()) * 3 / (2 * h);
+        double numeric = (loss.compute(shifted(scores, i, j, h), codes).loss()
+            - loss.compute(shifted(scores, i, j, -h), codes).loss()) * 3 / (2 * h);
         assertEquals(numeric, analytic.getDouble(i, j), 1e-5 * Math.max(1, Math.abs(numeric)),
             "dL/ds[" + i + "," + j + "]");
       }
