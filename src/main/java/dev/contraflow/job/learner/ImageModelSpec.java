@@ -8,7 +8,6 @@ import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
-import dev.contraflow.learn.StepResult;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,8 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 /** Image models: the {@link Learner} of {@code learner.*}. */
-public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerInput, LearnerState> {
+public record ImageModelSpec(LearnerConfig config)
+    implements ModelSpec<LearnerInput, LearnerState> {
 
   @Override
   public int batchSize() {
@@ -59,8 +59,8 @@ public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerI
 
       @Override
       public Step<LearnerState> step(LearnerState state, List<LearnerInput> inputs) {
-        return outputs(inputs, learner.step(state,
-            Batch.of(inputs.stream().map(LearnerInput::image).toList())));
+        return Step.onePerInput(learner.step(state,
+            Batch.of(inputs.stream().map(LearnerInput::image).toList())), inputs, Modality.IMAGE);
       }
     };
   }
@@ -81,10 +81,5 @@ public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerI
             state.momentumParams()));
       }
     };
-  }
-
-  private static Step<LearnerState> outputs(List<LearnerInput> inputs, StepResult r) {
-    return Step.onePerInput(r.state(), r.state().step(), inputs, Modality.IMAGE, r.embeddings(),
-        r.metrics());
   }
 }

@@ -3,7 +3,9 @@ package dev.contraflow.job.learner;
 import dev.contraflow.avro.Modality;
 import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.learn.Embedding;
+import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.StepMetrics;
+import dev.contraflow.learn.StepResult;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -65,14 +67,14 @@ public interface ModelSpec<I extends KeyedInput, S> extends Serializable {
    */
   record Step<S>(S state, long version, List<Output> outputs, StepMetrics metrics) {
 
-    /** One embedding per input, of one modality, under the input's id. */
-    static <S> Step<S> onePerInput(S state, long version, List<? extends KeyedInput> inputs,
-        Modality modality, List<Embedding> embeddings, StepMetrics metrics) {
+    /** A learner's step result: one embedding per input, of one modality, under the input's id. */
+    static Step<LearnerState> onePerInput(StepResult r, List<? extends KeyedInput> inputs,
+        Modality modality) {
       List<Output> out = new ArrayList<>(inputs.size());
       for (int i = 0; i < inputs.size(); i++) {
-        out.add(new Output(i, inputs.get(i).id, modality, embeddings.get(i)));
+        out.add(new Output(i, inputs.get(i).id, modality, r.embeddings().get(i)));
       }
-      return new Step<>(state, version, out, metrics);
+      return new Step<>(r.state(), r.state().step(), out, r.metrics());
     }
   }
 

@@ -10,7 +10,6 @@ import dev.contraflow.learn.SentenceBatch;
 import dev.contraflow.learn.SentenceExample;
 import dev.contraflow.learn.SentenceLearner;
 import dev.contraflow.learn.SentenceLearnerConfig;
-import dev.contraflow.learn.StepResult;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +71,8 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
             throw new IllegalStateException("a decoded sentence no longer tokenises", e);
           }
         }
-        return outputs(inputs, learner.step(state, SentenceBatch.of(examples)));
+        return Step.onePerInput(learner.step(state, SentenceBatch.of(examples)), inputs,
+            Modality.TEXT);
       }
     };
   }
@@ -93,10 +93,5 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
             state.momentumParams()));
       }
     };
-  }
-
-  private static Step<LearnerState> outputs(List<SentenceInput> inputs, StepResult r) {
-    return Step.onePerInput(r.state(), r.state().step(), inputs, Modality.TEXT, r.embeddings(),
-        r.metrics());
   }
 }
