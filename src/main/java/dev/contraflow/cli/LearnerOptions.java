@@ -119,6 +119,26 @@ final class LearnerOptions {
   @Option(names = "--cased", description = "Sentences: keep upper case (default: lower-case).")
   boolean cased;
 
+  @Option(names = "--prototypes", defaultValue = "300",
+      description = "SWAV: learnable prototypes (default ${DEFAULT-VALUE}; SwAV uses 3000 on"
+          + " ImageNet).")
+  int prototypes;
+
+  @Option(names = "--local-crops", defaultValue = "4",
+      description = "SWAV: small crops per record beside the two global views (default"
+          + " ${DEFAULT-VALUE}; 0 = two views only).")
+  int localCrops;
+
+  @Option(names = "--bank-negatives", defaultValue = "4096",
+      description = "INSTDISC: memory bank entries drawn as negatives per step (default"
+          + " ${DEFAULT-VALUE}).")
+  int bankNegatives;
+
+  @Option(names = "--bank-momentum", defaultValue = "0.5",
+      description = "INSTDISC: m of the memory bank's proximal update (default ${DEFAULT-VALUE};"
+          + " 0 = keep only the latest feature).")
+  double bankMomentum;
+
   @Option(names = "--seed", defaultValue = "7",
       description = "Seed of initialisation and views (default ${DEFAULT-VALUE}).")
   long seed;
@@ -132,7 +152,9 @@ final class LearnerOptions {
         new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.SGD), or(learningRate, 0.03), 0.9,
             or(weightDecay, 1e-4)),
         or(queueSize, LearnerConfig.defaultQueueSize(m)), or(temperature, m.defaultTemperature()),
-        momentum(0.99, totalSteps), or(cropScaleMin, 0.2), imageBatchSize(), seed);
+        momentum(0.99, totalSteps), or(cropScaleMin, 0.2), imageBatchSize(), seed,
+        new LearnerConfig.Swav(prototypes, localCrops),
+        new LearnerConfig.InstDisc(bankNegatives, bankMomentum));
   }
 
   /** The validated configuration of a CLIP learner for images of the given shape. */

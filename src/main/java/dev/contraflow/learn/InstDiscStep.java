@@ -11,35 +11,38 @@ import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.MemoryBank;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.FlatArrays;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * InstDisc (Wu et al. 2018): every instance is its own class. The feature v of one augmented view
  * (training mode) is contrasted, with InfoNCE at T = 0.07, against the memory bank: its positive
- * is the bank's entry of the same id, its negatives {@value #NEGATIVES} entries drawn uniformly
- * from the bank (all of it while it holds fewer). The paper uses NCE with 4096 noise samples; the
- * InfoNCE form is the one later work (MoCo) settled on. Then the bank takes v with the proximal
- * update (m = {@value #BANK_MOMENTUM}).
+ * is the bank's entry of the same id, its negatives {@code instDisc.negatives} (default 4096)
+ * entries drawn uniformly from the bank (all of it while it holds fewer). The paper uses NCE with
+ * 4096 noise samples; the InfoNCE form is the one later work (MoCo) settled on. Then the bank takes
+ * v with the proximal update (m = {@code instDisc.bankMomentum}, default 0.5).
  *
- * <p>The bank is bounded by the configured queue size (FIFO eviction, see {@link MemoryBank}). An
- * id it does not hold - first sight, or evicted - has its own (detached) feature as positive: the
- * step only pushes it away from the negatives, then stores it. So the bank should hold at least as
- * many ids as come between two sightings of one instance (e.g. the data set size for passes over
- * a data set), or the method never sees a positive.
+ * <p>A record whose id the bank does not hold - first sight, or evicted - has no positive: it adds
+ * no loss term and is only stored, and a batch of first sights leaves the encoder as it was. (The
+ * paper starts the bank from random vectors, so its first epoch has a meaningless positive; with
+ * the feature itself as positive the first pass would be pure repulsion from the bank, which
+ * spreads an untrained encoder's features so far that the next pass finds its positives at cosine
+ * 0.1 and the method never recovers.) So InstDisc learns from records that come again: the bank,
+ * bounded by the configured queue size with FIFO eviction (see {@link MemoryBank}), should hold at
+ * least as many ids as come between two sightings of one instance (e.g. the data set size for
+ * passes over a data set), or the method learns nothing.
  */
 final class InstDiscStep implements MethodStep {
 
-  /** Negatives drawn from the bank per step (InstDisc: 4096). */
-  static final int NEGATIVES = 4096;
-  /** The memory bank's proximal momentum (InstDisc: 0.5). */
-  static final double BANK_MOMENTUM = 0.5;
-
   private final Encoder encoder;
   private final InfoNceLoss loss;
+  private final LearnerConfig.InstDisc settings;
 
   InstDiscStep(Encoder encoder, LearnerConfig config) {
     this.encoder = encoder;
     this.loss = new InfoNceLoss(config.temperature());
+    this.settings = config.instDisc();
   }
 
   @Override
@@ -49,30 +52,53 @@ final class InstDiscStep implements MethodStep {
     clock.lap(FORWARD);
 
     MemoryBank bank = new MemoryBank(in.state().queue());
-    INDArray positives = bank.features(in.idHashes(), v.unit()); // B x d, no gradient
-    MemoryBank.Negatives negatives = bank.negatives(sampleRows(bank.size(), in.rng()),
-        in.idHashes());
-    InfoNceLoss.Result r = loss.compute(v.unit(), positives, negatives.features(),
-        negatives.exclusions()); // logits: B x (1 + K)
-    INDArray dLossDz = L2Normalization.backward(r.dLossDQuery(), v);
-    clock.lap(LOSS);
-
-    encoder.backwardAndUpdate(dLossDz, in.iteration());
-    clock.lap(BACKWARD);
+    int[] seen = seenRows(bank, in.idHashes());
+    double lossValue = 0;
+    double positiveSimilarity = Double.NaN;
+    double negativeSimilarity = Double.NaN;
+    if (seen.length > 0) {
+      // only records the bank holds have a positive; first sights are only stored (below)
+      long[] seenIds = new long[seen.length];
+      for (int i = 0; i < seen.length; i++) {
+        seenIds[i] = in.idHashes()[seen[i]];
+      }
+      INDArray query = v.unit().getRows(seen); // n x d
+      MemoryBank.Negatives negatives = bank.negatives(
+          sampleRows(bank.size(), settings.negatives(), in.rng()), seenIds);
+      InfoNceLoss.Result r = loss.compute(query, bank.features(seenIds, query),
+          negatives.features(), negatives.exclusions()); // logits: n x (1 + K)
+      INDArray dLossDUnit = Nd4j.zeros(v.unit().dataType(), v.unit().shape());
+      for (int i = 0; i < seen.length; i++) {
+        dLossDUnit.putRow(seen[i], r.dLossDQuery().getRow(i));
+      }
+      clock.lap(LOSS);
+      encoder.backwardAndUpdate(L2Normalization.backward(dLossDUnit, v), in.iteration(),
+          seen.length);
+      clock.lap(BACKWARD);
+      lossValue = r.loss();
+      positiveSimilarity = r.positiveSimilarity();
+      negativeSimilarity = r.negativeSimilarity();
+    }
 
     // the bank takes the features computed before this step's update, as in the paper
     MemoryBank next = bank.update(FlatArrays.copyOut(v.unit().reshape(v.unit().length())),
-        in.idHashes(), in.state().step(), BANK_MOMENTUM);
+        in.idHashes(), in.state().step(), settings.bankMomentum());
     clock.lap(QUEUE);
-    return new Outcome(r.loss(), r.positiveSimilarity(), r.negativeSimilarity(), v.unit(),
-        positives, next.storage());
+    return new Outcome(lossValue, positiveSimilarity, negativeSimilarity, v.unit(),
+        bank.features(in.idHashes(), v.unit()), next.storage());
   }
 
-  /** All rows while the bank holds at most NEGATIVES, else NEGATIVES drawn with replacement. */
-  private static int[] sampleRows(int size, Rng rng) {
-    int[] rows = new int[Math.min(size, NEGATIVES)];
+  /** The batch rows whose id the bank holds: the records seen before, which have a positive. */
+  private static int[] seenRows(MemoryBank bank, long[] idHashes) {
+    return IntStream.range(0, idHashes.length)
+        .filter(i -> bank.holds(idHashes[i])).toArray();
+  }
+
+  /** All rows while the bank holds at most {@code n}, else n drawn with replacement. */
+  private static int[] sampleRows(int size, int n, Rng rng) {
+    int[] rows = new int[Math.min(size, n)];
     for (int j = 0; j < rows.length; j++) {
-      rows[j] = size <= NEGATIVES ? j : rng.nextInt(size);
+      rows[j] = size <= n ? j : rng.nextInt(size);
     }
     return rows;
   }

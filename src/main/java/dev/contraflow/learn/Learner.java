@@ -65,8 +65,10 @@ public final class Learner {
     };
     EncoderConfig e = config.encoder();
     this.views = ImageViews.mocoV2(e.height(), e.width(), config.cropScaleMin());
-    this.localViews = m == Method.SWAV ? new ImageViews(ImageViews.Config.mocoV2(e.height(),
-        e.width()).withCropScale(SwavStep.LOCAL_SCALE_MIN, config.cropScaleMin())) : null;
+    this.localViews = m == Method.SWAV && config.swav().localCrops() > 0
+        ? new ImageViews(ImageViews.Config.mocoV2(e.height(), e.width())
+            .withCropScale(SwavStep.LOCAL_SCALE_MIN, config.cropScaleMin()))
+        : null;
     this.plain = ImageViews.none(e.height(), e.width());
   }
 
@@ -78,11 +80,16 @@ public final class Learner {
     EncoderConfig e = config.encoder();
     return Encoder.create(e, config.optimizer(),
         config.method().hasPredictor() ? e.projectionHidden() : 0,
-        config.method() == Method.SWAV ? SwavStep.PROTOTYPES : 0);
+        config.method() == Method.SWAV ? config.swav().prototypes() : 0);
   }
 
   public LearnerConfig config() {
     return config;
+  }
+
+  /** Views each record gives a training step: 2, plus SwAV's local crops. */
+  int viewsPerRecord() {
+    return 2 + (localViews == null ? 0 : config.swav().localCrops());
   }
 
   /**
@@ -128,10 +135,10 @@ public final class Learner {
 
   /**
    * Two views of every record, each from its own split of the learner's random stream; for SwAV
-   * then {@link SwavStep#LOCAL_CROPS} small crops of every record, from further splits.
+   * then {@code swav.localCrops} small crops of every record, from further splits.
    */
   private float[][][] views(List<Image> images, Rng rng) {
-    int local = localViews == null ? 0 : SwavStep.LOCAL_CROPS;
+    int local = localViews == null ? 0 : config.swav().localCrops();
     float[][][] out = new float[2 + local][images.size()][];
     for (int i = 0; i < images.size(); i++) {
       Image[] two = views.twoViews(checked(images.get(i)), rng.split());

@@ -22,6 +22,8 @@ import java.io.Serializable;
  * @param cropScaleMin smallest crop area fraction of the random resized crop (MoCo v2: 0.2)
  * @param batchSize B, records per training step
  * @param seed seed of the learner's random stream (views); initialisation uses encoder.seed()
+ * @param swav SwAV's prototypes and multi-crop (read by SWAV only)
+ * @param instDisc InstDisc's memory bank sampling and momentum (read by INSTDISC only)
  */
 public record LearnerConfig(
     Method method,
@@ -32,7 +34,66 @@ public record LearnerConfig(
     MomentumUpdate momentum,
     double cropScaleMin,
     int batchSize,
-    long seed) implements Serializable {
+    long seed,
+    Swav swav,
+    InstDisc instDisc) implements Serializable {
+
+  /**
+   * SwAV's settings beside the shared ones.
+   *
+   * @param prototypes K learnable prototypes (SwAV: 3000 for ImageNet's 1000 classes; 300 suits
+   *     small data)
+   * @param localCrops small crops per record beside the two global views (SwAV: 6; 0 = two views
+   *     only, no multi-crop)
+   */
+  public record Swav(int prototypes, int localCrops) implements Serializable {
+
+    /** 300 prototypes, 4 local crops (see {@link SwavStep}). */
+    public static final Swav DEFAULTS = new Swav(300, 4);
+
+    public Swav {
+      if (prototypes < 2) {
+        throw new IllegalArgumentException("SwAV prototypes must be >= 2, got " + prototypes
+            + " (SwAV uses 3000 on ImageNet; 300 suits small data)");
+      }
+      if (localCrops < 0 || localCrops > 16) {
+        throw new IllegalArgumentException("SwAV localCrops must be in 0..16, got " + localCrops
+            + " (SwAV uses 6; 0 turns multi-crop off)");
+      }
+    }
+  }
+
+  /**
+   * InstDisc's settings beside the shared ones.
+   *
+   * @param negatives memory bank entries drawn as negatives per step (InstDisc: 4096)
+   * @param bankMomentum m of the bank's proximal update v <- normalise(m v + (1 - m) f)
+   *     (InstDisc: 0.5; 0 keeps only the latest feature)
+   */
+  public record InstDisc(int negatives, double bankMomentum) implements Serializable {
+
+    /** The paper's 4096 negatives and bank momentum 0.5. */
+    public static final InstDisc DEFAULTS = new InstDisc(4096, 0.5);
+
+    public InstDisc {
+      if (negatives < 1) {
+        throw new IllegalArgumentException("InstDisc negatives must be >= 1, got " + negatives
+            + " (InstDisc draws 4096)");
+      }
+      if (!(bankMomentum >= 0 && bankMomentum < 1)) {
+        throw new IllegalArgumentException("InstDisc bankMomentum must be in [0, 1), got "
+            + bankMomentum + " (InstDisc uses 0.5; 1 would never change an entry)");
+      }
+    }
+  }
+
+  /** The shared settings, with SwAV's and InstDisc's own at their defaults. */
+  public LearnerConfig(Method method, EncoderConfig encoder, OptimizerConfig optimizer,
+      int queueSize, double temperature, MomentumUpdate momentum, double cropScaleMin,
+      int batchSize, long seed) {
+    this(method, encoder, optimizer, queueSize, temperature, momentum, cropScaleMin, batchSize,
+        seed, Swav.DEFAULTS, InstDisc.DEFAULTS);
+  }
 
   public LearnerConfig {
     if (method == null) {
@@ -42,8 +103,10 @@ public record LearnerConfig(
       throw new IllegalArgumentException("method " + method + " learns from sentences; images use"
           + " MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC or SWAV");
     }
-    if (encoder == null || optimizer == null || momentum == null) {
-      throw new IllegalArgumentException("encoder, optimizer and momentum must be set");
+    if (encoder == null || optimizer == null || momentum == null || swav == null
+        || instDisc == null) {
+      throw new IllegalArgumentException("encoder, optimizer, momentum, swav and instDisc must be"
+          + " set");
     }
     if (queueSize < 1) {
       throw new IllegalArgumentException(
@@ -84,26 +147,36 @@ public record LearnerConfig(
 
   public LearnerConfig withMethod(Method m) {
     return new LearnerConfig(m, encoder, optimizer, queueSize, temperature, momentum, cropScaleMin,
-        batchSize, seed);
+        batchSize, seed, swav, instDisc);
   }
 
   public LearnerConfig withMomentum(MomentumUpdate m) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, m, cropScaleMin,
-        batchSize, seed);
+        batchSize, seed, swav, instDisc);
   }
 
   public LearnerConfig withTemperature(double t) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, t, momentum, cropScaleMin,
-        batchSize, seed);
+        batchSize, seed, swav, instDisc);
   }
 
   public LearnerConfig withEncoder(EncoderConfig e) {
     return new LearnerConfig(method, e, optimizer, queueSize, temperature, momentum, cropScaleMin,
-        batchSize, seed);
+        batchSize, seed, swav, instDisc);
   }
 
   public LearnerConfig withSeed(long s) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
-        cropScaleMin, batchSize, s);
+        cropScaleMin, batchSize, s, swav, instDisc);
+  }
+
+  public LearnerConfig withSwav(Swav s) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
+        cropScaleMin, batchSize, seed, s, instDisc);
+  }
+
+  public LearnerConfig withInstDisc(InstDisc i) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
+        cropScaleMin, batchSize, seed, swav, i);
   }
 }

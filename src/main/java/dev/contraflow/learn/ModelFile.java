@@ -294,6 +294,10 @@ public final class ModelFile {
     kv.put("cropScaleMin", Double.toString(c.cropScaleMin()));
     kv.put("batchSize", Integer.toString(c.batchSize()));
     kv.put("seed", Long.toString(c.seed()));
+    kv.put("swav.prototypes", Integer.toString(c.swav().prototypes()));
+    kv.put("swav.localCrops", Integer.toString(c.swav().localCrops()));
+    kv.put("instDisc.negatives", Integer.toString(c.instDisc().negatives()));
+    kv.put("instDisc.bankMomentum", Double.toString(c.instDisc().bankMomentum()));
     return kv;
   }
 
@@ -334,10 +338,28 @@ public final class ModelFile {
       return new LearnerConfig(Method.valueOf(req(p, "method")), e, o,
           Integer.parseInt(req(p, "queueSize")), Double.parseDouble(req(p, "temperature")), m,
           Double.parseDouble(req(p, "cropScaleMin")), Integer.parseInt(req(p, "batchSize")),
-          Long.parseLong(req(p, "seed")));
+          Long.parseLong(req(p, "seed")),
+          swav(p), instDisc(p));
     } catch (IllegalArgumentException ex) {
       throw new IOException("model configuration is invalid: " + ex.getMessage(), ex);
     }
+  }
+
+  /** SwAV's settings; files written before they were settings used the defaults. */
+  private static LearnerConfig.Swav swav(Properties p) {
+    LearnerConfig.Swav d = LearnerConfig.Swav.DEFAULTS;
+    return new LearnerConfig.Swav(
+        Integer.parseInt(p.getProperty("swav.prototypes", Integer.toString(d.prototypes()))),
+        Integer.parseInt(p.getProperty("swav.localCrops", Integer.toString(d.localCrops()))));
+  }
+
+  /** InstDisc's settings; files written before they were settings used the defaults. */
+  private static LearnerConfig.InstDisc instDisc(Properties p) {
+    LearnerConfig.InstDisc d = LearnerConfig.InstDisc.DEFAULTS;
+    return new LearnerConfig.InstDisc(
+        Integer.parseInt(p.getProperty("instDisc.negatives", Integer.toString(d.negatives()))),
+        Double.parseDouble(
+            p.getProperty("instDisc.bankMomentum", Double.toString(d.bankMomentum()))));
   }
 
   static String req(Properties p, String key) throws IOException {

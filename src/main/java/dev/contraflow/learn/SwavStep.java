@@ -15,15 +15,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * SwAV (Caron et al. 2020) with multi-crop: two global views and {@value #LOCAL_CROPS} local crops
- * of each record (area fraction {@value #LOCAL_SCALE_MIN} up to where the global crops start,
- * {@code cropScaleMin}, as SwAV's 0.05-0.14 local against 0.14-1 global crops). Every view's
- * normalised projection is scored against {@value #PROTOTYPES} learnable prototypes (unit length
- * at every step); Sinkhorn-Knopp (3 iterations, eps 0.05) turns the two global views' scores into
- * codes; every view predicts the code of each global view other than itself (swapped prediction,
- * T = 0.1), and the loss is the mean of those 2 + 2 x {@value #LOCAL_CROPS} predictions. No
- * negatives and no target network: the equipartition of the codes over the prototypes is what
- * prevents collapse.
+ * SwAV (Caron et al. 2020) with multi-crop: two global views and {@code swav.localCrops} local
+ * crops (default 4; 0 = two views only) of each record (area fraction {@value #LOCAL_SCALE_MIN} up
+ * to where the global crops start, {@code cropScaleMin}, as SwAV's 0.05-0.14 local against 0.14-1
+ * global crops). Every view's normalised projection is scored against {@code swav.prototypes}
+ * (default 300) learnable prototypes (unit length at every step); Sinkhorn-Knopp (3 iterations,
+ * eps 0.05) turns the two global views' scores into codes; every view predicts the code of each
+ * global view other than itself (swapped prediction, T = 0.1), and the loss is the mean of those
+ * 2 + 2 x localCrops predictions. No negatives and no target network: the equipartition of the
+ * codes over the prototypes is what prevents collapse.
  *
  * <p>Micro-batches of a stream are small, so - as SwAV does for small batches - the codes are
  * computed together with a queue of recent features (the learner state's queue, K = queueSize,
@@ -35,12 +35,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * prototypes are never frozen (the paper freezes them for the first epoch).
  */
 final class SwavStep implements MethodStep {
-
-  /** K prototypes (SwAV: 3000 for ImageNet's 1000 classes; 300 suits small data). */
-  static final int PROTOTYPES = 300;
-
-  /** Local crops per record (SwAV: 6 at 96 px beside 2 at 224 px; fewer at equal resolution). */
-  static final int LOCAL_CROPS = 4;
 
   /** Smallest area fraction of a local crop (SwAV: 0.05). */
   static final double LOCAL_SCALE_MIN = 0.05;

@@ -42,7 +42,9 @@ class ImageMethodsTest {
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
       "INSTDISC", "SWAV"})
   void sameStateAndBatchGiveByteIdenticalStatesWhoeverSteps(Method method) {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(18, 1), 6);
+    List<Batch> two = TinyImages.batches(TinyImages.images(12, 1), 6);
+    // the third batch comes again: InstDisc trains on records it has seen
+    List<Batch> batches = List.of(two.get(0), two.get(1), two.get(0));
     Learner learner = new Learner(config(method));
     LearnerState s1 = run(learner, learner.initialState(), batches.subList(0, 2));
     byte[] once = LearnerStateCodec.toBytes(learner.step(s1, batches.get(2)).state());
@@ -173,6 +175,39 @@ class ImageMethodsTest {
   }
 
   @Test
+  void swavSettingsShapeThePrototypesAndTheViewsAndSurviveTheModelFile(@TempDir Path dir)
+      throws Exception {
+    LearnerConfig few = config(Method.SWAV).withSwav(new LearnerConfig.Swav(7, 0));
+    LearnerConfig many = config(Method.SWAV).withSwav(new LearnerConfig.Swav(9, 3));
+    Learner a = new Learner(few);
+    Learner b = new Learner(many);
+    assertEquals(2, a.viewsPerRecord(), "0 local crops: the two global views only");
+    assertEquals(5, b.viewsPerRecord());
+    int d = few.encoder().projectionDim();
+    assertEquals(2 * d, b.initialState().encoderParams().length
+        - a.initialState().encoderParams().length, "one d-vector per prototype, no bias");
+    List<Image> images = TinyImages.images(6, 2);
+    LearnerState s = b.step(b.initialState(), Batch.of(images)).state();
+    Path file = dir.resolve("swav.cfm");
+    ModelFile.write(file, new ModelFile.Model(many, s, Map.of()));
+    assertEquals(new LearnerConfig.Swav(9, 3), ModelFile.read(file).config().swav());
+  }
+
+  @Test
+  void instDiscSettingsAreCheckedAndKeptInTheModelFile(@TempDir Path dir) throws Exception {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new LearnerConfig.InstDisc(4096, 1.0));
+    assertTrue(e.getMessage().contains("InstDisc uses 0.5"), e.getMessage());
+    LearnerConfig c = config(Method.INSTDISC).withInstDisc(new LearnerConfig.InstDisc(3, 0.25));
+    Learner learner = new Learner(c);
+    LearnerState s = learner.step(learner.initialState(), Batch.of(TinyImages.images(6, 4)))
+        .state();
+    Path file = dir.resolve("instdisc.cfm");
+    ModelFile.write(file, new ModelFile.Model(c, s, Map.of()));
+    assertEquals(c, ModelFile.read(file).config());
+  }
+
+  @Test
   void instDiscBankHoldsOneFeaturePerIdUpToItsBound() {
     Learner learner = new Learner(config(Method.INSTDISC)); // bank of 20
     List<Image> images = TinyImages.images(23, 4);
@@ -187,15 +222,30 @@ class ImageMethodsTest {
   }
 
   @Test
-  void instDiscContrastsASeenAgainRecordWithItsBankEntry() {
+  void instDiscLearnsOnlyFromRecordsItHasSeenBefore() {
     Learner learner = new Learner(config(Method.INSTDISC));
-    Batch batch = Batch.of(TinyImages.images(6, 6));
-    StepResult first = learner.step(learner.initialState(), batch);
-    assertEquals(1.0, first.metrics().positiveSimilarity(), 1e-5,
-        "first sight: the positive is the feature itself");
-    StepResult second = learner.step(first.state(), batch);
-    assertTrue(second.metrics().positiveSimilarity() < 0.9999,
-        "seen again: the positive is the bank's entry from another view and older weights");
+    List<Image> images = TinyImages.images(6, 6);
+    LearnerState start = learner.initialState();
+    StepResult first = learner.step(start, Batch.of(images));
+    assertTrue(Double.isNaN(first.metrics().positiveSimilarity()),
+        "first sight: no positive, no loss term");
+    assertArrayEquals(start.encoderParams(), first.state().encoderParams(),
+        "a batch of first sights only fills the bank");
+    assertEquals(6, first.metrics().queueFill());
+
+    StepResult second = learner.step(first.state(), Batch.of(images));
+    double pos = second.metrics().positiveSimilarity();
+    assertTrue(pos > 0 && pos < 0.9999,
+        "seen again: the positive is the bank's entry from another view, got " + pos);
+    assertFalse(Arrays.equals(first.state().encoderParams(), second.state().encoderParams()),
+        "records seen again move the encoder");
+
+    List<Image> mixed = new java.util.ArrayList<>(images.subList(0, 3));
+    mixed.addAll(TinyImages.images(9, 6).subList(6, 9)); // 3 seen, 3 new ids
+    StepResult third = learner.step(second.state(), Batch.of(mixed));
+    assertFalse(Arrays.equals(second.state().encoderParams(), third.state().encoderParams()),
+        "the seen half of a mixed batch trains");
+    assertEquals(9, third.metrics().queueFill(), "the new half is stored");
   }
 
   @Test

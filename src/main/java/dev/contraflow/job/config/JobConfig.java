@@ -221,11 +221,15 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
     }
   }
 
-  /** Learner hyper-parameters; defaults are MoCo v2's (see LearnerConfig#mocoV2). */
+  /**
+   * Learner hyper-parameters; defaults are MoCo v2's (see LearnerConfig#mocoV2), and SwAV's and
+   * InstDisc's own settings sit in {@code swav} and {@code instDisc}.
+   */
   public record Learner(Method method, EncoderKind encoder, int width, int blocks, int headHidden,
       int dim, int batchSize, int queueSize, double temperature, double momentum,
       OptimizerConfig.Kind optimizer, double lr, double weightDecay, double cropScaleMin,
-      long seed) implements Serializable {
+      long seed, LearnerConfig.Swav swav, LearnerConfig.InstDisc instDisc)
+      implements Serializable {
 
     public Learner {
       require(method != null, "learner.method", null,
@@ -236,6 +240,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
       require(lr > 0, "learner.lr", lr, "use a positive learning rate, e.g. 0.03");
       require(momentum >= 0 && momentum <= 1, "learner.momentum", momentum,
           "use a value in [0, 1], e.g. 0.99");
+      require(swav != null, "learner.swav", null, "set prototypes and localCrops");
+      require(instDisc != null, "learner.instDisc", null, "set negatives and bankMomentum");
     }
 
     /** The engine-free learner's configuration (its own checks name the field and the fix). */
@@ -245,7 +251,7 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
             shape.width(), width, blocks, headHidden, dim, seed);
         return new LearnerConfig(method, e, new OptimizerConfig(optimizer, lr, 0.9, weightDecay),
             queueSize, temperature == 0 ? method.defaultTemperature() : temperature,
-            MomentumUpdate.constant(momentum), cropScaleMin, batchSize, seed);
+            MomentumUpdate.constant(momentum), cropScaleMin, batchSize, seed, swav, instDisc);
       } catch (IllegalArgumentException ex) {
         throw new InvalidJobConfigException("learner: " + ex.getMessage());
       }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,22 @@ class JobConfigLoaderTest {
     var t = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("learner.temperature=-1")));
     assertTrue(t.getMessage().contains("temperature must be > 0, got -1.0"), t.getMessage());
+  }
+
+  @Test
+  void swavAndInstDiscSettingsReachTheLearnerAndBadOnesAreNamed() {
+    var c = JobConfigLoader.defaults(List.of("learner.swav.prototypes=50",
+        "learner.swav.localCrops=0", "learner.instDisc.negatives=256",
+        "learner.instDisc.bankMomentum=0.9")).learnerConfig();
+    assertEquals(new LearnerConfig.Swav(50, 0), c.swav());
+    assertEquals(new LearnerConfig.InstDisc(256, 0.9), c.instDisc());
+    assertEquals(LearnerConfig.Swav.DEFAULTS,
+        JobConfigLoader.defaults(List.of()).learnerConfig().swav(), "the bundled defaults");
+    var e = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("learner.instDisc.bankMomentum=1")));
+    assertTrue(e.getMessage().startsWith("learner.instDisc"), e.getMessage());
+    assertTrue(e.getMessage().contains("bankMomentum must be in [0, 1), got 1.0"),
+        e.getMessage());
   }
 
   @Test
