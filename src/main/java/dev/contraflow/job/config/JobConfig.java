@@ -250,7 +250,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
         EncoderConfig e = new EncoderConfig(encoder, shape.channels(), shape.height(),
             shape.width(), width, blocks, headHidden, dim, seed);
         return new LearnerConfig(method, e, new OptimizerConfig(optimizer, lr, 0.9, weightDecay),
-            queueSize, temperature == 0 ? method.defaultTemperature() : temperature,
+            queueSize == 0 ? LearnerConfig.defaultQueueSize(method) : queueSize,
+            temperature == 0 ? method.defaultTemperature() : temperature,
             MomentumUpdate.constant(momentum), cropScaleMin, batchSize, seed, swav, instDisc);
       } catch (IllegalArgumentException ex) {
         throw new InvalidJobConfigException("learner: " + ex.getMessage());

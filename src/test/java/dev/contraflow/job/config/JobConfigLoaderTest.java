@@ -24,7 +24,9 @@ class JobConfigLoaderTest {
   void defaultsAreMocoV2AndLoadWithoutAFile() {
     JobConfig c = JobConfigLoader.defaults(List.of());
     assertEquals(256, c.learner().batchSize());
-    assertEquals(4096, c.learner().queueSize());
+    assertEquals(4096, c.learnerConfig().queueSize(), "MoCo's K, from queueSize: 0");
+    assertEquals(65536, JobConfigLoader.defaults(List.of("learner.method=INSTDISC"))
+        .learnerConfig().queueSize(), "InstDisc's bank");
     assertEquals(0.2, c.learnerConfig().temperature(), "MoCo v2's, from temperature: 0");
     assertEquals(0.5, JobConfigLoader.defaults(List.of("learner.method=SIMCLR")).learnerConfig()
         .temperature(), "each method's paper temperature unless set");
