@@ -47,45 +47,47 @@ final class InstDiscStep implements MethodStep {
 
   @Override
   public Outcome train(Input in, PhaseClock clock) {
+    // compute the features of one view: B x d
     L2Normalization.Normalized v = L2Normalization.forward(
-        encoder.forwardForTraining(encoder.batch(in.views()[0])).projection()); // B x d
+        encoder.forwardForTraining(encoder.batch(in.views()[0])).projection());
     clock.lap(FORWARD);
 
+    // only records the bank holds have a positive; first sights are only stored
     MemoryBank bank = new MemoryBank(in.state().queue());
     int[] seen = seenRows(bank, in.idHashes());
-    double lossValue = 0;
-    double positiveSimilarity = Double.NaN;
-    double negativeSimilarity = Double.NaN;
-    if (seen.length > 0) {
-      // only records the bank holds have a positive; first sights are only stored (below)
-      long[] seenIds = new long[seen.length];
-      for (int i = 0; i < seen.length; i++) {
-        seenIds[i] = in.idHashes()[seen[i]];
-      }
-      INDArray query = v.unit().getRows(seen); // n x d
-      MemoryBank.Negatives negatives = bank.negatives(
-          sampleRows(bank.size(), settings.negatives(), in.rng()), seenIds);
-      InfoNceLoss.Result r = loss.compute(query, bank.features(seenIds, query),
-          negatives.features(), negatives.exclusions()); // logits: n x (1 + K)
-      INDArray dLossDUnit = Nd4j.zeros(v.unit().dataType(), v.unit().shape());
+    InfoNceLoss.Result r = seen.length == 0 ? null : contrastWithBank(v.unit(), seen, bank, in);
+    clock.lap(LOSS);
+    if (r != null) {
+      INDArray dLossDUnit = Nd4j.zeros(v.unit().dataType(), v.unit().shape()); // B x d
       for (int i = 0; i < seen.length; i++) {
         dLossDUnit.putRow(seen[i], r.dLossDQuery().getRow(i));
       }
-      clock.lap(LOSS);
       encoder.backwardAndUpdate(L2Normalization.backward(dLossDUnit, v), in.iteration(),
           seen.length);
-      clock.lap(BACKWARD);
-      lossValue = r.loss();
-      positiveSimilarity = r.positiveSimilarity();
-      negativeSimilarity = r.negativeSimilarity();
     }
+    clock.lap(BACKWARD);
 
     // the bank takes the features computed before this step's update, as in the paper
     MemoryBank next = bank.update(FlatArrays.copyOut(v.unit().reshape(v.unit().length())),
         in.idHashes(), in.state().step(), settings.bankMomentum());
     clock.lap(QUEUE);
-    return new Outcome(lossValue, positiveSimilarity, negativeSimilarity, v.unit(),
+    return new Outcome(r == null ? 0 : r.loss(), r == null ? Double.NaN : r.positiveSimilarity(),
+        r == null ? Double.NaN : r.negativeSimilarity(), v.unit(),
         bank.features(in.idHashes(), v.unit()), next.storage());
+  }
+
+  /** InfoNCE of the seen rows' features (n of them) against their entries and sampled ones. */
+  private InfoNceLoss.Result contrastWithBank(INDArray unit, int[] seen, MemoryBank bank,
+      Input in) {
+    long[] seenIds = new long[seen.length];
+    for (int i = 0; i < seen.length; i++) {
+      seenIds[i] = in.idHashes()[seen[i]];
+    }
+    INDArray query = unit.getRows(seen); // n x d
+    MemoryBank.Negatives negatives = bank.negatives(
+        sampleRows(bank.size(), settings.negatives(), in.rng()), seenIds);
+    return loss.compute(query, bank.features(seenIds, query), negatives.features(),
+        negatives.exclusions()); // logits: n x (1 + K)
   }
 
   /** The batch rows whose id the bank holds: the records seen before, which have a positive. */
