@@ -36,6 +36,8 @@ class ModelFileTest {
     assertEquals(6, m.state().queue().fill());
     assertEquals(-1028001813962170195L, m.state().rngState());
     assertEquals("golden", m.provenance().get("data"));
+    assertEquals(LearnerConfig.Swav.DEFAULTS, m.config().swav(), "written before the setting");
+    assertEquals(LearnerConfig.InstDisc.DEFAULTS, m.config().instDisc());
     // and the parameters still fit the network this build makes from that configuration
     new Learner(m.config()).embed(m.state(), TinyImages.images(2, 1));
   }
