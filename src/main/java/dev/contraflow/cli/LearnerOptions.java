@@ -44,7 +44,8 @@ final class LearnerOptions {
   int blocks;
 
   @Option(names = "--head-hidden", defaultValue = "512",
-      description = "Hidden units of the projection head (default ${DEFAULT-VALUE}).")
+      description = "Hidden units of the projection head (default ${DEFAULT-VALUE}; images: 0 ="
+          + " a linear head, as MoCo v1 and InstDisc).")
   int headHidden;
 
   @Option(names = "--dim", defaultValue = "128",

@@ -13,7 +13,8 @@ import java.io.Serializable;
  * @param baseWidth channels of the first stage; stages double it (CNN/RESNET: w, 2w, 4w). For MLP
  *     the hidden layers are 16w and 8w units.
  * @param blocksPerStage RESNET only: basic blocks per stage (1 gives an 8-layer ResNet)
- * @param projectionHidden hidden units of the projection head (MoCo v2: 2048 for ResNet-50)
+ * @param projectionHidden hidden units of the projection head (MoCo v2: 2048 for ResNet-50; 0: a
+ *     linear head, as MoCo v1 and InstDisc)
  * @param projectionDim output dimension d of the head, the space the loss lives in (MoCo: 128)
  * @param seed parameter initialisation seed
  */
@@ -40,7 +41,8 @@ public record EncoderConfig(
     requireAtLeast("width", width, 8, "inputs smaller than 8x8 leave nothing after downsampling");
     requireAtLeast("baseWidth", baseWidth, 1, "use e.g. 32");
     requireAtLeast("blocksPerStage", blocksPerStage, 1, "use 1 for an 8-layer ResNet");
-    requireAtLeast("projectionHidden", projectionHidden, 1, "MoCo v2 uses 2048; 512 suits small nets");
+    requireAtLeast("projectionHidden", projectionHidden, 0,
+        "MoCo v2 uses 2048, 512 suits small nets; 0 is MoCo v1's and InstDisc's linear head");
     requireAtLeast("projectionDim", projectionDim, 2, "MoCo uses 128");
   }
 

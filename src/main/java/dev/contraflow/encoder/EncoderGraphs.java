@@ -146,8 +146,16 @@ final class EncoderGraphs {
     return REPRESENTATION;
   }
 
-  /** MoCo v2 head: fc-ReLU-fc, no BN (so any micro-batch size, even 1, trains). */
+  /**
+   * MoCo v2 head: fc-ReLU-fc, no BN (so any micro-batch size, even 1, trains); with {@code hidden}
+   * 0 the linear fc of MoCo v1 and InstDisc.
+   */
   static void projectionHead(GraphBuilder g, String from, int in, int hidden, int dim) {
+    if (hidden == 0) {
+      g.addLayer(PROJECTION, new DenseLayer.Builder().nIn(in).nOut(dim)
+          .activation(Activation.IDENTITY).build(), from);
+      return;
+    }
     g.addLayer("head-fc1", new DenseLayer.Builder().nIn(in).nOut(hidden)
         .activation(Activation.RELU).build(), from);
     g.addLayer(PROJECTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)

@@ -108,6 +108,10 @@ public record LearnerConfig(
       throw new IllegalArgumentException("encoder, optimizer, momentum, swav and instDisc must be"
           + " set");
     }
+    if (method.hasPredictor() && encoder.projectionHidden() < 1) {
+      throw new IllegalArgumentException(method + " needs a projection head with a hidden layer"
+          + " (its predictor is as wide), got projectionHidden 0; use e.g. 512");
+    }
     if (queueSize < 1) {
       throw new IllegalArgumentException(
           "queueSize must be >= 1, got " + queueSize + " (MoCo uses 65536; 4096 suits small data)");

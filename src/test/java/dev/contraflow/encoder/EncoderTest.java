@@ -37,6 +37,20 @@ class EncoderTest {
   }
 
   @Test
+  void projectionHiddenZeroIsALinearHead() {
+    EncoderConfig mlp = new EncoderConfig(EncoderKind.MLP, 1, 8, 8, 2, 1, 16, 8, 1L);
+    EncoderConfig linear = new EncoderConfig(EncoderKind.MLP, 1, 8, 8, 2, 1, 0, 8, 1L);
+    int r = mlp.representationDim();
+    int mlpHead = (r * 16 + 16) + (16 * 8 + 8);
+    int linearHead = r * 8 + 8;
+    assertEquals(mlpHead - linearHead,
+        Encoder.create(mlp, SGD).params().length - Encoder.create(linear, SGD).params().length);
+    Encoder e = Encoder.create(linear, SGD);
+    Encoder.Forward f = e.infer(e.batch(images(3, linear.inputSize())));
+    assertArrayEquals(new long[] {3, 8}, f.projection().shape());
+  }
+
+  @Test
   void parametersAndOptimiserStateRoundTripExactly() {
     EncoderConfig c = new EncoderConfig(EncoderKind.CNN, 1, 12, 12, 2, 1, 8, 4, 1L);
     Encoder trained = Encoder.create(c, OptimizerConfig.mocoDefaults());

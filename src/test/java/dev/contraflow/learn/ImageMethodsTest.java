@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.contrast.MomentumUpdate;
+import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.io.Image;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -259,6 +260,18 @@ class ImageMethodsTest {
         () -> new Learner(config(Method.SIMCLR)).step(mocoState,
             Batch.of(TinyImages.images(2, 1))));
     assertTrue(e.getMessage().contains("no momentum encoder"), e.getMessage());
+  }
+
+  @Test
+  void methodsWithAPredictorNeedAHiddenLayerInTheHead() {
+    EncoderConfig e = config(Method.INSTDISC).encoder();
+    LearnerConfig linear = config(Method.INSTDISC).withEncoder(new EncoderConfig(e.kind(),
+        e.channels(), e.height(), e.width(), e.baseWidth(), e.blocksPerStage(), 0,
+        e.projectionDim(), e.seed()));
+    new Learner(linear); // InstDisc's own head: a linear fc
+    IllegalArgumentException byol = assertThrows(IllegalArgumentException.class,
+        () -> linear.withMethod(Method.BYOL));
+    assertTrue(byol.getMessage().contains("projectionHidden 0"), byol.getMessage());
   }
 
   @Test
