@@ -44,8 +44,9 @@ final class EncoderGraphs {
 
   /**
    * As {@link #build(EncoderConfig, OptimizerConfig)}, with a predictor head of {@code
-   * predictorHidden} hidden units after the projection (0: none). With a predictor the graph's
-   * output, the one the loss gradient enters, is the prediction.
+   * predictorHidden} hidden units after the projection (0: none), and then batch norm in the
+   * projector's hidden layer too. With a predictor the graph's output, the one the loss gradient
+   * enters, is the prediction.
    */
   static ComputationGraphConfiguration build(EncoderConfig config, OptimizerConfig optimizer,
       int predictorHidden) {
@@ -69,12 +70,14 @@ final class EncoderGraphs {
       case RESNET -> resnet(g, config);
       case MLP -> mlp(g, config);
     };
-    projectionHead(g, features, config.representationDim(), config.projectionHidden(),
-        config.projectionDim());
     if (predictorHidden > 0) {
+      batchNormProjectionHead(g, features, config.representationDim(), config.projectionHidden(),
+          config.projectionDim());
       predictorHead(g, config.projectionDim(), predictorHidden);
       return g.setOutputs(PREDICTION).validateOutputLayerConfig(false).build();
     }
+    projectionHead(g, features, config.representationDim(), config.projectionHidden(),
+        config.projectionDim());
     if (prototypes > 0) {
       g.addVertex(PROJECTION_UNIT, new L2NormalizeVertex(), PROJECTION);
       g.addLayer(PROTOTYPES, new DenseLayer.Builder().nIn(config.projectionDim()).nOut(prototypes)
@@ -160,6 +163,21 @@ final class EncoderGraphs {
         .activation(Activation.RELU).build(), from);
     g.addLayer(PROJECTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)
         .activation(Activation.IDENTITY).build(), "head-fc1");
+  }
+
+  /**
+   * The projector of the methods with a predictor - BYOL (Grill et al. 2020), SimSiam (Chen and He
+   * 2021), MoCo v3 (Chen et al. 2021): fc-BN-ReLU-fc, batch norm in the hidden layer as all three
+   * papers have it (SimSiam: without BN in its MLPs, training does not learn).
+   */
+  static void batchNormProjectionHead(GraphBuilder g, String from, int in, int hidden, int dim) {
+    g.addLayer("head-fc1", new DenseLayer.Builder().nIn(in).nOut(hidden)
+        .activation(Activation.IDENTITY).build(), from);
+    g.addLayer("head-bn", new BatchNormalization.Builder().build(), "head-fc1");
+    g.addLayer("head-relu", new ActivationLayer.Builder().activation(Activation.RELU).build(),
+        "head-bn");
+    g.addLayer(PROJECTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)
+        .activation(Activation.IDENTITY).build(), "head-relu");
   }
 
   /**

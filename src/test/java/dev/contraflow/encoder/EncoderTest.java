@@ -51,6 +51,16 @@ class EncoderTest {
   }
 
   @Test
+  void withAPredictorTheProjectorHasBatchNormInItsHiddenLayerToo() {
+    EncoderConfig c = new EncoderConfig(EncoderKind.MLP, 1, 8, 8, 2, 1, 16, 8, 1L);
+    int batchNorm = 4 * 16; // gamma, beta, running mean and variance of 16 units
+    int predictor = (8 * 16 + 16) + batchNorm + (16 * 8 + 8);
+    assertEquals(predictor + batchNorm,
+        Encoder.create(c, SGD, 16).params().length - Encoder.create(c, SGD).params().length,
+        "the predictor, and BN in the projector (BYOL, SimSiam, MoCo v3)");
+  }
+
+  @Test
   void parametersAndOptimiserStateRoundTripExactly() {
     EncoderConfig c = new EncoderConfig(EncoderKind.CNN, 1, 12, 12, 2, 1, 8, 4, 1L);
     Encoder trained = Encoder.create(c, OptimizerConfig.mocoDefaults());
