@@ -171,13 +171,7 @@ final class EncoderGraphs {
    * papers have it (SimSiam: without BN in its MLPs, training does not learn).
    */
   static void batchNormProjectionHead(GraphBuilder g, String from, int in, int hidden, int dim) {
-    g.addLayer("head-fc1", new DenseLayer.Builder().nIn(in).nOut(hidden)
-        .activation(Activation.IDENTITY).build(), from);
-    g.addLayer("head-bn", new BatchNormalization.Builder().build(), "head-fc1");
-    g.addLayer("head-relu", new ActivationLayer.Builder().activation(Activation.RELU).build(),
-        "head-bn");
-    g.addLayer(PROJECTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)
-        .activation(Activation.IDENTITY).build(), "head-relu");
+    batchNormMlp(g, "head", from, in, hidden, dim, PROJECTION);
   }
 
   /**
@@ -187,13 +181,19 @@ final class EncoderGraphs {
    * record gets no useful batch statistics here.)
    */
   private static void predictorHead(GraphBuilder g, int dim, int hidden) {
-    g.addLayer("pred-fc1", new DenseLayer.Builder().nIn(dim).nOut(hidden)
-        .activation(Activation.IDENTITY).build(), PROJECTION);
-    g.addLayer("pred-bn", new BatchNormalization.Builder().build(), "pred-fc1");
-    g.addLayer("pred-relu", new ActivationLayer.Builder().activation(Activation.RELU).build(),
-        "pred-bn");
-    g.addLayer(PREDICTION, new DenseLayer.Builder().nIn(hidden).nOut(dim)
-        .activation(Activation.IDENTITY).build(), "pred-relu");
+    batchNormMlp(g, "pred", PROJECTION, dim, hidden, dim, PREDICTION);
+  }
+
+  /** fc-BN-ReLU-fc from {@code from} (in units) to the layer {@code output} (out units). */
+  private static void batchNormMlp(GraphBuilder g, String name, String from, int in, int hidden,
+      int out, String output) {
+    g.addLayer(name + "-fc1", new DenseLayer.Builder().nIn(in).nOut(hidden)
+        .activation(Activation.IDENTITY).build(), from);
+    g.addLayer(name + "-bn", new BatchNormalization.Builder().build(), name + "-fc1");
+    g.addLayer(name + "-relu", new ActivationLayer.Builder().activation(Activation.RELU).build(),
+        name + "-bn");
+    g.addLayer(output, new DenseLayer.Builder().nIn(hidden).nOut(out)
+        .activation(Activation.IDENTITY).build(), name + "-relu");
   }
 
   private static String convBnRelu(GraphBuilder g, String name, String from, int out, int stride) {
