@@ -327,11 +327,14 @@ final class BenchCommand implements Runnable {
         if (m.forSentences()) {
           continue;
         }
-        // the queue (InstDisc: the bank) of --queue-size holds the 4096 images measured
         LearnerConfig c = base.withMethod(m).withTemperature(m.defaultTemperature());
+        // InstDisc trains only on records its bank has seen: it cycles over one batch of images,
+        // which the warm-up step stores, so every measured step is a full step
+        List<Image> measured = m == Method.INSTDISC
+            ? images.subList(0, Math.min(images.size(), c.batchSize())) : images;
         samplesPerSecond.put(m, bench.measure(m + ", " + c.encoder().kind() + " w"
-            + c.encoder().baseWidth() + " B" + c.batchSize(), c, images, false, warmup, steps,
-            Double.NaN).samplesPerSecond());
+            + c.encoder().baseWidth() + " B" + c.batchSize(), c, measured, false,
+            Math.max(warmup, 1), steps, Double.NaN).samplesPerSecond());
       }
       double moco = samplesPerSecond.get(Method.MOCO);
       System.out.println();
