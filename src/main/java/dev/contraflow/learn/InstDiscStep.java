@@ -54,8 +54,10 @@ final class InstDiscStep implements MethodStep {
 
     // only records the bank holds have a positive; first sights are only stored
     MemoryBank bank = new MemoryBank(in.state().queue());
+    INDArray positives = bank.features(in.idHashes(), v.unit()); // B x d, no gradient
     int[] seen = seenRows(bank, in.idHashes());
-    InfoNceLoss.Result r = seen.length == 0 ? null : contrastWithBank(v.unit(), seen, bank, in);
+    InfoNceLoss.Result r = seen.length == 0 ? null
+        : contrastWithBank(v.unit().getRows(seen), positives.getRows(seen), seen, bank, in);
     clock.lap(LOSS);
     if (r != null) {
       INDArray dLossDUnit = Nd4j.zeros(v.unit().dataType(), v.unit().shape()); // B x d
@@ -72,21 +74,22 @@ final class InstDiscStep implements MethodStep {
         in.idHashes(), in.state().step(), settings.bankMomentum());
     clock.lap(QUEUE);
     return new Outcome(r == null ? 0 : r.loss(), r == null ? Double.NaN : r.positiveSimilarity(),
-        r == null ? Double.NaN : r.negativeSimilarity(), v.unit(),
-        bank.features(in.idHashes(), v.unit()), next.storage());
+        r == null ? Double.NaN : r.negativeSimilarity(), v.unit(), positives, next.storage());
   }
 
-  /** InfoNCE of the seen rows' features (n of them) against their entries and sampled ones. */
-  private InfoNceLoss.Result contrastWithBank(INDArray unit, int[] seen, MemoryBank bank,
-      Input in) {
+  /**
+   * InfoNCE of the seen rows' features (query, n x d) against their bank entries (positives,
+   * n x d) and entries sampled from the bank.
+   */
+  private InfoNceLoss.Result contrastWithBank(INDArray query, INDArray positives, int[] seen,
+      MemoryBank bank, Input in) {
     long[] seenIds = new long[seen.length];
     for (int i = 0; i < seen.length; i++) {
       seenIds[i] = in.idHashes()[seen[i]];
     }
-    INDArray query = unit.getRows(seen); // n x d
     MemoryBank.Negatives negatives = bank.negatives(
         sampleRows(bank.size(), settings.negatives(), in.rng()), seenIds);
-    return loss.compute(query, bank.features(seenIds, query), negatives.features(),
+    return loss.compute(query, positives, negatives.features(),
         negatives.exclusions()); // logits: n x (1 + K)
   }
 
