@@ -1,8 +1,9 @@
 package dev.contraflow.contrast;
 
+import java.util.List;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * CLIP's symmetric cross-modal InfoNCE (Radford et al. 2021, "Learning Transferable Visual Models
@@ -11,7 +12,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <pre>
  *   logits = exp(t) I T^T                                  B x B, pair i on the diagonal
- *   L      = (CE(rows of logits, i) + CE(columns of logits, j)) / 2
+ *   L      = (CE(rows of logits, i) + CE(columns of logits, j)) / 2     CE: SoftmaxCrossEntropy
  * </pre>
  *
  * The rows are image-to-text classification (which caption is this image's), the columns
@@ -56,41 +57,30 @@ public final class ClipLoss {
     if (!Double.isFinite(logScale)) {
       throw new IllegalArgumentException("log scale must be finite, got " + logScale);
     }
-    long b = images.rows();
+    int b = (int) images.rows();
     double scale = Math.exp(logScale);
     INDArray similarity = images.mmul(texts.transpose()); // B x B
     INDArray logits = similarity.mul(scale);
-    INDArray eye = Nd4j.eye(b).castTo(logits.dataType());
+    // image i's caption is text i, and text i's image is image i
+    int[] pairs = IntStream.range(0, b).toArray();
+    // image -> text: each row of the logits is a classification; text -> image: each column
+    SoftmaxCrossEntropy.Result imageToText =
+        SoftmaxCrossEntropy.ofClasses(logits, pairs, List.of());
+    SoftmaxCrossEntropy.Result textToImage =
+        SoftmaxCrossEntropy.ofClasses(logits.transpose(), pairs, List.of());
 
-    // image -> text: softmax over each row; text -> image: over each column
-    INDArray rowMax = logits.max(true, 1); // B x 1
-    INDArray p = Transforms.exp(logits.subColumnVector(rowMax), false);
-    INDArray rowSum = p.sum(true, 1);
-    p.diviColumnVector(rowSum);
-    INDArray colMax = logits.max(true, 0); // 1 x B
-    INDArray q = Transforms.exp(logits.subRowVector(colMax), false);
-    INDArray colSum = q.sum(true, 0);
-    q.diviRowVector(colSum);
-
-    INDArray diagonal = logits.mul(eye);
-    double sumDiagonal = diagonal.sumNumber().doubleValue();
-    // CE_i = logsumexp(row i) - logit_ii, summed over i
-    double imageToText = (Transforms.log(rowSum, true).addi(rowMax).sumNumber().doubleValue()
-        - sumDiagonal) / b;
-    double textToImage = (Transforms.log(colSum, true).addi(colMax).sumNumber().doubleValue()
-        - sumDiagonal) / b;
-
-    // dL/dlogits of the mean loss: ((P - 1) + (Q - 1)) / (2B)
-    INDArray g = p.addi(q).subi(eye.mul(2)).divi(2.0 * b);
+    // dL/dlogits of the mean loss: (dCE_rows + dCE_columns^T) / (2B)
+    INDArray g = imageToText.dLogits().addi(textToImage.dLogits().transpose()).divi(2.0 * b);
     double dLogScale = g.mul(logits).sumNumber().doubleValue(); // d logits / dt = logits
     // summed loss (x B) with respect to the features: logits = s I T^T
     INDArray dImage = g.mmul(texts).muli(scale * b);
     INDArray dText = g.transpose().mmul(images).muli(scale * b);
 
+    INDArray eye = Nd4j.eye(b).castTo(similarity.dataType());
     double positive = similarity.mul(eye).sumNumber().doubleValue() / b;
     double negative = b < 2 ? Double.NaN
-        : (similarity.sumNumber().doubleValue() - positive * b) / (b * (b - 1));
-    return new Result((imageToText + textToImage) / 2, dImage, dText, dLogScale, imageToText,
-        textToImage, positive, negative);
+        : (similarity.sumNumber().doubleValue() - positive * b) / ((double) b * (b - 1));
+    return new Result((imageToText.meanLoss() + textToImage.meanLoss()) / 2, dImage, dText,
+        dLogScale, imageToText.meanLoss(), textToImage.meanLoss(), positive, negative);
   }
 }

@@ -1,10 +1,10 @@
 package dev.contraflow.contrast;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * InfoNCE (van den Oord et al. 2018) as used by MoCo (He et al. 2020): for each query q, one
@@ -12,7 +12,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <pre>  L = -log exp(q.k+ / T) / (exp(q.k+ / T) + sum_j exp(q.n_j / T))</pre>
  *
- * i.e. cross-entropy over 1 + K logits with the positive at index 0.
+ * i.e. {@link SoftmaxCrossEntropy} over 1 + K logits with the positive at index 0.
  *
  * <p>T (temperature) sharpens the distribution: small T concentrates the gradient on the hardest
  * negatives; MoCo v2 uses 0.2. The keys receive no gradient (they come from the momentum encoder).
@@ -20,9 +20,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * not a true negative; an excluded pair contributes nothing, as if that negative were absent.
  */
 public final class InfoNceLoss {
-
-  /** Excluded logits are set to this, so exp() underflows to exactly 0. */
-  private static final double EXCLUDED = -1e9;
 
   private final double temperature;
 
@@ -58,36 +55,35 @@ public final class InfoNceLoss {
    */
   public Result compute(INDArray queries, INDArray keys, INDArray negatives,
       List<Exclusion> exclusions) {
-    long batch = queries.rows();
+    int batch = (int) queries.rows();
     INDArray positive = queries.mul(keys).sum(true, 1); // B x 1
     boolean hasNegatives = negatives != null && negatives.rows() > 0;
     INDArray negative = hasNegatives ? queries.mmul(negatives.transpose()) : null; // B x K
     double meanNegative = hasNegatives ? meanExcluding(negative, exclusions) : Double.NaN;
 
-    // logits: B x (1 + K), positive first
+    // logits: B x (1 + K), the positive first, so every query's target is column 0
     INDArray logits = hasNegatives ? Nd4j.hstack(positive, negative) : positive.dup();
     logits.divi(temperature);
-    for (Exclusion e : exclusions) {
-      logits.putScalar(e.query(), 1L + e.negative(), EXCLUDED);
-    }
-    INDArray max = logits.max(true, 1);
-    INDArray p = logits.subColumnVector(max);
-    Transforms.exp(p, false);
-    INDArray sum = p.sum(true, 1);
-    p.diviColumnVector(sum); // softmax
-    // loss_b = logsumexp(logits_b) - logits_b[0]
-    INDArray lossPerQuery = Transforms.log(sum, true)
-        .addi(max).subi(logits.getColumn(0, true));
+    SoftmaxCrossEntropy.Result ce =
+        SoftmaxCrossEntropy.ofClasses(logits, new int[batch], cells(exclusions, 1));
 
-    // dL/dq_b = ((p_b0 - 1) k_b + sum_j p_bj n_j) / T
-    INDArray grad = keys.mulColumnVector(p.getColumn(0, true).sub(1.0));
+    // dL/dq_b = sum_c dL/dlogits_bc candidate_c / T = ((p_b0 - 1) k_b + sum_j p_bj n_j) / T
+    INDArray g = ce.dLogits().divi(temperature); // B x (1 + K)
+    INDArray grad = keys.mulColumnVector(g.getColumn(0, true));
     if (hasNegatives) {
-      INDArray pNeg = p.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 1 + negatives.rows()));
-      grad.addi(pNeg.mmul(negatives));
+      grad.addi(g.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 1 + negatives.rows()))
+          .mmul(negatives));
     }
-    grad.divi(temperature);
-    return new Result(lossPerQuery.sumNumber().doubleValue() / batch, grad,
-        positive.meanNumber().doubleValue(), meanNegative);
+    return new Result(ce.meanLoss(), grad, positive.meanNumber().doubleValue(), meanNegative);
+  }
+
+  /** The exclusions as cells of logits whose negatives start at column {@code firstNegative}. */
+  static List<SoftmaxCrossEntropy.Cell> cells(List<Exclusion> exclusions, int firstNegative) {
+    List<SoftmaxCrossEntropy.Cell> cells = new ArrayList<>(exclusions.size());
+    for (Exclusion e : exclusions) {
+      cells.add(new SoftmaxCrossEntropy.Cell(e.query(), firstNegative + e.negative()));
+    }
+    return cells;
   }
 
   /**

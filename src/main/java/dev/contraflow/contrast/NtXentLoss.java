@@ -1,8 +1,8 @@
 package dev.contraflow.contrast;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR (Chen et al. 2020; the
@@ -18,8 +18,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * negative and is left out.
  */
 public final class NtXentLoss {
-
-  private static final double EXCLUDED = -1e9;
 
   private final double temperature;
 
@@ -52,25 +50,24 @@ public final class NtXentLoss {
           + " records, got " + n2);
     }
     INDArray similarity = z.mmul(z.transpose()); // 2N x 2N
-    Masks m = masks(idHashes, z.dataType());
-    INDArray logits = similarity.div(temperature).addi(m.excluded());
-    double negativeCount = m.negatives().sumNumber().doubleValue();
-    double negativeTotal = similarity.mul(m.negatives()).sumNumber().doubleValue();
-    INDArray target = m.positives();
-    INDArray max = logits.max(true, 1);
-    INDArray p = Transforms.exp(logits.subColumnVector(max), false);
-    INDArray sum = p.sum(true, 1);
-    p.diviColumnVector(sum); // softmax over candidates; self and excluded get exactly 0
-    INDArray positive = similarity.mul(target).sum(true, 1); // 2N x 1
-    // l_i = logsumexp(logits_i) - z_i.z_p(i) / T
-    double loss = (Transforms.log(sum, true).addi(max).sumNumber().doubleValue()
-        - positive.sumNumber().doubleValue() / temperature) / n2;
+    Candidates c = candidates(idHashes);
+    SoftmaxCrossEntropy.Result ce =
+        SoftmaxCrossEntropy.ofClasses(similarity.div(temperature), c.positives(), c.excluded());
 
-    // dl/dlogits = softmax - onehot; logits_ij = z_i.z_j / T is symmetric in (i, j), so
-    // dL/dz = (G + G^T) z with G = (softmax - onehot) / T
-    INDArray g = p.subi(target).divi(temperature);
+    // logits_ij = z_i.z_j / T is symmetric in (i, j), so dL/dz = (G + G^T) z with
+    // G = dL/dlogits / T
+    INDArray g = ce.dLogits().divi(temperature);
     INDArray grad = g.add(g.transpose()).mmul(z);
-    return new Result(loss, grad, positive.meanNumber().doubleValue(),
+    double positiveTotal = 0;
+    for (int i = 0; i < n2; i++) {
+      positiveTotal += similarity.getDouble(i, c.positives()[i]);
+    }
+    double negativeTotal = similarity.sumNumber().doubleValue() - positiveTotal;
+    for (SoftmaxCrossEntropy.Cell e : c.excluded()) {
+      negativeTotal -= similarity.getDouble(e.row(), e.column());
+    }
+    long negativeCount = (long) n2 * n2 - n2 - c.excluded().size();
+    return new Result(ce.meanLoss(), grad, positiveTotal / n2,
         negativeCount == 0 ? Double.NaN : negativeTotal / negativeCount);
   }
 
@@ -79,33 +76,24 @@ public final class NtXentLoss {
   }
 
   /**
-   * 2N x 2N masks: {@code positives} one-hot at each anchor's positive, {@code negatives} 1 at the
-   * true negatives, {@code excluded} EXCLUDED (added to the logits) at self-pairs and at pairs of
-   * the same source id that are not each other's positive.
+   * Each anchor's target column (its other view) and the cells that are neither the target nor a
+   * true negative: the anchor itself and views of the same source id.
    */
-  private record Masks(INDArray positives, INDArray negatives, INDArray excluded) {}
+  private record Candidates(int[] positives, List<SoftmaxCrossEntropy.Cell> excluded) {}
 
-  private static Masks masks(long[] idHashes, org.nd4j.linalg.api.buffer.DataType type) {
+  private static Candidates candidates(long[] idHashes) {
     int n = idHashes.length;
     int n2 = 2 * n;
-    double[] positives = new double[n2 * n2];
-    double[] negatives = new double[n2 * n2];
-    double[] excluded = new double[n2 * n2];
+    int[] positives = new int[n2];
+    List<SoftmaxCrossEntropy.Cell> excluded = new ArrayList<>(n2);
     for (int i = 0; i < n2; i++) {
+      positives[i] = positiveOf(i, n);
       for (int j = 0; j < n2; j++) {
-        int at = i * n2 + j;
-        if (j == positiveOf(i, n)) {
-          positives[at] = 1;
-        } else if (i == j || idHashes[i % n] == idHashes[j % n]) {
-          excluded[at] = EXCLUDED;
-        } else {
-          negatives[at] = 1;
+        if (j != positives[i] && (i == j || idHashes[i % n] == idHashes[j % n])) {
+          excluded.add(new SoftmaxCrossEntropy.Cell(i, j));
         }
       }
     }
-    long[] shape = {n2, n2};
-    return new Masks(Nd4j.create(positives, shape, 'c').castTo(type),
-        Nd4j.create(negatives, shape, 'c').castTo(type),
-        Nd4j.create(excluded, shape, 'c').castTo(type));
+    return new Candidates(positives, excluded);
   }
 }

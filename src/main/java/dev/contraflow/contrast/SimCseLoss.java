@@ -5,7 +5,6 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The sentence-embedding InfoNCE of SimCSE (Gao et al. 2021), with ESimCSE's queue (Wu et al.
@@ -15,17 +14,16 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <pre>  L_i = -log exp(h_i.h_i+ / T) / (sum_j exp(h_i.h_j+ / T) + sum_m exp(h_i.h_m- / T)
  *                                   + sum_k exp(h_i.n_k / T))</pre>
  *
- * i.e. cross-entropy over the candidates [positives (B); hard negatives (M); queue (K)] with the
- * target at column i: the other records' positives are the in-batch negatives, and every hard
- * negative is in every query's denominator, as in the paper. Unlike MoCo's keys, positives and hard
- * negatives come from the trained encoder, so they receive gradients too; the queue does not.
+ * i.e. {@link SoftmaxCrossEntropy} over the candidates [positives (B); hard negatives (M); queue
+ * (K)] with the target at column i: the other records' positives are the in-batch negatives, and
+ * every hard negative is in every query's denominator, as in the paper. Unlike MoCo's keys,
+ * positives and hard negatives come from the trained encoder, so they receive gradients too; the
+ * queue does not.
  *
  * <p>T = 0.05 in both papers: a low temperature, since sentences of one corpus are all fairly
  * similar and the differences that matter are small.
  */
 public final class SimCseLoss {
-
-  private static final double EXCLUDED = -1e9;
 
   private final double temperature;
 
@@ -72,32 +70,26 @@ public final class SimCseLoss {
     int c = (int) candidates.rows();
 
     INDArray similarity = queries.mmul(candidates.transpose()); // B x C
-    INDArray logits = similarity.div(temperature);
-    for (InfoNceLoss.Exclusion e : exclusions) {
-      logits.putScalar(e.query(), e.negative(), EXCLUDED);
+    int[] targets = new int[b]; // query i's positive is candidate i
+    double positiveTotal = 0;
+    for (int i = 0; i < b; i++) {
+      targets[i] = i;
+      positiveTotal += similarity.getDouble(i, i);
     }
-    INDArray max = logits.max(true, 1);
-    INDArray p = Transforms.exp(logits.subColumnVector(max), false);
-    INDArray sum = p.sum(true, 1);
-    p.diviColumnVector(sum); // softmax over candidates
-    INDArray target = Nd4j.eye(b).castTo(p.dataType());
-    INDArray diagonal = Nd4j.diag(similarity.get(NDArrayIndex.all(), NDArrayIndex.interval(0, b)));
-    // loss_i = logsumexp(logits_i) - logits_ii
-    double loss = Transforms.log(sum, true).addi(max).sumNumber().doubleValue() / b
-        - diagonal.sumNumber().doubleValue() / temperature / b;
+    SoftmaxCrossEntropy.Result ce =
+        SoftmaxCrossEntropy.ofClasses(similarity.div(temperature), targets,
+        InfoNceLoss.cells(exclusions, 0));
 
-    // dL/dlogits = softmax - onehot(i); logits are similarities / T
-    INDArray g = p.dup();
-    g.get(NDArrayIndex.all(), NDArrayIndex.interval(0, b)).subi(target);
-    g.divi(temperature);
+    // logits are similarities / T: the queries and the candidates both receive G / T
+    INDArray g = ce.dLogits().divi(temperature); // B x C
     INDArray dQuery = g.mmul(candidates); // B x d
     INDArray dCandidates = g.transpose().mmul(queries); // C x d
     INDArray dPositive = dCandidates.get(NDArrayIndex.interval(0, b), NDArrayIndex.all()).dup();
     INDArray dHard = m > 0
         ? dCandidates.get(NDArrayIndex.interval(b, b + m), NDArrayIndex.all()).dup()
         : Nd4j.zeros(queries.dataType(), 0, queries.columns());
-    double positive = diagonal.meanNumber().doubleValue();
-    return new Result(loss, dQuery, dPositive, dHard, positive,
+    double positive = positiveTotal / b;
+    return new Result(ce.meanLoss(), dQuery, dPositive, dHard, positive,
         meanNegative(similarity, b, c, positive, exclusions));
   }
 

@@ -1,13 +1,15 @@
 package dev.contraflow.contrast;
 
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * SwAV's swapped prediction (Caron et al. 2020, eq. 2): the code q of one view (from
  * {@link SinkhornKnopp}) is the target of the other view's softmax over prototype scores,
  *
  * <pre>  l(z, q) = - sum_k q_k log softmax(z.c / tau)_k</pre>
+ *
+ * i.e. {@link SoftmaxCrossEntropy} with the codes as soft targets.
  *
  * tau = 0.1 in the paper. The codes are constants; the gradient flows into the scores (and from
  * there into the features and the prototypes).
@@ -35,15 +37,9 @@ public final class SwappedPredictionLoss {
    * @param codes B x K targets from the other view, rows summing to 1
    */
   public Result compute(INDArray scores, INDArray codes) {
-    INDArray logits = scores.div(temperature);
-    INDArray max = logits.max(true, 1);
-    INDArray shifted = logits.subColumnVector(max);
-    INDArray logSumExp = Transforms.log(Transforms.exp(shifted, true).sum(true, 1), false);
-    INDArray logSoftmax = shifted.subColumnVector(logSumExp); // B x K
-    double loss = -logSoftmax.mul(codes).sumNumber().doubleValue() / scores.rows();
-    // dl/dlogits = softmax * sum(q) - q, and sum(q) = 1 per row
-    INDArray softmax = Transforms.exp(logSoftmax, true);
-    INDArray grad = softmax.mulColumnVector(codes.sum(true, 1)).subi(codes).divi(temperature);
-    return new Result(loss, grad);
+    SoftmaxCrossEntropy.Result ce =
+        SoftmaxCrossEntropy.ofDistributions(scores.div(temperature), codes, List.of());
+    // logits are scores / tau
+    return new Result(ce.meanLoss(), ce.dLogits().divi(temperature));
   }
 }

@@ -1,0 +1,98 @@
+package dev.contraflow.contrast;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The one softmax cross-entropy behind every contrastive loss here: each row of a B x C logit
+ * matrix is a classification over C candidates, scored against a target distribution t_b,
+ *
+ * <pre>  l_b = - sum_c t_bc log softmax(logits_b)_c = sum_c t_bc (logsumexp(logits_b) - logits_bc)
+ *  dl_b / dlogits_b = softmax(logits_b) sum_c t_bc - t_b</pre>
+ *
+ * InfoNCE, NT-Xent, SimCSE and CLIP have one target class per row ({@link #ofClasses}); SwAV's
+ * swapped prediction has soft targets, the other view's codes ({@link #ofDistributions}). The losses
+ * only build their logits and map {@code dLogits} back onto their features, as lightly's losses do
+ * around one {@code CrossEntropyLoss}.
+ *
+ * <p>Excluded cells (a candidate that is not a true negative, or a row's own entry) leave the
+ * softmax: their logit is set to {@link #EXCLUDED}, so exp() underflows to exactly 0 and they get
+ * no gradient, as if the candidate were absent. The softmax is taken after subtracting each row's
+ * maximum, so large logits (small temperatures, CLIP's scale of 100) do not overflow.
+ */
+public final class SoftmaxCrossEntropy {
+
+  /** The logit of an excluded cell: far enough below any real logit that exp() gives 0. */
+  static final double EXCLUDED = -1e9;
+
+  private SoftmaxCrossEntropy() {}
+
+  /** A (row, column) cell of the logits that takes no part in the softmax. */
+  public record Cell(int row, int column) {}
+
+  /**
+   * @param meanLoss mean of l_b over the B rows
+   * @param dLogits B x C gradient of the summed loss sum_b l_b with respect to the logits (per row,
+   *     not divided by B: the callers scale it as their own loss is defined)
+   */
+  public record Result(double meanLoss, INDArray dLogits) {}
+
+  /**
+   * @param logits B x C, left unchanged
+   * @param targets B class indices, row b's target is column targets[b]; never an excluded cell
+   * @param exclusions cells left out of the softmax
+   */
+  public static Result ofClasses(INDArray logits, int[] targets, List<Cell> exclusions) {
+    if (targets.length != logits.rows()) {
+      throw new IllegalArgumentException("one target class per row needed: " + logits.rows()
+          + " rows, got " + targets.length + " targets");
+    }
+    Softmax s = softmax(logits, exclusions);
+    // l_b = logsumexp_b - logits[b, t_b]; dl_b = softmax_b - onehot(t_b)
+    double targetTotal = 0;
+    INDArray d = s.probabilities();
+    for (int b = 0; b < targets.length; b++) {
+      targetTotal += logits.getDouble(b, targets[b]);
+      d.putScalar(b, targets[b], d.getDouble(b, targets[b]) - 1.0);
+    }
+    double total = s.logSumExp().sumNumber().doubleValue() - targetTotal;
+    return new Result(total / targets.length, d);
+  }
+
+  /**
+   * @param logits B x C, left unchanged
+   * @param targets B x C non-negative weights per row (a distribution, e.g. Sinkhorn codes); zero on
+   *     excluded cells
+   * @param exclusions cells left out of the softmax
+   */
+  public static Result ofDistributions(INDArray logits, INDArray targets, List<Cell> exclusions) {
+    if (!java.util.Arrays.equals(logits.shape(), targets.shape())) {
+      throw new IllegalArgumentException("targets must have the logits' shape "
+          + java.util.Arrays.toString(logits.shape()) + ", got "
+          + java.util.Arrays.toString(targets.shape()));
+    }
+    Softmax s = softmax(logits, exclusions);
+    INDArray mass = targets.sum(true, 1); // B x 1
+    // l_b = sum_c t_bc logsumexp_b - sum_c t_bc logits_bc (excluded cells carry no target)
+    double total = s.logSumExp().mul(mass).sumNumber().doubleValue()
+        - s.maskedLogits().mul(targets).sumNumber().doubleValue();
+    INDArray d = s.probabilities().muliColumnVector(mass).subi(targets);
+    return new Result(total / logits.rows(), d);
+  }
+
+  /** Row-wise softmax, its log normaliser (B x 1) and the logits with the exclusions applied. */
+  private record Softmax(INDArray probabilities, INDArray logSumExp, INDArray maskedLogits) {}
+
+  private static Softmax softmax(INDArray logits, List<Cell> exclusions) {
+    INDArray masked = exclusions.isEmpty() ? logits : logits.dup();
+    for (Cell e : exclusions) {
+      masked.putScalar(e.row(), e.column(), EXCLUDED);
+    }
+    INDArray max = masked.max(true, 1); // B x 1
+    INDArray p = Transforms.exp(masked.subColumnVector(max), false); // B x C
+    INDArray sum = p.sum(true, 1); // B x 1
+    p.diviColumnVector(sum);
+    return new Softmax(p, Transforms.log(sum, false).addi(max), masked);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.contraflow.contrast;
+
+import static dev.contraflow.contrast.TestMatrices.randn;
+import static dev.contraflow.contrast.TestMatrices.shifted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SoftmaxCrossEntropyTest {
+
+  private static final List<SoftmaxCrossEntropy.Cell> NONE = List.of();
+
+  @Test
+  void equalLogitsCostLogCAndPullOnlyTowardsTheTarget() {
+    SoftmaxCrossEntropy.Result r =
+        SoftmaxCrossEntropy.ofClasses(Nd4j.zeros(2, 4).castTo(
+            org.nd4j.linalg.api.buffer.DataType.DOUBLE), new int[] {1, 3}, NONE);
+    assertEquals(Math.log(4), r.meanLoss(), 1e-12);
+    assertEquals(0.25 - 1, r.dLogits().getDouble(0, 1), 1e-12);
+    assertEquals(0.25, r.dLogits().getDouble(0, 0), 1e-12);
+    assertEquals(0.25 - 1, r.dLogits().getDouble(1, 3), 1e-12);
+  }
+
+  @Test
+  void lossMatchesHandComputedValue() {
+    // logits (2, 0, -1), target 0: -log(e^2 / (e^2 + 1 + e^-1))
+    SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.ofClasses(
+        Nd4j.create(new double[][] {{2, 0, -1}}), new int[] {0}, NONE);
+    assertEquals(Math.log(1 + Math.exp(-2) + Math.exp(-3)), r.meanLoss(), 1e-12);
+  }
+
+  @Test
+  void anExcludedCellCountsAsAbsentAndGetsNoGradient() {
+    INDArray logits = Nd4j.create(new double[][] {{0, 5, 0}});
+    SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.ofClasses(
+        logits, new int[] {0}, List.of(new SoftmaxCrossEntropy.Cell(0, 1)));
+    assertEquals(Math.log(2), r.meanLoss(), 1e-12);
+    assertEquals(0.0, r.dLogits().getDouble(0, 1));
+    assertEquals(5.0, logits.getDouble(0, 1), "the caller's logits stay as they were");
+  }
+
+  @Test
+  void largeLogitsDoNotOverflow() {
+    SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.ofClasses(
+        Nd4j.create(new double[][] {{1000, 1000}}), new int[] {1}, NONE);
+    assertEquals(Math.log(2), r.meanLoss(), 1e-12);
+  }
+
+  @Test
+  void oneHotDistributionsAreTheSameAsClassIndices() {
+    INDArray logits = randn(new Random(3), 3, 4);
+    INDArray oneHot = Nd4j.create(new double[][] {{0, 0, 1, 0}, {1, 0, 0, 0}, {0, 0, 0, 1}});
+    SoftmaxCrossEntropy.Result hard = SoftmaxCrossEntropy.ofClasses(logits, new int[] {2, 0, 3},
+        List.of(new SoftmaxCrossEntropy.Cell(1, 3)));
+    SoftmaxCrossEntropy.Result soft = SoftmaxCrossEntropy.ofDistributions(logits, oneHot,
+        List.of(new SoftmaxCrossEntropy.Cell(1, 3)));
+    assertEquals(hard.meanLoss(), soft.meanLoss(), 1e-12);
+    assertTrue(hard.dLogits().equalsWithEps(soft.dLogits(), 1e-12));
+  }
+
+  @Test
+  void softTargetGradientMatchesFiniteDifferences() {
+    Random random = new Random(8);
+    INDArray logits = randn(random, 3, 5);
+    INDArray targets = randn(random, 3, 5);
+    targets = org.nd4j.linalg.ops.transforms.Transforms.abs(targets, false);
+    targets.diviColumnVector(targets.sum(true, 1));
+    List<SoftmaxCrossEntropy.Cell> excluded = NONE;
+    INDArray analytic = SoftmaxCrossEntropy.ofDistributions(logits, targets, excluded).dLogits();
+    double h = 1e-6;
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 5; j++) {
+        double numeric = (SoftmaxCrossEntropy.ofDistributions(shifted(logits, i, j, h), targets,
+            excluded).meanLoss() - SoftmaxCrossEntropy.ofDistributions(
+                shifted(logits, i, j, -h), targets, excluded).meanLoss()) * 3 / (2 * h);
+        assertEquals(numeric, analytic.getDouble(i, j), 1e-6, "dL/dlogits[" + i + "," + j + "]");
+      }
+    }
+  }
+
+  @Test
+  void rejectsTargetsThatDoNotMatchTheRows() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SoftmaxCrossEntropy.ofClasses(Nd4j.zeros(3, 2), new int[] {0, 1}, NONE));
+    assertTrue(e.getMessage().contains("3 rows, got 2 targets"), e.getMessage());
+  }
+}
