@@ -32,9 +32,14 @@ public final class Contraflow implements Runnable {
 
   /** As {@link #run(String...)}, with results to {@code out} and errors to {@code err}. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    return new CommandLine(new Contraflow())
+    CommandLine commandLine = EnumChoice.install(new CommandLine(new Contraflow()));
+    CommandLine.IParameterExceptionHandler usage = commandLine.getParameterExceptionHandler();
+    return commandLine
         .setOut(out)
         .setErr(err)
+        .setParameterExceptionHandler((e, rest) -> e.getCause()
+            instanceof CommandLine.TypeConversionException
+            ? reportInvalidValue(e) : usage.handleParseException(e, rest))
         .setExecutionExceptionHandler(Contraflow::reportFailure)
         .execute(args);
   }
@@ -44,10 +49,27 @@ public final class Contraflow implements Runnable {
     spec.commandLine().usage(System.err);
   }
 
+  /**
+   * A value that does not convert (a choice that names no constant, a word where a number goes) is
+   * one line saying what the choices are, not the whole usage page: {@code --help} shows that.
+   * Missing and unknown options keep picocli's usage page, which lists what is required.
+   */
+  private static int reportInvalidValue(CommandLine.ParameterException e) {
+    CommandLine cmd = e.getCommandLine();
+    cmd.getErr().println(qualifiedName(cmd) + ": error: " + e.getMessage()
+        + " (see " + qualifiedName(cmd) + " --help)");
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
+  }
+
+  private static String qualifiedName(CommandLine cmd) {
+    return cmd.getParent() == null ? cmd.getCommandName()
+        : qualifiedName(cmd.getParent()) + " " + cmd.getCommandName();
+  }
+
   /** A user's mistake gets one clear line, not a stack trace (set CONTRAFLOW_DEBUG=1 for one). */
   private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     String what = e.getMessage() == null ? e.toString() : e.getMessage();
-    cmd.getErr().println("contraflow " + cmd.getCommandName() + ": error: " + what);
+    cmd.getErr().println(qualifiedName(cmd) + ": error: " + what);
     if (System.getenv("CONTRAFLOW_DEBUG") != null) {
       e.printStackTrace(cmd.getErr());
     }

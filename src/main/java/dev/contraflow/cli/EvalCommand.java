@@ -67,7 +67,8 @@ final class EvalCommand implements Callable<Integer> {
   Checkpoints checkpoints;
 
   static final class Checkpoints {
-    @Option(names = "--checkpoint", description = "A model file or URI (repeatable).")
+    @Option(names = "--checkpoint", arity = "1..*", paramLabel = "URI",
+        description = "Model files or URIs: --checkpoint a.cfm b.cfm, or the option repeated.")
     List<String> uris;
 
     @Option(names = "--checkpoints-topic",

@@ -12,9 +12,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *  dl_b / dlogits_b = softmax(logits_b) sum_c t_bc - t_b</pre>
  *
  * InfoNCE, NT-Xent, SimCSE and CLIP have one target class per row ({@link #ofClasses}); SwAV's
- * swapped prediction has soft targets, the other view's codes ({@link #ofDistributions}). The losses
- * only build their logits and map {@code dLogits} back onto their features, as lightly's losses do
- * around one {@code CrossEntropyLoss}.
+ * swapped prediction has soft targets, the other view's codes ({@link #ofDistributions}). The
+ * losses only build their logits and map {@code dLogits} back onto their features, as lightly's
+ * losses do around one {@code CrossEntropyLoss}.
  *
  * <p>Excluded cells (a candidate that is not a true negative, or a row's own entry) leave the
  * softmax: their logit is set to {@link #EXCLUDED}, so exp() underflows to exactly 0 and they get
@@ -62,8 +62,8 @@ public final class SoftmaxCrossEntropy {
 
   /**
    * @param logits B x C, left unchanged
-   * @param targets B x C non-negative weights per row (a distribution, e.g. Sinkhorn codes); zero on
-   *     excluded cells
+   * @param targets B x C non-negative weights per row (a distribution, e.g. Sinkhorn codes); zero
+   *     on excluded cells
    * @param exclusions cells left out of the softmax
    */
   public static Result ofDistributions(INDArray logits, INDArray targets, List<Cell> exclusions) {
