@@ -2,11 +2,9 @@ package dev.contraflow.serve;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.contraflow.avro.EmbeddingRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -21,13 +19,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.VersionedRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The table over HTTP (JDK server, JSON bodies). Every answer is JSON; every request the table
- * cannot answer gets a 4xx with {@code {"status": ..., "error": "..."}}, and 503 while Kafka
+ * The table over HTTP (JDK server, JSON bodies): routing, request parsing and responses, with the
+ * answers from {@link TableQueries}. Every answer is JSON; every request the table cannot answer
+ * gets a 4xx with {@code {"status": ..., "error": "..."}}, and 503 while Kafka
  * Streams is starting or rebalancing.
  *
  * <pre>
@@ -48,18 +46,14 @@ public final class EmbeddingServer implements AutoCloseable {
 
   private final HttpServer http;
   private final ExecutorService executor;
-  private final LocalTable table;
-  private final Instances instances;
-  private final TableCounters counters;
   private final ObjectMapper json =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private final TableQueries queries;
 
   private EmbeddingServer(HttpServer http, LocalTable table, Instances instances,
       TableCounters counters) {
     this.http = http;
-    this.table = table;
-    this.instances = instances;
-    this.counters = counters;
+    this.queries = new TableQueries(table, instances, counters, json);
     this.executor = Executors.newFixedThreadPool(4, daemonThreads());
   }
 
@@ -112,7 +106,7 @@ public final class EmbeddingServer implements AutoCloseable {
       response = problem(p.status, p.getMessage());
       p.details.forEach(response.body()::put);
     } catch (InvalidStateStoreException e) {
-      response = problem(503, "the table cannot answer yet (" + instances.state() + "): "
+      response = problem(503, "the table cannot answer yet (" + queries.state() + "): "
           + e.getMessage());
     } catch (IOException e) {
       LOG.debug("could not read {} {}: {}", exchange.getRequestMethod(),
@@ -132,143 +126,23 @@ public final class EmbeddingServer implements AutoCloseable {
     if (path.size() == 1 && List.of("health", "metrics", "instances").contains(path.get(0))) {
       requireMethod(method, "GET");
       return switch (path.get(0)) {
-        case "health" -> health();
-        case "metrics" -> ok(metrics());
-        default -> ok(instancesBody());
+        case "health" -> new Response(queries.serving() ? 200 : 503, queries.health());
+        case "metrics" -> ok(queries.metrics());
+        default -> ok(queries.instancesBody());
       };
     }
     if (path.size() == 4 && path.get(0).equals("models") && path.get(2).equals("embeddings")) {
       requireMethod(method, "GET");
-      return ok(embedding(new EmbeddingKey(path.get(1), path.get(3)),
+      return ok(queries.embedding(new EmbeddingKey(path.get(1), path.get(3)),
           asOf(exchange.getRequestURI().getRawQuery()), exchange.getRequestURI().getRawPath()));
     }
     if (path.size() == 3 && path.get(0).equals("models") && path.get(2).equals("search")) {
       requireMethod(method, "POST");
-      return ok(search(path.get(1), SearchRequest.parse(body(exchange), json),
+      return ok(queries.search(path.get(1), SearchRequest.parse(body(exchange), json),
           exchange.getRequestURI().getRawPath()));
     }
     throw HttpProblem.notFound("no such endpoint: " + method + " "
         + exchange.getRequestURI().getRawPath() + "; endpoints: " + ENDPOINTS);
-  }
-
-  // --- endpoints
-
-  private Response health() {
-    ObjectNode body = json.createObjectNode()
-        .put("state", instances.state())
-        .put("serving", instances.serving());
-    return new Response(instances.serving() ? 200 : 503, body);
-  }
-
-  private ObjectNode metrics() {
-    ObjectNode body = json.createObjectNode()
-        .put("state", instances.state())
-        .put("recordsRead", counters.read())
-        .put("stored", counters.stored())
-        .put("undecodable", counters.undecodable())
-        .put("superseded", counters.superseded())
-        .put("expired", counters.expired());
-    if (instances.serving()) {
-      body.put("storeSize", table.approximateSize());
-    }
-    ObjectNode lag = body.putObject("lag");
-    instances.lag().forEach(lag::put);
-    return body;
-  }
-
-  private ObjectNode instancesBody() {
-    ObjectNode body = json.createObjectNode();
-    ArrayNode all = body.putArray("instances");
-    for (Instances.Instance i : instances.all()) {
-      ObjectNode node = all.addObject()
-          .put("address", i.address())
-          .put("host", i.host())
-          .put("port", i.port())
-          .put("self", i.self());
-      i.partitions().forEach(node.putArray("partitions")::add);
-    }
-    return body;
-  }
-
-  private ObjectNode embedding(EmbeddingKey key, Instant asOf, String path) {
-    VersionedRecord<EmbeddingRecord> row = table.get(key, asOf);
-    if (row == null) {
-      throw miss(key, asOf == null ? "" : " as of " + asOf + " (" + asOf.toEpochMilli()
-          + "; older history than --history is not kept)", path);
-    }
-    ObjectNode body = EmbeddingJson.row(json, row);
-    if (asOf != null) {
-      body.put("asOf", asOf.toEpochMilli());
-    }
-    return body;
-  }
-
-  private ObjectNode search(String modelId, SearchRequest request, String path) {
-    float[] query = request.vector();
-    VersionRule versions = request.versions() == null ? VersionRule.newest() : request.versions();
-    if (request.id() != null) {
-      EmbeddingRecord self = queryEmbedding(new EmbeddingKey(modelId, request.id()), path);
-      query = EmbeddingJson.floats(self.getVector());
-      versions = versionsForId(self, request.versions());
-    }
-    NearestNeighbours ranking = new NearestNeighbours(query, request.k(), versions,
-        request.id());
-    table.forEachLatest(modelId, ranking::offer);
-    NearestNeighbours.Result result = ranking.result();
-    explainEmpty(modelId, query, versions, request, result);
-    return EmbeddingJson.searchResult(json, modelId, request, versions, result,
-        instances.localPartitions());
-  }
-
-  private EmbeddingRecord queryEmbedding(EmbeddingKey key, String path) {
-    VersionedRecord<EmbeddingRecord> row = table.get(key, null);
-    if (row == null) {
-      throw miss(key, " to search by (search by its vector on the instance that has it)", path);
-    }
-    return row.value();
-  }
-
-  /** By id, the default is the query's own version: its vector is comparable with those only. */
-  private static VersionRule versionsForId(EmbeddingRecord self, VersionRule asked) {
-    if (asked == null) {
-      return VersionRule.only(self.getModelVersion());
-    }
-    if (asked.kind() == VersionRule.Kind.ONLY && asked.version() != self.getModelVersion()) {
-      throw HttpProblem.badRequest("id " + self.getId() + " has model version "
-          + self.getModelVersion() + " here, not " + asked.version() + ": its vector is not "
-          + "comparable with version " + asked.version() + "'s; leave out \"version\" or set "
-          + "\"mixVersions\": true");
-    }
-    return asked;
-  }
-
-  private static void explainEmpty(String modelId, float[] query, VersionRule versions,
-      SearchRequest request, NearestNeighbours.Result result) {
-    if (result.offered() == 0) {
-      throw HttpProblem.notFound("no embeddings of model " + modelId
-          + " in this instance's partitions (see GET /instances)");
-    }
-    if (result.mismatch() != null) {
-      EmbeddingRecord other = result.mismatch();
-      throw HttpProblem.badRequest("the query vector has " + query.length + " dimensions but"
-          + " model " + modelId + " version " + other.getModelVersion() + " embeddings have "
-          + other.getDim());
-    }
-    if (request.id() == null && versions.kind() == VersionRule.Kind.ONLY
-        && result.ranked() == 0) {
-      throw HttpProblem.notFound("no embeddings of model " + modelId + " at version "
-          + versions.version() + " in this instance's partitions (versions here: "
-          + result.oldestOffered() + ".." + result.newestOffered() + ")");
-    }
-  }
-
-  /** A lookup miss says which instance serves the key when it is not this one. */
-  private HttpProblem miss(EmbeddingKey key, String what, String path) {
-    String message = "no embedding of model " + key.modelId() + " for id " + key.id() + what;
-    return instances.ownerElsewhere(key)
-        .map(owner -> HttpProblem.elsewhere(message + " here: instance " + owner.address()
-            + " serves its partition", owner, path))
-        .orElseGet(() -> HttpProblem.notFound(message));
   }
 
   // --- request parts

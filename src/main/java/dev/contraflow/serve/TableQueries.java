@@ -1,0 +1,162 @@
+package dev.contraflow.serve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contraflow.avro.EmbeddingRecord;
+import java.time.Instant;
+import org.apache.kafka.streams.state.VersionedRecord;
+
+/**
+ * What the embedding table answers, as JSON bodies, independent of HTTP: a lookup by key (now or
+ * as of a time), a nearest-neighbour search by vector or by id, the health, counters and instances
+ * of the Kafka Streams app. A question the table cannot answer is an {@link HttpProblem} that says
+ * why (and, for a key of another instance's partition, which instance has it); {@link
+ * EmbeddingServer} only routes requests here and writes the answers.
+ */
+final class TableQueries {
+
+  private final LocalTable table;
+  private final Instances instances;
+  private final TableCounters counters;
+  private final ObjectMapper json;
+
+  TableQueries(LocalTable table, Instances instances, TableCounters counters, ObjectMapper json) {
+    this.table = table;
+    this.instances = instances;
+    this.counters = counters;
+    this.json = json;
+  }
+
+  /** The Kafka Streams state, e.g. RUNNING or REBALANCING. */
+  String state() {
+    return instances.state();
+  }
+
+  /** Whether the table can answer queries now (the app is RUNNING). */
+  boolean serving() {
+    return instances.serving();
+  }
+
+  ObjectNode health() {
+    return json.createObjectNode()
+        .put("state", instances.state())
+        .put("serving", instances.serving());
+  }
+
+  ObjectNode metrics() {
+    ObjectNode body = json.createObjectNode()
+        .put("state", instances.state())
+        .put("recordsRead", counters.read())
+        .put("stored", counters.stored())
+        .put("undecodable", counters.undecodable())
+        .put("superseded", counters.superseded())
+        .put("expired", counters.expired());
+    if (instances.serving()) {
+      body.put("storeSize", table.approximateSize());
+    }
+    ObjectNode lag = body.putObject("lag");
+    instances.lag().forEach(lag::put);
+    return body;
+  }
+
+  ObjectNode instancesBody() {
+    ObjectNode body = json.createObjectNode();
+    ArrayNode all = body.putArray("instances");
+    for (Instances.Instance i : instances.all()) {
+      ObjectNode node = all.addObject()
+          .put("address", i.address())
+          .put("host", i.host())
+          .put("port", i.port())
+          .put("self", i.self());
+      i.partitions().forEach(node.putArray("partitions")::add);
+    }
+    return body;
+  }
+
+  /**
+   * The row of {@code key}, or the one that was current at {@code asOf} (null for now); {@code
+   * path} is the request's, for the redirect to the instance that has the key.
+   */
+  ObjectNode embedding(EmbeddingKey key, Instant asOf, String path) {
+    VersionedRecord<EmbeddingRecord> row = table.get(key, asOf);
+    if (row == null) {
+      throw miss(key, asOf == null ? "" : " as of " + asOf + " (" + asOf.toEpochMilli()
+          + "; older history than --history is not kept)", path);
+    }
+    ObjectNode body = EmbeddingJson.row(json, row);
+    if (asOf != null) {
+      body.put("asOf", asOf.toEpochMilli());
+    }
+    return body;
+  }
+
+  /** The k nearest embeddings of {@code modelId} in this instance's partitions. */
+  ObjectNode search(String modelId, SearchRequest request, String path) {
+    float[] query = request.vector();
+    VersionRule versions = request.versions() == null ? VersionRule.newest() : request.versions();
+    if (request.id() != null) {
+      EmbeddingRecord self = queryEmbedding(new EmbeddingKey(modelId, request.id()), path);
+      query = EmbeddingJson.floats(self.getVector());
+      versions = versionsForId(self, request.versions());
+    }
+    NearestNeighbours ranking = new NearestNeighbours(query, request.k(), versions,
+        request.id());
+    table.forEachLatest(modelId, ranking::offer);
+    NearestNeighbours.Result result = ranking.result();
+    explainEmpty(modelId, query, versions, request, result);
+    return EmbeddingJson.searchResult(json, modelId, request, versions, result,
+        instances.localPartitions());
+  }
+
+  private EmbeddingRecord queryEmbedding(EmbeddingKey key, String path) {
+    VersionedRecord<EmbeddingRecord> row = table.get(key, null);
+    if (row == null) {
+      throw miss(key, " to search by (search by its vector on the instance that has it)", path);
+    }
+    return row.value();
+  }
+
+  /** By id, the default is the query's own version: its vector is comparable with those only. */
+  private static VersionRule versionsForId(EmbeddingRecord self, VersionRule asked) {
+    if (asked == null) {
+      return VersionRule.only(self.getModelVersion());
+    }
+    if (asked.kind() == VersionRule.Kind.ONLY && asked.version() != self.getModelVersion()) {
+      throw HttpProblem.badRequest("id " + self.getId() + " has model version "
+          + self.getModelVersion() + " here, not " + asked.version() + ": its vector is not "
+          + "comparable with version " + asked.version() + "'s; leave out \"version\" or set "
+          + "\"mixVersions\": true");
+    }
+    return asked;
+  }
+
+  private static void explainEmpty(String modelId, float[] query, VersionRule versions,
+      SearchRequest request, NearestNeighbours.Result result) {
+    if (result.offered() == 0) {
+      throw HttpProblem.notFound("no embeddings of model " + modelId
+          + " in this instance's partitions (see GET /instances)");
+    }
+    if (result.mismatch() != null) {
+      EmbeddingRecord other = result.mismatch();
+      throw HttpProblem.badRequest("the query vector has " + query.length + " dimensions but"
+          + " model " + modelId + " version " + other.getModelVersion() + " embeddings have "
+          + other.getDim());
+    }
+    if (request.id() == null && versions.kind() == VersionRule.Kind.ONLY
+        && result.ranked() == 0) {
+      throw HttpProblem.notFound("no embeddings of model " + modelId + " at version "
+          + versions.version() + " in this instance's partitions (versions here: "
+          + result.oldestOffered() + ".." + result.newestOffered() + ")");
+    }
+  }
+
+  /** A lookup miss says which instance serves the key when it is not this one. */
+  private HttpProblem miss(EmbeddingKey key, String what, String path) {
+    String message = "no embedding of model " + key.modelId() + " for id " + key.id() + what;
+    return instances.ownerElsewhere(key)
+        .map(owner -> HttpProblem.elsewhere(message + " here: instance " + owner.address()
+            + " serves its partition", owner, path))
+        .orElseGet(() -> HttpProblem.notFound(message));
+  }
+}

@@ -1,0 +1,42 @@
+package dev.contraflow.serve;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** This instance serves every key but those of ids starting "remote-" (other:9090 does). */
+final class OneOfTwoInstances implements Instances {
+
+  volatile boolean serving = true;
+
+  @Override
+  public Optional<Instance> ownerElsewhere(EmbeddingKey key) {
+    return key.id().startsWith("remote-") ? Optional.of(all().get(1)) : Optional.empty();
+  }
+
+  @Override
+  public List<Instance> all() {
+    return List.of(new Instance("localhost", 8080, true, List.of(0)),
+        new Instance("other", 9090, false, List.of(1)));
+  }
+
+  @Override
+  public List<Integer> localPartitions() {
+    return List.of(0);
+  }
+
+  @Override
+  public String state() {
+    return serving ? "RUNNING" : "REBALANCING";
+  }
+
+  @Override
+  public boolean serving() {
+    return serving;
+  }
+
+  @Override
+  public Map<String, Long> lag() {
+    return Map.of("contraflow.embeddings-0", 0L);
+  }
+}
