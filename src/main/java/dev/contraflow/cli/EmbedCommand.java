@@ -7,10 +7,6 @@ import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.ModelFile;
 import dev.contraflow.learn.PairLearner;
 import dev.contraflow.learn.SentenceLearner;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -65,12 +61,12 @@ final class EmbedCommand implements Callable<Integer> {
     ModelFile.Model m = ModelFile.read(model);
     List<Image> images = input.load();
     Learner learner = new Learner(m.config());
-    try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+    try (EmbeddingLines w = EmbeddingLines.create(out)) {
       for (int from = 0; from < images.size(); from += batchSize) {
         List<Image> chunk = images.subList(from, Math.min(images.size(), from + batchSize));
         List<Embedding> embeddings = learner.embed(m.state(), chunk);
         for (int i = 0; i < embeddings.size(); i++) {
-          writeLine(w, from + i, embeddings.get(i).vector());
+          w.write(from + i, embeddings.get(i).vector());
         }
       }
     }
@@ -83,12 +79,12 @@ final class EmbedCommand implements Callable<Integer> {
     ModelFile.SentenceModel m = ModelFile.readSentenceModel(model);
     SentenceLearner learner = new SentenceLearner(m.config());
     List<TokenizedSentence> sentences = text.load(learner.tokenizer(), input.limit, System.err);
-    try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+    try (EmbeddingLines w = EmbeddingLines.create(out)) {
       for (int from = 0; from < sentences.size(); from += batchSize) {
         List<TokenizedSentence> chunk =
             sentences.subList(from, Math.min(sentences.size(), from + batchSize));
         for (Embedding e : learner.embed(m.state(), chunk)) {
-          writeLine(w, Integer.parseInt(e.id()), e.vector());
+          w.write(Integer.parseInt(e.id()), e.vector());
         }
       }
     }
@@ -101,7 +97,7 @@ final class EmbedCommand implements Callable<Integer> {
     ModelFile.PairModel m = ModelFile.readPairModel(model);
     PairLearner learner = new PairLearner(m.config());
     int n;
-    try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+    try (EmbeddingLines w = EmbeddingLines.create(out)) {
       if (text.given()) {
         List<TokenizedSentence> sentences = text.load(learner.tokenizer(), input.limit,
             System.err);
@@ -109,7 +105,7 @@ final class EmbedCommand implements Callable<Integer> {
         for (int from = 0; from < n; from += batchSize) {
           for (Embedding e : learner.embedTexts(m.state(),
               sentences.subList(from, Math.min(n, from + batchSize)))) {
-            writeLine(w, Integer.parseInt(e.id()), e.vector());
+            w.write(Integer.parseInt(e.id()), e.vector());
           }
         }
       } else {
@@ -119,7 +115,7 @@ final class EmbedCommand implements Callable<Integer> {
           List<Embedding> embeddings = learner.embedImages(m.state(),
               images.subList(from, Math.min(n, from + batchSize)));
           for (int i = 0; i < embeddings.size(); i++) {
-            writeLine(w, from + i, embeddings.get(i).vector());
+            w.write(from + i, embeddings.get(i).vector());
           }
         }
       }
@@ -127,18 +123,5 @@ final class EmbedCommand implements Callable<Integer> {
     System.err.printf("wrote %d %s embeddings (CLIP model version %d, shared dim %d) to %s%n", n,
         text.given() ? "sentence" : "image", m.state().step(), m.config().dim(), out);
     return 0;
-  }
-
-  private static void writeLine(BufferedWriter w, int id, float[] vector) throws IOException {
-    StringBuilder sb = new StringBuilder(16 + vector.length * 12);
-    sb.append("{\"id\": ").append(id).append(", \"vector\": [");
-    for (int j = 0; j < vector.length; j++) {
-      if (j > 0) {
-        sb.append(", ");
-      }
-      sb.append(vector[j]);
-    }
-    sb.append("]}\n");
-    w.write(sb.toString());
   }
 }
