@@ -1,16 +1,20 @@
 package dev.contraflow.bench;
 
 import dev.contraflow.encoder.EncoderFlops;
+import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.Image;
 import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.Method;
 import dev.contraflow.learn.StepResult;
 import dev.contraflow.learn.StepTimings;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Training throughput of {@code Learner.step} against the machine's matmul limit, in one run.
@@ -34,6 +38,54 @@ public final class SpeedBenchmark {
 
   public SpeedBenchmark(PrintStream out) {
     this.out = out;
+  }
+
+  /**
+   * {@code bench speed}: the matmul limit, then {@code config}'s train step, the same step with
+   * the stream job's embedding, and (for a convolutional encoder) the MLP encoder of the same
+   * width, each as samples/s and as a fraction of the matmul limit. A new comparison is one more
+   * {@link #measure} line here.
+   */
+  public void compareEncoders(LearnerConfig config, List<Image> images, int warmup, int steps) {
+    double peak = MatmulPeak.gflops(1024, 9);
+    out.printf("ND4J float matmul 1024^3: %.1f GFLOP/s (median of 9)%n", peak);
+    measure("train step, " + config.encoder().kind() + " w" + config.encoder().baseWidth()
+        + " B" + config.batchSize(), config, images, false, warmup, steps, peak);
+    measure("train step + embed (stream job)", config, images, true, warmup, steps, peak);
+    if (config.encoder().kind() != EncoderKind.MLP) {
+      LearnerConfig mlp = config.withEncoder(config.encoder().withKind(EncoderKind.MLP));
+      measure("train step, MLP w" + mlp.encoder().baseWidth(), mlp, images, false, warmup,
+          steps, peak);
+    }
+  }
+
+  /**
+   * {@code bench speed --methods}: every image method's train step on {@code base}'s encoder,
+   * with the method's paper temperature, in one run; a table of samples/s and the ratio to MoCo
+   * v2's.
+   */
+  public Map<Method, Double> compareMethods(LearnerConfig base, List<Image> images, int warmup,
+      int steps) {
+    Map<Method, Double> samplesPerSecond = new LinkedHashMap<>();
+    for (Method m : Method.values()) {
+      if (m.forSentences()) {
+        continue;
+      }
+      LearnerConfig c = base.withMethod(m).withTemperature(m.defaultTemperature());
+      // InstDisc trains only on records its bank has seen: it cycles over one batch of images,
+      // which the warm-up step stores, so every measured step is a full step
+      List<Image> measured = m == Method.INSTDISC
+          ? images.subList(0, Math.min(images.size(), c.batchSize())) : images;
+      samplesPerSecond.put(m, measure(m + ", " + c.encoder().kind() + " w"
+          + c.encoder().baseWidth() + " B" + c.batchSize(), c, measured, false,
+          Math.max(warmup, 1), steps, Double.NaN).samplesPerSecond());
+    }
+    double moco = samplesPerSecond.get(Method.MOCO);
+    out.println();
+    out.println("| method | samples/s | / MoCo v2 |");
+    out.println("|---|---|---|");
+    samplesPerSecond.forEach((m, v) -> out.printf("| %s | %.0f | %.2f |%n", m, v, v / moco));
+    return samplesPerSecond;
   }
 
   /**

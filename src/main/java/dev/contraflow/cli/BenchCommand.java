@@ -1,38 +1,30 @@
 package dev.contraflow.cli;
 
-import dev.contraflow.bench.ClipBenchmark;
-import dev.contraflow.bench.MatmulPeak;
 import dev.contraflow.bench.QualityBenchmark;
 import dev.contraflow.bench.SpeedBenchmark;
 import dev.contraflow.bench.StreamBenchmark;
 import dev.contraflow.bench.TextQualityBenchmark;
 import dev.contraflow.bench.WordNetGlosses;
 import dev.contraflow.encoder.EncoderKind;
-import dev.contraflow.eval.LabelledEmbeddings;
 import dev.contraflow.io.Image;
 import dev.contraflow.job.config.JobConfig;
-import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
-import dev.contraflow.learn.LearnerState;
-import dev.contraflow.learn.Method;
-import dev.contraflow.learn.PairExample;
-import dev.contraflow.learn.PairLearner;
 import dev.contraflow.learn.PairLearnerConfig;
-import dev.contraflow.learn.PairLearnerState;
-import dev.contraflow.learn.SentenceLearner;
 import dev.contraflow.learn.SentenceLearnerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code contraflow bench}: quality and speed benchmarks. */
+/**
+ * {@code contraflow bench}: the options of the quality and speed benchmarks. Each subcommand turns
+ * its options into a configuration and hands it to its run ({@link QualityRun},
+ * {@link TextQualityRun}, {@link ClipRun}, {@link SpeedBenchmark}, {@link StreamBenchmark}).
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: representation quality and training speed.",
     subcommands = {BenchCommand.Quality.class, BenchCommand.Text.class, BenchCommand.Clip.class,
@@ -80,7 +72,6 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      QualityBenchmark bench = new QualityBenchmark(System.out);
       QualityBenchmark.Split train = data.split("train", trainLimit);
       QualityBenchmark.Split test = data.split("t10k", testLimit);
       Image first = train.images().get(0);
@@ -88,37 +79,7 @@ final class BenchCommand implements Runnable {
       long steps = (planned + learner.imageBatchSize() - 1) / learner.imageBatchSize();
       LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(),
           steps);
-      System.out.printf("bench quality: %s, %d train / %d test images, %s, %d samples%s%n",
-          config.method(), train.images().size(), test.images().size(), config.encoder(), planned,
-          minutes > 0 ? ", at most " + minutes + " min" : "");
-      List<QualityBenchmark.Row> rows = new ArrayList<>();
-      Learner l = new Learner(config);
-      if (baselines) {
-        rows.add(bench.score("raw pixels", QualityBenchmark.pixels(train),
-            QualityBenchmark.pixels(test)));
-        LearnerState untrained = l.initialState();
-        rows.add(bench.score("untrained encoder", bench.embed(l, untrained, train),
-            bench.embed(l, untrained, test)));
-      }
-
-      long start = System.nanoTime();
-      Duration budget = minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
-      ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(30), budget);
-      long[] seen = new long[1];
-      LearnerState trained = bench.trainOnSamples(l, train, planned, budget, (m, n, total) -> {
-        seen[0] = n;
-        progress.onStep(m, n, total);
-      });
-      double trainSeconds = (System.nanoTime() - start) / 1e9;
-      LabelledEmbeddings trainedTrain = bench.embed(l, trained, train);
-      rows.add(bench.score(config.method() + " (" + config.encoder().kind() + ", online)",
-          trainedTrain, bench.embed(l, trained, test)));
-      bench.printTable(rows, String.format("%s trained for %d steps (%d samples, %.2f passes) in %s,"
-              + " %.0f samples/s; embeddings: L2-normalised %d-d representation of the %s encoder",
-          config.method(), trained.step(), seen[0], (double) seen[0] / train.images().size(),
-          ProgressLine.format(Math.round(trainSeconds)), seen[0] / Math.max(trainSeconds, 1e-9),
-          config.encoder().representationDim(),
-          config.method().hasMomentumEncoder() ? "momentum" : "online"));
+      new QualityRun(config, train, test, planned, minutes, baselines).run(System.out);
       return 0;
     }
   }
@@ -163,40 +124,14 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      TextQualityBenchmark bench = new TextQualityBenchmark(System.out);
       TextQualityBenchmark.Data data = TextQualityBenchmark.prepare(
           WordNetGlosses.load(wordnet), bank, queries, learner.seed);
       int records = supervised ? data.trainingPairs().size() : data.training().size();
       long steps = ((long) records * passes + learner.sentenceBatchSize() - 1)
           / learner.sentenceBatchSize();
       SentenceLearnerConfig config = learner.toSentenceConfig(steps);
-      System.out.printf("bench text: %d training %s, bank %d, queries %d, pairs %d; %s,"
-              + " width %d, batch %d, queue %d, T %.3f%s%n", records,
-          supervised ? "(definition, example) pairs" : "sentences",
-          data.bank().size(), data.queries().size(), data.pairExamples().size(), config.method(),
-          config.encoder().width(), config.batchSize(), config.queueSize(), config.temperature(),
-          minutes > 0 ? ", at most " + minutes + " min" : "");
-      SentenceLearner l = new SentenceLearner(config);
-      List<TextQualityBenchmark.Row> rows = new ArrayList<>();
-      rows.add(bench.score("TF-IDF (" + tfIdfFeatures + " words)",
-          TextQualityBenchmark.tfIdf(data, l.tokenizer(), tfIdfFeatures), data));
-      rows.add(bench.score("untrained encoder",
-          TextQualityBenchmark.encoder(l, l.initialState()), data));
-
-      long start = System.nanoTime();
-      Duration budget = minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
-      ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(30), budget);
-      LearnerState trained = supervised
-          ? bench.trainSupervised(l, data, passes, budget, progress::onStep)
-          : bench.train(l, data, passes, budget, progress::onStep);
-      long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
-      long samples = trained.step() * (long) config.batchSize();
-      rows.add(bench.score(config.method() + (supervised ? " supervised (pairs)" : " (online)"),
-          TextQualityBenchmark.encoder(l, trained), data));
-      bench.printTable(rows, String.format("trained for %d steps (~%d records, %.2f passes) in"
-              + " %s; embeddings: L2-normalised %d-d representation of the momentum encoder",
-          trained.step(), samples, (double) samples / records,
-          ProgressLine.format(trainSeconds), config.encoder().width()));
+      new TextQualityRun(config, data, supervised, passes, minutes, tfIdfFeatures)
+          .run(System.out);
       return 0;
     }
   }
@@ -235,7 +170,6 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      ClipBenchmark bench = new ClipBenchmark(System.out);
       QualityBenchmark.Split train = data.split("train", trainLimit);
       QualityBenchmark.Split test = data.split("t10k", testLimit);
       Image first = train.images().get(0);
@@ -246,35 +180,7 @@ final class BenchCommand implements Runnable {
       }
       PairLearnerConfig config = learner.toPairConfig(first.channels(), first.height(),
           first.width());
-      PairLearner l = new PairLearner(config);
-      List<PairExample> pairs = ClipBenchmark.trainingPairs(train.images(), train.labels(),
-          passes, l.tokenizer(), config.seed());
-      ClipBenchmark.HeldOut heldOut = ClipBenchmark.heldOut(test.images(), test.labels(),
-          l.tokenizer(), config.seed());
-      System.out.printf("bench clip: %d training pairs (%d images x %d pass(es), captions"
-              + " templated from labels), %d held-out test pairs; image %s w%d, text w%d, d %d,"
-              + " batch %d, %s lr %s, T0 %.3f%s%n", pairs.size(), train.images().size(), passes,
-          test.images().size(), config.image().kind(), config.image().baseWidth(),
-          config.text().width(), config.dim(), config.batchSize(), config.optimizer().kind(),
-          config.optimizer().learningRate(), config.initialTemperature(),
-          minutes > 0 ? ", at most " + minutes + " min" : "");
-      List<ClipBenchmark.Row> rows = new ArrayList<>();
-      rows.add(ClipBenchmark.ceiling(heldOut));
-      rows.add(bench.score("untrained", l, l.initialState(), heldOut));
-
-      long start = System.nanoTime();
-      Duration budget = minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
-      ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(20), budget);
-      PairLearnerState trained = TrainCommand.train(l, pairs, 1, budget, progress);
-      long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
-      long samples = Math.min(pairs.size(), trained.step() * (long) config.batchSize());
-      rows.add(bench.score("CLIP (online)", l, trained, heldOut));
-      bench.printTable(rows, String.format("trained for %d steps (~%d pairs, %.2f passes) in %s,"
-              + " learned temperature %.4f (scale %.1f); embeddings: L2-normalised %d-d"
-              + " projections of either tower; recall ties counted as expected under random"
-              + " order", trained.step(), samples, (double) samples / train.images().size(),
-          ProgressLine.format(trainSeconds), trained.logitScale().temperature(),
-          trained.logitScale().scale(), config.dim()));
+      new ClipRun(config, train, test, passes, minutes).run(System.out);
       return 0;
     }
   }
@@ -302,46 +208,13 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       List<Image> images = data.split("train", 4096).images();
       Image first = images.get(0);
-      if (methods) {
-        return compareMethods(images, first);
-      }
-      double peak = MatmulPeak.gflops(1024, 9);
-      System.out.printf("ND4J float matmul 1024^3: %.1f GFLOP/s (median of 9)%n", peak);
-      SpeedBenchmark bench = new SpeedBenchmark(System.out);
       LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(), 1);
-      bench.measure("train step, " + config.encoder().kind() + " w" + config.encoder().baseWidth()
-          + " B" + config.batchSize(), config, images, false, warmup, steps, peak);
-      bench.measure("train step + embed (stream job)", config, images, true, warmup, steps, peak);
-      if (config.encoder().kind() != EncoderKind.MLP) {
-        LearnerConfig mlp = config.withEncoder(config.encoder().withKind(EncoderKind.MLP));
-        bench.measure("train step, MLP w" + mlp.encoder().baseWidth(), mlp, images, false, warmup,
-            steps, peak);
-      }
-      return 0;
-    }
-    private int compareMethods(List<Image> images, Image first) {
       SpeedBenchmark bench = new SpeedBenchmark(System.out);
-      LearnerConfig base = learner.toConfig(first.channels(), first.height(), first.width(), 1);
-      Map<Method, Double> samplesPerSecond = new LinkedHashMap<>();
-      for (Method m : Method.values()) {
-        if (m.forSentences()) {
-          continue;
-        }
-        LearnerConfig c = base.withMethod(m).withTemperature(m.defaultTemperature());
-        // InstDisc trains only on records its bank has seen: it cycles over one batch of images,
-        // which the warm-up step stores, so every measured step is a full step
-        List<Image> measured = m == Method.INSTDISC
-            ? images.subList(0, Math.min(images.size(), c.batchSize())) : images;
-        samplesPerSecond.put(m, bench.measure(m + ", " + c.encoder().kind() + " w"
-            + c.encoder().baseWidth() + " B" + c.batchSize(), c, measured, false,
-            Math.max(warmup, 1), steps, Double.NaN).samplesPerSecond());
+      if (methods) {
+        bench.compareMethods(config, images, warmup, steps);
+      } else {
+        bench.compareEncoders(config, images, warmup, steps);
       }
-      double moco = samplesPerSecond.get(Method.MOCO);
-      System.out.println();
-      System.out.println("| method | samples/s | / MoCo v2 |");
-      System.out.println("|---|---|---|");
-      samplesPerSecond.forEach((m, v) -> System.out.printf("| %s | %.0f | %.2f |%n", m, v,
-          v / moco));
       return 0;
     }
   }
@@ -395,5 +268,10 @@ final class BenchCommand implements Runnable {
           Duration.ofSeconds(latencySeconds));
       return 0;
     }
+  }
+
+  /** A training budget of {@code minutes} (null for none: 0 or less). */
+  static Duration budget(double minutes) {
+    return minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
   }
 }

@@ -1,0 +1,52 @@
+package dev.contraflow.cli;
+
+import dev.contraflow.bench.TextQualityBenchmark;
+import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.SentenceLearner;
+import dev.contraflow.learn.SentenceLearnerConfig;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code bench text}: scores TF-IDF and the untrained sentence encoder, trains online on the
+ * training synsets' definitions (or, {@code supervised}, their (definition, example) pairs) for
+ * {@code passes} passes (at most {@code minutes}; 0 for no limit), then scores the trained encoder,
+ * as one table.
+ */
+record TextQualityRun(SentenceLearnerConfig config, TextQualityBenchmark.Data data,
+    boolean supervised, int passes, double minutes, int tfIdfFeatures) {
+
+  void run(PrintStream out) {
+    int records = supervised ? data.trainingPairs().size() : data.training().size();
+    TextQualityBenchmark bench = new TextQualityBenchmark(out);
+    out.printf("bench text: %d training %s, bank %d, queries %d, pairs %d; %s,"
+            + " width %d, batch %d, queue %d, T %.3f%s%n", records,
+        supervised ? "(definition, example) pairs" : "sentences",
+        data.bank().size(), data.queries().size(), data.pairExamples().size(), config.method(),
+        config.encoder().width(), config.batchSize(), config.queueSize(), config.temperature(),
+        minutes > 0 ? ", at most " + minutes + " min" : "");
+    SentenceLearner l = new SentenceLearner(config);
+    List<TextQualityBenchmark.Row> rows = new ArrayList<>();
+    rows.add(bench.score("TF-IDF (" + tfIdfFeatures + " words)",
+        TextQualityBenchmark.tfIdf(data, l.tokenizer(), tfIdfFeatures), data));
+    rows.add(bench.score("untrained encoder",
+        TextQualityBenchmark.encoder(l, l.initialState()), data));
+
+    long start = System.nanoTime();
+    Duration budget = BenchCommand.budget(minutes);
+    ProgressLine progress = new ProgressLine(out, Duration.ofSeconds(30), budget);
+    LearnerState trained = supervised
+        ? bench.trainSupervised(l, data, passes, budget, progress::onStep)
+        : bench.train(l, data, passes, budget, progress::onStep);
+    long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
+    long samples = trained.step() * (long) config.batchSize();
+    rows.add(bench.score(config.method() + (supervised ? " supervised (pairs)" : " (online)"),
+        TextQualityBenchmark.encoder(l, trained), data));
+    bench.printTable(rows, String.format("trained for %d steps (~%d records, %.2f passes) in"
+            + " %s; embeddings: L2-normalised %d-d representation of the momentum encoder",
+        trained.step(), samples, (double) samples / records,
+        ProgressLine.format(trainSeconds), config.encoder().width()));
+  }
+}

@@ -1,0 +1,61 @@
+package dev.contraflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contraflow.learn.Method;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** {@code bench speed}'s options reach its driver: a tiny encoder, one measured step each. */
+class BenchSpeedCommandTest {
+
+  private static final String[] TINY = {"--data", "src/test/resources/fashion-mnist-subset",
+      "--encoder", "mlp", "--width", "4", "--head-hidden", "16", "--dim", "8", "--batch-size", "8",
+      "--steps", "1", "--warmup", "1"};
+
+  @Test
+  void methodsComparesEveryImageMethodToMocoInOneTable() {
+    String out = run("--methods");
+    assertTrue(out.contains("| method | samples/s | / MoCo v2 |"), out);
+    for (Method m : Method.values()) {
+      assertEquals(!m.forSentences(), out.contains("\n| " + m + " | "), m + " in " + out);
+    }
+    assertTrue(out.matches("(?s).*\\| MOCO \\| \\d+ \\| 1\\.00 \\|.*"),
+        "MoCo's own ratio is 1: " + out);
+  }
+
+  @Test
+  void withoutMethodsItMeasuresTheStepAgainstTheMatmulLimit() {
+    String out = run();
+    assertTrue(out.contains("ND4J float matmul 1024^3: "), out);
+    assertTrue(out.contains("train step, MLP w4 B8"), out);
+    assertTrue(out.contains("train step + embed (stream job)"), out);
+  }
+
+  /** Runs {@code bench speed} with the tiny options and {@code more}; returns what it printed. */
+  private static String run(String... more) {
+    String[] args = new String[2 + TINY.length + more.length];
+    args[0] = "bench";
+    args[1] = "speed";
+    System.arraycopy(TINY, 0, args, 2, TINY.length);
+    System.arraycopy(more, 0, args, 2 + TINY.length, more.length);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    StringWriter err = new StringWriter();
+    int code;
+    // the benchmarks print their tables to standard output, as a user runs them
+    System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    try {
+      code = Contraflow.run(new PrintWriter(err, true), args);
+    } finally {
+      System.setOut(original);
+    }
+    assertEquals(0, code, err.toString());
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+}
