@@ -1,0 +1,153 @@
+package dev.contraflow.cli;
+
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.DeadLetterRecord;
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.avro.SentenceRecord;
+import dev.contraflow.io.Image;
+import dev.contraflow.io.ImageRecords;
+import dev.contraflow.io.RecordCodec;
+import dev.contraflow.job.ContraflowJob;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.embedded.EmbeddedKafka;
+import dev.contraflow.job.embedded.RecordProducer;
+import dev.contraflow.job.embedded.TopicReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The demo's orchestration: start a Kafka broker in this process, create the topics, start the
+ * streaming job on a Flink MiniCluster, produce the images (then the sentences) from another
+ * thread, wait until every record has become an embedding or a dead letter, cancel the job, and
+ * hand what came out to {@link DemoSummary}.
+ *
+ * @param data the images to stream, ids their 0-based index
+ * @param labels their labels, if the images had some (they ride along as an attribute)
+ * @param lines the sentences to stream (ids line-n)
+ * @param streamSentences whether the job reads a sentences topic at all
+ * @param jobOptions the user's --config and --set, applied over the demo's settings
+ * @param work broker logs, Flink checkpoints and model files
+ * @param timeout how long the outputs may take to arrive
+ */
+record DemoRun(List<Image> data, Optional<int[]> labels, List<String> lines,
+    boolean streamSentences, JobConfigOptions jobOptions, Path work, Duration timeout) {
+
+  void run(PrintWriter out) throws Exception {
+    Image first = data.get(0);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(work)) {
+      JobConfig job = demoConfig(kafka, work, first);
+      kafka.createTopics(job.topics().all(), 1);
+      try (TopicReader<EmbeddingRecord> embeddings = reader(kafka, job.topics().embeddings(),
+              EmbeddingRecord.class);
+          TopicReader<DeadLetterRecord> deadLetters = reader(kafka, job.topics().deadLetters(),
+              DeadLetterRecord.class);
+          TopicReader<CheckpointRecord> checkpoints = reader(kafka, job.topics().checkpoints(),
+              CheckpointRecord.class)) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+            ContraflowJob.flinkConfiguration(job));
+        ContraflowJob.build(env, job);
+        JobClient client = env.executeAsync(job.job().name());
+        try {
+          produce(kafka, job, data, labels, lines);
+          awaitOutputs(data.size() + lines.size(), embeddings, deadLetters, checkpoints);
+        } finally {
+          client.cancel().get();
+        }
+        new DemoSummary(job, data, labels, lines.size()).print(out, embeddings.records(),
+            deadLetters.records(), checkpoints.records());
+      }
+    }
+  }
+
+  private JobConfig demoConfig(EmbeddedKafka kafka, Path work, Image first) {
+    List<String> all = new ArrayList<>(List.of(
+        "kafka.bootstrapServers=" + kafka.bootstrapServers(),
+        "model.defaultId=demo",
+        "model.defaultSentenceId=demo-text",
+        "topics.sentences=" + (streamSentences ? "contraflow.sentences" : ""),
+        "topics.pairs=",
+        "model.channels=" + first.channels(),
+        "model.height=" + first.height(),
+        "model.width=" + first.width(),
+        "job.name=contraflow-demo",
+        "job.checkpointInterval=2s",
+        "publish.everySteps=10",
+        "job.checkpointDir=" + work.resolve("checkpoints").toUri(),
+        "publish.modelStore=" + work.resolve("models").toUri()));
+    return jobOptions.load(all);
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecord> TopicReader<T> reader(
+      EmbeddedKafka kafka, String topic, Class<T> type) {
+    return new TopicReader<>(kafka.bootstrapServers(), topic, RecordCodec.singleObject(type),
+        Map.of());
+  }
+
+  /**
+   * Images, then sentences. Labels ride along as an attribute (the learner never reads it; eval
+   * --images-topic does).
+   */
+  private static void produce(EmbeddedKafka kafka, JobConfig job, List<Image> data,
+      Optional<int[]> labels, List<String> lines) {
+    RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
+    RecordCodec<SentenceRecord> text = RecordCodec.singleObject(SentenceRecord.class);
+    Thread t = new Thread(() -> {
+      try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+        for (Image image : data) {
+          p.send(job.topics().images(), image.id().getBytes(StandardCharsets.UTF_8),
+              codec.encode(labelled(ImageRecords.raw(image, null, "demo", Instant.now()),
+                  labels)));
+        }
+        for (int i = 0; i < lines.size(); i++) {
+          String id = "line-" + i;
+          p.send(job.topics().sentences(), id.getBytes(StandardCharsets.UTF_8),
+              text.encode(SentenceRecord.newBuilder().setId(id).setText(lines.get(i))
+                  .setSource("demo").setEventTime(Instant.now()).build()));
+        }
+        p.flush();
+      }
+    }, "demo-producer");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static ImageRecord labelled(ImageRecord r, Optional<int[]> labels) {
+    if (labels.isPresent()) {
+      r.setAttributes(Map.of("label", Integer.toString(labels.get()[Integer.parseInt(r.getId())])));
+    }
+    return r;
+  }
+
+  private void awaitOutputs(int in, TopicReader<EmbeddingRecord> embeddings,
+      TopicReader<DeadLetterRecord> deadLetters, TopicReader<CheckpointRecord> checkpoints)
+      throws InterruptedException {
+    long started = System.nanoTime();
+    long deadline = started + timeout.toNanos();
+    long lastPrint = 0;
+    while (embeddings.count() + deadLetters.count() < in) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("only " + embeddings.count() + " embeddings and "
+            + deadLetters.count() + " dead letters of " + in + " records after " + timeout);
+      }
+      if (System.nanoTime() - lastPrint > 5e9) {
+        lastPrint = System.nanoTime();
+        double secs = (lastPrint - started) / 1e9;
+        System.err.printf("demo: %d/%d embeddings committed, %d dead letters, %d checkpoints | "
+                + "%.0f records/s | elapsed %s%n", embeddings.count(), in, deadLetters.count(),
+            checkpoints.count(), embeddings.count() / Math.max(secs, 1e-9),
+            ProgressLine.format(Math.round(secs)));
+      }
+      Thread.sleep(100);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.contraflow.cli;
+
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.DeadLetterRecord;
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.avro.Modality;
+import dev.contraflow.eval.KnnClassifier;
+import dev.contraflow.eval.LabelledEmbeddings;
+import dev.contraflow.io.Image;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.learner.ModelStore;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerState;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the demo's subscribers received: counts of records in, embeddings (per modality and model
+ * version), dead letters and checkpoints, then, when the images have labels, weighted kNN
+ * accuracy of the published embeddings against raw pixels, the untrained encoder and the last
+ * checkpoint re-embedded (the last fifth of the embedded images queried against the rest).
+ *
+ * @param job the job's configuration (model ids, learner)
+ * @param data the images streamed
+ * @param labels their labels, if any
+ * @param lines how many sentences were streamed
+ */
+record DemoSummary(JobConfig job, List<Image> data, Optional<int[]> labels, int lines) {
+
+  /** Prints the summary of what the subscribers received. */
+  void print(PrintWriter out, List<EmbeddingRecord> allEmbeddings,
+      List<DeadLetterRecord> deadLetters, List<CheckpointRecord> allCheckpoints)
+      throws Exception {
+    List<EmbeddingRecord> embeddings = allEmbeddings.stream()
+        .filter(e -> e.getModality() == Modality.IMAGE).toList();
+    List<CheckpointRecord> checkpoints = allCheckpoints.stream()
+        .filter(c -> c.getModelId().equals(job.model().defaultId())).toList();
+    out.printf("records in         %d%s%n", data.size() + lines, lines == 0 ? ""
+        : " (" + data.size() + " images, " + lines + " sentences)");
+    out.printf("embeddings out     %d (model versions 1..%d)%n", embeddings.size(),
+        lastVersion(embeddings));
+    if (lines > 0) {
+      List<EmbeddingRecord> text = allEmbeddings.stream()
+          .filter(e -> e.getModality() == Modality.TEXT).toList();
+      out.printf("sentence embeddings %d (model %s, versions 1..%d)%n", text.size(),
+          job.model().defaultSentenceId(), lastVersion(text));
+    }
+    out.printf("dead letters       %d%s%n", deadLetters.size(), deadLetters.isEmpty() ? ""
+        : " (first: " + deadLetters.get(0).getSourceTopic() + " offset "
+            + deadLetters.get(0).getOffset() + ": " + deadLetters.get(0).getReason() + ")");
+    out.printf("checkpoints        %d%s%n", allCheckpoints.size(), allCheckpoints.isEmpty() ? ""
+        : " (last: " + allCheckpoints.get(allCheckpoints.size() - 1).getUri() + ")");
+    Map<String, float[]> published = new HashMap<>();
+    for (EmbeddingRecord e : embeddings) {
+      published.put(e.getId(), vector(e.getVector()));
+    }
+    // Only images that became embeddings (a dead letter has none) take part.
+    List<Image> embedded = data.stream().filter(i -> published.containsKey(i.id())).toList();
+    int bankSize = embedded.size() * 4 / 5;
+    if (labels.isEmpty() || bankSize < 10 || embedded.size() - bankSize < 10) {
+      out.println("kNN accuracy       n/a (" + (labels.isEmpty() ? "no labels next to the images"
+          : "too few images; use --limit 100 or more") + ")");
+      return;
+    }
+    int[] y = new int[embedded.size()];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = labels.get()[Integer.parseInt(embedded.get(i).id())];
+    }
+    int k = Math.min(200, bankSize);
+    Holdout holdout = new Holdout(KnnClassifier.weighted(k, 0.07), y, bankSize);
+    out.printf("kNN accuracy       weighted k=%d, T=0.07: the last %d images queried against "
+        + "the first %d%n", k, y.length - bankSize, bankSize);
+    out.printf("  %-34s %.4f%n", "raw pixels",
+        holdout.score(embedded.stream().map(Image::pixels).toArray(float[][]::new)));
+    out.printf("  %-34s %.4f (each from its batch's model version)%n",
+        "published embeddings", holdout.score(embedded.stream().map(i -> published.get(i.id()))
+            .toArray(float[][]::new)));
+    Learner learner = new Learner(job.learnerConfig());
+    out.printf("  %-34s %.4f%n", "untrained encoder",
+        holdout.score(learner.embedAll(learner.initialState(), embedded)));
+    if (!checkpoints.isEmpty()) {
+      CheckpointRecord last = checkpoints.get(checkpoints.size() - 1);
+      LearnerState trained = ModelStore.read(last.getUri()).state();
+      out.printf("  %-34s %.4f%n", "last checkpoint (v" + last.getModelVersion()
+          + ") re-embedded", holdout.score(learner.embedAll(trained, embedded)));
+    }
+  }
+
+  private static long lastVersion(List<EmbeddingRecord> embeddings) {
+    return embeddings.stream().mapToLong(EmbeddingRecord::getModelVersion).max().orElse(0);
+  }
+
+  private static float[] vector(List<Float> values) {
+    float[] v = new float[values.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = values.get(i);
+    }
+    return v;
+  }
+
+  /** Weighted kNN with the first {@code bankSize} rows as the bank and the rest as queries. */
+  private record Holdout(KnnClassifier knn, int[] labels, int bankSize) {
+    double score(float[][] rows) {
+      int n = rows.length;
+      LabelledEmbeddings bank = LabelledEmbeddings.of(Arrays.copyOfRange(rows, 0, bankSize),
+          Arrays.copyOfRange(labels, 0, bankSize)).l2Normalised();
+      LabelledEmbeddings queries = LabelledEmbeddings.of(Arrays.copyOfRange(rows, bankSize, n),
+          Arrays.copyOfRange(labels, bankSize, n)).l2Normalised();
+      return knn.accuracy(bank, queries);
+    }
+  }
+}
