@@ -10,16 +10,15 @@ import dev.contraflow.bench.WordNetGlosses;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.eval.LabelledEmbeddings;
 import dev.contraflow.io.Image;
+import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.Method;
 import dev.contraflow.learn.PairExample;
-import dev.contraflow.learn.PairLearner;
 import dev.contraflow.learn.PairLearnerConfig;
-import dev.contraflow.learn.PairLearnerState;
-import dev.contraflow.learn.SentenceLearner;
+import dev.contraflow.learn.SentenceExample;
 import dev.contraflow.learn.SentenceLearnerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,7 +91,7 @@ final class BenchCommand implements Runnable {
           config.method(), train.images().size(), test.images().size(), config.encoder(), planned,
           minutes > 0 ? ", at most " + minutes + " min" : "");
       List<QualityBenchmark.Row> rows = new ArrayList<>();
-      Learner l = new Learner(config);
+      Learner<Image> l = Learner.images(config);
       if (baselines) {
         rows.add(bench.score("raw pixels", QualityBenchmark.pixels(train),
             QualityBenchmark.pixels(test)));
@@ -176,23 +175,24 @@ final class BenchCommand implements Runnable {
           data.bank().size(), data.queries().size(), data.pairExamples().size(), config.method(),
           config.encoder().width(), config.batchSize(), config.queueSize(), config.temperature(),
           minutes > 0 ? ", at most " + minutes + " min" : "");
-      SentenceLearner l = new SentenceLearner(config);
+      Learner<SentenceExample> l = Learner.sentences(config);
+      SentenceTokenizer tokenizer = new SentenceTokenizer(config.tokenizer());
       List<TextQualityBenchmark.Row> rows = new ArrayList<>();
       rows.add(bench.score("TF-IDF (" + tfIdfFeatures + " words)",
-          TextQualityBenchmark.tfIdf(data, l.tokenizer(), tfIdfFeatures), data));
+          TextQualityBenchmark.tfIdf(data, tokenizer, tfIdfFeatures), data));
       rows.add(bench.score("untrained encoder",
-          TextQualityBenchmark.encoder(l, l.initialState()), data));
+          TextQualityBenchmark.encoder(l, tokenizer, l.initialState()), data));
 
       long start = System.nanoTime();
       Duration budget = minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
       ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(30), budget);
       LearnerState trained = supervised
-          ? bench.trainSupervised(l, data, passes, budget, progress::onStep)
-          : bench.train(l, data, passes, budget, progress::onStep);
+          ? bench.trainSupervised(l, tokenizer, data, passes, budget, progress::onStep)
+          : bench.train(l, tokenizer, data, passes, budget, progress::onStep);
       long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
       long samples = trained.step() * (long) config.batchSize();
       rows.add(bench.score(config.method() + (supervised ? " supervised (pairs)" : " (online)"),
-          TextQualityBenchmark.encoder(l, trained), data));
+          TextQualityBenchmark.encoder(l, tokenizer, trained), data));
       bench.printTable(rows, String.format("trained for %d steps (~%d records, %.2f passes) in"
               + " %s; embeddings: L2-normalised %d-d representation of the momentum encoder",
           trained.step(), samples, (double) samples / records,
@@ -246,11 +246,12 @@ final class BenchCommand implements Runnable {
       }
       PairLearnerConfig config = learner.toPairConfig(first.channels(), first.height(),
           first.width());
-      PairLearner l = new PairLearner(config);
+      Learner<PairExample> l = Learner.pairs(config);
+      SentenceTokenizer tokenizer = new SentenceTokenizer(config.tokenizer());
       List<PairExample> pairs = ClipBenchmark.trainingPairs(train.images(), train.labels(),
-          passes, l.tokenizer(), config.seed());
+          passes, tokenizer, config.seed());
       ClipBenchmark.HeldOut heldOut = ClipBenchmark.heldOut(test.images(), test.labels(),
-          l.tokenizer(), config.seed());
+          tokenizer, config.seed());
       System.out.printf("bench clip: %d training pairs (%d images x %d pass(es), captions"
               + " templated from labels), %d held-out test pairs; image %s w%d, text w%d, d %d,"
               + " batch %d, %s lr %s, T0 %.3f%s%n", pairs.size(), train.images().size(), passes,
@@ -260,15 +261,15 @@ final class BenchCommand implements Runnable {
           minutes > 0 ? ", at most " + minutes + " min" : "");
       List<ClipBenchmark.Row> rows = new ArrayList<>();
       rows.add(ClipBenchmark.ceiling(heldOut));
-      rows.add(bench.score("untrained", l, l.initialState(), heldOut));
+      rows.add(bench.score("untrained", l, tokenizer, l.initialState(), heldOut));
 
       long start = System.nanoTime();
       Duration budget = minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
       ProgressLine progress = new ProgressLine(System.out, Duration.ofSeconds(20), budget);
-      PairLearnerState trained = TrainCommand.train(l, pairs, 1, budget, progress);
+      LearnerState trained = TrainCommand.train(l, pairs, 1, budget, progress);
       long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
       long samples = Math.min(pairs.size(), trained.step() * (long) config.batchSize());
-      rows.add(bench.score("CLIP (online)", l, trained, heldOut));
+      rows.add(bench.score("CLIP (online)", l, tokenizer, trained, heldOut));
       bench.printTable(rows, String.format("trained for %d steps (~%d pairs, %.2f passes) in %s,"
               + " learned temperature %.4f (scale %.1f); embeddings: L2-normalised %d-d"
               + " projections of either tower; recall ties counted as expected under random"

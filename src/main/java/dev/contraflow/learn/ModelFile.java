@@ -29,7 +29,8 @@ import java.util.TreeMap;
  *
  * <p>Version 2 adds {@code modality} (IMAGE or SENTENCE) to the header, and sentence models
  * ({@link SentenceModel}); a version 1 file is an image model and still loads. Version 3 adds
- * IMAGE_TEXT models ({@link PairModel}, CLIP), whose state block is {@link PairLearnerStateCodec}
+ * IMAGE_TEXT models ({@link PairModel}, CLIP); since the one learner frame (issue 12) every
+ * state block is {@link LearnerStateCodec}
  * bytes. Each file carries the lowest version that describes it - image and sentence models are
  * still written as version 2 - so older builds keep reading what they can.
  */
@@ -78,7 +79,7 @@ public final class ModelFile {
    * @param state both towers' parameters and optimiser states, the logit scale, step, RNG
    * @param provenance free-form facts: data, samples seen, time
    */
-  public record PairModel(PairLearnerConfig config, PairLearnerState state,
+  public record PairModel(PairLearnerConfig config, LearnerState state,
       Map<String, String> provenance) {}
 
   /** The header lines and the state block of a model file of any modality. */
@@ -150,7 +151,7 @@ public final class ModelFile {
     Map<String, String> kv = PairModelHeader.of(model.config());
     kv.put("modality", Modality.IMAGE_TEXT.name());
     writeFramed(os, CURRENT_VERSION, kv, model.provenance(),
-        PairLearnerStateCodec.toBytes(model.state()));
+        LearnerStateCodec.toBytes(model.state()));
   }
 
   private static void writeFramed(OutputStream os, int version, Map<String, String> kv,
@@ -221,7 +222,7 @@ public final class ModelFile {
     expect(f, Modality.IMAGE_TEXT, "an image-text", file);
     try {
       return new PairModel(PairModelHeader.config(f.header()),
-          PairLearnerStateCodec.fromBytes(f.state()), f.provenance());
+          LearnerStateCodec.fromBytes(f.state()), f.provenance());
     } catch (IllegalArgumentException e) {
       throw new IOException("model configuration is invalid: " + e.getMessage(), e);
     }

@@ -32,7 +32,7 @@ class LearningOnFashionMnistTest {
     LearnerConfig config = new LearnerConfig(Method.MOCO, encoder,
         new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.06, 0.9, 1e-4), 1024, 0.2,
         MomentumUpdate.constant(0.99), 0.2, 64, 1L);
-    Learner learner = new Learner(config);
+    Learner<Image> learner = Learner.images(config);
     LearnerState untrained = learner.initialState();
     double before = knn(learner, untrained, train, trainLabels, test, testLabels);
 
