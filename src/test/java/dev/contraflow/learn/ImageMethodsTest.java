@@ -34,8 +34,8 @@ class ImageMethodsTest {
     return method == Method.BYOL ? c.withMomentum(MomentumUpdate.constant(0.99)) : c;
   }
 
-  private static LearnerState run(Learner learner, LearnerState state, List<Batch> batches) {
-    for (Batch b : batches) {
+  private static LearnerState run(Learner<Image> learner, LearnerState state, List<Batch<Image>> batches) {
+    for (Batch<Image> b : batches) {
       state = learner.step(state, b).state();
     }
     return state;
@@ -45,9 +45,9 @@ class ImageMethodsTest {
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
       "INSTDISC", "SWAV"})
   void sameStateAndBatchGiveByteIdenticalStatesWhoeverSteps(Method method) {
-    List<Batch> two = TinyImages.batches(TinyImages.images(12, 1), 6);
+    List<Batch<Image>> two = TinyImages.batches(TinyImages.images(12, 1), 6);
     // the third batch comes again: InstDisc trains on records it has seen
-    List<Batch> batches = List.of(two.get(0), two.get(1), two.get(0));
+    List<Batch<Image>> batches = List.of(two.get(0), two.get(1), two.get(0));
     Learner<Image> learner = Learner.images(config(method));
     LearnerState s1 = run(learner, learner.initialState(), batches.subList(0, 2));
     byte[] once = LearnerStateCodec.toBytes(learner.step(s1, batches.get(2)).state());
@@ -66,7 +66,7 @@ class ImageMethodsTest {
       "INSTDISC", "SWAV"})
   void restoredFromBytesMidStreamContinuesExactlyLikeAnUninterruptedRun(Method method)
       throws Exception {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(30, 2), 6);
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(30, 2), 6);
     Learner<Image> uninterrupted = Learner.images(config(method));
     byte[] expected = LearnerStateCodec.toBytes(
         run(uninterrupted, uninterrupted.initialState(), batches));
@@ -147,7 +147,7 @@ class ImageMethodsTest {
   @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "INSTDISC", "SWAV"})
   void methodsWithNegativesOrPrototypesLowerTheirLossOnARepeatedTinySet(Method method) {
     Learner<Image> learner = Learner.images(config(method));
-    List<Batch> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
     LearnerState s = learner.initialState();
     double[] losses = new double[40];
     for (int i = 0; i < losses.length; i++) {
@@ -165,7 +165,7 @@ class ImageMethodsTest {
   @EnumSource(value = Method.class, names = {"BYOL", "SIMSIAM"})
   void predictionMethodsLowerTheirLossWithoutCollapsing(Method method) {
     Learner<Image> learner = Learner.images(config(method));
-    List<Batch> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
     LearnerState s = learner.initialState();
     StepMetrics first = null;
     StepMetrics last = null;

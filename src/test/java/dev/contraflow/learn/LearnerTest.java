@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class LearnerTest {
 
-  private static LearnerState run(Learner learner, LearnerState state, List<Batch> batches) {
-    for (Batch b : batches) {
+  private static LearnerState run(Learner<Image> learner, LearnerState state, List<Batch<Image>> batches) {
+    for (Batch<Image> b : batches) {
       state = learner.step(state, b).state();
     }
     return state;
@@ -39,7 +39,7 @@ class LearnerTest {
 
   @Test
   void sameSeedAndInputOrderGiveBitIdenticalParameters() {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(40, 1), 6);
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(40, 1), 6);
     Learner<Image> a = Learner.images(TinyImages.config());
     Learner<Image> b = Learner.images(TinyImages.config());
     LearnerState sa = run(a, a.initialState(), batches);
@@ -51,7 +51,7 @@ class LearnerTest {
 
   @Test
   void restoredMidStreamContinuesExactlyLikeAnUninterruptedRun() throws Exception {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(48, 2), 5);
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(48, 2), 5);
     Learner<Image> uninterrupted = Learner.images(TinyImages.config());
     LearnerState expected = run(uninterrupted, uninterrupted.initialState(), batches);
 
@@ -68,7 +68,7 @@ class LearnerTest {
 
   @Test
   void stepIsAFunctionOfItsInputStateNotOfTheLearnersHistory() {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(18, 3), 6);
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(18, 3), 6);
     Learner<Image> learner = Learner.images(TinyImages.config());
     LearnerState s0 = learner.initialState();
     LearnerState s1 = learner.step(s0, batches.get(0)).state();
@@ -114,10 +114,10 @@ class LearnerTest {
   @Test
   void metricsAreFiniteOnceTheQueueHasNegatives() {
     Learner<Image> learner = Learner.images(TinyImages.config());
-    List<Batch> batches = TinyImages.batches(TinyImages.images(24, 6), 6);
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(24, 6), 6);
     StepMetrics m = null;
     LearnerState s = learner.initialState();
-    for (Batch b : batches) {
+    for (Batch<Image> b : batches) {
       StepResult r = learner.step(s, b);
       s = r.state();
       m = r.metrics();
@@ -143,7 +143,7 @@ class LearnerTest {
 
   @Test
   void differentSeedsGiveDifferentViewsAndParameters() {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(12, 7), 6);
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(12, 7), 6);
     Learner<Image> a = Learner.images(TinyImages.config());
     Learner<Image> b = Learner.images(TinyImages.config().withSeed(99));
     // same initial weights (encoder seed), different view seeds: training must diverge

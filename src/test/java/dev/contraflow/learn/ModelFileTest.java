@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.Image;
 import dev.contraflow.io.SentenceTokenizer;
@@ -105,11 +107,12 @@ class ModelFileTest {
   }
 
   @Test
-  void singleModalityModelsAreStillWrittenAsVersionTwo(@TempDir Path dir) throws Exception {
+  void everyModalityIsWrittenAsVersionFour(@TempDir Path dir) throws Exception {
+    // the state block is the one frame's codec, which builds before version 4 cannot read
     Path file = dir.resolve("m.cfm");
     ModelFile.write(file, new ModelFile.Model(TinyImages.config(),
         Learner.images(TinyImages.config()).initialState(), Map.of()));
-    assertEquals(2, ByteBuffer.wrap(Files.readAllBytes(file), 4, 4).getInt());
+    assertEquals(4, ByteBuffer.wrap(Files.readAllBytes(file), 4, 4).getInt());
     assertEquals(ModelFile.Modality.IMAGE, ModelFile.modality(file));
   }
 
@@ -180,5 +183,47 @@ class ModelFileTest {
     byte[] cut = java.util.Arrays.copyOf(whole, whole.length / 2);
     IOException e = assertThrows(IOException.class, () -> LearnerStateCodec.fromBytes(cut));
     assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+
+  @Test
+  void versionFourWritesOneJsonHeaderOfModalityConfigAndProvenance() throws Exception {
+    SentenceLearnerConfig config = GoldenSentenceModelWriter.config();
+    byte[] bytes = ModelFile.toBytes(new ModelFile.SentenceModel(config,
+        Learner.sentences(config).initialState(), Map.of("data", "tiny")));
+    JsonNode header = new ObjectMapper().readTree(header(bytes));
+    assertEquals("SENTENCE", header.get("modality").asText());
+    assertEquals("ESIMCSE", header.at("/config/method").asText());
+    assertEquals(0.5, header.at("/config/deletionRate").asDouble(), 0.0);
+    assertEquals(8, header.at("/config/tokenizer/maxTokens").asInt());
+    assertEquals("tiny", header.at("/provenance/data").asText());
+    assertEquals(config,
+        ModelFile.readSentenceModel(new java.io.ByteArrayInputStream(bytes)).config());
+  }
+
+  @Test
+  void anInvalidConfigurationInTheHeaderIsRefusedWithTheField() throws Exception {
+    byte[] bytes = ModelFile.toBytes(new ModelFile.Model(TinyImages.config(),
+        Learner.images(TinyImages.config()).initialState(), Map.of()));
+    String header = new String(header(bytes), java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bad = header.replace("\"batchSize\":6", "\"batchSize\":0")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ByteBuffer tampered = ByteBuffer.allocate(bytes.length - header.length() + bad.length);
+    tampered.putInt(ModelFile.MAGIC).putInt(ModelFile.CURRENT_VERSION).putInt(bad.length).put(bad)
+        .put(bytes, 12 + header.length(), bytes.length - 12 - header.length());
+    IOException e = assertThrows(IOException.class,
+        () -> ModelFile.fromBytes(tampered.array()));
+    assertTrue(e.getMessage().contains("model configuration is invalid")
+        && e.getMessage().contains("batchSize"), e.getMessage());
+  }
+
+  /** The JSON header block of a version 4 model file. */
+  private static byte[] header(byte[] file) throws IOException {
+    java.io.DataInputStream in = new java.io.DataInputStream(
+        new java.io.ByteArrayInputStream(file));
+    assertEquals(ModelFile.MAGIC, in.readInt());
+    assertEquals(4, in.readInt(), "written as version 4");
+    byte[] header = new byte[in.readInt()];
+    in.readFully(header);
+    return header;
   }
 }
