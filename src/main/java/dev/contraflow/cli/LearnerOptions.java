@@ -14,9 +14,8 @@ import dev.contraflow.learn.SentenceLearnerConfig;
 import picocli.CommandLine.Option;
 
 /**
- * The learner's settings as command-line options. Unset options take the defaults of the modality:
- * {@link LearnerConfig#mocoV2} for images, {@link SentenceLearnerConfig#esimcse} for sentences,
- * {@link PairLearnerConfig#clip} for image-text pairs.
+ * The learner's settings as command-line options. Unset options take the defaults of the modality
+ * (MoCo v2 for images, ESimCSE for sentences, CLIP for image-text pairs), as each option says.
  */
 final class LearnerOptions {
 

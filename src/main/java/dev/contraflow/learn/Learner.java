@@ -26,6 +26,12 @@ import java.util.List;
  * loss and optimiser steps); the embeddings of the batch by the updated model, if asked; the next
  * state captured from the networks; the metrics. One {@link PhaseClock} times every phase.
  *
+ * <p>{@link MethodStep#train} is one optimiser update on the records it is given, for every
+ * modality; {@code step} calls it once on the incoming micro-batch. Several updates per incoming
+ * micro-batch (a replay buffer mixing new and replayed records) belong in {@code step}, around
+ * that one call: each update from the state the previous one left loaded, the embeddings and the
+ * captured state after the last.
+ *
  * <p>Not thread-safe.
  *
  * @param <I> one input record: {@link Image}, {@link SentenceExample} or {@link PairExample}

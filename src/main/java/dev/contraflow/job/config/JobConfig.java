@@ -260,8 +260,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   }
 
   /**
-   * Sentence learner hyper-parameters; defaults are ESimCSE's (see
-   * SentenceLearnerConfig#esimcse), with the hashed fastText-style tokenizer.
+   * Sentence learner hyper-parameters; defaults are ESimCSE's, with the hashed fastText-style
+   * tokenizer.
    */
   public record SentenceLearner(Method method, int buckets, int maxTokens, int maxChars,
       boolean lowerCase, int width, double dropout, int headHidden, int dim, int batchSize,
