@@ -5,14 +5,14 @@ import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.LOSS;
 import static dev.contraflow.learn.PhaseClock.Phase.QUEUE;
 
-import dev.contraflow.learn.LearnerConfig;
-import dev.contraflow.learn.PhaseClock;
 import dev.contraflow.augment.Rng;
 import dev.contraflow.contrast.InfoNceLoss;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.MemoryBank;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.FlatArrays;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -6,14 +6,14 @@ import static dev.contraflow.learn.PhaseClock.Phase.LOSS;
 import static dev.contraflow.learn.PhaseClock.Phase.MOMENTUM;
 import static dev.contraflow.learn.PhaseClock.Phase.QUEUE;
 
-import dev.contraflow.learn.LearnerConfig;
-import dev.contraflow.learn.PhaseClock;
 import dev.contraflow.contrast.InfoNceLoss;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.contrast.NegativeQueue;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.FlatArrays;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -5,12 +5,12 @@ import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.LOSS;
 import static dev.contraflow.learn.PhaseClock.Phase.MOMENTUM;
 
-import dev.contraflow.learn.LearnerConfig;
-import dev.contraflow.learn.PhaseClock;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.contrast.NegativeCosineLoss;
 import dev.contraflow.encoder.Encoder;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

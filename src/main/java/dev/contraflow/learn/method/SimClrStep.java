@@ -4,11 +4,11 @@ import static dev.contraflow.learn.PhaseClock.Phase.BACKWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.LOSS;
 
-import dev.contraflow.learn.LearnerConfig;
-import dev.contraflow.learn.PhaseClock;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.NtXentLoss;
 import dev.contraflow.encoder.Encoder;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -5,8 +5,6 @@ import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.LOSS;
 import static dev.contraflow.learn.PhaseClock.Phase.QUEUE;
 
-import dev.contraflow.learn.LearnerConfig;
-import dev.contraflow.learn.PhaseClock;
 import dev.contraflow.augment.ImageViews;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.NegativeQueue;
@@ -15,6 +13,8 @@ import dev.contraflow.contrast.SwappedPredictionLoss;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.FlatArrays;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
