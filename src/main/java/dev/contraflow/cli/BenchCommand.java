@@ -12,6 +12,7 @@ import dev.contraflow.eval.LabelledEmbeddings;
 import dev.contraflow.io.Image;
 import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;

@@ -15,6 +15,7 @@ import dev.contraflow.io.ImageSource;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.ContraflowJob;
 import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.job.embedded.EmbeddedKafka;
 import dev.contraflow.job.embedded.RecordProducer;
 import dev.contraflow.job.embedded.TopicReader;
@@ -41,8 +42,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The whole product on one machine: a real Kafka broker in this process, the streaming job on a

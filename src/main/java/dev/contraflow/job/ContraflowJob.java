@@ -1,7 +1,7 @@
 package dev.contraflow.job;
 
 import dev.contraflow.job.config.JobConfig;
-import dev.contraflow.job.config.JobConfigLoader;
+import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.job.decode.ImageRecordDecoder;
 import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.job.decode.LearnerInput;
@@ -15,7 +15,6 @@ import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.job.sink.KafkaOutputSerializer;
 import dev.contraflow.job.source.KafkaInput;
 import dev.contraflow.job.source.KafkaInputDeserializer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +43,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -269,25 +269,28 @@ public final class ContraflowJob {
 
   /** Cluster entry point: {@code --config FILE [--set key=value]...}. */
   public static void main(String[] args) throws Exception {
-    Path file = null;
-    List<String> overrides = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if ((a.equals("--config") || a.equals("--set")) && i + 1 >= args.length) {
-        throw new IllegalArgumentException(a + " needs a value");
-      }
-      switch (a) {
-        case "--config" -> file = Path.of(args[++i]);
-        case "--set" -> overrides.add(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument '" + a
-            + "'; use --config FILE and --set key=value");
-      }
-    }
-    JobConfig config = JobConfigLoader.load(file, overrides);
+    JobConfig config = config(args);
     requireInputTopics(config);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
     build(env, config);
     env.execute(config.job().name());
+  }
+
+  /**
+   * The configuration {@code flink run} arguments name: {@code --config FILE} and {@code --set
+   * key=value}, parsed by the same options as {@code contraflow learn}.
+   *
+   * @throws IllegalArgumentException for an argument those options do not know, with the usage
+   */
+  static JobConfig config(String... args) {
+    JobConfigOptions options = new JobConfigOptions();
+    CommandLine line = new CommandLine(options).setCommandName("flink run <jar>");
+    try {
+      line.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage() + "\n" + line.getUsageMessage(), e);
+    }
+    return options.load(List.of());
   }
 }
