@@ -183,7 +183,7 @@ final class LearnerOptions {
     return new SentenceLearnerConfig(m, t, e,
         new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.ADAM), or(learningRate, 1e-3), 0.9,
             or(weightDecay, 0.0)),
-        or(queueSize, m == Method.ESIMCSE ? 160 : 0), or(temperature, 0.05),
+        or(queueSize, SentenceLearnerConfig.defaultQueueSize(m)), or(temperature, 0.05),
         momentum(0.995, totalSteps), duplicationRate, wordDeletion, sentenceBatchSize(), seed);
   }
 

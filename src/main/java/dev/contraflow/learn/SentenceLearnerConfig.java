@@ -82,6 +82,15 @@ public record SentenceLearnerConfig(
     }
   }
 
+  /**
+   * The method's K: ESimCSE's momentum queue holds 2.5 batches of its B = 64 (160 keys); SimCSE
+   * and ConSERT use in-batch negatives only (0). The one home of this default: the job
+   * configuration and the command line both read it.
+   */
+  public static int defaultQueueSize(Method method) {
+    return method == Method.ESIMCSE ? 160 : 0;
+  }
+
   /** A text encoder that fits a tokenizer: kernel 3, head 512 -> 128. */
   public static TextEncoderConfig encoderFor(TokenizerConfig t, int width, double dropout,
       long seed) {
