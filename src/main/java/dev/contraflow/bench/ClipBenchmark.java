@@ -5,9 +5,9 @@ import dev.contraflow.io.Image;
 import dev.contraflow.io.InvalidSentenceException;
 import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.PairExample;
-import dev.contraflow.learn.PairLearner;
-import dev.contraflow.learn.PairLearnerState;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,19 +85,23 @@ public final class ClipBenchmark {
   }
 
   /** Scores one model state on the held-out pairs and prints how long it took. */
-  public Row score(String name, PairLearner learner, PairLearnerState state, HeldOut d) {
+  public Row score(String name, Learner<PairExample> learner, SentenceTokenizer tokenizer,
+      LearnerState state, HeldOut d) {
     long t = System.nanoTime();
-    INDArray images = Nd4j.create(learner.embedAllImages(state, d.testImages()));
-    INDArray texts = Nd4j.create(learner.embedAllTexts(state, d.testCaptions()));
+    INDArray images = Nd4j.create(learner.embedAll(state,
+        d.testImages().stream().map(PairExample::ofImage).toList()));
+    INDArray texts = Nd4j.create(learner.embedAll(state,
+        d.testCaptions().stream().map(PairExample::ofCaption).toList()));
     CrossModalRetrieval.Result i2t = CrossModalRetrieval.evaluate(images, texts, d.testLabels(),
         KS);
     CrossModalRetrieval.Result t2i = CrossModalRetrieval.evaluate(texts, images, d.testLabels(),
         KS);
-    List<TokenizedSentence> prompts = new ArrayList<>();
+    List<PairExample> prompts = new ArrayList<>();
     for (int c = 0; c < FashionCaptions.CLASS_COUNT; c++) {
-      prompts.add(tokenized(learner.tokenizer(), "class-" + c, FashionCaptions.prompt(c)));
+      prompts.add(PairExample.ofCaption(
+          tokenized(tokenizer, "class-" + c, FashionCaptions.prompt(c))));
     }
-    INDArray classes = Nd4j.create(learner.embedAllTexts(state, prompts));
+    INDArray classes = Nd4j.create(learner.embedAll(state, prompts));
     INDArray predicted = images.mmul(classes.transpose()).argMax(1); // n x 10 -> n
     int correct = 0;
     for (int i = 0; i < d.testLabels().length; i++) {

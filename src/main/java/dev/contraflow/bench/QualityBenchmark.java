@@ -69,7 +69,7 @@ public final class QualityBenchmark {
   }
 
   /** The key encoder's embeddings of a split. */
-  public LabelledEmbeddings embed(Learner learner, LearnerState state, Split s) {
+  public LabelledEmbeddings embed(Learner<Image> learner, LearnerState state, Split s) {
     long t = System.nanoTime();
     float[][] rows = learner.embedAll(state, s.images());
     out.printf("  embedded %d images with model version %d in %.0f s%n", rows.length, state.step(),
@@ -111,14 +111,14 @@ public final class QualityBenchmark {
   }
 
   /** Trains online on exactly {@code samples} training images (cycling), within the time budget. */
-  public LearnerState trainOnSamples(Learner learner, Split train, long samples, Duration budget,
-      OnlineTrainer.Listener progress) {
+  public LearnerState trainOnSamples(Learner<Image> learner, Split train, long samples,
+      Duration budget, OnlineTrainer.Listener progress) {
     return OnlineTrainer.trainOnSamples(learner, learner.initialState(), train.images(), samples,
         budget, progress);
   }
 
   /** Trains online over the training split, within the time budget. */
-  public LearnerState train(Learner learner, Split train, int passes, Duration budget,
+  public LearnerState train(Learner<Image> learner, Split train, int passes, Duration budget,
       OnlineTrainer.Listener progress) {
     return OnlineTrainer.train(learner, learner.initialState(), train.images(), passes, budget,
         progress);

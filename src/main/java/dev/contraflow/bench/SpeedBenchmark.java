@@ -94,7 +94,7 @@ public final class SpeedBenchmark {
    */
   public Result measure(String name, LearnerConfig config, List<Image> images, boolean embed,
       int warmup, int steps, double matmulGflops) {
-    Learner learner = new Learner(config);
+    Learner<Image> learner = Learner.images(config);
     LearnerState state = learner.initialState();
     int b = config.batchSize();
     StepTimings total = StepTimings.zero();

@@ -8,11 +8,10 @@ import dev.contraflow.eval.RetrievalRecall;
 import dev.contraflow.io.InvalidSentenceException;
 import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.OnlineTrainer;
-import dev.contraflow.learn.SentenceBatch;
 import dev.contraflow.learn.SentenceExample;
-import dev.contraflow.learn.SentenceLearner;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,35 +109,37 @@ public final class TextQualityBenchmark {
   }
 
   /** The momentum encoder's L2-normalised representations. */
-  public static Representation encoder(SentenceLearner learner, LearnerState state) {
-    return texts -> learner.embedAll(state, tokenized(texts, learner.tokenizer()));
+  public static Representation encoder(Learner<SentenceExample> learner,
+      SentenceTokenizer tokenizer, LearnerState state) {
+    return texts -> learner.embedAll(state,
+        tokenized(texts, tokenizer).stream().map(SentenceExample::of).toList());
   }
 
   /** Trains online over the training sentences, within the time budget. */
-  public LearnerState train(SentenceLearner learner, Data data, int passes, Duration budget,
-      OnlineTrainer.Listener progress) {
-    List<SentenceExample> examples = tokenized(data.training(), learner.tokenizer()).stream()
+  public LearnerState train(Learner<SentenceExample> learner, SentenceTokenizer tokenizer,
+      Data data, int passes, Duration budget, OnlineTrainer.Listener progress) {
+    List<SentenceExample> examples = tokenized(data.training(), tokenizer).stream()
         .map(SentenceExample::of).toList();
-    return OnlineTrainer.train((s, batch) -> learner.step(s, SentenceBatch.trainingOnly(batch)),
-        learner.config().batchSize(), learner.initialState(), examples, passes, budget, progress);
+    return OnlineTrainer.train(learner, learner.initialState(), examples, passes, budget,
+        progress);
   }
 
   /**
    * Supervised SimCSE: trains on the training synsets' (definition, usage example) pairs, the
    * example as the definition's positive (in-batch negatives and the queue as usual).
    */
-  public LearnerState trainSupervised(SentenceLearner learner, Data data, int passes,
-      Duration budget, OnlineTrainer.Listener progress) {
+  public LearnerState trainSupervised(Learner<SentenceExample> learner,
+      SentenceTokenizer tokenizer, Data data, int passes, Duration budget,
+      OnlineTrainer.Listener progress) {
     List<String> definitions = data.trainingPairs().stream().map(p -> p.get(0)).toList();
     List<String> examples = data.trainingPairs().stream().map(p -> p.get(1)).toList();
-    List<TokenizedSentence> d = tokenized(definitions, learner.tokenizer());
-    List<TokenizedSentence> e = tokenized(examples, learner.tokenizer());
+    List<TokenizedSentence> d = tokenized(definitions, tokenizer);
+    List<TokenizedSentence> e = tokenized(examples, tokenizer);
     List<SentenceExample> pairs = new ArrayList<>(d.size());
     for (int i = 0; i < d.size(); i++) {
       pairs.add(new SentenceExample(d.get(i), e.get(i), null));
     }
-    return OnlineTrainer.train((s, batch) -> learner.step(s, SentenceBatch.trainingOnly(batch)),
-        learner.config().batchSize(), learner.initialState(), pairs, passes, budget, progress);
+    return OnlineTrainer.train(learner, learner.initialState(), pairs, passes, budget, progress);
   }
 
   /** Scores one representation and prints its row. */

@@ -1,5 +1,6 @@
 package dev.contraflow.cli;
 
+import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.bench.QualityBenchmark;
 import dev.contraflow.bench.SpeedBenchmark;
 import dev.contraflow.bench.StreamBenchmark;

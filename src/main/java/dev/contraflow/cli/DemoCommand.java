@@ -1,5 +1,6 @@
 package dev.contraflow.cli;
 
+import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.io.Image;
 import dev.contraflow.io.ImageDecoder;
 import dev.contraflow.io.ImageSource;

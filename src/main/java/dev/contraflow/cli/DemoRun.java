@@ -1,5 +1,6 @@
 package dev.contraflow.cli;
 
+import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;

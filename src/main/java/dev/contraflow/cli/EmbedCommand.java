@@ -1,12 +1,13 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.io.Image;
+import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.io.TokenizedSentence;
 import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.ModelFile;
-import dev.contraflow.learn.PairLearner;
-import dev.contraflow.learn.SentenceLearner;
+import dev.contraflow.learn.PairExample;
+import dev.contraflow.learn.SentenceExample;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -60,7 +61,7 @@ final class EmbedCommand implements Callable<Integer> {
     }
     ModelFile.Model m = ModelFile.read(model);
     List<Image> images = input.load();
-    Learner learner = new Learner(m.config());
+    Learner<Image> learner = Learner.images(m.config());
     try (EmbeddingLines w = EmbeddingLines.create(out)) {
       for (int from = 0; from < images.size(); from += batchSize) {
         List<Image> chunk = images.subList(from, Math.min(images.size(), from + batchSize));
@@ -77,12 +78,14 @@ final class EmbedCommand implements Callable<Integer> {
 
   private Integer embedSentences() throws Exception {
     ModelFile.SentenceModel m = ModelFile.readSentenceModel(model);
-    SentenceLearner learner = new SentenceLearner(m.config());
-    List<TokenizedSentence> sentences = text.load(learner.tokenizer(), input.limit, System.err);
+    Learner<SentenceExample> learner = Learner.sentences(m.config());
+    List<TokenizedSentence> sentences = text.load(new SentenceTokenizer(m.config().tokenizer()),
+        input.limit, System.err);
     try (EmbeddingLines w = EmbeddingLines.create(out)) {
       for (int from = 0; from < sentences.size(); from += batchSize) {
-        List<TokenizedSentence> chunk =
-            sentences.subList(from, Math.min(sentences.size(), from + batchSize));
+        List<SentenceExample> chunk = sentences.subList(from,
+            Math.min(sentences.size(), from + batchSize)).stream().map(SentenceExample::of)
+            .toList();
         for (Embedding e : learner.embed(m.state(), chunk)) {
           w.write(Integer.parseInt(e.id()), e.vector());
         }
@@ -95,16 +98,16 @@ final class EmbedCommand implements Callable<Integer> {
 
   private Integer embedWithClip() throws Exception {
     ModelFile.PairModel m = ModelFile.readPairModel(model);
-    PairLearner learner = new PairLearner(m.config());
+    Learner<PairExample> learner = Learner.pairs(m.config());
     int n;
     try (EmbeddingLines w = EmbeddingLines.create(out)) {
       if (text.given()) {
-        List<TokenizedSentence> sentences = text.load(learner.tokenizer(), input.limit,
-            System.err);
+        List<TokenizedSentence> sentences = text.load(
+            new SentenceTokenizer(m.config().tokenizer()), input.limit, System.err);
         n = sentences.size();
         for (int from = 0; from < n; from += batchSize) {
-          for (Embedding e : learner.embedTexts(m.state(),
-              sentences.subList(from, Math.min(n, from + batchSize)))) {
+          for (Embedding e : learner.embed(m.state(), sentences.subList(from,
+              Math.min(n, from + batchSize)).stream().map(PairExample::ofCaption).toList())) {
             w.write(Integer.parseInt(e.id()), e.vector());
           }
         }
@@ -112,8 +115,8 @@ final class EmbedCommand implements Callable<Integer> {
         List<Image> images = input.load();
         n = images.size();
         for (int from = 0; from < n; from += batchSize) {
-          List<Embedding> embeddings = learner.embedImages(m.state(),
-              images.subList(from, Math.min(n, from + batchSize)));
+          List<Embedding> embeddings = learner.embed(m.state(), images.subList(from,
+              Math.min(n, from + batchSize)).stream().map(PairExample::ofImage).toList());
           for (int i = 0; i < embeddings.size(); i++) {
             w.write(from + i, embeddings.get(i).vector());
           }

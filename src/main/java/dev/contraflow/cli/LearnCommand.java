@@ -3,6 +3,7 @@ package dev.contraflow.cli;
 import dev.contraflow.job.ContraflowJob;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
+import dev.contraflow.job.config.JobConfigOptions;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

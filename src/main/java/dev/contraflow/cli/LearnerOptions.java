@@ -14,9 +14,8 @@ import dev.contraflow.learn.SentenceLearnerConfig;
 import picocli.CommandLine.Option;
 
 /**
- * The learner's settings as command-line options. Unset options take the defaults of the modality:
- * {@link LearnerConfig#mocoV2} for images, {@link SentenceLearnerConfig#esimcse} for sentences,
- * {@link PairLearnerConfig#clip} for image-text pairs.
+ * The learner's settings as command-line options. Unset options take the defaults of the modality
+ * (MoCo v2 for images, ESimCSE for sentences, CLIP for image-text pairs), as each option says.
  */
 final class LearnerOptions {
 
@@ -184,7 +183,7 @@ final class LearnerOptions {
     return new SentenceLearnerConfig(m, t, e,
         new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.ADAM), or(learningRate, 1e-3), 0.9,
             or(weightDecay, 0.0)),
-        or(queueSize, m == Method.ESIMCSE ? 160 : 0), or(temperature, 0.05),
+        or(queueSize, SentenceLearnerConfig.defaultQueueSize(m)), or(temperature, 0.05),
         momentum(0.995, totalSteps), duplicationRate, wordDeletion, sentenceBatchSize(), seed);
   }
 

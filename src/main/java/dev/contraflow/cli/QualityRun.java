@@ -2,6 +2,7 @@ package dev.contraflow.cli;
 
 import dev.contraflow.bench.QualityBenchmark;
 import dev.contraflow.eval.LabelledEmbeddings;
+import dev.contraflow.io.Image;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
@@ -24,7 +25,7 @@ record QualityRun(LearnerConfig config, QualityBenchmark.Split train, QualityBen
         config.method(), train.images().size(), test.images().size(), config.encoder(), planned,
         minutes > 0 ? ", at most " + minutes + " min" : "");
     List<QualityBenchmark.Row> rows = new ArrayList<>();
-    Learner l = new Learner(config);
+    Learner<Image> l = Learner.images(config);
     if (baselines) {
       rows.add(bench.score("raw pixels", QualityBenchmark.pixels(train),
           QualityBenchmark.pixels(test)));

@@ -1,8 +1,10 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.bench.TextQualityBenchmark;
+import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
-import dev.contraflow.learn.SentenceLearner;
+import dev.contraflow.learn.SentenceExample;
 import dev.contraflow.learn.SentenceLearnerConfig;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -27,23 +29,24 @@ record TextQualityRun(SentenceLearnerConfig config, TextQualityBenchmark.Data da
         data.bank().size(), data.queries().size(), data.pairExamples().size(), config.method(),
         config.encoder().width(), config.batchSize(), config.queueSize(), config.temperature(),
         minutes > 0 ? ", at most " + minutes + " min" : "");
-    SentenceLearner l = new SentenceLearner(config);
+    Learner<SentenceExample> l = Learner.sentences(config);
+    SentenceTokenizer tokenizer = new SentenceTokenizer(config.tokenizer());
     List<TextQualityBenchmark.Row> rows = new ArrayList<>();
     rows.add(bench.score("TF-IDF (" + tfIdfFeatures + " words)",
-        TextQualityBenchmark.tfIdf(data, l.tokenizer(), tfIdfFeatures), data));
+        TextQualityBenchmark.tfIdf(data, tokenizer, tfIdfFeatures), data));
     rows.add(bench.score("untrained encoder",
-        TextQualityBenchmark.encoder(l, l.initialState()), data));
+        TextQualityBenchmark.encoder(l, tokenizer, l.initialState()), data));
 
     long start = System.nanoTime();
     Duration budget = BenchCommand.budget(minutes);
     ProgressLine progress = new ProgressLine(out, Duration.ofSeconds(30), budget);
     LearnerState trained = supervised
-        ? bench.trainSupervised(l, data, passes, budget, progress::onStep)
-        : bench.train(l, data, passes, budget, progress::onStep);
+        ? bench.trainSupervised(l, tokenizer, data, passes, budget, progress::onStep)
+        : bench.train(l, tokenizer, data, passes, budget, progress::onStep);
     long trainSeconds = Math.round((System.nanoTime() - start) / 1e9);
     long samples = trained.step() * (long) config.batchSize();
     rows.add(bench.score(config.method() + (supervised ? " supervised (pairs)" : " (online)"),
-        TextQualityBenchmark.encoder(l, trained), data));
+        TextQualityBenchmark.encoder(l, tokenizer, trained), data));
     bench.printTable(rows, String.format("trained for %d steps (~%d records, %.2f passes) in"
             + " %s; embeddings: L2-normalised %d-d representation of the momentum encoder",
         trained.step(), samples, (double) samples / records,

@@ -9,15 +9,10 @@ import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
 import dev.contraflow.learn.OnlineTrainer;
-import dev.contraflow.learn.PairBatch;
 import dev.contraflow.learn.PairExample;
-import dev.contraflow.learn.PairLearner;
 import dev.contraflow.learn.PairLearnerConfig;
-import dev.contraflow.learn.PairLearnerState;
-import dev.contraflow.learn.PairStepResult;
-import dev.contraflow.learn.SentenceBatch;
 import dev.contraflow.learn.SentenceExample;
-import dev.contraflow.learn.SentenceLearner;
+import dev.contraflow.learn.StepMetrics;
 import dev.contraflow.learn.SentenceLearnerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
     long totalSteps = steps(images.size(), learner.imageBatchSize());
     LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(),
         totalSteps);
-    Learner l = new Learner(config);
+    Learner<Image> l = Learner.images(config);
     System.err.printf("training %s/%s on %d images (%dx%dx%d), %d pass(es), batch %d, %d steps%n",
         config.method(), config.encoder().kind(), images.size(), first.channels(), first.height(),
         first.width(), passes, config.batchSize(), totalSteps);
@@ -100,15 +95,14 @@ final class TrainCommand implements Callable<Integer> {
         input.limit, System.err);
     long totalSteps = steps(sentences.size(), probe.batchSize());
     SentenceLearnerConfig config = learner.toSentenceConfig(totalSteps);
-    SentenceLearner l = new SentenceLearner(config);
+    Learner<SentenceExample> l = Learner.sentences(config);
     System.err.printf("training %s on %d sentences, %d pass(es), batch %d, %d steps%n",
         config.method(), sentences.size(), passes, config.batchSize(), totalSteps);
     List<SentenceExample> examples = sentences.stream().map(SentenceExample::of).toList();
     ProgressLine progress = new ProgressLine(System.err, Duration.ofSeconds(progressSeconds));
     Instant start = Instant.now();
-    LearnerState state = OnlineTrainer.train(
-        (s, batch) -> l.step(s, SentenceBatch.trainingOnly(batch)), config.batchSize(),
-        l.initialState(), examples, passes, null, progress::onStep);
+    LearnerState state = OnlineTrainer.train(l, l.initialState(), examples, passes,
+        progress::onStep);
     ModelFile.write(modelOut, new ModelFile.SentenceModel(config, state,
         provenance(text.sentences, sentences.size(), start)));
     System.err.printf("wrote %s (model version %d)%n", modelOut, state.step());
@@ -122,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
     Image first = examples.get(0).image();
     PairLearnerConfig config = learner.toPairConfig(first.channels(), first.height(),
         first.width());
-    PairLearner l = new PairLearner(config);
+    Learner<PairExample> l = Learner.pairs(config);
     long totalSteps = steps(examples.size(), config.batchSize());
     System.err.printf("training CLIP (%s w%d + text w%d, d %d) on %d pairs, %d pass(es), batch %d,"
             + " %d steps%n", config.image().kind(), config.image().baseWidth(),
@@ -130,7 +124,7 @@ final class TrainCommand implements Callable<Integer> {
         totalSteps);
     ProgressLine progress = new ProgressLine(System.err, Duration.ofSeconds(progressSeconds));
     Instant start = Instant.now();
-    PairLearnerState state = train(l, examples, passes, null, progress);
+    LearnerState state = train(l, examples, passes, null, progress);
     ModelFile.write(modelOut, new ModelFile.PairModel(config, state,
         provenance(pairs.pairs, examples.size(), start)));
     System.err.printf("wrote %s (model version %d, temperature %.4f)%n", modelOut, state.step(),
@@ -139,15 +133,22 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** Trains CLIP over {@code examples}, printing the learned scale in the progress lines. */
-  static PairLearnerState train(PairLearner learner, List<PairExample> examples, int passes,
-      Duration budget, ProgressLine progress) {
-    double[] scale = {1 / learner.config().initialTemperature()};
-    return OnlineTrainer.run((s, batch) -> {
-      PairStepResult r = learner.step(s, PairBatch.trainingOnly(batch));
-      scale[0] = r.state().logitScale().scale();
-      return new OnlineTrainer.Outcome<>(r.state(), r.metrics());
-    }, learner.config().batchSize(), learner.initialState(), examples, passes, budget,
-        (m, seen, total) -> progress.onStep(m, seen, total, String.format("scale %.1f", scale[0])));
+  static LearnerState train(Learner<PairExample> learner, List<PairExample> examples,
+      int passes, Duration budget, ProgressLine progress) {
+    OnlineTrainer.Listener withScale = new OnlineTrainer.Listener() {
+      @Override
+      public void onStep(StepMetrics m, long seen, long total) {
+        progress.onStep(m, seen, total);
+      }
+
+      @Override
+      public void onStep(StepMetrics m, LearnerState state, long seen, long total) {
+        progress.onStep(m, seen, total,
+            String.format("scale %.1f", state.logitScale().scale()));
+      }
+    };
+    return OnlineTrainer.train(learner, learner.initialState(), examples, passes, budget,
+        withScale);
   }
 
   private long steps(int records, int batchSize) {

@@ -77,7 +77,7 @@ public final class ReplayEvaluation {
     for (int c = 0; c < checkpoints.size(); c++) {
       Checkpoint cp = checkpoints.get(c);
       long started = System.nanoTime();
-      Learner learner = new Learner(cp.config());
+      Learner<Image> learner = Learner.images(cp.config());
       LabelledEmbeddings bank =
           LabelledEmbeddings.of(learner.embedAll(cp.state(), data.bank()), data.bankLabels());
       float[][] queryRows = learner.embedAll(cp.state(), data.queries());
@@ -110,7 +110,7 @@ public final class ReplayEvaluation {
   }
 
   /** The sample under two MoCo views each (fixed seed), embedded: the positive pairs. */
-  private static INDArray[] viewPairs(Learner learner, Checkpoint cp, List<Image> sample) {
+  private static INDArray[] viewPairs(Learner<Image> learner, Checkpoint cp, List<Image> sample) {
     LearnerConfig c = cp.config();
     ImageViews views = ImageViews.mocoV2(c.encoder().height(), c.encoder().width(),
         c.cropScaleMin());

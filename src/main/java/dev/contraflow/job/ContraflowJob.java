@@ -1,7 +1,7 @@
 package dev.contraflow.job;
 
 import dev.contraflow.job.config.JobConfig;
-import dev.contraflow.job.config.JobConfigLoader;
+import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.job.decode.ImageRecordDecoder;
 import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.job.decode.LearnerInput;
@@ -15,7 +15,6 @@ import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.job.sink.KafkaOutputSerializer;
 import dev.contraflow.job.source.KafkaInput;
 import dev.contraflow.job.source.KafkaInputDeserializer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -43,6 +43,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -112,25 +113,10 @@ public final class ContraflowJob {
   public static void build(StreamExecutionEnvironment env, JobConfig config,
       UnaryOperator<DataStream<LearnerInput>> beforeLearner) {
     List<DataStream<KafkaOutput>> outputs = new ArrayList<>();
-    JobConfig.Topics topics = config.topics();
-    if (topics.readsImages()) {
-      SingleOutputStreamOperator<LearnerInput> images = decoded(env, config, topics.images(),
-          new ImageRecordDecoder(config), "images", SOURCE_UID, DECODE_UID, outputs);
-      outputs.add(learn(beforeLearner.apply(images), LearnerFunction.images(config), LEARNER_UID,
-          "learner: images"));
-    }
-    if (topics.readsSentences()) {
-      SingleOutputStreamOperator<SentenceInput> sentences = decoded(env, config,
-          topics.sentences(), new SentenceRecordDecoder(config), "sentences", SENTENCE_SOURCE_UID,
-          SENTENCE_DECODE_UID, outputs);
-      outputs.add(learn(sentences, LearnerFunction.sentences(config), SENTENCE_LEARNER_UID,
-          "learner: sentences"));
-    }
-    if (topics.readsPairs()) {
-      SingleOutputStreamOperator<PairInput> pairs = decoded(env, config, topics.pairs(),
-          new PairRecordDecoder(config), "pairs", PAIR_SOURCE_UID, PAIR_DECODE_UID, outputs);
-      outputs.add(learn(pairs, LearnerFunction.pairs(config), PAIR_LEARNER_UID,
-          "learner: image-text pairs (CLIP)"));
+    for (Branch<?> branch : branches(config, beforeLearner)) {
+      if (branch.reads()) {
+        branch.addTo(env, config, outputs);
+      }
     }
     DataStream<KafkaOutput> all = outputs.get(0);
     for (DataStream<KafkaOutput> more : outputs.subList(1, outputs.size())) {
@@ -139,6 +125,44 @@ public final class ContraflowJob {
     all.sinkTo(sink(config))
         .uid(SINK_UID)
         .name("kafka: embeddings, checkpoints, dead letters");
+  }
+
+  /**
+   * One input topic and the learner it feeds: source, decoder (dead letters to the sink) and the
+   * keyed learner, with the operator uids savepoints know them by.
+   *
+   * @param reads whether the job reads this topic
+   * @param beforeLearner applied to the decoded stream before the learner (tests inject failures)
+   */
+  private record Branch<I extends KeyedInput>(String modality, boolean reads, String topic,
+      Supplier<RecordDecoder<?, I>> decoder, Supplier<LearnerFunction<I, ?>> learner,
+      String sourceUid, String decodeUid, String learnerUid, String learnerName,
+      UnaryOperator<DataStream<I>> beforeLearner) {
+
+    void addTo(StreamExecutionEnvironment env, JobConfig config,
+        List<DataStream<KafkaOutput>> outputs) {
+      SingleOutputStreamOperator<I> decoded = decoded(env, config, topic, decoder.get(), modality,
+          sourceUid, decodeUid, outputs);
+      outputs.add(learn(beforeLearner.apply(decoded), learner.get(), learnerUid, learnerName));
+    }
+  }
+
+  /** The job's input branches, one per modality; those whose topic is not read are skipped. */
+  private static List<Branch<?>> branches(JobConfig config,
+      UnaryOperator<DataStream<LearnerInput>> beforeLearner) {
+    JobConfig.Topics topics = config.topics();
+    return List.of(
+        new Branch<>("images", topics.readsImages(), topics.images(),
+            () -> new ImageRecordDecoder(config), () -> LearnerFunction.images(config),
+            SOURCE_UID, DECODE_UID, LEARNER_UID, "learner: images", beforeLearner),
+        new Branch<SentenceInput>("sentences", topics.readsSentences(), topics.sentences(),
+            () -> new SentenceRecordDecoder(config), () -> LearnerFunction.sentences(config),
+            SENTENCE_SOURCE_UID, SENTENCE_DECODE_UID, SENTENCE_LEARNER_UID,
+            "learner: sentences", UnaryOperator.identity()),
+        new Branch<PairInput>("pairs", topics.readsPairs(), topics.pairs(),
+            () -> new PairRecordDecoder(config), () -> LearnerFunction.pairs(config),
+            PAIR_SOURCE_UID, PAIR_DECODE_UID, PAIR_LEARNER_UID,
+            "learner: image-text pairs (CLIP)", UnaryOperator.identity()));
   }
 
   /** One input topic, decoded; its dead letters are added to {@code outputs}. */
@@ -245,25 +269,28 @@ public final class ContraflowJob {
 
   /** Cluster entry point: {@code --config FILE [--set key=value]...}. */
   public static void main(String[] args) throws Exception {
-    Path file = null;
-    List<String> overrides = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if ((a.equals("--config") || a.equals("--set")) && i + 1 >= args.length) {
-        throw new IllegalArgumentException(a + " needs a value");
-      }
-      switch (a) {
-        case "--config" -> file = Path.of(args[++i]);
-        case "--set" -> overrides.add(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument '" + a
-            + "'; use --config FILE and --set key=value");
-      }
-    }
-    JobConfig config = JobConfigLoader.load(file, overrides);
+    JobConfig config = config(args);
     requireInputTopics(config);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
     build(env, config);
     env.execute(config.job().name());
+  }
+
+  /**
+   * The configuration {@code flink run} arguments name: {@code --config FILE} and {@code --set
+   * key=value}, parsed by the same options as {@code contraflow learn}.
+   *
+   * @throws IllegalArgumentException for an argument those options do not know, with the usage
+   */
+  static JobConfig config(String... args) {
+    JobConfigOptions options = new JobConfigOptions();
+    CommandLine line = new CommandLine(options).setCommandName("flink run <jar>");
+    try {
+      line.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage() + "\n" + line.getUsageMessage(), e);
+    }
+    return options.load(List.of());
   }
 }

@@ -1,32 +1,33 @@
 package dev.contraflow.learn;
 
-import dev.contraflow.io.Image;
 import java.util.List;
 
 /**
- * A micro-batch of records for one step. Any size >= 1 works (streams have ragged batches).
+ * A micro-batch of records for one step, of any modality. Any size >= 1 works (streams have
+ * ragged batches).
  *
- * @param images the records, in stream order
- * @param emitEmbeddings whether the step also embeds each record with the updated key encoder
+ * @param inputs the records, in stream order: images, sentence examples or image-text pairs
+ * @param emitEmbeddings whether the step also embeds each record with the updated model
+ * @param <I> the learner's input
  */
-public record Batch(List<Image> images, boolean emitEmbeddings) {
+public record Batch<I>(List<I> inputs, boolean emitEmbeddings) {
 
   public Batch {
-    if (images == null || images.isEmpty()) {
+    if (inputs == null || inputs.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one record");
     }
-    images = List.copyOf(images);
+    inputs = List.copyOf(inputs);
   }
 
-  public static Batch of(List<Image> images) {
-    return new Batch(images, true);
+  public static <I> Batch<I> of(List<I> inputs) {
+    return new Batch<>(inputs, true);
   }
 
-  public static Batch trainingOnly(List<Image> images) {
-    return new Batch(images, false);
+  public static <I> Batch<I> trainingOnly(List<I> inputs) {
+    return new Batch<>(inputs, false);
   }
 
   public int size() {
-    return images.size();
+    return inputs.size();
   }
 }

@@ -17,7 +17,7 @@ public record Embedding(String id, long modelVersion, float[] vector) {
   /**
    * The vectors of any number of records, embedded {@code chunk} at a time so memory stays bounded.
    */
-  static <T> float[][] vectorsInChunks(List<T> records, int chunk,
+  public static <T> float[][] vectorsInChunks(List<T> records, int chunk,
       java.util.function.Function<List<T>, List<Embedding>> embed) {
     float[][] rows = new float[records.size()][];
     for (int from = 0; from < rows.length; from += chunk) {
@@ -30,7 +30,7 @@ public record Embedding(String id, long modelVersion, float[] vector) {
   }
 
   /** One embedding per row of {@code unitRows} (n x d, already L2-normalised). */
-  static List<Embedding> ofRows(List<String> ids, INDArray unitRows, long version) {
+  public static List<Embedding> ofRows(List<String> ids, INDArray unitRows, long version) {
     int dim = (int) unitRows.columns();
     float[] flat = FlatArrays.copyOut(unitRows.reshape(unitRows.length()));
     List<Embedding> out = new ArrayList<>(ids.size());

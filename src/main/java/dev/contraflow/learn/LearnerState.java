@@ -1,50 +1,98 @@
 package dev.contraflow.learn;
 
+import dev.contraflow.contrast.LogitScale;
 import dev.contraflow.contrast.NegativeQueue;
-import dev.contraflow.encoder.Encoder;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 
 /**
- * The whole of a learner between two steps: what a Flink checkpoint or a model file holds.
+ * The whole of a learner between two steps, for every modality and method: what a Flink
+ * checkpoint or a model file holds.
+ *
+ * <p>Networks are held by name ({@link #ONLINE}, {@link #MOMENTUM}, {@link #TEXT}), each with its
+ * parameters and, for a trained network, its optimiser state, so no positional layout is left to
+ * guess and a state of one method is refused by a learner of another with the names that differ.
+ * The queue (MoCo, ESimCSE, SwAV) or memory bank (InstDisc) and CLIP's learnable logit scale are
+ * there only for the methods that have them.
  *
  * <p>Immutable by contract: the arrays are fresh for every state and nobody writes to them after
  * construction (the learner copies parameters out after each step). That lets a state sit in Flink
  * heap state while an asynchronous snapshot reads it.
  *
  * @param step number of training steps taken; the model version
- * @param rngState the learner's random stream (views); a restore continues the same sequence
- * @param encoderParams the query encoder's flat parameters (including batch-norm statistics)
- * @param updaterState the optimiser's flat state (momentum buffers, Adam moments)
- * @param momentumParams the momentum encoder's flat parameters (MoCo's key encoder, BYOL's
- *     target); empty for methods without one
- * @param queue MoCo's negatives or InstDisc's memory bank (one unused entry for other methods)
+ * @param rngState the learner's random stream (views, dropout masks); a restore continues the same
+ *     sequence
+ * @param networks by name, in the method's order
+ * @param queue MoCo's or ESimCSE's negatives, SwAV's queue or InstDisc's memory bank; null for
+ *     methods without one
+ * @param logitScale CLIP's learnable temperature and its Adam moments; null for other methods
  */
 public record LearnerState(
     long step,
     long rngState,
-    float[] encoderParams,
-    float[] updaterState,
-    float[] momentumParams,
-    NegativeQueue queue) {
+    Map<String, Network> networks,
+    NegativeQueue queue,
+    LogitScale logitScale) {
+
+  /** The network the optimiser trains: MoCo's query encoder, the sentence encoder, CLIP's image
+   * tower. */
+  public static final String ONLINE = "online";
+  /** The momentum (EMA) copy of the online network: MoCo's key encoder, BYOL's target. */
+  public static final String MOMENTUM = "momentum";
+  /** CLIP's text tower. */
+  public static final String TEXT = "text";
 
   /**
-   * The state after a step: fresh copies of both networks' parameters and the optimiser state
-   * ({@code momentumEncoder} null: the method has none).
+   * One network's flat arrays.
+   *
+   * @param params flat parameters, including batch-norm statistics
+   * @param updaterState the optimiser's flat state (momentum buffers, Adam moments); empty for a
+   *     network no optimiser trains (the momentum encoder)
    */
-  static LearnerState capture(long step, long rngState, Encoder encoder, Encoder momentumEncoder,
-      NegativeQueue queue) {
-    return new LearnerState(step, rngState, encoder.params(), encoder.updaterState(),
-        momentumEncoder == null ? new float[0] : momentumEncoder.params(), queue);
+  public record Network(float[] params, float[] updaterState) {
+
+    public Network {
+      Objects.requireNonNull(params, "params");
+      Objects.requireNonNull(updaterState, "updaterState");
+    }
   }
 
-  /** Writes this state into a learner's networks, which are only scratch space between steps. */
-  void loadInto(Encoder encoder, Encoder momentumEncoder) {
-    encoder.loadParams(encoderParams);
-    encoder.loadUpdaterState(updaterState);
-    if (momentumEncoder != null) {
-      momentumEncoder.loadParams(momentumParams);
-    } else if (momentumParams.length != 0) {
-      throw new IllegalArgumentException("the state holds momentum-encoder parameters but this"
-          + " learner's method has no momentum encoder (was it made with another method?)");
+  public LearnerState {
+    if (networks == null || networks.isEmpty()) {
+      throw new IllegalArgumentException("a learner state needs at least one network");
     }
+    networks = Collections.unmodifiableMap(new LinkedHashMap<>(networks));
+  }
+
+  /** The named network. */
+  public Network network(String name) {
+    Network n = networks.get(name);
+    if (n == null) {
+      throw new IllegalArgumentException("the state holds no network '" + name + "' (it holds "
+          + networks.keySet() + "; was it made with another method?)");
+    }
+    return n;
+  }
+
+  /** The online network's parameters: the encoder the optimiser trains. */
+  public float[] encoderParams() {
+    return network(ONLINE).params();
+  }
+
+  /** The parameters of the network whose embeddings a model publishes (MoCo's key encoder). */
+  public float[] embeddingParams() {
+    return (networks.containsKey(MOMENTUM) ? network(MOMENTUM) : network(ONLINE)).params();
+  }
+
+  /** Valid entries in the queue or memory bank; 0 without one. */
+  public int queueFill() {
+    return queue == null ? 0 : queue.fill();
+  }
+
+  /** Mean steps since the queued entries were enqueued; NaN without any. */
+  public double queueMeanAge() {
+    return queue == null ? Double.NaN : queue.meanAge(step);
   }
 }

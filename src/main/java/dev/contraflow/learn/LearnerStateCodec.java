@@ -1,5 +1,6 @@
 package dev.contraflow.learn;
 
+import dev.contraflow.contrast.LogitScale;
 import dev.contraflow.contrast.NegativeQueue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,45 +9,64 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * {@link LearnerState} to bytes and back, exactly (bit-identical floats).
+ * {@link LearnerState} to bytes and back, exactly (bit-identical floats and doubles), for every
+ * modality.
  *
- * <p>Layout (big-endian): magic "CFLS", format version, step, RNG state, the three float vectors,
- * then the queue (K, d, write position, fill, keys, id hashes, enqueue steps). An unknown version
- * is refused with a message rather than misread.
+ * <p>Layout of version 2 (big-endian): magic "CFLS", format version, step, RNG state, the number
+ * of networks, then each network's name (modified UTF-8), parameters and optimiser state; a flag
+ * and the queue (K, d, write position, fill, keys, id hashes, enqueue steps); a flag and the logit
+ * scale (log scale, Adam's two moments as doubles). An unknown version is refused with a message
+ * rather than misread.
  *
- * <p>Every image method fits this layout unchanged (so version 1 still): a method without a
- * momentum encoder writes an empty momentum vector, and InstDisc's memory bank is the queue (one
- * feature, id hash and last-refresh step per entry).
+ * <p>Reads the two layouts before the one learner frame (issue 12) too, so model files and
+ * savepoints written by earlier builds load: version 1 "CFLS" (images, sentences: the online
+ * encoder's parameters and optimiser state, the momentum encoder's parameters - empty for methods
+ * without one - and the queue) and version 1 "CFPS" (CLIP: the image tower as {@code online}, the
+ * text tower, the logit scale).
  */
 public final class LearnerStateCodec {
 
   public static final int MAGIC = 0x43464c53; // "CFLS"
-  public static final int CURRENT_VERSION = 1;
+  /** The pre-frame CLIP state's magic, "CFPS"; read, never written. */
+  static final int PAIR_MAGIC_V1 = 0x43465053;
+  public static final int CURRENT_VERSION = 2;
 
   private LearnerStateCodec() {}
 
   public static byte[] toBytes(LearnerState s) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(
-        64 + 4 * (s.encoderParams().length + s.updaterState().length + s.momentumParams().length)
-            + 20 * s.queue().capacity() * (s.queue().dim() + 4));
+    long floats = 0;
+    for (LearnerState.Network n : s.networks().values()) {
+      floats += n.params().length + n.updaterState().length;
+    }
+    NegativeQueue q = s.queue();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
+        128 + 4 * floats + (q == null ? 0 : 20L * q.capacity() * (q.dim() + 4))));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
       out.writeInt(CURRENT_VERSION);
       out.writeLong(s.step());
       out.writeLong(s.rngState());
-      writeFloats(out, s.encoderParams());
-      writeFloats(out, s.updaterState());
-      writeFloats(out, s.momentumParams());
-      NegativeQueue q = s.queue();
-      out.writeInt(q.capacity());
-      out.writeInt(q.dim());
-      out.writeInt(q.writePosition());
-      out.writeInt(q.fill());
-      writeFloats(out, q.keys());
-      writeLongs(out, q.idHashes());
-      writeLongs(out, q.enqueuedAt());
+      out.writeInt(s.networks().size());
+      for (Map.Entry<String, LearnerState.Network> e : s.networks().entrySet()) {
+        out.writeUTF(e.getKey());
+        writeFloats(out, e.getValue().params());
+        writeFloats(out, e.getValue().updaterState());
+      }
+      out.writeBoolean(q != null);
+      if (q != null) {
+        writeQueue(out, q);
+      }
+      LogitScale scale = s.logitScale();
+      out.writeBoolean(scale != null);
+      if (scale != null) {
+        out.writeDouble(scale.logScale());
+        out.writeDouble(scale.firstMoment());
+        out.writeDouble(scale.secondMoment());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // in-memory stream: cannot happen
     }
@@ -57,26 +77,20 @@ public final class LearnerStateCodec {
   public static LearnerState fromBytes(byte[] data) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
     try {
-      if (in.readInt() != MAGIC) {
+      int magic = in.readInt();
+      int version = in.readInt();
+      if (magic == PAIR_MAGIC_V1) {
+        return readPairV1(in, version);
+      }
+      if (magic != MAGIC) {
         throw new IOException("not a contraflow learner state (bad magic)");
       }
-      int version = in.readInt();
-      if (version != CURRENT_VERSION) {
-        throw new IOException("learner state format version " + version
-            + " is not supported (this build reads version " + CURRENT_VERSION + ")");
-      }
-      long step = in.readLong();
-      long rng = in.readLong();
-      float[] params = readFloats(in);
-      float[] updater = readFloats(in);
-      float[] momentum = readFloats(in);
-      int capacity = in.readInt();
-      int dim = in.readInt();
-      int writePosition = in.readInt();
-      int fill = in.readInt();
-      NegativeQueue queue = NegativeQueue.restore(capacity, dim, readFloats(in), readLongs(in),
-          readLongs(in), writePosition, fill);
-      return new LearnerState(step, rng, params, updater, momentum, queue);
+      return switch (version) {
+        case 1 -> readV1(in);
+        case CURRENT_VERSION -> readV2(in);
+        default -> throw new IOException("learner state format version " + version
+            + " is not supported (this build reads versions 1 and " + CURRENT_VERSION + ")");
+      };
     } catch (java.io.EOFException e) {
       throw new IOException("learner state is truncated", e);
     } catch (IllegalArgumentException e) {
@@ -84,7 +98,73 @@ public final class LearnerStateCodec {
     }
   }
 
-  static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+  private static LearnerState readV2(DataInputStream in) throws IOException {
+    long step = in.readLong();
+    long rng = in.readLong();
+    int count = in.readInt();
+    if (count < 1 || count > 64) {
+      throw new IOException("learner state is corrupt (" + count + " networks)");
+    }
+    Map<String, LearnerState.Network> networks = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      networks.put(in.readUTF(), new LearnerState.Network(readFloats(in), readFloats(in)));
+    }
+    NegativeQueue queue = in.readBoolean() ? readQueue(in) : null;
+    LogitScale scale = in.readBoolean()
+        ? new LogitScale(in.readDouble(), in.readDouble(), in.readDouble()) : null;
+    return new LearnerState(step, rng, networks, queue, scale);
+  }
+
+  /** An image or sentence learner's state as builds before the one frame wrote it. */
+  private static LearnerState readV1(DataInputStream in) throws IOException {
+    long step = in.readLong();
+    long rng = in.readLong();
+    float[] params = readFloats(in);
+    float[] updater = readFloats(in);
+    float[] momentum = readFloats(in);
+    Map<String, LearnerState.Network> networks = new LinkedHashMap<>();
+    networks.put(LearnerState.ONLINE, new LearnerState.Network(params, updater));
+    if (momentum.length > 0) { // methods without a momentum encoder wrote an empty vector
+      networks.put(LearnerState.MOMENTUM, new LearnerState.Network(momentum, new float[0]));
+    }
+    return new LearnerState(step, rng, networks, readQueue(in), null);
+  }
+
+  /** A CLIP learner's state as builds before the one frame wrote it ("CFPS" version 1). */
+  private static LearnerState readPairV1(DataInputStream in, int version) throws IOException {
+    if (version != 1) {
+      throw new IOException("image-text learner state format version " + version
+          + " is not supported (this build reads version 1)");
+    }
+    long step = in.readLong();
+    long rng = in.readLong();
+    Map<String, LearnerState.Network> networks = new LinkedHashMap<>();
+    networks.put(LearnerState.ONLINE, new LearnerState.Network(readFloats(in), readFloats(in)));
+    networks.put(LearnerState.TEXT, new LearnerState.Network(readFloats(in), readFloats(in)));
+    LogitScale scale = new LogitScale(in.readDouble(), in.readDouble(), in.readDouble());
+    return new LearnerState(step, rng, networks, null, scale);
+  }
+
+  private static void writeQueue(DataOutputStream out, NegativeQueue q) throws IOException {
+    out.writeInt(q.capacity());
+    out.writeInt(q.dim());
+    out.writeInt(q.writePosition());
+    out.writeInt(q.fill());
+    writeFloats(out, q.keys());
+    writeLongs(out, q.idHashes());
+    writeLongs(out, q.enqueuedAt());
+  }
+
+  private static NegativeQueue readQueue(DataInputStream in) throws IOException {
+    int capacity = in.readInt();
+    int dim = in.readInt();
+    int writePosition = in.readInt();
+    int fill = in.readInt();
+    return NegativeQueue.restore(capacity, dim, readFloats(in), readLongs(in), readLongs(in),
+        writePosition, fill);
+  }
+
+  private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
     out.writeInt(values.length);
     ByteBuffer buf = ByteBuffer.allocate(4 * values.length);
     buf.asFloatBuffer().put(values);
@@ -98,7 +178,7 @@ public final class LearnerStateCodec {
     out.write(buf.array());
   }
 
-  static float[] readFloats(DataInputStream in) throws IOException {
+  private static float[] readFloats(DataInputStream in) throws IOException {
     byte[] raw = new byte[4 * checkedLength(in.readInt(), in)];
     in.readFully(raw);
     float[] out = new float[raw.length / 4];
@@ -115,7 +195,7 @@ public final class LearnerStateCodec {
   }
 
   private static int checkedLength(int n, DataInputStream in) throws IOException {
-    if (n < 0 || n > in.available() ) {
+    if (n < 0 || n > in.available()) {
       throw new IOException("learner state is truncated or corrupt (array of " + n + " entries)");
     }
     return n;

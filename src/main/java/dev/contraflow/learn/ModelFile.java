@@ -1,5 +1,9 @@
 package dev.contraflow.learn;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
@@ -23,22 +27,22 @@ import java.util.TreeMap;
  * A trained model on disk: the learner's configuration, provenance, and its full state (so
  * training can also resume from it).
  *
- * <p>Layout: magic "CFMD", format version, the configuration and provenance as UTF-8
- * {@code key=value} lines, then {@link LearnerStateCodec} bytes. Written to a temporary file and
- * moved into place, so a reader never sees half a model.
+ * <p>Layout (version 4): magic "CFMD", format version, a length-prefixed UTF-8 JSON header
+ * {@code {"modality": ..., "config": ..., "provenance": {...}}} - the config is the learner's
+ * configuration record as Jackson writes it - then the length-prefixed {@link LearnerStateCodec}
+ * bytes. Every modality is written by the one path; written to a temporary file and moved into
+ * place, so a reader never sees half a model.
  *
- * <p>Version 2 adds {@code modality} (IMAGE or SENTENCE) to the header, and sentence models
- * ({@link SentenceModel}); a version 1 file is an image model and still loads. Version 3 adds
- * IMAGE_TEXT models ({@link PairModel}, CLIP), whose state block is {@link PairLearnerStateCodec}
- * bytes. Each file carries the lowest version that describes it - image and sentence models are
- * still written as version 2 - so older builds keep reading what they can.
+ * <p>Versions 1 to 3 had a {@code key=value} header; they keep loading:
+ * version 2 added {@code modality} (IMAGE or SENTENCE) to the header, and sentence models
+ * ({@link SentenceModel}); a version 1 file is an image model. Version 3 added
+ * IMAGE_TEXT models ({@link PairModel}, CLIP).
  */
 public final class ModelFile {
 
   public static final int MAGIC = 0x43464d44; // "CFMD"
-  public static final int CURRENT_VERSION = 3;
-  /** The version image and sentence models are written with. */
-  private static final int SINGLE_MODALITY_VERSION = 2;
+  public static final int CURRENT_VERSION = 4;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What a model embeds. */
   public enum Modality {
@@ -78,29 +82,34 @@ public final class ModelFile {
    * @param state both towers' parameters and optimiser states, the logit scale, step, RNG
    * @param provenance free-form facts: data, samples seen, time
    */
-  public record PairModel(PairLearnerConfig config, PairLearnerState state,
+  public record PairModel(PairLearnerConfig config, LearnerState state,
       Map<String, String> provenance) {}
 
-  /** The header lines and the state block of a model file of any modality. */
-  private record Framed(Properties header, byte[] state) {
+  /** How a version 1 to 3 header's {@code key=value} lines become a configuration. */
+  @FunctionalInterface
+  private interface LegacyHeader<C> {
+    C config(Properties header) throws IOException;
+  }
 
-    Modality modality() throws IOException {
-      String m = header.getProperty("modality", Modality.IMAGE.name()); // version 1: images
+  /**
+   * The header and state block of a model file of any modality and version.
+   *
+   * @param config the configuration as JSON (version 4), or null
+   * @param legacy the {@code key=value} header (versions 1 to 3), or null
+   */
+  private record Framed(Modality modality, JsonNode config, Properties legacy,
+      Map<String, String> provenance, byte[] state) {
+
+    <C> C config(Class<C> type, LegacyHeader<C> fromLegacy) throws IOException {
       try {
-        return Modality.valueOf(m);
+        return config != null ? JSON.treeToValue(config, type) : fromLegacy.config(legacy);
+      } catch (JsonProcessingException e) {
+        Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
+        throw new IOException("model configuration is invalid: " + (cause == e
+            ? e.getOriginalMessage() : cause.getMessage()), e);
       } catch (IllegalArgumentException e) {
-        throw new IOException("model modality " + m + " is not known to this build");
+        throw new IOException("model configuration is invalid: " + e.getMessage(), e);
       }
-    }
-
-    Map<String, String> provenance() {
-      Map<String, String> out = new TreeMap<>();
-      for (String key : header.stringPropertyNames()) {
-        if (key.startsWith("provenance.")) {
-          out.put(key.substring("provenance.".length()), header.getProperty(key));
-        }
-      }
-      return out;
     }
   }
 
@@ -133,40 +142,35 @@ public final class ModelFile {
   }
 
   public static void write(OutputStream os, Model model) throws IOException {
-    Map<String, String> kv = imageHeader(model.config());
-    kv.put("modality", Modality.IMAGE.name());
-    writeFramed(os, SINGLE_MODALITY_VERSION, kv, model.provenance(),
-        LearnerStateCodec.toBytes(model.state()));
+    write(os, Modality.IMAGE, model.config(), model.state(), model.provenance());
   }
 
   public static void write(OutputStream os, SentenceModel model) throws IOException {
-    Map<String, String> kv = SentenceModelHeader.of(model.config());
-    kv.put("modality", Modality.SENTENCE.name());
-    writeFramed(os, SINGLE_MODALITY_VERSION, kv, model.provenance(),
-        LearnerStateCodec.toBytes(model.state()));
+    write(os, Modality.SENTENCE, model.config(), model.state(), model.provenance());
   }
 
   public static void write(OutputStream os, PairModel model) throws IOException {
-    Map<String, String> kv = PairModelHeader.of(model.config());
-    kv.put("modality", Modality.IMAGE_TEXT.name());
-    writeFramed(os, CURRENT_VERSION, kv, model.provenance(),
-        PairLearnerStateCodec.toBytes(model.state()));
+    write(os, Modality.IMAGE_TEXT, model.config(), model.state(), model.provenance());
   }
 
-  private static void writeFramed(OutputStream os, int version, Map<String, String> kv,
-      Map<String, String> provenance, byte[] bytes) throws IOException {
+  /** The one write path: the JSON header of {modality, config, provenance}, then the state. */
+  private static void write(OutputStream os, Modality modality, Object config, LearnerState state,
+      Map<String, String> provenance) throws IOException {
+    ObjectNode header = JSON.createObjectNode();
+    header.put("modality", modality.name());
+    header.set("config", JSON.valueToTree(config));
+    header.set("provenance", JSON.valueToTree(new TreeMap<>(provenance)));
     DataOutputStream out = new DataOutputStream(os);
     out.writeInt(MAGIC);
-    out.writeInt(version);
-    provenance.forEach((k, v) -> kv.put("provenance." + k, v));
-    StringBuilder sb = new StringBuilder();
-    kv.forEach((k, v) -> sb.append(k).append('=').append(escape(v)).append('\n'));
-    byte[] header = sb.toString().getBytes(StandardCharsets.UTF_8);
-    out.writeInt(header.length);
-    out.write(header);
-    out.writeInt(bytes.length);
-    out.write(bytes);
+    out.writeInt(CURRENT_VERSION);
+    writeBlock(out, JSON.writeValueAsBytes(header));
+    writeBlock(out, LearnerStateCodec.toBytes(state));
     out.flush();
+  }
+
+  private static void writeBlock(DataOutputStream out, byte[] block) throws IOException {
+    out.writeInt(block.length);
+    out.write(block);
   }
 
   /** An image model; a sentence model file is refused with the option that reads it. */
@@ -203,28 +207,20 @@ public final class ModelFile {
 
   private static Model image(Framed f, Path file) throws IOException {
     expect(f, Modality.IMAGE, "an image", file);
-    return new Model(configFrom(f.header()), LearnerStateCodec.fromBytes(f.state()),
-        f.provenance());
+    return new Model(f.config(LearnerConfig.class, ModelFile::configFrom),
+        LearnerStateCodec.fromBytes(f.state()), f.provenance());
   }
 
   private static SentenceModel sentence(Framed f, Path file) throws IOException {
     expect(f, Modality.SENTENCE, "a sentence", file);
-    try {
-      return new SentenceModel(SentenceModelHeader.config(f.header()),
-          LearnerStateCodec.fromBytes(f.state()), f.provenance());
-    } catch (IllegalArgumentException e) {
-      throw new IOException("model configuration is invalid: " + e.getMessage(), e);
-    }
+    return new SentenceModel(f.config(SentenceLearnerConfig.class, SentenceModelHeader::config),
+        LearnerStateCodec.fromBytes(f.state()), f.provenance());
   }
 
   private static PairModel pair(Framed f, Path file) throws IOException {
     expect(f, Modality.IMAGE_TEXT, "an image-text", file);
-    try {
-      return new PairModel(PairModelHeader.config(f.header()),
-          PairLearnerStateCodec.fromBytes(f.state()), f.provenance());
-    } catch (IllegalArgumentException e) {
-      throw new IOException("model configuration is invalid: " + e.getMessage(), e);
-    }
+    return new PairModel(f.config(PairLearnerConfig.class, PairModelHeader::config),
+        LearnerStateCodec.fromBytes(f.state()), f.provenance());
   }
 
   private static void expect(Framed f, Modality wanted, String article, Path file)
@@ -269,9 +265,45 @@ public final class ModelFile {
       throw new IOException("model format version " + version + " is not supported (this build"
           + " reads versions 1 to " + CURRENT_VERSION + "; use a matching contraflow release)");
     }
+    byte[] header = readBlock(in);
+    return version == CURRENT_VERSION ? jsonHeader(header, readBlock(in))
+        : legacyHeader(header, readBlock(in));
+  }
+
+  private static Framed jsonHeader(byte[] bytes, byte[] state) throws IOException {
+    JsonNode header = JSON.readTree(bytes);
+    Map<String, String> provenance = new TreeMap<>();
+    header.path("provenance").properties()
+        .forEach(e -> provenance.put(e.getKey(), e.getValue().asText()));
+    JsonNode config = header.get("config");
+    if (config == null || !config.isObject()) {
+      throw new IOException("model header lacks its configuration");
+    }
+    return new Framed(modality(header.path("modality").asText()), config, null, provenance,
+        state);
+  }
+
+  /** A version 1 to 3 header: {@code key=value} lines, provenance under {@code provenance.}. */
+  private static Framed legacyHeader(byte[] bytes, byte[] state) throws IOException {
     Properties p = new Properties();
-    p.load(new java.io.StringReader(new String(readBlock(in), StandardCharsets.UTF_8)));
-    return new Framed(p, readBlock(in));
+    p.load(new java.io.StringReader(new String(bytes, StandardCharsets.UTF_8)));
+    Map<String, String> provenance = new TreeMap<>();
+    for (String key : p.stringPropertyNames()) {
+      if (key.startsWith("provenance.")) {
+        provenance.put(key.substring("provenance.".length()), p.getProperty(key));
+      }
+    }
+    // version 1 knew images only
+    return new Framed(modality(p.getProperty("modality", Modality.IMAGE.name())), null, p,
+        provenance, state);
+  }
+
+  private static Modality modality(String name) throws IOException {
+    try {
+      return Modality.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("model modality " + name + " is not known to this build");
+    }
   }
 
   private static byte[] readBlock(DataInputStream in) throws IOException {
@@ -282,35 +314,6 @@ public final class ModelFile {
     byte[] b = new byte[n];
     in.readFully(b);
     return b;
-  }
-
-  private static Map<String, String> imageHeader(LearnerConfig c) {
-    Map<String, String> kv = new TreeMap<>();
-    kv.put("method", c.method().name());
-    putImageEncoder(kv, "encoder.", c.encoder());
-    SentenceModelHeader.putOptimizerAndMomentum(kv, c.optimizer(), c.momentum());
-    kv.put("queueSize", Integer.toString(c.queueSize()));
-    kv.put("temperature", Double.toString(c.temperature()));
-    kv.put("cropScaleMin", Double.toString(c.cropScaleMin()));
-    kv.put("batchSize", Integer.toString(c.batchSize()));
-    kv.put("seed", Long.toString(c.seed()));
-    kv.put("swav.prototypes", Integer.toString(c.swav().prototypes()));
-    kv.put("swav.localCrops", Integer.toString(c.swav().localCrops()));
-    kv.put("instDisc.negatives", Integer.toString(c.instDisc().negatives()));
-    kv.put("instDisc.bankMomentum", Double.toString(c.instDisc().bankMomentum()));
-    return kv;
-  }
-
-  static void putImageEncoder(Map<String, String> kv, String prefix, EncoderConfig e) {
-    kv.put(prefix + "kind", e.kind().name());
-    kv.put(prefix + "channels", Integer.toString(e.channels()));
-    kv.put(prefix + "height", Integer.toString(e.height()));
-    kv.put(prefix + "width", Integer.toString(e.width()));
-    kv.put(prefix + "baseWidth", Integer.toString(e.baseWidth()));
-    kv.put(prefix + "blocksPerStage", Integer.toString(e.blocksPerStage()));
-    kv.put(prefix + "projectionHidden", Integer.toString(e.projectionHidden()));
-    kv.put(prefix + "projectionDim", Integer.toString(e.projectionDim()));
-    kv.put(prefix + "seed", Long.toString(e.seed()));
   }
 
   static EncoderConfig imageEncoder(Properties p, String prefix) throws IOException {
@@ -324,10 +327,6 @@ public final class ModelFile {
         Integer.parseInt(req(p, prefix + "projectionHidden")),
         Integer.parseInt(req(p, prefix + "projectionDim")),
         Long.parseLong(req(p, prefix + "seed")));
-  }
-
-  private static String escape(String v) {
-    return v.replace("\\", "\\\\").replace("\n", "\\n");
   }
 
   private static LearnerConfig configFrom(Properties p) throws IOException {

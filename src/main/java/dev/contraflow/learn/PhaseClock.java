@@ -1,17 +1,17 @@
 package dev.contraflow.learn;
 
 /** Splits one step's wall time into the phases of {@link StepTimings}. Not thread-safe. */
-final class PhaseClock {
+public final class PhaseClock {
 
   /** The phases, in the order of StepTimings' components. */
-  enum Phase { AUGMENT, FORWARD, LOSS, BACKWARD, MOMENTUM, QUEUE, EMBED, STATE_COPY }
+  public enum Phase { AUGMENT, FORWARD, LOSS, BACKWARD, MOMENTUM, QUEUE, EMBED, STATE_COPY }
 
   private final long started = System.nanoTime();
   private final long[] spent = new long[Phase.values().length];
   private long last = started;
 
   /** Books the time since the previous lap to {@code phase}. */
-  void lap(Phase phase) {
+  public void lap(Phase phase) {
     long now = System.nanoTime();
     spent[phase.ordinal()] += now - last;
     last = now;

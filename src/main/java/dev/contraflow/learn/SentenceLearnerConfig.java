@@ -82,12 +82,13 @@ public record SentenceLearnerConfig(
     }
   }
 
-  /** ESimCSE defaults: B = 64, K = 160, T = 0.05, m = 0.995; width 128, Adam 1e-3. */
-  public static SentenceLearnerConfig esimcse() {
-    TokenizerConfig t = TokenizerConfig.defaults();
-    return new SentenceLearnerConfig(Method.ESIMCSE, t, encoderFor(t, 128, 0.1, 11L),
-        new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3, 0, 0), 160, 0.05,
-        MomentumUpdate.constant(0.995), 0.32, 0, 64, 7L);
+  /**
+   * The method's K: ESimCSE's momentum queue holds 2.5 batches of its B = 64 (160 keys); SimCSE
+   * and ConSERT use in-batch negatives only (0). The one home of this default: the job
+   * configuration and the command line both read it.
+   */
+  public static int defaultQueueSize(Method method) {
+    return method == Method.ESIMCSE ? 160 : 0;
   }
 
   /** A text encoder that fits a tokenizer: kernel 3, head 512 -> 128. */

@@ -39,12 +39,12 @@ public record StepMetrics(
    * The metrics of a step that ended in {@code next}: the loss's own figures, and the geometry of
    * the L2-normalised queries q and their positives k (B x d each).
    */
-  static StepMetrics of(LearnerState next, double loss, double positiveSimilarity,
+  public static StepMetrics of(LearnerState next, double loss, double positiveSimilarity,
       double negativeSimilarity, INDArray q, INDArray k, double samplesPerSecond,
       StepTimings timings) {
     return new StepMetrics(next.step(), loss, positiveSimilarity, negativeSimilarity,
         RepresentationGeometry.alignment(q, k), RepresentationGeometry.uniformity(q),
-        RepresentationGeometry.embeddingStd(q), next.queue().fill(),
-        next.queue().meanAge(next.step()), samplesPerSecond, timings);
+        RepresentationGeometry.embeddingStd(q), next.queueFill(),
+        next.queueMeanAge(), samplesPerSecond, timings);
   }
 }

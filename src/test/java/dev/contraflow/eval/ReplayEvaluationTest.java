@@ -42,7 +42,7 @@ class ReplayEvaluationTest {
         new EncoderConfig(EncoderKind.MLP, 1, 28, 28, 4, 1, 16, 8, 3L),
         new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.05, 0.9, 1e-4), 32, 0.2,
         MomentumUpdate.constant(0.9), 0.3, 16, 5L);
-    Learner learner = new Learner(config);
+    Learner<Image> learner = Learner.images(config);
     LearnerState first = learner.initialState();
     LearnerState s = first;
     for (int i = 0; i < 240; i += 16) {

@@ -70,8 +70,10 @@ class FailureRecoveryTest {
       assertEquals(uninterrupted.step(), restored.step());
       assertEquals(uninterrupted.rngState(), restored.rngState());
       assertArrayEquals(uninterrupted.encoderParams(), restored.encoderParams());
-      assertArrayEquals(uninterrupted.momentumParams(), restored.momentumParams());
-      assertArrayEquals(uninterrupted.updaterState(), restored.updaterState());
+      assertArrayEquals(uninterrupted.network(LearnerState.MOMENTUM).params(),
+          restored.network(LearnerState.MOMENTUM).params());
+      assertArrayEquals(uninterrupted.network(LearnerState.ONLINE).updaterState(),
+          restored.network(LearnerState.ONLINE).updaterState());
       assertArrayEquals(LearnerStateCodec.toBytes(uninterrupted),
           LearnerStateCodec.toBytes(restored), "queue, ages and id hashes too");
       Map<String, EmbeddingRecord> byId = embeddings.records().stream()

@@ -13,15 +13,16 @@ import dev.contraflow.avro.PairRecord;
 import dev.contraflow.avro.SentenceRecord;
 import dev.contraflow.io.Image;
 import dev.contraflow.io.PairRecords;
+import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.learn.Batch;
+import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.LearnerStateCodec;
 import dev.contraflow.learn.ModelFile;
-import dev.contraflow.learn.SentenceBatch;
 import dev.contraflow.learn.SentenceExample;
-import dev.contraflow.learn.SentenceLearner;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -218,7 +219,9 @@ class ModalitiesStreamingTest {
   /** The first {@code steps} batches of the sentences through a plain SentenceLearner. */
   private static LearnerState uninterruptedRun(JobConfig config, List<SentenceRecord> sentences,
       int steps) throws Exception {
-    SentenceLearner learner = new SentenceLearner(config.sentenceLearnerConfig());
+    Learner<SentenceExample> learner = Learner.sentences(config.sentenceLearnerConfig());
+    SentenceTokenizer tokenizer =
+        new SentenceTokenizer(config.sentenceLearnerConfig().tokenizer());
     LearnerState s = learner.initialState();
     int b = config.sentenceLearner().batchSize();
     for (int step = 0; step < steps; step++) {
@@ -226,9 +229,9 @@ class ModalitiesStreamingTest {
       for (SentenceRecord r : sentences.subList(step * b, Math.min((step + 1) * b,
           sentences.size()))) {
         batch.add(new SentenceInput(r.getId(), "m", r.getText(),
-            r.getPositive(), r.getHardNegative(), "t", 0, 0, 0).example(learner.tokenizer()));
+            r.getPositive(), r.getHardNegative(), "t", 0, 0, 0).example(tokenizer));
       }
-      s = learner.step(s, SentenceBatch.trainingOnly(batch)).state();
+      s = learner.step(s, Batch.trainingOnly(batch)).state();
     }
     return s;
   }

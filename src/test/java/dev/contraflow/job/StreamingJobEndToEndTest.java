@@ -13,6 +13,7 @@ import dev.contraflow.io.FakeSchemaRegistry;
 import dev.contraflow.io.Image;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.LearnerStateCodec;
 import dev.contraflow.learn.ModelFile;
 import java.net.URI;
@@ -105,7 +106,7 @@ class StreamingJobEndToEndTest {
         .orElseThrow()).intValue(), "the tiny learner's queue (K = 20) is full");
     ComputationGraph keyEncoder = ComputationGraph.load(
         Path.of(URI.create(c.getDl4jUri())).toFile(), false);
-    assertEquals(ModelFile.fromBytes(bytes).state().momentumParams().length,
+    assertEquals(ModelFile.fromBytes(bytes).state().network(LearnerState.MOMENTUM).params().length,
         keyEncoder.numParams(), "the DL4J file holds the key encoder");
   }
 

@@ -223,7 +223,7 @@ final class StreamingStack implements AutoCloseable {
 
   /** The same batches through a plain Learner: no Flink, no failure, no stop. */
   static LearnerState uninterruptedRun(JobConfig config, List<Image> images) {
-    Learner learner = new Learner(config.learnerConfig());
+    Learner<Image> learner = Learner.images(config.learnerConfig());
     LearnerState s = learner.initialState();
     int b = config.learner().batchSize();
     for (int i = 0; i < images.size(); i += b) {

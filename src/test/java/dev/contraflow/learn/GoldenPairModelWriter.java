@@ -22,9 +22,9 @@ class GoldenPairModelWriter {
   @Disabled("writes the golden file; run by hand only for a new format version")
   @Test
   void write() throws Exception {
-    PairLearner learner = new PairLearner(config());
-    PairBatch batch = PairBatch.trainingOnly(TinyPairs.examples(learner, 3));
-    PairLearnerState s = learner.initialState();
+    Learner<PairExample> learner = Learner.pairs(config());
+    Batch<PairExample> batch = Batch.trainingOnly(TinyPairs.examples(3));
+    LearnerState s = learner.initialState();
     for (int i = 0; i < 2; i++) {
       s = learner.step(s, batch).state();
     }

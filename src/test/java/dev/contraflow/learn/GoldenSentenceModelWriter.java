@@ -2,6 +2,7 @@ package dev.contraflow.learn;
 
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.io.TokenizerConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,14 +24,15 @@ class GoldenSentenceModelWriter {
   @Disabled("writes the golden file; run by hand only for a new format version")
   @Test
   void write() throws Exception {
-    SentenceLearner learner = new SentenceLearner(config());
+    Learner<SentenceExample> learner = Learner.sentences(config());
+    SentenceTokenizer tokenizer = new SentenceTokenizer(config().tokenizer());
     List<SentenceExample> batch = List.of(
-        SentenceExample.of(learner.tokenizer().tokenize("a", "the cat sat")),
-        SentenceExample.of(learner.tokenizer().tokenize("b", "a dog barked")),
-        SentenceExample.of(learner.tokenizer().tokenize("c", "rain fell")));
+        SentenceExample.of(tokenizer.tokenize("a", "the cat sat")),
+        SentenceExample.of(tokenizer.tokenize("b", "a dog barked")),
+        SentenceExample.of(tokenizer.tokenize("c", "rain fell")));
     LearnerState s = learner.initialState();
     for (int i = 0; i < 2; i++) {
-      s = learner.step(s, SentenceBatch.trainingOnly(batch)).state();
+      s = learner.step(s, Batch.trainingOnly(batch)).state();
     }
     ModelFile.write(Path.of("src/test/resources/golden/sentence-model-v2.cfm"),
         new ModelFile.SentenceModel(config(), s, Map.of("data", "golden")));

@@ -2,6 +2,7 @@ package dev.contraflow.learn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.io.Image;
+import dev.contraflow.learn.method.ImageMethodStep;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -32,8 +34,8 @@ class ImageMethodsTest {
     return method == Method.BYOL ? c.withMomentum(MomentumUpdate.constant(0.99)) : c;
   }
 
-  private static LearnerState run(Learner learner, LearnerState state, List<Batch> batches) {
-    for (Batch b : batches) {
+  private static LearnerState run(Learner<Image> learner, LearnerState state, List<Batch<Image>> batches) {
+    for (Batch<Image> b : batches) {
       state = learner.step(state, b).state();
     }
     return state;
@@ -43,15 +45,15 @@ class ImageMethodsTest {
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
       "INSTDISC", "SWAV"})
   void sameStateAndBatchGiveByteIdenticalStatesWhoeverSteps(Method method) {
-    List<Batch> two = TinyImages.batches(TinyImages.images(12, 1), 6);
+    List<Batch<Image>> two = TinyImages.batches(TinyImages.images(12, 1), 6);
     // the third batch comes again: InstDisc trains on records it has seen
-    List<Batch> batches = List.of(two.get(0), two.get(1), two.get(0));
-    Learner learner = new Learner(config(method));
+    List<Batch<Image>> batches = List.of(two.get(0), two.get(1), two.get(0));
+    Learner<Image> learner = Learner.images(config(method));
     LearnerState s1 = run(learner, learner.initialState(), batches.subList(0, 2));
     byte[] once = LearnerStateCodec.toBytes(learner.step(s1, batches.get(2)).state());
     learner.step(learner.initialState(), batches.get(0)); // move the networks elsewhere
     byte[] again = LearnerStateCodec.toBytes(learner.step(s1, batches.get(2)).state());
-    Learner other = new Learner(config(method));
+    Learner<Image> other = Learner.images(config(method));
     byte[] elsewhere = LearnerStateCodec.toBytes(other.step(s1, batches.get(2)).state());
     assertArrayEquals(once, again);
     assertArrayEquals(once, elsewhere);
@@ -64,15 +66,15 @@ class ImageMethodsTest {
       "INSTDISC", "SWAV"})
   void restoredFromBytesMidStreamContinuesExactlyLikeAnUninterruptedRun(Method method)
       throws Exception {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(30, 2), 6);
-    Learner uninterrupted = new Learner(config(method));
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(30, 2), 6);
+    Learner<Image> uninterrupted = Learner.images(config(method));
     byte[] expected = LearnerStateCodec.toBytes(
         run(uninterrupted, uninterrupted.initialState(), batches));
 
-    Learner first = new Learner(config(method));
+    Learner<Image> first = Learner.images(config(method));
     byte[] half = LearnerStateCodec.toBytes(
         run(first, first.initialState(), batches.subList(0, 3)));
-    Learner resumed = new Learner(config(method)); // a fresh process, as after a failure
+    Learner<Image> resumed = Learner.images(config(method)); // a fresh process, as after a failure
     LearnerState restored = LearnerStateCodec.fromBytes(half);
     assertArrayEquals(half, LearnerStateCodec.toBytes(restored));
     assertArrayEquals(expected, LearnerStateCodec.toBytes(
@@ -84,7 +86,7 @@ class ImageMethodsTest {
       "SWAV"})
   void modelFileKeepsTheMethodAndGivesTheSameEmbeddings(Method method, @TempDir Path dir)
       throws Exception {
-    Learner learner = new Learner(config(method));
+    Learner<Image> learner = Learner.images(config(method));
     List<Image> images = TinyImages.images(6, 9);
     LearnerState s = learner.step(learner.initialState(), Batch.of(images)).state();
     Path file = dir.resolve("m.cfm");
@@ -94,7 +96,7 @@ class ImageMethodsTest {
     assertEquals(config(method), back.config());
     assertArrayEquals(LearnerStateCodec.toBytes(s), LearnerStateCodec.toBytes(back.state()));
     float[][] before = learner.embedAll(s, images);
-    float[][] after = new Learner(back.config()).embedAll(back.state(), images);
+    float[][] after = Learner.images(back.config()).embedAll(back.state(), images);
     for (int i = 0; i < images.size(); i++) {
       assertArrayEquals(before[i], after[i], "embedding " + i);
     }
@@ -104,7 +106,7 @@ class ImageMethodsTest {
   @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC",
       "SWAV"})
   void embeddingsAreUnitRepresentationsTaggedWithTheNewVersion(Method method) {
-    Learner learner = new Learner(config(method));
+    Learner<Image> learner = Learner.images(config(method));
     StepResult r = learner.step(learner.initialState(), Batch.of(TinyImages.images(5, 5)));
     assertEquals(5, r.embeddings().size());
     for (Embedding e : r.embeddings()) {
@@ -124,19 +126,28 @@ class ImageMethodsTest {
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
       "INSTDISC", "SWAV"})
   void onlyMethodsWithATargetNetworkKeepMomentumParameters(Method method) {
-    LearnerState s = new Learner(config(method)).initialState();
-    assertEquals(method.hasMomentumEncoder(), s.momentumParams().length > 0);
+    LearnerState s = Learner.images(config(method)).initialState();
+    assertEquals(method.hasMomentumEncoder()
+        ? List.of(LearnerState.ONLINE, LearnerState.MOMENTUM) : List.of(LearnerState.ONLINE),
+        List.copyOf(s.networks().keySet()));
     if (method.hasMomentumEncoder()) {
-      assertArrayEquals(s.encoderParams(), s.momentumParams(), "the target starts as a copy");
+      assertArrayEquals(s.encoderParams(), s.network(LearnerState.MOMENTUM).params(),
+          "the target starts as a copy");
+      assertEquals(0, s.network(LearnerState.MOMENTUM).updaterState().length,
+          "no optimiser trains the target");
     }
-    assertEquals(method.usesQueue() ? 20 : 1, s.queue().capacity());
+    if (method.usesQueue()) {
+      assertEquals(20, s.queue().capacity());
+    } else {
+      assertNull(s.queue(), "no queue or bank for a method without one");
+    }
   }
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "INSTDISC", "SWAV"})
   void methodsWithNegativesOrPrototypesLowerTheirLossOnARepeatedTinySet(Method method) {
-    Learner learner = new Learner(config(method));
-    List<Batch> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
+    Learner<Image> learner = Learner.images(config(method));
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
     LearnerState s = learner.initialState();
     double[] losses = new double[40];
     for (int i = 0; i < losses.length; i++) {
@@ -153,8 +164,8 @@ class ImageMethodsTest {
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"BYOL", "SIMSIAM"})
   void predictionMethodsLowerTheirLossWithoutCollapsing(Method method) {
-    Learner learner = new Learner(config(method));
-    List<Batch> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
+    Learner<Image> learner = Learner.images(config(method));
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
     LearnerState s = learner.initialState();
     StepMetrics first = null;
     StepMetrics last = null;
@@ -180,10 +191,11 @@ class ImageMethodsTest {
       throws Exception {
     LearnerConfig few = config(Method.SWAV).withSwav(new LearnerConfig.Swav(7, 0));
     LearnerConfig many = config(Method.SWAV).withSwav(new LearnerConfig.Swav(9, 3));
-    Learner a = new Learner(few);
-    Learner b = new Learner(many);
-    assertEquals(2, a.viewsPerRecord(), "0 local crops: the two global views only");
-    assertEquals(5, b.viewsPerRecord());
+    Learner<Image> a = Learner.images(few);
+    Learner<Image> b = Learner.images(many);
+    assertEquals(2, ImageMethodStep.of(few).viewsPerRecord(),
+        "0 local crops: the two global views only");
+    assertEquals(5, ImageMethodStep.of(many).viewsPerRecord());
     int d = few.encoder().projectionDim();
     assertEquals(2 * d, b.initialState().encoderParams().length
         - a.initialState().encoderParams().length, "one d-vector per prototype, no bias");
@@ -200,7 +212,7 @@ class ImageMethodsTest {
         () -> new LearnerConfig.InstDisc(4096, 1.0));
     assertTrue(e.getMessage().contains("InstDisc uses 0.5"), e.getMessage());
     LearnerConfig c = config(Method.INSTDISC).withInstDisc(new LearnerConfig.InstDisc(3, 0.25));
-    Learner learner = new Learner(c);
+    Learner<Image> learner = Learner.images(c);
     LearnerState s = learner.step(learner.initialState(), Batch.of(TinyImages.images(6, 4)))
         .state();
     Path file = dir.resolve("instdisc.cfm");
@@ -210,7 +222,7 @@ class ImageMethodsTest {
 
   @Test
   void instDiscBankHoldsOneFeaturePerIdUpToItsBound() {
-    Learner learner = new Learner(config(Method.INSTDISC)); // bank of 20
+    Learner<Image> learner = Learner.images(config(Method.INSTDISC)); // bank of 20
     List<Image> images = TinyImages.images(23, 4);
     LearnerState s = learner.step(learner.initialState(), Batch.of(images.subList(0, 6))).state();
     StepResult again = learner.step(s, Batch.of(images.subList(0, 6)));
@@ -224,7 +236,7 @@ class ImageMethodsTest {
 
   @Test
   void instDiscLearnsOnlyFromRecordsItHasSeenBefore() {
-    Learner learner = new Learner(config(Method.INSTDISC));
+    Learner<Image> learner = Learner.images(config(Method.INSTDISC));
     List<Image> images = TinyImages.images(6, 6);
     LearnerState start = learner.initialState();
     StepResult first = learner.step(start, Batch.of(images));
@@ -251,13 +263,13 @@ class ImageMethodsTest {
 
   @Test
   void aStateOfAMethodWithoutMomentumEncoderIsRefusedByOneWithIt() {
-    LearnerState simclr = new Learner(config(Method.SIMCLR)).initialState();
-    Learner moco = new Learner(config(Method.MOCO));
+    LearnerState simclr = Learner.images(config(Method.SIMCLR)).initialState();
+    Learner<Image> moco = Learner.images(config(Method.MOCO));
     assertThrows(IllegalArgumentException.class,
         () -> moco.step(simclr, Batch.of(TinyImages.images(2, 1))));
     LearnerState mocoState = moco.initialState();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Learner(config(Method.SIMCLR)).step(mocoState,
+        () -> Learner.images(config(Method.SIMCLR)).step(mocoState,
             Batch.of(TinyImages.images(2, 1))));
     assertTrue(e.getMessage().contains("no momentum encoder"), e.getMessage());
   }
@@ -268,7 +280,7 @@ class ImageMethodsTest {
     LearnerConfig linear = config(Method.INSTDISC).withEncoder(new EncoderConfig(e.kind(),
         e.channels(), e.height(), e.width(), e.baseWidth(), e.blocksPerStage(), 0,
         e.projectionDim(), e.seed()));
-    new Learner(linear); // InstDisc's own head: a linear fc
+    Learner.images(linear); // InstDisc's own head: a linear fc
     IllegalArgumentException byol = assertThrows(IllegalArgumentException.class,
         () -> linear.withMethod(Method.BYOL));
     assertTrue(byol.getMessage().contains("projectionHidden 0"), byol.getMessage());

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class LearnerTest {
 
-  private static LearnerState run(Learner learner, LearnerState state, List<Batch> batches) {
-    for (Batch b : batches) {
+  private static LearnerState run(Learner<Image> learner, LearnerState state, List<Batch<Image>> batches) {
+    for (Batch<Image> b : batches) {
       state = learner.step(state, b).state();
     }
     return state;
@@ -23,9 +23,13 @@ class LearnerTest {
   private static void assertSameState(LearnerState expected, LearnerState actual) {
     assertEquals(expected.step(), actual.step());
     assertEquals(expected.rngState(), actual.rngState());
-    assertArrayEquals(expected.encoderParams(), actual.encoderParams(), "encoder parameters");
-    assertArrayEquals(expected.updaterState(), actual.updaterState(), "optimiser state");
-    assertArrayEquals(expected.momentumParams(), actual.momentumParams(), "momentum parameters");
+    assertEquals(expected.networks().keySet(), actual.networks().keySet());
+    for (String name : expected.networks().keySet()) {
+      assertArrayEquals(expected.network(name).params(), actual.network(name).params(),
+          name + " parameters");
+      assertArrayEquals(expected.network(name).updaterState(),
+          actual.network(name).updaterState(), name + " optimiser state");
+    }
     assertArrayEquals(expected.queue().keys(), actual.queue().keys(), "queue keys");
     assertArrayEquals(expected.queue().idHashes(), actual.queue().idHashes(), "queue ids");
     assertArrayEquals(expected.queue().enqueuedAt(), actual.queue().enqueuedAt(), "queue ages");
@@ -35,9 +39,9 @@ class LearnerTest {
 
   @Test
   void sameSeedAndInputOrderGiveBitIdenticalParameters() {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(40, 1), 6);
-    Learner a = new Learner(TinyImages.config());
-    Learner b = new Learner(TinyImages.config());
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(40, 1), 6);
+    Learner<Image> a = Learner.images(TinyImages.config());
+    Learner<Image> b = Learner.images(TinyImages.config());
     LearnerState sa = run(a, a.initialState(), batches);
     LearnerState sb = run(b, b.initialState(), batches);
     assertSameState(sa, sb);
@@ -47,15 +51,16 @@ class LearnerTest {
 
   @Test
   void restoredMidStreamContinuesExactlyLikeAnUninterruptedRun() throws Exception {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(48, 2), 5);
-    Learner uninterrupted = new Learner(TinyImages.config());
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(48, 2), 5);
+    Learner<Image> uninterrupted = Learner.images(TinyImages.config());
     LearnerState expected = run(uninterrupted, uninterrupted.initialState(), batches);
 
-    Learner first = new Learner(TinyImages.config());
+    Learner<Image> first = Learner.images(TinyImages.config());
     LearnerState half = run(first, first.initialState(), batches.subList(0, 4));
     byte[] saved = LearnerStateCodec.toBytes(half);
 
-    Learner resumed = new Learner(TinyImages.config()); // a fresh process, as after a failure
+    // a fresh process, as after a failure
+    Learner<Image> resumed = Learner.images(TinyImages.config());
     LearnerState restored = LearnerStateCodec.fromBytes(saved);
     assertSameState(half, restored);
     assertSameState(expected, run(resumed, restored, batches.subList(4, batches.size())));
@@ -63,8 +68,8 @@ class LearnerTest {
 
   @Test
   void stepIsAFunctionOfItsInputStateNotOfTheLearnersHistory() {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(18, 3), 6);
-    Learner learner = new Learner(TinyImages.config());
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(18, 3), 6);
+    Learner<Image> learner = Learner.images(TinyImages.config());
     LearnerState s0 = learner.initialState();
     LearnerState s1 = learner.step(s0, batches.get(0)).state();
     learner.step(s1, batches.get(1)); // move the networks on
@@ -74,7 +79,7 @@ class LearnerTest {
 
   @Test
   void queueFillsAcrossRaggedBatchesAndWrapsAround() {
-    Learner learner = new Learner(TinyImages.config()); // K = 20
+    Learner<Image> learner = Learner.images(TinyImages.config()); // K = 20
     LearnerState s = learner.initialState();
     int[] sizes = {7, 1, 9, 6};
     int seen = 0;
@@ -91,7 +96,7 @@ class LearnerTest {
 
   @Test
   void embeddingsAreUnitVectorsTaggedWithTheNewModelVersion() {
-    Learner learner = new Learner(TinyImages.config());
+    Learner<Image> learner = Learner.images(TinyImages.config());
     StepResult r = learner.step(learner.initialState(), Batch.of(TinyImages.images(6, 5)));
     assertEquals(6, r.embeddings().size());
     for (Embedding e : r.embeddings()) {
@@ -108,11 +113,11 @@ class LearnerTest {
 
   @Test
   void metricsAreFiniteOnceTheQueueHasNegatives() {
-    Learner learner = new Learner(TinyImages.config());
-    List<Batch> batches = TinyImages.batches(TinyImages.images(24, 6), 6);
+    Learner<Image> learner = Learner.images(TinyImages.config());
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(24, 6), 6);
     StepMetrics m = null;
     LearnerState s = learner.initialState();
-    for (Batch b : batches) {
+    for (Batch<Image> b : batches) {
       StepResult r = learner.step(s, b);
       s = r.state();
       m = r.metrics();
@@ -129,7 +134,7 @@ class LearnerTest {
 
   @Test
   void imageWithTheWrongChannelCountIsRejectedWithItsId() {
-    Learner learner = new Learner(TinyImages.config());
+    Learner<Image> learner = Learner.images(TinyImages.config());
     Image rgb = new Image("colour-1", 3, 12, 12, new float[3 * 144]);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> learner.step(learner.initialState(), Batch.of(List.of(rgb))));
@@ -138,9 +143,9 @@ class LearnerTest {
 
   @Test
   void differentSeedsGiveDifferentViewsAndParameters() {
-    List<Batch> batches = TinyImages.batches(TinyImages.images(12, 7), 6);
-    Learner a = new Learner(TinyImages.config());
-    Learner b = new Learner(TinyImages.config().withSeed(99));
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(12, 7), 6);
+    Learner<Image> a = Learner.images(TinyImages.config());
+    Learner<Image> b = Learner.images(TinyImages.config().withSeed(99));
     // same initial weights (encoder seed), different view seeds: training must diverge
     assertArrayEquals(a.initialState().encoderParams(), b.initialState().encoderParams());
     assertFalse(Arrays.equals(run(a, a.initialState(), batches).encoderParams(),

@@ -32,7 +32,7 @@ class LearningOnFashionMnistTest {
     LearnerConfig config = new LearnerConfig(Method.MOCO, encoder,
         new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.06, 0.9, 1e-4), 1024, 0.2,
         MomentumUpdate.constant(0.99), 0.2, 64, 1L);
-    Learner learner = new Learner(config);
+    Learner<Image> learner = Learner.images(config);
     LearnerState untrained = learner.initialState();
     double before = knn(learner, untrained, train, trainLabels, test, testLabels);
 
@@ -46,13 +46,13 @@ class LearningOnFashionMnistTest {
         "weighted kNN after " + trained.step() + " steps: " + after + ", untrained: " + before);
   }
 
-  private static double knn(Learner learner, LearnerState state, List<Image> bank, int[] bankLabels,
+  private static double knn(Learner<Image> learner, LearnerState state, List<Image> bank, int[] bankLabels,
       List<Image> queries, int[] queryLabels) {
     return KnnClassifier.weighted(50, 0.07).accuracy(embed(learner, state, bank, bankLabels),
         embed(learner, state, queries, queryLabels));
   }
 
-  private static LabelledEmbeddings embed(Learner learner, LearnerState state, List<Image> images,
+  private static LabelledEmbeddings embed(Learner<Image> learner, LearnerState state, List<Image> images,
       int[] labels) {
     List<Embedding> e = learner.embed(state, images);
     float[][] rows = new float[e.size()][];

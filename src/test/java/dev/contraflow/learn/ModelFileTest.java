@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.io.Image;
+import dev.contraflow.io.SentenceTokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -32,14 +36,14 @@ class ModelFileTest {
     assertEquals(2, m.state().step());
     assertEquals(508, m.state().encoderParams().length);
     assertEquals(-0.28161865f, m.state().encoderParams()[0]);
-    assertEquals(-0.28290114f, m.state().momentumParams()[0]);
+    assertEquals(-0.28290114f, m.state().network(LearnerState.MOMENTUM).params()[0]);
     assertEquals(6, m.state().queue().fill());
     assertEquals(-1028001813962170195L, m.state().rngState());
     assertEquals("golden", m.provenance().get("data"));
     assertEquals(LearnerConfig.Swav.DEFAULTS, m.config().swav(), "written before the setting");
     assertEquals(LearnerConfig.InstDisc.DEFAULTS, m.config().instDisc());
     // and the parameters still fit the network this build makes from that configuration
-    new Learner(m.config()).embed(m.state(), TinyImages.images(2, 1));
+    Learner.images(m.config()).embed(m.state(), TinyImages.images(2, 1));
   }
 
   @Test
@@ -51,11 +55,12 @@ class ModelFileTest {
     assertEquals("golden", m.provenance().get("data"));
     assertEquals(384, m.state().encoderParams().length);
     assertEquals(0.001784282f, m.state().encoderParams()[383]);
-    assertEquals(2.6842818E-4f, m.state().momentumParams()[383]);
+    assertEquals(2.6842818E-4f, m.state().network(LearnerState.MOMENTUM).params()[383]);
     assertEquals(-1028001813962170195L, m.state().rngState());
     // and the parameters still fit the network this build makes from that configuration
-    SentenceLearner learner = new SentenceLearner(m.config());
-    learner.embed(m.state(), List.of(learner.tokenizer().tokenize("x", "a cat")));
+    Learner<SentenceExample> learner = Learner.sentences(m.config());
+    learner.embed(m.state(), List.of(SentenceExample.of(
+        new SentenceTokenizer(m.config().tokenizer()).tokenize("x", "a cat"))));
   }
 
   @Test
@@ -65,45 +70,49 @@ class ModelFileTest {
     assertEquals(GoldenPairModelWriter.config(), m.config());
     assertEquals(2, m.state().step());
     assertEquals(-1028001813962170195L, m.state().rngState());
-    assertEquals(508, m.state().imageParams().length);
-    assertEquals(0.10890902578830719, m.state().imageParams()[0], 0.0);
-    assertEquals(384, m.state().textParams().length);
-    assertEquals(-0.00198667636141181, m.state().textParams()[383], 0.0);
+    assertEquals(508, m.state().network(LearnerState.ONLINE).params().length);
+    assertEquals(0.10890902578830719, m.state().network(LearnerState.ONLINE).params()[0], 0.0);
+    assertEquals(384, m.state().network(LearnerState.TEXT).params().length);
+    assertEquals(-0.00198667636141181, m.state().network(LearnerState.TEXT).params()[383], 0.0);
     assertEquals(2.6572678782177492, m.state().logitScale().logScale(), 0.0);
     assertEquals("golden", m.provenance().get("data"));
     // and the parameters still fit the networks this build makes from that configuration
-    PairLearner learner = new PairLearner(m.config());
-    learner.embedImages(m.state(), TinyImages.images(2, 1));
-    learner.embedTexts(m.state(), List.of(learner.tokenizer().tokenize("x", "a cat")));
+    Learner<PairExample> learner = Learner.pairs(m.config());
+    learner.embed(m.state(), List.of(PairExample.ofImage(TinyImages.images(1, 1).get(0)),
+        PairExample.ofCaption(
+            new SentenceTokenizer(m.config().tokenizer()).tokenize("x", "a cat"))));
   }
 
   @Test
   void imageTextModelWriteThenReadIsExact(@TempDir Path dir) throws Exception {
-    PairLearner learner = new PairLearner(TinyPairs.config());
-    PairLearnerState s = learner.step(learner.initialState(),
-        PairBatch.trainingOnly(TinyPairs.examples(learner, 6))).state();
+    Learner<PairExample> learner = Learner.pairs(TinyPairs.config());
+    LearnerState s = learner.step(learner.initialState(),
+        Batch.trainingOnly(TinyPairs.examples(6))).state();
     Path file = dir.resolve("clip.cfm");
     ModelFile.write(file, new ModelFile.PairModel(TinyPairs.config(), s, Map.of("data", "tiny")));
     ModelFile.PairModel back = ModelFile.readPairModel(file);
     assertEquals(TinyPairs.config(), back.config());
-    assertArrayEquals(PairLearnerStateCodec.toBytes(s),
-        PairLearnerStateCodec.toBytes(back.state()));
+    assertArrayEquals(LearnerStateCodec.toBytes(s),
+        LearnerStateCodec.toBytes(back.state()));
     assertEquals("tiny", back.provenance().get("data"));
     // the same image and caption embed to the same vectors from the file as from the state
-    PairExample e = TinyPairs.examples(learner, 1).get(0);
-    PairLearner reader = new PairLearner(back.config());
-    assertArrayEquals(learner.embedTexts(s, List.of(e.caption())).get(0).vector(),
-        reader.embedTexts(back.state(), List.of(e.caption())).get(0).vector());
-    assertArrayEquals(learner.embedImages(s, List.of(e.image())).get(0).vector(),
-        reader.embedImages(back.state(), List.of(e.image())).get(0).vector());
+    PairExample e = TinyPairs.examples(1).get(0);
+    Learner<PairExample> reader = Learner.pairs(back.config());
+    List<Embedding> fromState = learner.embed(s, List.of(e));
+    List<Embedding> fromFile = reader.embed(back.state(), List.of(e));
+    assertEquals(2, fromFile.size(), "the image and the caption");
+    for (int i = 0; i < 2; i++) {
+      assertArrayEquals(fromState.get(i).vector(), fromFile.get(i).vector());
+    }
   }
 
   @Test
-  void singleModalityModelsAreStillWrittenAsVersionTwo(@TempDir Path dir) throws Exception {
+  void everyModalityIsWrittenAsVersionFour(@TempDir Path dir) throws Exception {
+    // the state block is the one frame's codec, which builds before version 4 cannot read
     Path file = dir.resolve("m.cfm");
     ModelFile.write(file, new ModelFile.Model(TinyImages.config(),
-        new Learner(TinyImages.config()).initialState(), Map.of()));
-    assertEquals(2, ByteBuffer.wrap(Files.readAllBytes(file), 4, 4).getInt());
+        Learner.images(TinyImages.config()).initialState(), Map.of()));
+    assertEquals(4, ByteBuffer.wrap(Files.readAllBytes(file), 4, 4).getInt());
     assertEquals(ModelFile.Modality.IMAGE, ModelFile.modality(file));
   }
 
@@ -119,7 +128,7 @@ class ModelFileTest {
 
   @Test
   void writeThenReadIsExact(@TempDir Path dir) throws Exception {
-    Learner learner = new Learner(TinyImages.config());
+    Learner<Image> learner = Learner.images(TinyImages.config());
     LearnerState s = learner.step(learner.initialState(), Batch.of(TinyImages.images(6, 9))).state();
     Path file = dir.resolve("m.cfm");
     ModelFile.write(file, new ModelFile.Model(TinyImages.config(), s, Map.of("note", "a\nb")));
@@ -133,15 +142,16 @@ class ModelFileTest {
   @Test
   void sentenceModelWriteThenReadIsExact(@TempDir Path dir) throws Exception {
     SentenceLearnerConfig config = TinySentences.config(Method.ESIMCSE, 8);
-    SentenceLearner learner = new SentenceLearner(config);
+    Learner<SentenceExample> learner = Learner.sentences(config);
     LearnerState s = learner.step(learner.initialState(),
-        SentenceBatch.of(TinySentences.examples(learner, 4))).state();
+        Batch.of(TinySentences.examples(4))).state();
     Path file = dir.resolve("s.cfm");
     ModelFile.write(file, new ModelFile.SentenceModel(config, s, Map.of("data", "tiny")));
     ModelFile.SentenceModel back = ModelFile.readSentenceModel(file);
     assertEquals(config, back.config());
     assertArrayEquals(s.encoderParams(), back.state().encoderParams());
-    assertArrayEquals(s.updaterState(), back.state().updaterState());
+    assertArrayEquals(s.network(LearnerState.ONLINE).updaterState(),
+        back.state().network(LearnerState.ONLINE).updaterState());
     assertEquals("tiny", back.provenance().get("data"));
   }
 
@@ -151,7 +161,7 @@ class ModelFileTest {
     SentenceLearnerConfig config = TinySentences.config(Method.SIMCSE, 0);
     Path file = dir.resolve("s.cfm");
     ModelFile.write(file, new ModelFile.SentenceModel(config,
-        new SentenceLearner(config).initialState(), Map.of()));
+        Learner.sentences(config).initialState(), Map.of()));
     IOException e = assertThrows(IOException.class, () -> ModelFile.read(file));
     assertTrue(e.getMessage().contains("holds a sentence model, not an image model (use --sentences)"),
         e.getMessage());
@@ -169,9 +179,51 @@ class ModelFileTest {
 
   @Test
   void truncatedStateIsRefusedClearly() throws Exception {
-    byte[] whole = LearnerStateCodec.toBytes(new Learner(TinyImages.config()).initialState());
+    byte[] whole = LearnerStateCodec.toBytes(Learner.images(TinyImages.config()).initialState());
     byte[] cut = java.util.Arrays.copyOf(whole, whole.length / 2);
     IOException e = assertThrows(IOException.class, () -> LearnerStateCodec.fromBytes(cut));
     assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+
+  @Test
+  void versionFourWritesOneJsonHeaderOfModalityConfigAndProvenance() throws Exception {
+    SentenceLearnerConfig config = GoldenSentenceModelWriter.config();
+    byte[] bytes = ModelFile.toBytes(new ModelFile.SentenceModel(config,
+        Learner.sentences(config).initialState(), Map.of("data", "tiny")));
+    JsonNode header = new ObjectMapper().readTree(header(bytes));
+    assertEquals("SENTENCE", header.get("modality").asText());
+    assertEquals("ESIMCSE", header.at("/config/method").asText());
+    assertEquals(0.5, header.at("/config/deletionRate").asDouble(), 0.0);
+    assertEquals(8, header.at("/config/tokenizer/maxTokens").asInt());
+    assertEquals("tiny", header.at("/provenance/data").asText());
+    assertEquals(config,
+        ModelFile.readSentenceModel(new java.io.ByteArrayInputStream(bytes)).config());
+  }
+
+  @Test
+  void anInvalidConfigurationInTheHeaderIsRefusedWithTheField() throws Exception {
+    byte[] bytes = ModelFile.toBytes(new ModelFile.Model(TinyImages.config(),
+        Learner.images(TinyImages.config()).initialState(), Map.of()));
+    String header = new String(header(bytes), java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bad = header.replace("\"batchSize\":6", "\"batchSize\":0")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ByteBuffer tampered = ByteBuffer.allocate(bytes.length - header.length() + bad.length);
+    tampered.putInt(ModelFile.MAGIC).putInt(ModelFile.CURRENT_VERSION).putInt(bad.length).put(bad)
+        .put(bytes, 12 + header.length(), bytes.length - 12 - header.length());
+    IOException e = assertThrows(IOException.class,
+        () -> ModelFile.fromBytes(tampered.array()));
+    assertTrue(e.getMessage().contains("model configuration is invalid")
+        && e.getMessage().contains("batchSize"), e.getMessage());
+  }
+
+  /** The JSON header block of a version 4 model file. */
+  private static byte[] header(byte[] file) throws IOException {
+    java.io.DataInputStream in = new java.io.DataInputStream(
+        new java.io.ByteArrayInputStream(file));
+    assertEquals(ModelFile.MAGIC, in.readInt());
+    assertEquals(4, in.readInt(), "written as version 4");
+    byte[] header = new byte[in.readInt()];
+    in.readFully(header);
+    return header;
   }
 }

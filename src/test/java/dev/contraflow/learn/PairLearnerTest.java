@@ -3,6 +3,7 @@ package dev.contraflow.learn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,77 +19,82 @@ class PairLearnerTest {
   @Test
   void theSameStateAndBatchGiveBitIdenticalStates() {
     PairLearnerConfig c = TinyPairs.config(0.07, 0.5); // with crops and dropout drawn
-    PairLearner a = new PairLearner(c);
-    PairLearner b = new PairLearner(c);
-    PairBatch batch = PairBatch.of(TinyPairs.examples(a, 6));
-    PairStepResult ra = a.step(a.initialState(), batch);
-    PairStepResult rb = b.step(b.initialState(), batch);
-    assertArrayEquals(PairLearnerStateCodec.toBytes(ra.state()),
-        PairLearnerStateCodec.toBytes(rb.state()));
-    assertArrayEquals(ra.imageEmbeddings().get(3).vector(), rb.imageEmbeddings().get(3).vector());
+    Learner<PairExample> a = Learner.pairs(c);
+    Learner<PairExample> b = Learner.pairs(c);
+    Batch<PairExample> batch = Batch.of(TinyPairs.examples(6));
+    StepResult ra = a.step(a.initialState(), batch);
+    StepResult rb = b.step(b.initialState(), batch);
+    assertArrayEquals(LearnerStateCodec.toBytes(ra.state()),
+        LearnerStateCodec.toBytes(rb.state()));
+    assertArrayEquals(ra.embeddings(Output.Kind.IMAGE).get(3).vector(),
+        rb.embeddings(Output.Kind.IMAGE).get(3).vector());
     // and the step really moved something
     assertNotEquals(a.initialState().logitScale(), ra.state().logitScale());
-    assertTrue(!Arrays.equals(a.initialState().textParams(), ra.state().textParams()));
+    assertTrue(!Arrays.equals(a.initialState().network(LearnerState.TEXT).params(),
+        ra.state().network(LearnerState.TEXT).params()));
   }
 
   @Test
   void aRestoredStateContinuesExactlyAsAnUninterruptedRun() throws Exception {
     PairLearnerConfig c = TinyPairs.config(0.07, 0.5);
-    PairLearner learner = new PairLearner(c);
-    List<PairExample> all = TinyPairs.examples(learner, 12);
-    PairLearnerState s = learner.initialState();
-    PairLearnerState restored = null;
+    Learner<PairExample> learner = Learner.pairs(c);
+    List<PairExample> all = TinyPairs.examples(12);
+    LearnerState s = learner.initialState();
+    LearnerState restored = null;
     for (int i = 0; i < 4; i++) {
-      s = learner.step(s, PairBatch.trainingOnly(all.subList(3 * i, 3 * i + 3))).state();
+      s = learner.step(s, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3))).state();
       if (i == 1) {
-        restored = PairLearnerStateCodec.fromBytes(PairLearnerStateCodec.toBytes(s));
+        restored = LearnerStateCodec.fromBytes(LearnerStateCodec.toBytes(s));
       }
     }
-    PairLearner fresh = new PairLearner(c);
+    Learner<PairExample> fresh = Learner.pairs(c);
     for (int i = 2; i < 4; i++) {
-      restored = fresh.step(restored, PairBatch.trainingOnly(all.subList(3 * i, 3 * i + 3)))
+      restored = fresh.step(restored, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3)))
           .state();
     }
-    assertArrayEquals(PairLearnerStateCodec.toBytes(s), PairLearnerStateCodec.toBytes(restored));
+    assertArrayEquals(LearnerStateCodec.toBytes(s), LearnerStateCodec.toBytes(restored));
   }
 
   @Test
   void stateCodecRoundTripIsExact() throws Exception {
-    PairLearner learner = new PairLearner(TinyPairs.config());
-    PairLearnerState s = learner.step(learner.initialState(),
-        PairBatch.trainingOnly(TinyPairs.examples(learner, 6))).state();
-    PairLearnerState back = PairLearnerStateCodec.fromBytes(PairLearnerStateCodec.toBytes(s));
+    Learner<PairExample> learner = Learner.pairs(TinyPairs.config());
+    LearnerState s = learner.step(learner.initialState(),
+        Batch.trainingOnly(TinyPairs.examples(6))).state();
+    LearnerState back = LearnerStateCodec.fromBytes(LearnerStateCodec.toBytes(s));
     assertEquals(s.step(), back.step());
     assertEquals(s.rngState(), back.rngState());
-    assertArrayEquals(s.imageParams(), back.imageParams());
-    assertArrayEquals(s.imageUpdaterState(), back.imageUpdaterState());
-    assertArrayEquals(s.textParams(), back.textParams());
-    assertArrayEquals(s.textUpdaterState(), back.textUpdaterState());
+    assertEquals(List.of(LearnerState.ONLINE, LearnerState.TEXT),
+        List.copyOf(back.networks().keySet()), "the image tower, then the text tower");
+    for (String name : s.networks().keySet()) {
+      assertArrayEquals(s.network(name).params(), back.network(name).params(), name);
+      assertArrayEquals(s.network(name).updaterState(), back.network(name).updaterState(), name);
+    }
+    assertNull(back.queue(), "CLIP keeps no queue");
     assertEquals(s.logitScale(), back.logitScale());
   }
 
   @Test
   void stateOfAnUnknownVersionOrTruncatedIsRefusedClearly() {
-    byte[] future = ByteBuffer.allocate(8).putInt(PairLearnerStateCodec.MAGIC).putInt(7).array();
+    byte[] future = ByteBuffer.allocate(8).putInt(LearnerStateCodec.MAGIC).putInt(7).array();
     IOException e = assertThrows(IOException.class,
-        () -> PairLearnerStateCodec.fromBytes(future));
+        () -> LearnerStateCodec.fromBytes(future));
     assertTrue(e.getMessage().contains("format version 7 is not supported"), e.getMessage());
-    byte[] whole = PairLearnerStateCodec.toBytes(new PairLearner(TinyPairs.config())
+    byte[] whole = LearnerStateCodec.toBytes(Learner.pairs(TinyPairs.config())
         .initialState());
     IOException f = assertThrows(IOException.class,
-        () -> PairLearnerStateCodec.fromBytes(Arrays.copyOf(whole, whole.length - 4)));
+        () -> LearnerStateCodec.fromBytes(Arrays.copyOf(whole, whole.length - 4)));
     assertTrue(f.getMessage().contains("truncated"), f.getMessage());
   }
 
   @Test
   void trainingAlignsImagesWithTheirCaptions() {
-    PairLearner learner = new PairLearner(TinyPairs.config().withBatchSize(12));
-    PairBatch batch = PairBatch.trainingOnly(TinyPairs.examples(learner, 12));
-    PairLearnerState s = learner.initialState();
+    Learner<PairExample> learner = Learner.pairs(TinyPairs.config().withBatchSize(12));
+    Batch<PairExample> batch = Batch.trainingOnly(TinyPairs.examples(12));
+    LearnerState s = learner.initialState();
     StepMetrics first = learner.step(s, batch).metrics();
     StepMetrics last = first;
     for (int i = 0; i < 40; i++) {
-      PairStepResult r = learner.step(s, batch);
+      StepResult r = learner.step(s, batch);
       s = r.state();
       last = r.metrics();
     }
@@ -100,15 +106,15 @@ class PairLearnerTest {
 
   @Test
   void theLogitScaleStaysClampedAtOneHundred() {
-    PairLearner learner = new PairLearner(TinyPairs.config().withBatchSize(12));
-    PairBatch batch = PairBatch.trainingOnly(TinyPairs.examples(learner, 12));
-    PairLearnerState s = learner.initialState();
+    Learner<PairExample> learner = Learner.pairs(TinyPairs.config().withBatchSize(12));
+    Batch<PairExample> batch = Batch.trainingOnly(TinyPairs.examples(12));
+    LearnerState s = learner.initialState();
     for (int i = 0; i < 30; i++) {
       s = learner.step(s, batch).state();
     }
     // at the ceiling, with Adam's momentum still carrying the scale upwards
-    s = new PairLearnerState(s.step(), s.rngState(), s.imageParams(), s.imageUpdaterState(),
-        s.textParams(), s.textUpdaterState(), new LogitScale(LogitScale.MAX_LOG_SCALE, -10, 1e-4));
+    s = new LearnerState(s.step(), s.rngState(), s.networks(), null,
+        new LogitScale(LogitScale.MAX_LOG_SCALE, -10, 1e-4));
     for (int i = 0; i < 3; i++) {
       s = learner.step(s, batch).state();
       assertTrue(s.logitScale().scale() <= 100.0, "scale " + s.logitScale().scale());
@@ -118,13 +124,14 @@ class PairLearnerTest {
 
   @Test
   void bothModalitiesAreEmbeddedIntoTheSameSpace() {
-    PairLearner learner = new PairLearner(TinyPairs.config());
-    List<PairExample> five = TinyPairs.examples(learner, 5);
-    PairStepResult r = learner.step(learner.initialState(), PairBatch.of(five));
+    Learner<PairExample> learner = Learner.pairs(TinyPairs.config());
+    List<PairExample> five = TinyPairs.examples(5);
+    StepResult r = learner.step(learner.initialState(), Batch.of(five));
     assertEquals(List.of("p0", "p1", "p2", "p3", "p4"),
-        r.imageEmbeddings().stream().map(Embedding::id).toList());
-    assertEquals(5, r.textEmbeddings().size());
-    for (List<Embedding> modality : List.of(r.imageEmbeddings(), r.textEmbeddings())) {
+        r.embeddings(Output.Kind.IMAGE).stream().map(Embedding::id).toList());
+    assertEquals(5, r.embeddings(Output.Kind.TEXT).size());
+    for (List<Embedding> modality : List.of(r.embeddings(Output.Kind.IMAGE),
+        r.embeddings(Output.Kind.TEXT))) {
       Embedding e = modality.get(0);
       assertEquals(8, e.vector().length);
       assertEquals(1, e.modelVersion());
@@ -135,17 +142,19 @@ class PairLearnerTest {
       assertEquals(1.0, norm, 1e-4);
     }
     // the step's embeddings are those of the state it returns
-    assertArrayEquals(r.textEmbeddings().get(2).vector(), learner.embedTexts(r.state(),
-        List.of(five.get(2).caption())).get(0).vector(), 1e-6f);
-    assertArrayEquals(r.imageEmbeddings().get(2).vector(), learner.embedImages(r.state(),
-        List.of(five.get(2).image())).get(0).vector(), 1e-5f);
+    assertArrayEquals(r.embeddings(Output.Kind.TEXT).get(2).vector(), learner.embed(r.state(),
+        List.of(PairExample.ofCaption(five.get(2).caption()))).get(0).vector(), 1e-6f);
+    assertArrayEquals(r.embeddings(Output.Kind.IMAGE).get(2).vector(), learner.embed(r.state(),
+        List.of(PairExample.ofImage(five.get(2).image()))).get(0).vector(), 1e-5f);
+    assertEquals(List.of("p2#image", "p2#text"), r.outputs().subList(4, 6).stream()
+        .map(Output::id).toList(), "a pair's two outputs, image then caption");
   }
 
   @Test
   void aBatchOfOneHasNoNegativeAndLeavesTheScale() {
-    PairLearner learner = new PairLearner(TinyPairs.config());
-    PairLearnerState s0 = learner.initialState();
-    PairStepResult r = learner.step(s0, PairBatch.of(TinyPairs.examples(learner, 1)));
+    Learner<PairExample> learner = Learner.pairs(TinyPairs.config());
+    LearnerState s0 = learner.initialState();
+    StepResult r = learner.step(s0, Batch.of(TinyPairs.examples(1)));
     assertEquals(0.0, r.metrics().loss(), 1e-9);
     assertEquals(s0.logitScale().logScale(), r.state().logitScale().logScale(), 1e-12);
   }

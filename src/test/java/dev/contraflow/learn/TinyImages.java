@@ -45,8 +45,8 @@ final class TinyImages {
   }
 
   /** Consecutive batches of the given size (the last may be smaller). */
-  static List<Batch> batches(List<Image> images, int size) {
-    List<Batch> out = new ArrayList<>();
+  static List<Batch<Image>> batches(List<Image> images, int size) {
+    List<Batch<Image>> out = new ArrayList<>();
     for (int i = 0; i < images.size(); i += size) {
       out.add(Batch.of(images.subList(i, Math.min(images.size(), i + size))));
     }

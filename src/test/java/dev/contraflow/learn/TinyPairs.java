@@ -4,6 +4,7 @@ import dev.contraflow.contrast.LogitScale;
 import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.io.Image;
 import dev.contraflow.io.InvalidSentenceException;
+import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.io.TokenizerConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,13 +40,18 @@ final class TinyPairs {
     return "a bright square at row " + NUMBERS[y0] + " and column " + NUMBERS[x0];
   }
 
-  static List<PairExample> examples(PairLearner learner, int n) {
+  static SentenceTokenizer tokenizer() {
+    return new SentenceTokenizer(config().tokenizer());
+  }
+
+  static List<PairExample> examples(int n) {
+    SentenceTokenizer tokenizer = tokenizer();
     List<Image> images = TinyImages.images(n, 9);
     List<PairExample> out = new ArrayList<>(n);
     try {
       for (int i = 0; i < n; i++) {
         out.add(new PairExample("p" + i, images.get(i),
-            learner.tokenizer().tokenize("p" + i, caption(i))));
+            tokenizer.tokenize("p" + i, caption(i))));
       }
     } catch (InvalidSentenceException e) {
       throw new AssertionError(e);

@@ -21,15 +21,22 @@ final class TinySentences {
 
   private TinySentences() {}
 
+  /** The tokenizer of every config here. */
+  static final TokenizerConfig TOKENIZER = new TokenizerConfig(512, 3, 4, 3, 12, 1000, true);
+
   static SentenceLearnerConfig config(Method method, int queueSize) {
-    TokenizerConfig t = new TokenizerConfig(512, 3, 4, 3, 12, 1000, true);
+    TokenizerConfig t = TOKENIZER;
     return new SentenceLearnerConfig(method, t, SentenceLearnerConfig.encoderFor(t, 16, 0.1, 3L)
         .withHead(32, 8), new OptimizerConfig(OptimizerConfig.Kind.ADAM, 3e-3, 0, 0), queueSize,
         0.05, MomentumUpdate.constant(0.9), 0.32, 0, 6, 5L);
   }
 
-  static List<SentenceExample> examples(SentenceLearner learner, int n) {
-    SentenceTokenizer tokenizer = learner.tokenizer();
+  static SentenceTokenizer tokenizer() {
+    return new SentenceTokenizer(TOKENIZER);
+  }
+
+  static List<SentenceExample> examples(int n) {
+    SentenceTokenizer tokenizer = tokenizer();
     List<SentenceExample> out = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {

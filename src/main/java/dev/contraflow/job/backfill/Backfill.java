@@ -2,6 +2,7 @@ package dev.contraflow.job.backfill;
 
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
+import dev.contraflow.io.Image;
 import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.ImageRecordDecoder;
@@ -60,7 +61,7 @@ public final class Backfill {
     }
     ModelFile.Model model = ModelFile.fromBytes(modelFile);
     String checkpointId = ModelPublisher.sha256(modelFile);
-    Learner learner = new Learner(model.config());
+    Learner<Image> learner = Learner.images(model.config());
     ImageRecordDecoder decoder = new ImageRecordDecoder(config);
     EmbeddingRecords out = new EmbeddingRecords(config.topics().embeddings(),
         new RecordCodecs(config.records()).forTopic(EmbeddingRecord.class,
@@ -106,7 +107,7 @@ public final class Backfill {
     return new Result(read, embedded, dead);
   }
 
-  private static long publish(Learner learner, ModelFile.Model model, String modelId,
+  private static long publish(Learner<Image> learner, ModelFile.Model model, String modelId,
       String checkpointId, EmbeddingRecords out, List<LearnerInput> pending,
       List<KafkaOutput> outputs, KafkaProducer<byte[], byte[]> producer) {
     long now = System.currentTimeMillis();

@@ -260,8 +260,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   }
 
   /**
-   * Sentence learner hyper-parameters; defaults are ESimCSE's (see
-   * SentenceLearnerConfig#esimcse), with the hashed fastText-style tokenizer.
+   * Sentence learner hyper-parameters; defaults are ESimCSE's, with the hashed fastText-style
+   * tokenizer.
    */
   public record SentenceLearner(Method method, int buckets, int maxTokens, int maxChars,
       boolean lowerCase, int width, double dropout, int headHidden, int dim, int batchSize,
@@ -276,6 +276,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
       require(batchSize >= 2 && batchSize <= 65536, "sentenceLearner.batchSize", batchSize,
           "use 2..65536 (in-batch negatives need a second record; ESimCSE uses 64)");
       require(lr > 0, "sentenceLearner.lr", lr, "use a positive learning rate, e.g. 0.001");
+      require(queueSize >= -1, "sentenceLearner.queueSize", queueSize,
+          "use -1 for the method's default, 0 for none, or a positive K (ESimCSE uses 160)");
       require(momentum >= 0 && momentum <= 1, "sentenceLearner.momentum", momentum,
           "use a value in [0, 1], e.g. 0.995");
     }
@@ -289,7 +291,9 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
         TextEncoderConfig e = SentenceLearnerConfig.encoderFor(t, width, dropout, seed)
             .withHead(headHidden, dim);
         return new SentenceLearnerConfig(method, t, e,
-            new OptimizerConfig(optimizer, lr, 0.9, weightDecay), queueSize, temperature,
+            new OptimizerConfig(optimizer, lr, 0.9, weightDecay),
+            queueSize == -1 ? SentenceLearnerConfig.defaultQueueSize(method) : queueSize,
+            temperature,
             MomentumUpdate.constant(momentum), duplicationRate, deletionRate, batchSize, seed);
       } catch (IllegalArgumentException ex) {
         throw new InvalidJobConfigException("sentenceLearner: " + ex.getMessage());

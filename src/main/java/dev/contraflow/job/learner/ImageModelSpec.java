@@ -1,22 +1,20 @@
 package dev.contraflow.job.learner;
 
-import dev.contraflow.avro.Modality;
 import dev.contraflow.encoder.Encoder;
+import dev.contraflow.io.Image;
 import dev.contraflow.job.decode.LearnerInput;
-import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
-/** Image models: the {@link Learner} of {@code learner.*}. */
-public record ImageModelSpec(LearnerConfig config)
-    implements ModelSpec<LearnerInput, LearnerState> {
+/** Image models: the image {@link Learner} of {@code learner.*}. */
+public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerInput, Image> {
 
   @Override
   public int batchSize() {
@@ -34,8 +32,8 @@ public record ImageModelSpec(LearnerConfig config)
   }
 
   @Override
-  public ValueStateDescriptor<LearnerState> learnerState() {
-    return LearnerStateDescriptors.learner();
+  public ValueStateDescriptor<LearnerState> legacyLearnerState() {
+    return LearnerStateDescriptors.learnerV1();
   }
 
   @Override
@@ -49,26 +47,19 @@ public record ImageModelSpec(LearnerConfig config)
   }
 
   @Override
-  public Stepper<LearnerInput, LearnerState> stepper() {
-    Learner learner = new Learner(config);
-    return new Stepper<>() {
-      @Override
-      public LearnerState initialState() {
-        return learner.initialState();
-      }
-
-      @Override
-      public Step<LearnerState> step(LearnerState state, List<LearnerInput> inputs) {
-        return Step.onePerInput(learner.step(state,
-            Batch.of(inputs.stream().map(LearnerInput::image).toList())), inputs, Modality.IMAGE);
-      }
-    };
+  public Learner<Image> learner() {
+    return Learner.images(config);
   }
 
   @Override
-  public Files<LearnerState> files() {
+  public Function<LearnerInput, Image> examples() {
+    return LearnerInput::image;
+  }
+
+  @Override
+  public Files files() {
     Encoder momentumEncoder = Encoder.create(config.encoder(), config.optimizer());
-    return new Files<>() {
+    return new Files() {
       @Override
       public byte[] modelFile(LearnerState state, Map<String, String> provenance)
           throws IOException {
@@ -78,7 +69,7 @@ public record ImageModelSpec(LearnerConfig config)
       @Override
       public Map<String, byte[]> dl4jEncoders(LearnerState state) throws IOException {
         return Map.of("key-encoder", ModelPublisher.dl4j(momentumEncoder,
-            state.momentumParams()));
+            state.embeddingParams()));
       }
     };
   }

@@ -10,12 +10,20 @@ import dev.contraflow.job.decode.PairInput;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
+import dev.contraflow.avro.Modality;
+import dev.contraflow.io.Image;
+import dev.contraflow.learn.Batch;
+import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
-import dev.contraflow.learn.PairLearnerState;
+import dev.contraflow.learn.Output;
+import dev.contraflow.learn.PairExample;
+import dev.contraflow.learn.SentenceExample;
+import dev.contraflow.learn.StepResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
@@ -35,18 +43,21 @@ import org.apache.flink.util.Collector;
  * embeddings already committed: a restore continues from exactly the parameters, queue and RNG an
  * uninterrupted run would have had.
  */
-public final class LearnerFunction<I extends KeyedInput, S>
+public final class LearnerFunction<I extends KeyedInput, X>
     extends KeyedProcessFunction<String, I, KafkaOutput> {
 
-  private final ModelSpec<I, S> spec;
+  private final ModelSpec<I, X> spec;
   private final long batchTimeoutMillis;
   private final int publishEverySteps;
   private final long publishIntervalMillis;
-  private final ModelPublisher<S> publisher;
+  private final ModelPublisher publisher;
   private final EmbeddingRecords embeddingRecords;
 
-  private transient ModelSpec.Stepper<I, S> learner;
-  private transient ValueState<S> learnerState;
+  private transient Learner<X> learner;
+  private transient Function<I, X> examples;
+  private transient ValueState<LearnerState> learnerState;
+  /** The state of a savepoint written before the one learner frame; moved on first use. */
+  private transient ValueState<LearnerState> legacyLearnerState;
   private transient ListState<I> pending;
   private transient ValueState<Integer> pendingCount;
   private transient ValueState<Long> batchDeadline;
@@ -54,21 +65,21 @@ public final class LearnerFunction<I extends KeyedInput, S>
   private transient Map<String, ModelMetrics> metrics;
 
   /** The learner of the job's image models. */
-  public static LearnerFunction<LearnerInput, LearnerState> images(JobConfig config) {
+  public static LearnerFunction<LearnerInput, Image> images(JobConfig config) {
     return new LearnerFunction<>(config, new ImageModelSpec(config.learnerConfig()));
   }
 
   /** The learner of the job's image-text (CLIP) models. */
-  public static LearnerFunction<PairInput, PairLearnerState> pairs(JobConfig config) {
+  public static LearnerFunction<PairInput, PairExample> pairs(JobConfig config) {
     return new LearnerFunction<>(config, new PairModelSpec(config.pairLearnerConfig()));
   }
 
   /** The learner of the job's sentence models. */
-  public static LearnerFunction<SentenceInput, LearnerState> sentences(JobConfig config) {
+  public static LearnerFunction<SentenceInput, SentenceExample> sentences(JobConfig config) {
     return new LearnerFunction<>(config, new SentenceModelSpec(config.sentenceLearnerConfig()));
   }
 
-  public LearnerFunction(JobConfig config, ModelSpec<I, S> spec) {
+  public LearnerFunction(JobConfig config, ModelSpec<I, X> spec) {
     this.spec = spec;
     this.batchTimeoutMillis = config.job().batchTimeout().toMillis();
     this.publishEverySteps = config.publish().everySteps();
@@ -77,15 +88,17 @@ public final class LearnerFunction<I extends KeyedInput, S>
     this.embeddingRecords = new EmbeddingRecords(config.topics().embeddings(),
         codecs.forTopic(EmbeddingRecord.class, config.topics().embeddings()),
         ModelPublisher.configHash(spec.configJson()));
-    this.publisher = new ModelPublisher<>(config.publish().modelStore(),
+    this.publisher = new ModelPublisher(config.publish().modelStore(),
         config.topics().checkpoints(),
         codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), spec);
   }
 
   @Override
   public void open(OpenContext context) {
-    learner = spec.stepper();
-    learnerState = getRuntimeContext().getState(spec.learnerState());
+    learner = spec.learner();
+    examples = spec.examples();
+    learnerState = getRuntimeContext().getState(LearnerStateDescriptors.learner());
+    legacyLearnerState = getRuntimeContext().getState(spec.legacyLearnerState());
     pending = getRuntimeContext().getListState(spec.pendingBatch());
     pendingCount = getRuntimeContext().getState(LearnerStateDescriptors.pendingCount());
     batchDeadline = getRuntimeContext().getState(LearnerStateDescriptors.batchDeadline());
@@ -133,9 +146,9 @@ public final class LearnerFunction<I extends KeyedInput, S>
     if (inputs.isEmpty()) {
       return;
     }
-    S state = learnerState.value();
-    ModelSpec.Step<S> result = learner.step(state == null ? learner.initialState() : state,
-        inputs);
+    LearnerState state = currentState();
+    StepResult result = learner.step(state == null ? learner.initialState() : state,
+        Batch.of(inputs.stream().map(examples).toList()));
     learnerState.update(result.state());
     metricsOf(modelId).record(result.metrics(), inputs.size());
 
@@ -143,10 +156,25 @@ public final class LearnerFunction<I extends KeyedInput, S>
     emitEmbeddings(modelId, inputs, result.outputs(), last, now, out);
   }
 
-  private PublishedModel maybePublish(String modelId, ModelSpec.Step<S> result, long now,
+  /**
+   * The key's learner state; after a restore from a savepoint of the job before the one learner
+   * frame, the state it kept under its old name, moved to the current one.
+   */
+  private LearnerState currentState() throws Exception {
+    LearnerState state = learnerState.value();
+    if (state == null) {
+      state = legacyLearnerState.value();
+      if (state != null) {
+        legacyLearnerState.clear(); // the step's result is written under the current name
+      }
+    }
+    return state;
+  }
+
+  private PublishedModel maybePublish(String modelId, StepResult result, long now,
       Collector<KafkaOutput> out) throws Exception {
     PublishedModel last = published.value();
-    long step = result.version();
+    long step = result.state().step();
     boolean due = last == null
         ? step >= publishEverySteps
         : step - last.step >= publishEverySteps || now - last.publishedAtMillis
@@ -161,12 +189,19 @@ public final class LearnerFunction<I extends KeyedInput, S>
     return p.model();
   }
 
-  private void emitEmbeddings(String modelId, List<I> inputs, List<ModelSpec.Output> outputs,
+  private void emitEmbeddings(String modelId, List<I> inputs, List<Output> outputs,
       PublishedModel checkpoint, long now, Collector<KafkaOutput> out) {
-    for (ModelSpec.Output o : outputs) {
-      out.collect(embeddingRecords.of(modelId, o.id(), o.modality(), inputs.get(o.input()),
+    for (Output o : outputs) {
+      out.collect(embeddingRecords.of(modelId, o.id(), modality(o.kind()), inputs.get(o.input()),
           o.embedding(), checkpoint == null ? null : checkpoint.sha256, now));
     }
+  }
+
+  private static Modality modality(Output.Kind kind) {
+    return switch (kind) {
+      case IMAGE -> Modality.IMAGE;
+      case TEXT -> Modality.TEXT;
+    };
   }
 
   private ModelMetrics metricsOf(String modelId) {

@@ -4,7 +4,6 @@ import dev.contraflow.job.decode.LearnerInput;
 import dev.contraflow.job.decode.PairInput;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.learn.LearnerState;
-import dev.contraflow.learn.PairLearnerState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -16,13 +15,28 @@ import org.apache.flink.api.common.typeinfo.Types;
  */
 public final class LearnerStateDescriptors {
 
-  /** Parameters, momentum parameters, updater state, queue, step and RNG: one immutable value. */
+  /**
+   * A model's whole learner state, for every modality: named networks (parameters and optimiser
+   * state), queue or memory bank, logit scale, step and RNG - one immutable value.
+   */
   public static ValueStateDescriptor<LearnerState> learner() {
+    return new ValueStateDescriptor<>("learner-state-v2", LearnerStateSerializer.INSTANCE);
+  }
+
+  /**
+   * Where the job before the one learner frame (issue 12) kept an image or sentence model's
+   * state. Its serializer reads those bytes into today's state; the operator moves a key's value
+   * to {@link #learner()} on first use.
+   */
+  public static ValueStateDescriptor<LearnerState> learnerV1() {
     return new ValueStateDescriptor<>("learner-state-v1", LearnerStateSerializer.INSTANCE);
   }
 
-  /** A CLIP model's two towers, temperature, step and RNG: one immutable value. */
-  public static ValueStateDescriptor<PairLearnerState> pairLearner() {
+  /**
+   * Where the job before the one learner frame kept a CLIP model's state; moved to
+   * {@link #learner()} on first use, like {@link #learnerV1()}.
+   */
+  public static ValueStateDescriptor<LearnerState> pairLearnerV1() {
     return new ValueStateDescriptor<>("pair-learner-state-v1",
         PairLearnerStateSerializer.INSTANCE);
   }

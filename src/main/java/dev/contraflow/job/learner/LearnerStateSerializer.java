@@ -6,8 +6,12 @@ import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 
-/** Flink serializer of a {@link LearnerState} (images, sentences): {@link LearnerStateCodec}. */
-public final class LearnerStateSerializer extends ImmutableStateSerializer<LearnerState> {
+/**
+ * Flink serializer of a {@link LearnerState}, for every modality: {@link LearnerStateCodec}, which
+ * also reads the state bytes of savepoints written before the one learner frame (issue 12). The
+ * class keeps its name and package: savepoints name its snapshot class.
+ */
+public class LearnerStateSerializer extends ImmutableStateSerializer<LearnerState> {
 
   public static final LearnerStateSerializer INSTANCE = new LearnerStateSerializer();
   private static final long serialVersionUID = 1L;

@@ -7,6 +7,7 @@ import dev.contraflow.encoder.Encoder;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.StepMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,18 +31,18 @@ import org.apache.flink.core.fs.Path;
  * checkpoints topic. Files are named by model, modality and step and written with OVERWRITE: a
  * replay after a failure rewrites the same bytes.
  */
-public final class ModelPublisher<S> implements Serializable {
+public final class ModelPublisher implements Serializable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI store;
   private final String topic;
-  private final ModelSpec<?, S> spec;
+  private final ModelSpec<?, ?> spec;
   private final RecordCodec<CheckpointRecord> codec;
-  private transient ModelSpec.Files<S> files;
+  private transient ModelSpec.Files files;
 
   public ModelPublisher(URI store, String topic, RecordCodec<CheckpointRecord> codec,
-      ModelSpec<?, S> spec) {
+      ModelSpec<?, ?> spec) {
     this.store = store;
     this.topic = topic;
     this.codec = codec;
@@ -52,7 +53,8 @@ public final class ModelPublisher<S> implements Serializable {
   public record Published(PublishedModel model, KafkaOutput announcement) {}
 
   /** @param version the state's model version (its step) */
-  public Published publish(String modelId, S state, long version, StepMetrics metrics, long now)
+  public Published publish(String modelId, LearnerState state, long version,
+      StepMetrics metrics, long now)
       throws IOException {
     if (files == null) {
       files = spec.files();

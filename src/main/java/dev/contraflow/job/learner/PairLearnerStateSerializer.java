@@ -1,33 +1,27 @@
 package dev.contraflow.job.learner;
 
-import dev.contraflow.learn.PairLearnerState;
-import dev.contraflow.learn.PairLearnerStateCodec;
-import java.io.IOException;
+import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.LearnerStateCodec;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 
-/** Flink serializer of a CLIP learner's {@link PairLearnerState}: {@link PairLearnerStateCodec}. */
-public final class PairLearnerStateSerializer extends ImmutableStateSerializer<PairLearnerState> {
+/**
+ * Reads {@code pair-learner-state-v1}: CLIP states of savepoints written before the one learner
+ * frame (issue 12), into today's {@link LearnerState} ({@link LearnerStateCodec} reads their
+ * bytes). Nothing new is written under it. The class keeps its name and package: savepoints name
+ * its snapshot class, so moving it stops them loading.
+ */
+public final class PairLearnerStateSerializer extends LearnerStateSerializer {
 
   public static final PairLearnerStateSerializer INSTANCE = new PairLearnerStateSerializer();
   private static final long serialVersionUID = 1L;
 
   @Override
-  byte[] encode(PairLearnerState state) {
-    return PairLearnerStateCodec.toBytes(state);
-  }
-
-  @Override
-  PairLearnerState decode(byte[] bytes) throws IOException {
-    return PairLearnerStateCodec.fromBytes(bytes);
-  }
-
-  @Override
-  public TypeSerializerSnapshot<PairLearnerState> snapshotConfiguration() {
+  public TypeSerializerSnapshot<LearnerState> snapshotConfiguration() {
     return new Snapshot();
   }
 
-  public static final class Snapshot extends SimpleTypeSerializerSnapshot<PairLearnerState> {
+  public static final class Snapshot extends SimpleTypeSerializerSnapshot<LearnerState> {
     public Snapshot() {
       super(() -> INSTANCE);
     }

@@ -1,32 +1,29 @@
 package dev.contraflow.job.learner;
 
-import dev.contraflow.avro.Modality;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.io.InvalidSentenceException;
+import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.job.decode.PairInput;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
-import dev.contraflow.learn.PairBatch;
 import dev.contraflow.learn.PairExample;
-import dev.contraflow.learn.PairLearner;
 import dev.contraflow.learn.PairLearnerConfig;
-import dev.contraflow.learn.PairLearnerState;
-import dev.contraflow.learn.PairStepResult;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 /**
- * Image-text models (CLIP): the {@link PairLearner} of {@code pairLearner.*}. Each pair is
+ * Image-text models (CLIP): the pair {@link Learner} of {@code pairLearner.*}. Each pair is
  * embedded twice into the one shared space: its image as {@code <id>#image} (modality IMAGE) and
  * its caption as {@code <id>#text} (TEXT), both carrying the pair's source coordinates, so a
  * table or a search over the embeddings topic finds images by text and text by images.
  */
 public record PairModelSpec(PairLearnerConfig config)
-    implements ModelSpec<PairInput, PairLearnerState> {
+    implements ModelSpec<PairInput, PairExample> {
 
   @Override
   public int batchSize() {
@@ -44,8 +41,8 @@ public record PairModelSpec(PairLearnerConfig config)
   }
 
   @Override
-  public ValueStateDescriptor<PairLearnerState> learnerState() {
-    return LearnerStateDescriptors.pairLearner();
+  public ValueStateDescriptor<LearnerState> legacyLearnerState() {
+    return LearnerStateDescriptors.pairLearnerV1();
   }
 
   @Override
@@ -59,53 +56,41 @@ public record PairModelSpec(PairLearnerConfig config)
   }
 
   @Override
-  public Stepper<PairInput, PairLearnerState> stepper() {
-    PairLearner learner = new PairLearner(config);
-    return new Stepper<>() {
-      @Override
-      public PairLearnerState initialState() {
-        return learner.initialState();
-      }
+  public Learner<PairExample> learner() {
+    return Learner.pairs(config);
+  }
 
-      @Override
-      public Step<PairLearnerState> step(PairLearnerState state, List<PairInput> inputs) {
-        List<PairExample> examples = new ArrayList<>(inputs.size());
-        for (PairInput in : inputs) {
-          try {
-            examples.add(in.example(learner.tokenizer()));
-          } catch (InvalidSentenceException e) {
-            // the decoder tokenised the same caption with the same configuration
-            throw new IllegalStateException("a decoded caption no longer tokenises", e);
-          }
-        }
-        PairStepResult r = learner.step(state, PairBatch.of(examples));
-        List<Output> outputs = new ArrayList<>(2 * inputs.size());
-        for (int i = 0; i < inputs.size(); i++) {
-          String id = inputs.get(i).id;
-          outputs.add(new Output(i, id + "#image", Modality.IMAGE, r.imageEmbeddings().get(i)));
-          outputs.add(new Output(i, id + "#text", Modality.TEXT, r.textEmbeddings().get(i)));
-        }
-        return new Step<>(r.state(), r.state().step(), outputs, r.metrics());
+  @Override
+  public Function<PairInput, PairExample> examples() {
+    SentenceTokenizer tokenizer = new SentenceTokenizer(config.tokenizer());
+    return in -> {
+      try {
+        return in.example(tokenizer);
+      } catch (InvalidSentenceException e) {
+        // the decoder tokenised the same caption with the same configuration
+        throw new IllegalStateException("a decoded caption no longer tokenises", e);
       }
     };
   }
 
   @Override
-  public Files<PairLearnerState> files() {
+  public Files files() {
     Encoder image = Encoder.create(config.image(), config.optimizer());
     Encoder text = Encoder.create(config.text(), config.optimizer());
-    return new Files<>() {
+    return new Files() {
       @Override
-      public byte[] modelFile(PairLearnerState state, Map<String, String> provenance)
+      public byte[] modelFile(LearnerState state, Map<String, String> provenance)
           throws IOException {
         return ModelFile.toBytes(new ModelFile.PairModel(config, state, provenance));
       }
 
       @Override
-      public Map<String, byte[]> dl4jEncoders(PairLearnerState state) throws IOException {
+      public Map<String, byte[]> dl4jEncoders(LearnerState state) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
-        out.put("image-encoder", ModelPublisher.dl4j(image, state.imageParams()));
-        out.put("text-encoder", ModelPublisher.dl4j(text, state.textParams()));
+        out.put("image-encoder", ModelPublisher.dl4j(image,
+            state.network(LearnerState.ONLINE).params()));
+        out.put("text-encoder", ModelPublisher.dl4j(text,
+            state.network(LearnerState.TEXT).params()));
         return out;
       }
     };

@@ -1,25 +1,23 @@
 package dev.contraflow.job.learner;
 
-import dev.contraflow.avro.Modality;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.io.InvalidSentenceException;
+import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.job.decode.SentenceInput;
+import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
-import dev.contraflow.learn.SentenceBatch;
 import dev.contraflow.learn.SentenceExample;
-import dev.contraflow.learn.SentenceLearner;
 import dev.contraflow.learn.SentenceLearnerConfig;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
-/** Sentence models: the {@link SentenceLearner} of {@code sentenceLearner.*}. */
+/** Sentence models: the sentence {@link Learner} of {@code sentenceLearner.*}. */
 public record SentenceModelSpec(SentenceLearnerConfig config)
-    implements ModelSpec<SentenceInput, LearnerState> {
+    implements ModelSpec<SentenceInput, SentenceExample> {
 
   @Override
   public int batchSize() {
@@ -37,8 +35,8 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
   }
 
   @Override
-  public ValueStateDescriptor<LearnerState> learnerState() {
-    return LearnerStateDescriptors.learner();
+  public ValueStateDescriptor<LearnerState> legacyLearnerState() {
+    return LearnerStateDescriptors.learnerV1();
   }
 
   @Override
@@ -52,35 +50,27 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
   }
 
   @Override
-  public Stepper<SentenceInput, LearnerState> stepper() {
-    SentenceLearner learner = new SentenceLearner(config);
-    return new Stepper<>() {
-      @Override
-      public LearnerState initialState() {
-        return learner.initialState();
-      }
+  public Learner<SentenceExample> learner() {
+    return Learner.sentences(config);
+  }
 
-      @Override
-      public Step<LearnerState> step(LearnerState state, List<SentenceInput> inputs) {
-        List<SentenceExample> examples = new ArrayList<>(inputs.size());
-        for (SentenceInput in : inputs) {
-          try {
-            examples.add(in.example(learner.tokenizer()));
-          } catch (InvalidSentenceException e) {
-            // the decoder tokenised the same text with the same configuration
-            throw new IllegalStateException("a decoded sentence no longer tokenises", e);
-          }
-        }
-        return Step.onePerInput(learner.step(state, SentenceBatch.of(examples)), inputs,
-            Modality.TEXT);
+  @Override
+  public Function<SentenceInput, SentenceExample> examples() {
+    SentenceTokenizer tokenizer = new SentenceTokenizer(config.tokenizer());
+    return in -> {
+      try {
+        return in.example(tokenizer);
+      } catch (InvalidSentenceException e) {
+        // the decoder tokenised the same text with the same configuration
+        throw new IllegalStateException("a decoded sentence no longer tokenises", e);
       }
     };
   }
 
   @Override
-  public Files<LearnerState> files() {
+  public Files files() {
     Encoder momentumEncoder = Encoder.create(config.encoder(), config.optimizer());
-    return new Files<>() {
+    return new Files() {
       @Override
       public byte[] modelFile(LearnerState state, Map<String, String> provenance)
           throws IOException {
@@ -90,7 +80,7 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
       @Override
       public Map<String, byte[]> dl4jEncoders(LearnerState state) throws IOException {
         return Map.of("key-encoder", ModelPublisher.dl4j(momentumEncoder,
-            state.momentumParams()));
+            state.embeddingParams()));
       }
     };
   }

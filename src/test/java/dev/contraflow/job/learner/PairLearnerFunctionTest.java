@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
-import dev.contraflow.io.Image;
 import dev.contraflow.io.IdxReader;
+import dev.contraflow.io.Image;
 import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.decode.PairInput;
 import dev.contraflow.job.sink.KafkaOutput;
-import dev.contraflow.learn.PairLearner;
-import dev.contraflow.learn.PairLearnerState;
-import dev.contraflow.learn.PairLearnerStateCodec;
+import dev.contraflow.learn.Learner;
+import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.LearnerStateCodec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,16 +129,16 @@ class PairLearnerFunctionTest {
 
   @Test
   void stateSerializerRoundTripsThePairState() throws Exception {
-    var learner = new PairLearner(JobConfigLoader.defaults(List.of(
+    var learner = Learner.pairs(JobConfigLoader.defaults(List.of(
         "pairLearner.encoder=MLP", "pairLearner.width=4", "pairLearner.textWidth=8",
         "pairLearner.headHidden=16", "pairLearner.dim=8", "sentenceLearner.buckets=512"))
         .pairLearnerConfig());
-    PairLearnerState s = learner.initialState();
+    LearnerState s = learner.initialState();
     var out = new DataOutputSerializer(1024);
     PairLearnerStateSerializer.INSTANCE.serialize(s, out);
-    PairLearnerState back = PairLearnerStateSerializer.INSTANCE.deserialize(
+    LearnerState back = PairLearnerStateSerializer.INSTANCE.deserialize(
         new DataInputDeserializer(out.getCopyOfBuffer()));
-    assertArrayEquals(PairLearnerStateCodec.toBytes(s),
-        PairLearnerStateCodec.toBytes(back));
+    assertArrayEquals(LearnerStateCodec.toBytes(s),
+        LearnerStateCodec.toBytes(back));
   }
 }

@@ -8,15 +8,16 @@ import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
 import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.SentenceTokenizer;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.sink.KafkaOutput;
+import dev.contraflow.learn.Batch;
+import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
-import dev.contraflow.learn.SentenceBatch;
 import dev.contraflow.learn.SentenceExample;
-import dev.contraflow.learn.SentenceLearner;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,13 +118,15 @@ class SentenceLearnerFunctionTest {
       out = embeddings(h.extractOutputValues());
     }
     JobConfig config = config(dir, 1000);
-    SentenceLearner learner = new SentenceLearner(config.sentenceLearnerConfig());
+    Learner<SentenceExample> learner = Learner.sentences(config.sentenceLearnerConfig());
+    SentenceTokenizer tokenizer =
+        new SentenceTokenizer(config.sentenceLearnerConfig().tokenizer());
     List<SentenceExample> examples = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      examples.add(input("t", i).example(learner.tokenizer()));
+      examples.add(input("t", i).example(tokenizer));
     }
     assertTrue(examples.get(2).hardNegative() != null, "record 2 is supervised");
-    var direct = learner.step(learner.initialState(), SentenceBatch.of(examples));
+    var direct = learner.step(learner.initialState(), Batch.of(examples));
     for (int i = 0; i < 4; i++) {
       float[] expected = direct.embeddings().get(i).vector();
       List<Float> got = out.get(i).getVector();

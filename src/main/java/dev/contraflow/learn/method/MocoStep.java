@@ -1,4 +1,4 @@
-package dev.contraflow.learn;
+package dev.contraflow.learn.method;
 
 import static dev.contraflow.learn.PhaseClock.Phase.BACKWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
@@ -12,6 +12,8 @@ import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.contrast.NegativeQueue;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.FlatArrays;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -21,22 +23,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * shuffled BN across GPUs); InfoNCE against the queue; one optimiser step; momentum update; the
  * keys replace the oldest queue entries.
  */
-final class MocoStep implements MethodStep {
+final class MocoStep extends ImageMethodStep {
 
   private final Encoder queryEncoder;
   private final Encoder keyEncoder;
   private final InfoNceLoss loss;
   private final MomentumUpdate momentum;
 
-  MocoStep(Encoder queryEncoder, Encoder keyEncoder, LearnerConfig config) {
-    this.queryEncoder = queryEncoder;
-    this.keyEncoder = keyEncoder;
+  MocoStep(LearnerConfig config) {
+    super(config);
+    this.queryEncoder = online;
+    this.keyEncoder = momentumEncoder;
     this.loss = new InfoNceLoss(config.temperature());
     this.momentum = config.momentum();
   }
 
   @Override
-  public Outcome train(Input in, PhaseClock clock) {
+  protected Outcome train(Views in, PhaseClock clock) {
     // compute query features (training mode; activations kept for backprop)
     L2Normalization.Normalized q = L2Normalization.forward(
         queryEncoder.forwardForTraining(queryEncoder.batch(in.views()[0])).projection()); // B x d

@@ -1,16 +1,20 @@
-package dev.contraflow.learn;
+package dev.contraflow.learn.method;
 
 import static dev.contraflow.learn.PhaseClock.Phase.BACKWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.LOSS;
 import static dev.contraflow.learn.PhaseClock.Phase.QUEUE;
 
+import dev.contraflow.augment.ImageViews;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.NegativeQueue;
 import dev.contraflow.contrast.SinkhornKnopp;
 import dev.contraflow.contrast.SwappedPredictionLoss;
 import dev.contraflow.encoder.Encoder;
+import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.FlatArrays;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -34,7 +38,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * input size), so multi-crop adds views, not the paper's cheap low-resolution ones; the
  * prototypes are never frozen (the paper freezes them for the first epoch).
  */
-final class SwavStep implements MethodStep {
+final class SwavStep extends ImageMethodStep {
 
   /** Smallest area fraction of a local crop (SwAV: 0.05). */
   static final double LOCAL_SCALE_MIN = 0.05;
@@ -43,21 +47,40 @@ final class SwavStep implements MethodStep {
   private final SinkhornKnopp sinkhorn = SinkhornKnopp.swavDefaults();
   private final SwappedPredictionLoss loss;
 
-  SwavStep(Encoder encoder, LearnerConfig config) {
-    this.encoder = encoder;
+  /** The small crops; null when {@code swav.localCrops} is 0. */
+  private final ImageViews localViews;
+
+  SwavStep(LearnerConfig config) {
+    super(config);
+    this.encoder = online;
     this.loss = new SwappedPredictionLoss(config.temperature());
+    EncoderConfig e = config.encoder();
+    this.localViews = config.swav().localCrops() > 0
+        ? new ImageViews(ImageViews.Config.mocoV2(e.height(), e.width())
+            .withCropScale(LOCAL_SCALE_MIN, config.cropScaleMin()))
+        : null;
   }
 
   @Override
-  public Outcome train(Input in, PhaseClock clock) {
+  protected int localCrops() {
+    return localViews == null ? 0 : config.swav().localCrops();
+  }
+
+  @Override
+  protected ImageViews localViews() {
+    return localViews;
+  }
+
+  @Override
+  protected Outcome train(Views in, PhaseClock clock) {
     int n = in.batchSize();
     int views = in.views().length; // 2 global, then the local crops
     encoder.normalizePrototypes();
     Encoder.Forward f = encoder.forwardForTraining(encoder.batch(in.allViews()));
-    INDArray z = L2Normalization.unit(MethodStep.rows(f.projection(), 0, 2L * n)); // 2N x d
+    INDArray z = L2Normalization.unit(rows(f.projection(), 0, 2L * n)); // 2N x d
     INDArray[] scores = new INDArray[views]; // N x K each
     for (int v = 0; v < views; v++) {
-      scores[v] = MethodStep.rows(f.prototypeScores(), (long) v * n, (long) (v + 1) * n);
+      scores[v] = rows(f.prototypeScores(), (long) v * n, (long) (v + 1) * n);
     }
     clock.lap(FORWARD);
 
@@ -92,8 +115,8 @@ final class SwavStep implements MethodStep {
     NegativeQueue next = queue.enqueue(FlatArrays.copyOut(z.reshape(z.length())), ids,
         in.state().step());
     clock.lap(QUEUE);
-    INDArray z1 = MethodStep.rows(z, 0, n);
-    INDArray z2 = MethodStep.rows(z, n, 2L * n);
+    INDArray z1 = rows(z, 0, n);
+    INDArray z2 = rows(z, n, 2L * n);
     return new Outcome(total / predictions, z1.mul(z2).sum(1).meanNumber().doubleValue(),
         Double.NaN, z1, z2, next);
   }
@@ -105,6 +128,6 @@ final class SwavStep implements MethodStep {
       return sinkhorn.codes(scores);
     }
     INDArray all = Nd4j.vstack(scores, queued.mmul(encoder.prototypes())); // (N + M) x K
-    return MethodStep.rows(sinkhorn.codes(all), 0, scores.rows());
+    return rows(sinkhorn.codes(all), 0, scores.rows());
   }
 }

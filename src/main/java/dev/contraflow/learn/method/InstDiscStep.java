@@ -1,4 +1,4 @@
-package dev.contraflow.learn;
+package dev.contraflow.learn.method;
 
 import static dev.contraflow.learn.PhaseClock.Phase.BACKWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
@@ -11,6 +11,8 @@ import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.MemoryBank;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.FlatArrays;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -33,20 +35,21 @@ import org.nd4j.linalg.factory.Nd4j;
  * least as many ids as come between two sightings of one instance (e.g. the data set size for
  * passes over a data set), or the method learns nothing.
  */
-final class InstDiscStep implements MethodStep {
+final class InstDiscStep extends ImageMethodStep {
 
   private final Encoder encoder;
   private final InfoNceLoss loss;
   private final LearnerConfig.InstDisc settings;
 
-  InstDiscStep(Encoder encoder, LearnerConfig config) {
-    this.encoder = encoder;
+  InstDiscStep(LearnerConfig config) {
+    super(config);
+    this.encoder = online;
     this.loss = new InfoNceLoss(config.temperature());
     this.settings = config.instDisc();
   }
 
   @Override
-  public Outcome train(Input in, PhaseClock clock) {
+  protected Outcome train(Views in, PhaseClock clock) {
     // compute the features of one view: B x d
     L2Normalization.Normalized v = L2Normalization.forward(
         encoder.forwardForTraining(encoder.batch(in.views()[0])).projection());
@@ -82,7 +85,7 @@ final class InstDiscStep implements MethodStep {
    * n x d) and entries sampled from the bank.
    */
   private InfoNceLoss.Result contrastWithBank(INDArray query, INDArray positives, int[] seen,
-      MemoryBank bank, Input in) {
+      MemoryBank bank, Views in) {
     long[] seenIds = new long[seen.length];
     for (int i = 0; i < seen.length; i++) {
       seenIds[i] = in.idHashes()[seen[i]];

@@ -1,4 +1,4 @@
-package dev.contraflow.learn;
+package dev.contraflow.learn.method;
 
 import static dev.contraflow.learn.PhaseClock.Phase.BACKWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
@@ -7,6 +7,8 @@ import static dev.contraflow.learn.PhaseClock.Phase.LOSS;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.NtXentLoss;
 import dev.contraflow.encoder.Encoder;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -15,18 +17,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * SimCLR), NT-Xent over the 2N views; no momentum encoder and no queue, so the negatives are the
  * batch's own (2N - 2 per view) and small micro-batches give few of them.
  */
-final class SimClrStep implements MethodStep {
+final class SimClrStep extends ImageMethodStep {
 
   private final Encoder encoder;
   private final NtXentLoss loss;
 
-  SimClrStep(Encoder encoder, LearnerConfig config) {
-    this.encoder = encoder;
+  SimClrStep(LearnerConfig config) {
+    super(config);
+    this.encoder = online;
     this.loss = new NtXentLoss(config.temperature());
   }
 
   @Override
-  public Outcome train(Input in, PhaseClock clock) {
+  protected Outcome train(Views in, PhaseClock clock) {
     int n = in.batchSize();
     L2Normalization.Normalized z = L2Normalization.forward(
         encoder.forwardForTraining(encoder.batch(in.bothViews())).projection()); // 2N x d
@@ -40,6 +43,6 @@ final class SimClrStep implements MethodStep {
     encoder.backwardAndUpdate(dLossDz, in.iteration(), 2 * n);
     clock.lap(BACKWARD);
     return new Outcome(r.loss(), r.positiveSimilarity(), r.negativeSimilarity(),
-        MethodStep.rows(z.unit(), 0, n), MethodStep.rows(z.unit(), n, 2L * n), in.state().queue());
+        rows(z.unit(), 0, n), rows(z.unit(), n, 2L * n), in.state().queue());
   }
 }

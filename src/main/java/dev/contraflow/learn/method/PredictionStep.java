@@ -1,4 +1,4 @@
-package dev.contraflow.learn;
+package dev.contraflow.learn.method;
 
 import static dev.contraflow.learn.PhaseClock.Phase.BACKWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
@@ -9,6 +9,8 @@ import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.contrast.NegativeCosineLoss;
 import dev.contraflow.encoder.Encoder;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -28,21 +30,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Without negatives a constant output is a trivial minimiser; watch the embedding std metric
  * (about 1/sqrt(d) healthy, towards 0 collapsed).
  */
-final class PredictionStep implements MethodStep {
+final class PredictionStep extends ImageMethodStep {
 
-  private final Encoder online;
   /** BYOL's EMA target; null for SimSiam. */
   private final Encoder target;
   private final MomentumUpdate momentum;
 
-  PredictionStep(Encoder online, Encoder target, LearnerConfig config) {
-    this.online = online;
-    this.target = target;
+  PredictionStep(LearnerConfig config) {
+    super(config);
+    this.target = momentumEncoder;
     this.momentum = config.momentum();
   }
 
   @Override
-  public Outcome train(Input in, PhaseClock clock) {
+  protected Outcome train(Views in, PhaseClock clock) {
     int n = in.batchSize();
     float[][] both = in.bothViews();
     Encoder.Forward f = online.forwardForTraining(online.batch(both)); // 2N rows
@@ -55,7 +56,7 @@ final class PredictionStep implements MethodStep {
 
     // p1 regresses z2 and p2 regresses z1
     NegativeCosineLoss.Result r = NegativeCosineLoss.compute(f.prediction(),
-        MethodStep.swapHalves(z));
+        swapHalves(z));
     // mean over 2N rows of l = 2 - 2cos: BYOL's L + L~ = 2 mean; SimSiam's = mean / 2 - 1
     double lossValue = target != null ? 2 * r.loss() : r.loss() / 2 - 1;
     double gradientScale = target != null ? 1.0 : 0.25; // d(loss)/d(sum of l) times N
@@ -69,7 +70,7 @@ final class PredictionStep implements MethodStep {
       momentum.apply(target.paramsView(), online.paramsView(), in.state().step());
     }
     clock.lap(MOMENTUM);
-    return new Outcome(lossValue, r.meanCosine(), Double.NaN, MethodStep.rows(zOnline, 0, n),
-        MethodStep.rows(zOnline, n, 2L * n), in.state().queue());
+    return new Outcome(lossValue, r.meanCosine(), Double.NaN, rows(zOnline, 0, n),
+        rows(zOnline, n, 2L * n), in.state().queue());
   }
 }

@@ -1,4 +1,4 @@
-package dev.contraflow.learn;
+package dev.contraflow.learn.method;
 
 import static dev.contraflow.learn.PhaseClock.Phase.BACKWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
@@ -9,6 +9,8 @@ import dev.contraflow.contrast.InfoNceLoss;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.Encoder;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.PhaseClock;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,22 +25,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Keys come from the momentum encoder in inference mode, as MoCo v2's do here (see MocoStep);
  * the paper's momentum encoder uses batch statistics.
  */
-final class MocoV3Step implements MethodStep {
+final class MocoV3Step extends ImageMethodStep {
 
-  private final Encoder online;
-  private final Encoder momentumEncoder;
   private final InfoNceLoss loss;
   private final MomentumUpdate momentum;
 
-  MocoV3Step(Encoder online, Encoder momentumEncoder, LearnerConfig config) {
-    this.online = online;
-    this.momentumEncoder = momentumEncoder;
+  MocoV3Step(LearnerConfig config) {
+    super(config);
     this.loss = new InfoNceLoss(config.temperature());
     this.momentum = config.momentum();
   }
 
   @Override
-  public Outcome train(Input in, PhaseClock clock) {
+  protected Outcome train(Views in, PhaseClock clock) {
     int n = in.batchSize();
     float[][] both = in.bothViews();
     // compute queries: predictions of both views, 2N x d
@@ -49,10 +48,10 @@ final class MocoV3Step implements MethodStep {
         .projection());
     clock.lap(FORWARD);
 
-    INDArray q1 = MethodStep.rows(q.unit(), 0, n);
-    INDArray q2 = MethodStep.rows(q.unit(), n, 2L * n);
-    INDArray k1 = MethodStep.rows(k, 0, n);
-    INDArray k2 = MethodStep.rows(k, n, 2L * n);
+    INDArray q1 = rows(q.unit(), 0, n);
+    INDArray q2 = rows(q.unit(), n, 2L * n);
+    INDArray k1 = rows(k, 0, n);
+    INDArray k2 = rows(k, n, 2L * n);
     // the positive of query i is key i; the batch's other keys are its negatives
     List<InfoNceLoss.Exclusion> sameId = InfoNceLoss.sameIdPairs(in.idHashes(), in.idHashes());
     InfoNceLoss.Result r1 = loss.compute(q1, k2, k2, sameId); // logits: N x (1 + N)

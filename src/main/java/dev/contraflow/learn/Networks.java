@@ -1,0 +1,78 @@
+package dev.contraflow.learn;
+
+import dev.contraflow.encoder.Encoder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A method's networks by name: the DL4J scratch space a learner loads from a {@link LearnerState}
+ * before a step and copies into the next state after it. A trained network keeps its optimiser
+ * state; a momentum copy keeps parameters only.
+ */
+public final class Networks {
+
+  private record Entry(Encoder encoder, boolean trained) {}
+
+  private final Map<String, Entry> byName = new LinkedHashMap<>();
+
+  /** Adds a network the optimiser trains (its optimiser state is part of the learner state). */
+  public Networks trained(String name, Encoder encoder) {
+    return add(name, encoder, true);
+  }
+
+  /** Adds a network no optimiser trains, such as a momentum encoder: parameters only. */
+  public Networks untrained(String name, Encoder encoder) {
+    return add(name, encoder, false);
+  }
+
+  private Networks add(String name, Encoder encoder, boolean trained) {
+    if (byName.putIfAbsent(name, new Entry(encoder, trained)) != null) {
+      throw new IllegalArgumentException("network '" + name + "' added twice");
+    }
+    return this;
+  }
+
+  public Encoder get(String name) {
+    Entry e = byName.get(name);
+    if (e == null) {
+      throw new IllegalArgumentException("no network '" + name + "' (there are "
+          + byName.keySet() + ")");
+    }
+    return e.encoder();
+  }
+
+  /** Fresh copies of every network's parameters (and optimiser state, where trained). */
+  public Map<String, LearnerState.Network> capture() {
+    Map<String, LearnerState.Network> out = new LinkedHashMap<>();
+    byName.forEach((name, e) -> out.put(name, new LearnerState.Network(e.encoder().params(),
+        e.trained() ? e.encoder().updaterState() : new float[0])));
+    return out;
+  }
+
+  /**
+   * Writes a state's networks into these, which are only scratch space between steps.
+   *
+   * @throws IllegalArgumentException if the state holds other networks (another method's state)
+   */
+  public void load(LearnerState state) {
+    if (!state.networks().keySet().equals(byName.keySet())) {
+      String missing = byName.containsKey(LearnerState.MOMENTUM)
+          && !state.networks().containsKey(LearnerState.MOMENTUM)
+          ? "this learner's method has a momentum encoder but the state holds none"
+          : state.networks().containsKey(LearnerState.MOMENTUM)
+              && !byName.containsKey(LearnerState.MOMENTUM)
+              ? "the state holds momentum-encoder parameters but this learner's method has no"
+                  + " momentum encoder"
+              : "the state's networks are not this learner's";
+      throw new IllegalArgumentException(missing + " (state: " + state.networks().keySet()
+          + ", learner: " + byName.keySet() + "; was it made with another method?)");
+    }
+    byName.forEach((name, e) -> {
+      LearnerState.Network n = state.networks().get(name);
+      e.encoder().loadParams(n.params());
+      if (e.trained()) {
+        e.encoder().loadUpdaterState(n.updaterState());
+      }
+    });
+  }
+}

@@ -1,0 +1,232 @@
+package dev.contraflow.learn.method;
+
+import static dev.contraflow.learn.PhaseClock.Phase.AUGMENT;
+
+import dev.contraflow.augment.ImageViews;
+import dev.contraflow.augment.Rng;
+import dev.contraflow.contrast.L2Normalization;
+import dev.contraflow.contrast.NegativeQueue;
+import dev.contraflow.encoder.Encoder;
+import dev.contraflow.encoder.EncoderConfig;
+import dev.contraflow.io.Image;
+import dev.contraflow.learn.Embedding;
+import dev.contraflow.learn.LearnerConfig;
+import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.Method;
+import dev.contraflow.learn.Networks;
+import dev.contraflow.learn.Output;
+import dev.contraflow.learn.PhaseClock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * What the image methods share (MoCo v2 by default; SimCLR, MoCo v3, BYOL, SimSiam, InstDisc,
+ * SwAV): the online encoder and, for methods with one, its momentum copy; two augmented views of
+ * each record (MoCo v2 augmentation for every method; SwAV adds small crops); embeddings by the
+ * momentum (key / target) encoder, or by the online encoder for methods without one. A method
+ * fills in {@link #train(Views, PhaseClock)}: its loss and updates.
+ */
+public abstract class ImageMethodStep implements MethodStep<Image> {
+
+  protected final LearnerConfig config;
+  /** The encoder the optimiser trains (MoCo's query encoder). */
+  protected final Encoder online;
+  /** The momentum (EMA) encoder: MoCo's key encoder, BYOL's target; null for other methods. */
+  protected final Encoder momentumEncoder;
+  private final Networks networks;
+  private final ImageViews views;
+  private final ImageViews plain;
+
+  protected ImageMethodStep(LearnerConfig config) {
+    this.config = config;
+    this.online = newEncoder(config);
+    this.momentumEncoder = config.method().hasMomentumEncoder() ? newEncoder(config) : null;
+    this.networks = new Networks().trained(LearnerState.ONLINE, online);
+    if (momentumEncoder != null) {
+      networks.untrained(LearnerState.MOMENTUM, momentumEncoder);
+    }
+    EncoderConfig e = config.encoder();
+    this.views = ImageViews.mocoV2(e.height(), e.width(), config.cropScaleMin());
+    this.plain = ImageViews.none(e.height(), e.width());
+  }
+
+  /** The image method the configuration names. */
+  public static ImageMethodStep of(LearnerConfig config) {
+    Method m = config.method();
+    return switch (m) {
+      case MOCO -> new MocoStep(config);
+      case SIMCLR -> new SimClrStep(config);
+      case MOCO_V3 -> new MocoV3Step(config);
+      case BYOL, SIMSIAM -> new PredictionStep(config);
+      case INSTDISC -> new InstDiscStep(config);
+      case SWAV -> new SwavStep(config);
+      case SIMCSE, ESIMCSE, CONSERT -> throw new IllegalArgumentException(
+          m + " learns from sentences; use Learner.sentences");
+    };
+  }
+
+  /**
+   * The method's network: with a predictor as wide as the projection head's hidden layer, or with
+   * SwAV's prototypes.
+   */
+  private static Encoder newEncoder(LearnerConfig config) {
+    EncoderConfig e = config.encoder();
+    return Encoder.create(e, config.optimizer(),
+        config.method().hasPredictor() ? e.projectionHidden() : 0,
+        config.method() == Method.SWAV ? config.swav().prototypes() : 0);
+  }
+
+  @Override
+  public int batchSize() {
+    return config.batchSize();
+  }
+
+  @Override
+  public final Networks networks() {
+    return networks;
+  }
+
+  /**
+   * Step 0: freshly initialised encoder, momentum encoder equal to it, empty queue or memory bank
+   * for the methods with one.
+   */
+  @Override
+  public final LearnerState initialState() {
+    Encoder fresh = newEncoder(config);
+    float[] params = fresh.params();
+    Networks initial = new Networks().trained(LearnerState.ONLINE, fresh);
+    Map<String, LearnerState.Network> blocks = initial.capture();
+    if (config.method().hasMomentumEncoder()) {
+      blocks.put(LearnerState.MOMENTUM, new LearnerState.Network(params.clone(), new float[0]));
+    }
+    NegativeQueue queue = config.method().usesQueue()
+        ? NegativeQueue.empty(config.queueSize(), config.encoder().projectionDim()) : null;
+    return new LearnerState(0, config.seed(), blocks, queue, null);
+  }
+
+  @Override
+  public final Outcome train(Input<Image> in, PhaseClock clock) {
+    long[] idHashes = NegativeQueue.idHashes(in.batch().stream().map(Image::id).toList());
+    float[][][] v = views(in.batch(), in.rng()); // [view][record] -> pixels
+    clock.lap(AUGMENT);
+    return train(new Views(in.state(), v, idHashes, in.rng()), clock);
+  }
+
+  /** The method's loss and updates, on the views the frame drew. */
+  protected abstract Outcome train(Views in, PhaseClock clock);
+
+  /** Views each record gives a training step: 2, plus SwAV's local crops. */
+  public final int viewsPerRecord() {
+    return 2 + localCrops();
+  }
+
+  /** Small crops of each record beyond the two views (SwAV's multi-crop); 0 for the others. */
+  protected int localCrops() {
+    return 0;
+  }
+
+  /** SwAV's small crops; null for the other methods. */
+  protected ImageViews localViews() {
+    return null;
+  }
+
+  /**
+   * Two views of every record, each from its own split of the learner's random stream; for SwAV
+   * then {@code swav.localCrops} small crops of every record, from further splits.
+   */
+  private float[][][] views(List<Image> images, Rng rng) {
+    int local = localCrops();
+    float[][][] out = new float[2 + local][images.size()][];
+    for (int i = 0; i < images.size(); i++) {
+      Image[] two = views.twoViews(checked(images.get(i)), rng.split());
+      out[0][i] = two[0].pixels();
+      out[1][i] = two[1].pixels();
+    }
+    ImageViews localViews = localViews();
+    for (int i = 0; i < images.size() && local > 0; i++) {
+      Rng own = rng.split();
+      for (int v = 0; v < local; v++) {
+        out[2 + v][i] = localViews.view(images.get(i), own.split()).pixels();
+      }
+    }
+    return out;
+  }
+
+  /** Embeddings by the momentum encoder, or by the online encoder for methods without one. */
+  @Override
+  public final List<Output> embed(List<Image> images, long version) {
+    Encoder encoder = momentumEncoder != null ? momentumEncoder : online;
+    float[][] pixels = new float[images.size()][];
+    Rng unused = new Rng(0); // plain resize draws nothing
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = plain.view(checked(images.get(i)), unused).pixels();
+    }
+    INDArray rep = L2Normalization.unit(encoder.infer(encoder.batch(pixels)).representation());
+    List<String> ids = images.stream().map(Image::id).toList();
+    List<Embedding> embeddings = Embedding.ofRows(ids, rep, version);
+    List<Output> out = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      out.add(new Output(i, ids.get(i), Output.Kind.IMAGE, embeddings.get(i)));
+    }
+    return out;
+  }
+
+  private Image checked(Image image) {
+    if (image.channels() != config.encoder().channels()) {
+      throw new IllegalArgumentException("image " + image.id() + " has " + image.channels()
+          + " channel(s) but the encoder takes " + config.encoder().channels());
+    }
+    return image;
+  }
+
+  /**
+   * @param state the state the step starts from (already loaded into the networks)
+   * @param views [view][record] -> pixels; two views of every record, then SwAV's local crops
+   * @param idHashes source-id hash of every record
+   * @param rng the learner's random stream, after the views were drawn
+   */
+  protected record Views(LearnerState state, float[][][] views, long[] idHashes, Rng rng) {
+
+    int batchSize() {
+      return idHashes.length;
+    }
+
+    int iteration() {
+      return (int) state.step();
+    }
+
+    /** Both views stacked, first views then second views: 2N rows. */
+    float[][] bothViews() {
+      return stacked(2);
+    }
+
+    /** Every view stacked, view by view: (number of views) x N rows. */
+    float[][] allViews() {
+      return stacked(views.length);
+    }
+
+    private float[][] stacked(int count) {
+      int n = views[0].length;
+      float[][] out = new float[count * n][];
+      for (int v = 0; v < count; v++) {
+        System.arraycopy(views[v], 0, out, v * n, n);
+      }
+      return out;
+    }
+  }
+
+  /** Rows [from, to) of x, as a fresh array. */
+  static INDArray rows(INDArray x, long from, long to) {
+    return x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup();
+  }
+
+  /** The two halves of a 2N-row matrix swapped: row i of view 1 faces row i of view 2. */
+  static INDArray swapHalves(INDArray x) {
+    long n = x.rows() / 2;
+    return Nd4j.vstack(rows(x, n, 2 * n), rows(x, 0, n));
+  }
+}
