@@ -77,8 +77,9 @@ public record ImageModelSpec(LearnerConfig config)
 
       @Override
       public Map<String, byte[]> dl4jEncoders(LearnerState state) throws IOException {
-        return Map.of("key-encoder", ModelPublisher.dl4j(momentumEncoder,
-            state.momentumParams()));
+        return momentumEncoder.writesDl4j() // the GEMM encoders have no DL4J format
+            ? Map.of("key-encoder", ModelPublisher.dl4j(momentumEncoder, state.momentumParams()))
+            : Map.of();
       }
     };
   }

@@ -104,7 +104,9 @@ public record PairModelSpec(PairLearnerConfig config)
       @Override
       public Map<String, byte[]> dl4jEncoders(PairLearnerState state) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
-        out.put("image-encoder", ModelPublisher.dl4j(image, state.imageParams()));
+        if (image.writesDl4j()) { // the GEMM encoders have no DL4J format
+          out.put("image-encoder", ModelPublisher.dl4j(image, state.imageParams()));
+        }
         out.put("text-encoder", ModelPublisher.dl4j(text, state.textParams()));
         return out;
       }
