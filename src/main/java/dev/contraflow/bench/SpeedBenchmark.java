@@ -1,16 +1,20 @@
 package dev.contraflow.bench;
 
+import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderFlops;
+import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.Image;
 import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.Method;
 import dev.contraflow.learn.StepResult;
 import dev.contraflow.learn.StepTimings;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * Training throughput of {@code Learner.step} against the machine's matmul limit, in one run.
@@ -64,6 +68,26 @@ public final class SpeedBenchmark {
         matmulGflops, total, steps);
     print(r);
     return r;
+  }
+
+  /**
+   * Runs the PyTorch peer ({@link TorchPeer}) right after {@code ours} and prints samples/s side
+   * by side. The peer is MoCo v2 on the CNN w32 at B 256: another configuration is compared all
+   * the same, with a warning.
+   */
+  public void comparePeer(Result ours, LearnerConfig config) throws Exception {
+    EncoderConfig e = config.encoder();
+    boolean same = (e.kind() == EncoderKind.CNN || e.kind() == EncoderKind.GEMM_CNN)
+        && e.baseWidth() == 32 && e.projectionHidden() == 512 && e.projectionDim() == 128
+        && config.batchSize() == 256 && config.method() == Method.MOCO;
+    OptionalDouble peer = new TorchPeer(out).samplesPerSecond(
+        Runtime.getRuntime().availableProcessors());
+    if (peer.isEmpty()) {
+      return;
+    }
+    out.printf("%s: %.1f samples/s, PyTorch peer %.1f samples/s: %.2fx the peer%s%n", ours.name(),
+        ours.samplesPerSecond(), peer.getAsDouble(), ours.samplesPerSecond() / peer.getAsDouble(),
+        same ? "" : " (not the peer's architecture: it runs MoCo v2, CNN w32, head 512-128, B256)");
   }
 
   private void print(Result r) {

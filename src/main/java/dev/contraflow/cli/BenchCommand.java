@@ -296,6 +296,11 @@ final class BenchCommand implements Runnable {
             + " as samples/s and as a ratio to MoCo v2's.")
     boolean methods;
 
+    @Option(names = "--peer",
+        description = "Also run the PyTorch peer (MoCo v2, CNN w32 B256; needs /usr/bin/python3"
+            + " with torch) in the same run and print samples/s against it.")
+    boolean peer;
+
     @Mixin LearnerOptions learner;
 
     @Override
@@ -309,13 +314,17 @@ final class BenchCommand implements Runnable {
       System.out.printf("ND4J float matmul 1024^3: %.1f GFLOP/s (median of 9)%n", peak);
       SpeedBenchmark bench = new SpeedBenchmark(System.out);
       LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(), 1);
-      bench.measure("train step, " + config.encoder().kind() + " w" + config.encoder().baseWidth()
-          + " B" + config.batchSize(), config, images, false, warmup, steps, peak);
+      SpeedBenchmark.Result train = bench.measure("train step, " + config.encoder().kind() + " w"
+          + config.encoder().baseWidth() + " B" + config.batchSize(), config, images, false, warmup,
+          steps, peak);
       bench.measure("train step + embed (stream job)", config, images, true, warmup, steps, peak);
       if (config.encoder().kind() != EncoderKind.MLP) {
         LearnerConfig mlp = config.withEncoder(config.encoder().withKind(EncoderKind.MLP));
         bench.measure("train step, MLP w" + mlp.encoder().baseWidth(), mlp, images, false, warmup,
             steps, peak);
+      }
+      if (peer) {
+        bench.comparePeer(train, config);
       }
       return 0;
     }

@@ -22,7 +22,6 @@ final class GlobalAveragePooling implements GemmLayer {
     long b = dy.size(0);
     long c = dy.size(1);
     // every position gets 1/P of its example's gradient
-    return dy.reshape(b, 1, c).broadcast(b, positions, c).divi(positions)
-        .reshape(b * positions, c);
+    return dy.div(positions).reshape(b, 1, c).repeat(1, positions).reshape(b * positions, c);
   }
 }

@@ -13,9 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * every output position's k x k x C input patch into a row, and the kernel is a (k*k*C) x out
  * matrix. Activations are channels-last rows, (B*H*W) x C.
  *
- * <p>The gather is k*k strided copies (one per kernel offset) of the whole batch, and its
- * backward (col2im) k*k strided additions: plain ND4J view ops, so any backend runs them, and
- * few enough that per-op overhead does not matter.
+ * <p>The gather is k*k strided copies (one per kernel offset) of the whole batch: plain ND4J view
+ * ops, so any backend runs them, and few enough that per-op overhead does not matter.
  */
 final class Im2colConvolution implements GemmLayer {
 
@@ -69,19 +68,18 @@ final class Im2colConvolution implements GemmLayer {
   @Override
   public INDArray forward(INDArray x, boolean training) {
     long b = x.size(0) / ((long) height * width);
-    INDArray padded = padded(x.reshape('c', b, height, width, in));
-    INDArray patches = Nd4j.createUninitialized(x.dataType(), b, outHeight, outWidth, k * k, in);
-    for (int ky = 0; ky < k; ky++) {
-      for (int kx = 0; kx < k; kx++) {
-        patches.get(all(), all(), all(), point(ky * k + kx), all())
-            .assign(padded.get(all(), rows(ky), columns(kx), all()));
-      }
-    }
-    INDArray c = patches.reshape('c', b * outPositions(), (long) k * k * in);
+    INDArray c = im2col(x.reshape('c', b, height, width, in), padTop, padLeft, paddedHeight,
+        paddedWidth, stride, outHeight, outWidth); // (B*oh*ow) x (k*k*in)
     cols = training ? c : null;
     return Nd4j.gemm(c, w.value(), false, false); // (B*oh*ow) x out
   }
 
+  /**
+   * dW = cols^T dy. With stride 1, dx is itself a convolution: of dy, padded so that every input
+   * position sees the outputs it fed, with the kernel flipped in space and in and out swapped -
+   * the same gather and one GEMM, instead of a scatter-add of k*k strided views (col2im), which
+   * ND4J runs several times slower than a copy.
+   */
   @Override
   public INDArray backward(INDArray dy, boolean inputGradient) {
     Nd4j.gemm(cols, dy, w.gradient(), true, false, 1.0, 0.0); // (k*k*in) x out
@@ -89,41 +87,56 @@ final class Im2colConvolution implements GemmLayer {
     if (!inputGradient) {
       return null;
     }
+    if (stride != 1) {
+      throw new UnsupportedOperationException("the input gradient of a strided convolution"
+          + " (stride " + stride + ") is not implemented; contraflow's strided stems see the"
+          + " images, which need none");
+    }
     long b = dy.size(0) / outPositions();
-    INDArray dPatches = Nd4j.gemm(dy, w.value(), false, true) // (B*oh*ow) x (k*k*in)
-        .reshape('c', b, outHeight, outWidth, k * k, in);
-    // col2im: each input position collects the gradient of every patch it was copied into
-    INDArray dPadded = Nd4j.zeros(dy.dataType(), b, paddedHeight, paddedWidth, in);
+    int backTop = k - 1 - padTop;
+    int backLeft = k - 1 - padLeft;
+    INDArray dCols = im2col(dy.reshape('c', b, outHeight, outWidth, out), backTop, backLeft,
+        height + k - 1, width + k - 1, 1, height, width); // (B*h*w) x (k*k*out)
+    return Nd4j.gemm(dCols, flippedKernel(), false, false); // (B*h*w) x in
+  }
+
+  /** The kernel for the input gradient: W'[ky, kx, o, c] = W[k-1-ky, k-1-kx, c, o], (k*k*out) x in. */
+  private INDArray flippedKernel() {
+    int offsets = k * k;
+    // flipping (ky, kx) to (k-1-ky, k-1-kx) reverses the order of the k*k kernel offsets
+    INDArray byOffset = w.value().reshape('c', offsets, in * out);
+    INDArray reversed = Nd4j.create(byOffset.dataType(), offsets, in * out);
+    for (int p = 0; p < offsets; p++) {
+      reversed.getRow(p).assign(byOffset.getRow(offsets - 1 - p));
+    }
+    return reversed.reshape('c', offsets, in, out).permute(0, 2, 1).dup('c')
+        .reshape('c', (long) offsets * out, in);
+  }
+
+  /**
+   * Rows of k x k patches: x (B x H x W x C) zero-padded by {@code top}/{@code left} to
+   * {@code rows} x {@code columns}, read with stride s at {@code outRows} x {@code outColumns}
+   * positions, become (B*outRows*outColumns) x (k*k*C), columns ordered (ky, kx, c).
+   */
+  private INDArray im2col(INDArray x, int top, int left, int rows, int columns, int s,
+      int outRows, int outColumns) {
+    long b = x.size(0);
+    long c = x.size(3);
+    INDArray src = x;
+    if (rows != x.size(1) || columns != x.size(2)) {
+      src = Nd4j.zeros(x.dataType(), b, rows, columns, c);
+      src.get(all(), interval(top, top + x.size(1)), interval(left, left + x.size(2)), all())
+          .assign(x);
+    }
+    INDArray patches = Nd4j.createUninitialized(x.dataType(), b, outRows, outColumns, k * k, c);
     for (int ky = 0; ky < k; ky++) {
       for (int kx = 0; kx < k; kx++) {
-        dPadded.get(all(), rows(ky), columns(kx), all())
-            .addi(dPatches.get(all(), all(), all(), point(ky * k + kx), all()));
+        patches.get(all(), all(), all(), point(ky * k + kx), all())
+            .assign(src.get(all(), interval(ky, s, ky + (long) (outRows - 1) * s + 1),
+                interval(kx, s, kx + (long) (outColumns - 1) * s + 1), all()));
       }
     }
-    INDArray dx = paddedHeight == height && paddedWidth == width ? dPadded
-        : dPadded.get(all(), interval(padTop, padTop + height), interval(padLeft, padLeft + width),
-            all()).dup('c');
-    return dx.reshape('c', b * height * width, in);
-  }
-
-  /** B x H x W x C, zero-padded to B x H' x W' x C where 'same' needs it. */
-  private INDArray padded(INDArray x) {
-    if (paddedHeight == height && paddedWidth == width) {
-      return x;
-    }
-    INDArray p = Nd4j.zeros(x.dataType(), x.size(0), paddedHeight, paddedWidth, in);
-    p.get(all(), interval(padTop, padTop + height), interval(padLeft, padLeft + width), all())
-        .assign(x);
-    return p;
-  }
-
-  /** The padded rows kernel row {@code ky} reads: ky, ky + s, ... (one per output row). */
-  private org.nd4j.linalg.indexing.INDArrayIndex rows(int ky) {
-    return interval(ky, stride, ky + (long) (outHeight - 1) * stride + 1);
-  }
-
-  private org.nd4j.linalg.indexing.INDArrayIndex columns(int kx) {
-    return interval(kx, stride, kx + (long) (outWidth - 1) * stride + 1);
+    return patches.reshape('c', b * outRows * outColumns, (long) k * k * c);
   }
 
   private static int ceilDiv(int n, int d) {
