@@ -32,6 +32,34 @@ final class Im2colConvolution implements GemmLayer {
   private final int paddedWidth;
   private ParameterLayout.Slot w; // (k*k*in) x out
   private INDArray cols; // (B*oh*ow) x (k*k*in), kept for dW
+  /**
+   * The gathers of training steps reuse their buffers while the batch size stays (tens of MB a
+   * step otherwise left to the garbage collector); inference allocates its own, so an embedding
+   * between a training forward and its backward leaves the kept patches alone.
+   */
+  private final Scratch forwardScratch = new Scratch();
+  private final Scratch backwardScratch = new Scratch();
+
+  /** A zero-bordered padded input and a patch matrix, kept between calls of one shape. */
+  private static final class Scratch {
+    INDArray padded;
+    INDArray patches;
+
+    /** A zero-filled array of the shape; kept and reused (zero border intact) when it fits. */
+    INDArray padded(INDArray like, long... shape) {
+      if (padded == null || !java.util.Arrays.equals(padded.shape(), shape)) {
+        padded = Nd4j.zeros(like.dataType(), shape);
+      }
+      return padded;
+    }
+
+    INDArray patches(INDArray like, long... shape) {
+      if (patches == null || !java.util.Arrays.equals(patches.shape(), shape)) {
+        patches = Nd4j.createUninitialized(like.dataType(), shape);
+      }
+      return patches;
+    }
+  }
 
   Im2colConvolution(long in, long out, int k, int stride, int height, int width) {
     this.in = in;
@@ -69,7 +97,8 @@ final class Im2colConvolution implements GemmLayer {
   public INDArray forward(INDArray x, boolean training) {
     long b = x.size(0) / ((long) height * width);
     INDArray c = im2col(x.reshape('c', b, height, width, in), padTop, padLeft, paddedHeight,
-        paddedWidth, stride, outHeight, outWidth); // (B*oh*ow) x (k*k*in)
+        paddedWidth, stride, outHeight, outWidth, training ? forwardScratch : new Scratch());
+    // c: (B*oh*ow) x (k*k*in)
     cols = training ? c : null;
     return Nd4j.gemm(c, w.value(), false, false); // (B*oh*ow) x out
   }
@@ -96,7 +125,7 @@ final class Im2colConvolution implements GemmLayer {
     int backTop = k - 1 - padTop;
     int backLeft = k - 1 - padLeft;
     INDArray dCols = im2col(dy.reshape('c', b, outHeight, outWidth, out), backTop, backLeft,
-        height + k - 1, width + k - 1, 1, height, width); // (B*h*w) x (k*k*out)
+        height + k - 1, width + k - 1, 1, height, width, backwardScratch); // (B*h*w) x (k*k*out)
     return Nd4j.gemm(dCols, flippedKernel(), false, false); // (B*h*w) x in
   }
 
@@ -119,16 +148,16 @@ final class Im2colConvolution implements GemmLayer {
    * positions, become (B*outRows*outColumns) x (k*k*C), columns ordered (ky, kx, c).
    */
   private INDArray im2col(INDArray x, int top, int left, int rows, int columns, int s,
-      int outRows, int outColumns) {
+      int outRows, int outColumns, Scratch scratch) {
     long b = x.size(0);
     long c = x.size(3);
     INDArray src = x;
     if (rows != x.size(1) || columns != x.size(2)) {
-      src = Nd4j.zeros(x.dataType(), b, rows, columns, c);
+      src = scratch.padded(x, b, rows, columns, c);
       src.get(all(), interval(top, top + x.size(1)), interval(left, left + x.size(2)), all())
           .assign(x);
     }
-    INDArray patches = Nd4j.createUninitialized(x.dataType(), b, outRows, outColumns, k * k, c);
+    INDArray patches = scratch.patches(x, b, outRows, outColumns, k * k, c);
     for (int ky = 0; ky < k; ky++) {
       for (int kx = 0; kx < k; kx++) {
         patches.get(all(), all(), all(), point(ky * k + kx), all())
