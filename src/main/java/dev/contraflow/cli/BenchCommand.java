@@ -1,12 +1,14 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.bench.ClipBenchmark;
+import dev.contraflow.bench.EncoderSpeed;
 import dev.contraflow.bench.MatmulPeak;
 import dev.contraflow.bench.QualityBenchmark;
 import dev.contraflow.bench.SpeedBenchmark;
 import dev.contraflow.bench.StreamBenchmark;
 import dev.contraflow.bench.TextQualityBenchmark;
 import dev.contraflow.bench.WordNetGlosses;
+import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.eval.LabelledEmbeddings;
 import dev.contraflow.io.Image;
@@ -301,6 +303,11 @@ final class BenchCommand implements Runnable {
             + " with torch) in the same run and print samples/s against it.")
     boolean peer;
 
+    @Option(names = "--encoders", split = ",",
+        description = "Instead: these encoder kinds alone (forward + backward), interleaved with"
+            + " ND4J matmul, e.g. CNN,GEMM_CNN,MLP,GEMM_MLP,PATCH_MLP.")
+    List<EncoderKind> encoders;
+
     @Mixin LearnerOptions learner;
 
     @Override
@@ -309,6 +316,13 @@ final class BenchCommand implements Runnable {
       Image first = images.get(0);
       if (methods) {
         return compareMethods(images, first);
+      }
+      if (encoders != null) {
+        EncoderConfig e = learner.toConfig(first.channels(), first.height(), first.width(), 1)
+            .encoder();
+        new EncoderSpeed(System.out).compare(encoders.stream().map(e::withKind).toList(),
+            learner.imageBatchSize(), steps);
+        return 0;
       }
       double peak = MatmulPeak.gflops(1024, 9);
       System.out.printf("ND4J float matmul 1024^3: %.1f GFLOP/s (median of 9)%n", peak);
