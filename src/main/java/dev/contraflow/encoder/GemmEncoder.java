@@ -215,7 +215,7 @@ final class GemmEncoder extends Encoder {
       int w = c.baseWidth();
       switch (c.kind()) {
         case GEMM_CNN -> {
-          Im2colConvolution stem = stem(c);
+          stem(c);
           Im2colConvolution block = add(new Im2colConvolution(2L * w, 4L * w, 3, 1,
               ceilDiv(c.height(), EncoderGraphs.PATCH), ceilDiv(c.width(), EncoderGraphs.PATCH)));
           add(new BatchNormRelu(4L * w));
