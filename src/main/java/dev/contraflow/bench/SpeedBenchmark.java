@@ -1,5 +1,6 @@
 package dev.contraflow.bench;
 
+import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderFlops;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.Image;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Training throughput of {@code Learner.step} against the machine's matmul limit, in one run.
@@ -46,10 +48,11 @@ public final class SpeedBenchmark {
    * width, each as samples/s and as a fraction of the matmul limit. A new comparison is one more
    * {@link #measure} line here.
    */
-  public void compareEncoders(LearnerConfig config, List<Image> images, int warmup, int steps) {
+  public Result compareEncoders(LearnerConfig config, List<Image> images, int warmup,
+      int steps) {
     double peak = MatmulPeak.gflops(1024, 9);
     out.printf("ND4J float matmul 1024^3: %.1f GFLOP/s (median of 9)%n", peak);
-    measure("train step, " + config.encoder().kind() + " w" + config.encoder().baseWidth()
+    Result train = measure("train step, " + config.encoder().kind() + " w" + config.encoder().baseWidth()
         + " B" + config.batchSize(), config, images, false, warmup, steps, peak);
     measure("train step + embed (stream job)", config, images, true, warmup, steps, peak);
     if (config.encoder().kind() != EncoderKind.MLP) {
@@ -57,6 +60,7 @@ public final class SpeedBenchmark {
       measure("train step, MLP w" + mlp.encoder().baseWidth(), mlp, images, false, warmup,
           steps, peak);
     }
+    return train;
   }
 
   /**
@@ -116,6 +120,26 @@ public final class SpeedBenchmark {
         matmulGflops, total, steps);
     print(r);
     return r;
+  }
+
+  /**
+   * Runs the PyTorch peer ({@link TorchPeer}) right after {@code ours} and prints samples/s side
+   * by side. The peer is MoCo v2 on the CNN w32 at B 256: another configuration is compared all
+   * the same, with a warning.
+   */
+  public void comparePeer(Result ours, LearnerConfig config) throws Exception {
+    EncoderConfig e = config.encoder();
+    boolean same = (e.kind() == EncoderKind.CNN || e.kind() == EncoderKind.GEMM_CNN)
+        && e.baseWidth() == 32 && e.projectionHidden() == 512 && e.projectionDim() == 128
+        && config.batchSize() == 256 && config.method() == Method.MOCO;
+    OptionalDouble peer = new TorchPeer(out).samplesPerSecond(
+        Runtime.getRuntime().availableProcessors());
+    if (peer.isEmpty()) {
+      return;
+    }
+    out.printf("%s: %.1f samples/s, PyTorch peer %.1f samples/s: %.2fx the peer%s%n", ours.name(),
+        ours.samplesPerSecond(), peer.getAsDouble(), ours.samplesPerSecond() / peer.getAsDouble(),
+        same ? "" : " (not the peer's architecture: it runs MoCo v2, CNN w32, head 512-128, B256)");
   }
 
   private void print(Result r) {

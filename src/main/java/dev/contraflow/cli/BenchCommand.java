@@ -1,11 +1,13 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.job.config.JobConfigOptions;
+import dev.contraflow.bench.EncoderSpeed;
 import dev.contraflow.bench.QualityBenchmark;
 import dev.contraflow.bench.SpeedBenchmark;
 import dev.contraflow.bench.StreamBenchmark;
 import dev.contraflow.bench.TextQualityBenchmark;
 import dev.contraflow.bench.WordNetGlosses;
+import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.Image;
 import dev.contraflow.job.config.JobConfig;
@@ -203,6 +205,16 @@ final class BenchCommand implements Runnable {
             + " as samples/s and as a ratio to MoCo v2's.")
     boolean methods;
 
+    @Option(names = "--peer",
+        description = "Also run the PyTorch peer (MoCo v2, CNN w32 B256; needs /usr/bin/python3"
+            + " with torch) in the same run and print samples/s against it.")
+    boolean peer;
+
+    @Option(names = "--encoders", split = ",",
+        description = "Instead: these encoder kinds alone (forward + backward), interleaved with"
+            + " ND4J matmul, e.g. CNN,GEMM_CNN,MLP,GEMM_MLP,PATCH_MLP.")
+    List<EncoderKind> encoders;
+
     @Mixin LearnerOptions learner;
 
     @Override
@@ -210,11 +222,19 @@ final class BenchCommand implements Runnable {
       List<Image> images = data.split("train", 4096).images();
       Image first = images.get(0);
       LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(), 1);
+      if (encoders != null) {
+        new EncoderSpeed(System.out).compare(encoders.stream().map(config.encoder()::withKind)
+            .toList(), learner.imageBatchSize(), steps);
+        return 0;
+      }
       SpeedBenchmark bench = new SpeedBenchmark(System.out);
       if (methods) {
         bench.compareMethods(config, images, warmup, steps);
       } else {
-        bench.compareEncoders(config, images, warmup, steps);
+        SpeedBenchmark.Result train = bench.compareEncoders(config, images, warmup, steps);
+        if (peer) {
+          bench.comparePeer(train, config);
+        }
       }
       return 0;
     }

@@ -1,39 +1,35 @@
 package dev.contraflow.encoder;
 
-import java.util.Map;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A DL4J encoder (backbone + projection head) trained with a loss computed outside DL4J.
+ * An encoder (backbone + projection head) trained with a loss computed outside it.
  *
  * <p>One training step is {@link #forwardForTraining} (activations kept), the caller's loss
- * gradient with respect to the projection, then {@link #backwardAndUpdate}: DL4J's external-error
- * backprop, the configured updater, and {@code params -= update}, the same arithmetic as DL4J's own
- * {@code fit}. Batch-norm running statistics are parameters too, so they travel with
- * {@link #params()} and the momentum encoder averages them like any weight.
+ * gradient with respect to the projection, then {@link #backwardAndUpdate}: backprop, the
+ * configured updater on the gradient divided by the batch size, and {@code params -= update}.
+ * Batch-norm running statistics are parameters too, so they travel with {@link #params()} and the
+ * momentum encoder averages them like any weight.
+ *
+ * <p>Two implementations: DL4J graphs ({@link EncoderKind#CNN}, {@link EncoderKind#RESNET},
+ * {@link EncoderKind#MLP}, and every sentence encoder) and a hand-written encoder whose every
+ * layer is one large GEMM on ND4J ops ({@link EncoderKind#isGemm() the GEMM kinds}).
  *
  * <p>Not thread-safe: one encoder per learner.
  */
-public final class Encoder {
+public abstract class Encoder {
 
   /** The image shape {@link #batch} packs to; null for a sentence encoder (see TextInputs). */
   private final EncoderConfig config;
-  private final ComputationGraph net;
 
-  private Encoder(EncoderConfig config, ComputationGraph net) {
+  Encoder(EncoderConfig config) {
     this.config = config;
-    this.net = net;
   }
 
   /** A freshly initialised sentence encoder; parameters depend only on {@code config.seed()}. */
   public static Encoder create(TextEncoderConfig config, OptimizerConfig optimizer) {
-    ComputationGraph net = new ComputationGraph(TextEncoderGraphs.build(config, optimizer));
-    net.init();
-    return new Encoder(null, net);
+    return Dl4jEncoder.build(config, optimizer);
   }
 
   /** A freshly initialised encoder; parameters depend only on {@code config.seed()}. */
@@ -57,23 +53,29 @@ public final class Encoder {
    */
   public static Encoder create(EncoderConfig config, OptimizerConfig optimizer,
       int predictorHidden, int prototypes) {
-    ComputationGraph net = new ComputationGraph(
-        EncoderGraphs.build(config, optimizer, predictorHidden, prototypes));
-    net.init();
-    return new Encoder(config, net);
+    return config.kind().isGemm()
+        ? GemmEncoder.build(config, optimizer, predictorHidden, prototypes)
+        : Dl4jEncoder.build(config, optimizer, predictorHidden, prototypes);
+  }
+
+  /** Whether {@link #writeDl4j} is available (only for the DL4J graph implementation). */
+  public boolean writesDl4j() {
+    return false;
   }
 
   /**
    * Writes the network in DL4J's own model format (ModelSerializer zip, without updater state),
    * so it loads with {@code ComputationGraph.load} in any DL4J program.
+   *
+   * @throws UnsupportedOperationException for an encoder that is no DL4J graph ({@link
+   *     #writesDl4j()} false)
    */
   public void writeDl4j(java.io.OutputStream out) throws java.io.IOException {
-    org.deeplearning4j.util.ModelSerializer.writeModel(net, out, false);
+    throw new UnsupportedOperationException("a " + config.kind() + " encoder is no DL4J graph;"
+        + " its parameters are in the contraflow model file only");
   }
 
-  public long numParams() {
-    return net.numParams();
-  }
+  public abstract long numParams();
 
   /**
    * The outputs of one forward pass; rows are examples.
@@ -88,21 +90,16 @@ public final class Encoder {
       INDArray prototypeScores) {}
 
   /** Training-mode forward (batch statistics); keeps the activations for the backward pass. */
-  public Forward forwardForTraining(INDArray... inputs) {
-    Map<String, INDArray> acts = net.feedForward(inputs, true, false);
-    return forward(acts);
-  }
+  public abstract Forward forwardForTraining(INDArray... inputs);
 
   /** Inference-mode forward (running statistics): an example's output does not depend on its batch. */
-  public Forward infer(INDArray... inputs) {
-    Map<String, INDArray> acts = net.feedForward(inputs, false, true);
-    return forward(acts);
-  }
+  public abstract Forward infer(INDArray... inputs);
 
   /**
    * Backpropagates {@code dLossDProjection} (B x d, the gradient of the summed - not averaged -
-   * loss: DL4J's updater divides by the batch size) and applies one optimiser step. For an encoder
-   * with a predictor it is the gradient with respect to the prediction, the graph's output.
+   * loss: the updater divides by the batch size) and applies one optimiser step. For an encoder
+   * with a predictor it is the gradient with respect to the prediction, the graph's output; with
+   * prototypes, with respect to the prototype scores.
    */
   public void backwardAndUpdate(INDArray dLossDProjection, int iteration) {
     backwardAndUpdate(dLossDProjection, iteration, (int) dLossDProjection.size(0));
@@ -113,12 +110,7 @@ public final class Encoder {
    * averages over (e.g. sentence views stacked with their positives): the updater divides by
    * {@code batchSize}.
    */
-  public void backwardAndUpdate(INDArray dLossDProjection, int iteration, int batchSize) {
-    Gradient gradient = net.backpropGradient(dLossDProjection);
-    net.getUpdater().update(gradient, iteration, 0, batchSize, LayerWorkspaceMgr.noWorkspaces());
-    net.params().subi(gradient.gradient());
-    net.clearLayersStates();
-  }
+  public abstract void backwardAndUpdate(INDArray dLossDProjection, int iteration, int batchSize);
 
   /**
    * SwAV: scales every prototype (a column of the d x K weight matrix) to unit length, in place,
@@ -130,33 +122,31 @@ public final class Encoder {
   }
 
   /** SwAV's prototypes, d x K, as a live view (null without prototypes). */
-  public INDArray prototypes() {
-    org.deeplearning4j.nn.api.Layer layer = net.getLayer(EncoderGraphs.PROTOTYPES);
-    return layer == null ? null : layer.getParam("W");
-  }
+  public abstract INDArray prototypes();
 
   /** The live flat parameter vector (a view: writes change the network). */
-  public INDArray paramsView() {
-    return net.params();
-  }
+  public abstract INDArray paramsView();
 
-  /** A fresh copy of all parameters, in DL4J's flattened order. */
+  /** The live optimiser state, or null for an optimiser that keeps none (plain SGD). */
+  protected abstract INDArray updaterStateView();
+
+  /** A fresh copy of all parameters, in the implementation's flattened order. */
   public float[] params() {
-    return FlatArrays.copyOut(net.params());
+    return FlatArrays.copyOut(paramsView());
   }
 
   public void loadParams(float[] params) {
-    FlatArrays.copyIn(params, net.params(), "encoder parameters");
+    FlatArrays.copyIn(params, paramsView(), "encoder parameters");
   }
 
   /** A fresh copy of the optimiser state (empty for plain SGD). */
   public float[] updaterState() {
-    INDArray state = net.getUpdater().getStateViewArray();
+    INDArray state = updaterStateView();
     return state == null ? new float[0] : FlatArrays.copyOut(state);
   }
 
   public void loadUpdaterState(float[] state) {
-    INDArray view = net.getUpdater().getStateViewArray();
+    INDArray view = updaterStateView();
     if (view == null) {
       if (state.length != 0) {
         throw new IllegalArgumentException(
@@ -183,10 +173,5 @@ public final class Encoder {
     }
     return Nd4j.create(flat,
         new long[] {images.length, config.channels(), config.height(), config.width()}, 'c');
-  }
-
-  private static Forward forward(Map<String, INDArray> acts) {
-    return new Forward(acts.get(EncoderGraphs.REPRESENTATION), acts.get(EncoderGraphs.PROJECTION),
-        acts.get(EncoderGraphs.PREDICTION), acts.get(EncoderGraphs.PROTOTYPES));
   }
 }

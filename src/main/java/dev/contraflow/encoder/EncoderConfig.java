@@ -11,7 +11,7 @@ import java.io.Serializable;
  * @param height input rows the network sees (views are cropped/resized to this)
  * @param width input columns the network sees
  * @param baseWidth channels of the first stage; stages double it (CNN/RESNET: w, 2w, 4w). For MLP
- *     the hidden layers are 16w and 8w units.
+ *     and PATCH_MLP the hidden layers are 16w and 8w units.
  * @param blocksPerStage RESNET only: basic blocks per stage (1 gives an 8-layer ResNet)
  * @param projectionHidden hidden units of the projection head (MoCo v2: 2048 for ResNet-50; 0: a
  *     linear head, as MoCo v1 and InstDisc)
@@ -31,7 +31,8 @@ public record EncoderConfig(
 
   public EncoderConfig {
     if (kind == null) {
-      throw new IllegalArgumentException("encoder kind must be one of CNN, RESNET, MLP, got null");
+      throw new IllegalArgumentException("encoder kind must be one of "
+          + java.util.Arrays.toString(EncoderKind.values()) + ", got null");
     }
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException(
@@ -54,8 +55,8 @@ public record EncoderConfig(
   /** Dimension of the backbone representation (the embedding users get). */
   public int representationDim() {
     return switch (kind) {
-      case CNN, RESNET -> 4 * baseWidth;
-      case MLP -> 8 * baseWidth;
+      case CNN, RESNET, GEMM_CNN -> 4 * baseWidth;
+      case MLP, GEMM_MLP, PATCH_MLP -> 8 * baseWidth;
     };
   }
 

@@ -21,12 +21,20 @@ public final class EncoderFlops {
     int h = c.height();
     int x = c.width();
     return switch (c.kind()) {
-      case CNN -> conv(h, x, c.channels(), 2 * w, EncoderGraphs.PATCH, EncoderGraphs.PATCH)
+      case CNN, GEMM_CNN -> stem(c)
           + conv(ceilDiv(h, EncoderGraphs.PATCH), ceilDiv(x, EncoderGraphs.PATCH), 2 * w, 4 * w,
               3, 1);
       case RESNET -> resnet(c);
-      case MLP -> dense(c.inputSize(), 16 * w) + dense(16 * w, 8 * w);
+      case MLP, GEMM_MLP -> dense(c.inputSize(), 16 * w) + dense(16 * w, 8 * w);
+      case PATCH_MLP -> stem(c) + dense(ceilDiv(h, EncoderGraphs.PATCH)
+          * ceilDiv(x, EncoderGraphs.PATCH) * 2 * w, 16 * w) + dense(16 * w, 8 * w);
     };
+  }
+
+  /** The 4x4 stride-4 patchify convolution to 2w channels. */
+  private static long stem(EncoderConfig c) {
+    return conv(c.height(), c.width(), c.channels(), 2 * c.baseWidth(), EncoderGraphs.PATCH,
+        EncoderGraphs.PATCH);
   }
 
   private static long resnet(EncoderConfig c) {

@@ -68,8 +68,9 @@ public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerI
 
       @Override
       public Map<String, byte[]> dl4jEncoders(LearnerState state) throws IOException {
-        return Map.of("key-encoder", ModelPublisher.dl4j(momentumEncoder,
-            state.embeddingParams()));
+        return momentumEncoder.writesDl4j() // the GEMM encoders have no DL4J format
+            ? Map.of("key-encoder", ModelPublisher.dl4j(momentumEncoder, state.embeddingParams()))
+            : Map.of();
       }
     };
   }

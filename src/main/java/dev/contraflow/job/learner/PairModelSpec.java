@@ -87,10 +87,10 @@ public record PairModelSpec(PairLearnerConfig config)
       @Override
       public Map<String, byte[]> dl4jEncoders(LearnerState state) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
-        out.put("image-encoder", ModelPublisher.dl4j(image,
-            state.network(LearnerState.ONLINE).params()));
-        out.put("text-encoder", ModelPublisher.dl4j(text,
-            state.network(LearnerState.TEXT).params()));
+        if (image.writesDl4j()) { // the GEMM encoders have no DL4J format
+          out.put("image-encoder", ModelPublisher.dl4j(image, state.network(LearnerState.ONLINE).params()));
+        }
+        out.put("text-encoder", ModelPublisher.dl4j(text, state.network(LearnerState.TEXT).params()));
         return out;
       }
     };

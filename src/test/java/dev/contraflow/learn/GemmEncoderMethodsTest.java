@@ -1,0 +1,54 @@
+package dev.contraflow.learn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.io.Image;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every image method runs on the hand-written GEMM encoder: its heads, determinism, learning. */
+class GemmEncoderMethodsTest {
+
+  private static LearnerConfig config(Method method) {
+    LearnerConfig c = ImageMethodsTest.config(method);
+    return c.withEncoder(c.encoder().withKind(EncoderKind.GEMM_CNN));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
+      "INSTDISC", "SWAV"})
+  void sameStateAndBatchGiveByteIdenticalStatesOnTheGemmEncoder(Method method) {
+    List<Batch<Image>> two = TinyImages.batches(TinyImages.images(12, 1), 6);
+    Learner<Image> learner = Learner.images(config(method));
+    LearnerState s1 = learner.step(learner.step(learner.initialState(), two.get(0)).state(),
+        two.get(1)).state();
+    byte[] once = LearnerStateCodec.toBytes(learner.step(s1, two.get(0)).state());
+    byte[] elsewhere = LearnerStateCodec.toBytes(Learner.images(config(method)).step(s1, two.get(0))
+        .state());
+    assertArrayEquals(once, elsewhere);
+    assertFalse(Arrays.equals(s1.encoderParams(), learner.step(s1, two.get(0)).state()
+        .encoderParams()), "a step must train");
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "SWAV"})
+  void methodsLowerTheirLossOnARepeatedTinySetOnTheGemmEncoder(Method method) {
+    Learner<Image> learner = Learner.images(config(method));
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
+    LearnerState s = learner.initialState();
+    double[] losses = new double[40];
+    for (int i = 0; i < losses.length; i++) {
+      StepResult r = learner.step(s, batches.get(i % 2));
+      s = r.state();
+      losses[i] = r.metrics().loss();
+    }
+    double early = (losses[2] + losses[3] + losses[4] + losses[5]) / 4;
+    double late = (losses[36] + losses[37] + losses[38] + losses[39]) / 4;
+    assertTrue(late < early, method + ": loss " + early + " -> " + late);
+  }
+}
