@@ -10,9 +10,11 @@ import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.NegativeQueue;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.EncoderConfig;
+import dev.contraflow.encoder.NativeMemory;
 import dev.contraflow.io.Image;
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -107,6 +109,13 @@ public final class Learner {
 
   /** One training step on a micro-batch. */
   public StepResult step(LearnerState state, Batch batch) {
+    // the step's arrays are scratch: the result holds only Java arrays and numbers
+    try (MemoryWorkspace scratch = NativeMemory.step()) {
+      return stepInScratch(state, batch);
+    }
+  }
+
+  private StepResult stepInScratch(LearnerState state, Batch batch) {
     PhaseClock clock = new PhaseClock();
     load(state);
     long[] idHashes = idHashes(batch.images());
@@ -159,8 +168,10 @@ public final class Learner {
    * online encoder for methods without one).
    */
   public List<Embedding> embed(LearnerState state, List<Image> images) {
-    load(state);
-    return embedWithTrainedEncoder(images, state.step());
+    try (MemoryWorkspace scratch = NativeMemory.step()) {
+      load(state);
+      return embedWithTrainedEncoder(images, state.step());
+    }
   }
 
   /** The vectors of any number of images, embedded a few hundred at a time (bounded memory). */
