@@ -1,5 +1,6 @@
 package dev.contraflow.job;
 
+import dev.contraflow.encoder.NativeMemory;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.decode.ImageRecordDecoder;
@@ -245,6 +246,7 @@ public final class ContraflowJob {
 
   /** Cluster entry point: {@code --config FILE [--set key=value]...}. */
   public static void main(String[] args) throws Exception {
+    NativeMemory.configure(); // `flink run` passes no JVM flags to the client either
     Path file = null;
     List<String> overrides = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
