@@ -1,6 +1,10 @@
 package dev.contraflow.encoder;
 
+import java.lang.management.ManagementFactory;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -14,10 +18,15 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p><b>No garbage in the hot path.</b> A training step's temporary arrays (losses, logits,
  * normalised views, packed batches) live in one {@linkplain #step() step workspace}, reset at the
- * end of every step, and DL4J's own working memory lives in its workspaces (see {@link Encoder}).
- * Without them each step leaves ~100 MB of native buffers that only the garbage collector frees,
- * and with a heap that collects rarely the resident size of a one-pass {@code train} grew past
- * 15 GB.
+ * end of every step, and {@link Encoder} frees the activations it hands out as soon as backprop is
+ * done with them. (DL4J's training path still makes working arrays outside workspaces - see
+ * EncoderGraphs.base - which the collector frees, every few steps.)
+ *
+ * <p><b>Freed memory goes back to the OS.</b> glibc keeps freed native blocks in its per-thread
+ * arenas, and ND4J's many short-lived buffers of a few MB fragment them: a one-pass {@code train}
+ * grew past 15 GB resident although a full GC left only ~0.8 GB live (measured with {@code jcmd
+ * PID GC.run} then {@code System.trim_native_heap}). Closing a step hands the freed memory back
+ * (malloc_trim, through the JVM's own {@code System.trim_native_heap}), at most once a second.
  *
  * <p><b>Limits set before ND4J loads.</b> JavaCPP reads {@code org.bytedeco.javacpp.maxbytes} and
  * {@code maxphysicalbytes} once, when ND4J first loads; its defaults (the maximum heap, and twice
@@ -91,13 +100,57 @@ public final class NativeMemory {
         userSet);
   }
 
+  /** Native memory is handed back to the OS at most this often. */
+  private static final long TRIM_INTERVAL_NANOS = 1_000_000_000L;
+  private static final AtomicLong lastTrim = new AtomicLong(System.nanoTime());
+  private static volatile boolean trimAvailable = true;
+
   /**
    * Opens the calling thread's step workspace: every array made until it is closed is scratch,
    * freed (reused) at close. Nothing made inside may be kept after it - copy results out to Java
    * arrays - and DL4J networks must be called outside it ({@link Encoder} does).
    */
-  public static MemoryWorkspace step() {
-    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, STEP_WORKSPACE);
+  public static Step step() {
+    return new Step(Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, STEP_WORKSPACE));
+  }
+
+  /** One step's scratch memory; closing it frees the arrays and returns freed memory to the OS. */
+  public static final class Step implements AutoCloseable {
+    private final MemoryWorkspace workspace;
+
+    private Step(MemoryWorkspace workspace) {
+      this.workspace = workspace;
+    }
+
+    /** The workspace the step's arrays live in. */
+    public MemoryWorkspace workspace() {
+      return workspace;
+    }
+
+    @Override
+    public void close() {
+      workspace.close();
+      trimNativeHeapIfDue();
+    }
+  }
+
+  /**
+   * malloc_trim(0) through the JVM's diagnostic command, if a second has passed since the last;
+   * where the JVM or the C library has none, this does nothing from then on.
+   */
+  static void trimNativeHeapIfDue() {
+    long now = System.nanoTime();
+    long last = lastTrim.get();
+    if (!trimAvailable || now - last < TRIM_INTERVAL_NANOS || !lastTrim.compareAndSet(last, now)) {
+      return;
+    }
+    try {
+      ManagementFactory.getPlatformMBeanServer().invoke(
+          new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    } catch (JMException | RuntimeException e) {
+      trimAvailable = false; // not HotSpot 17.0.9+ / not glibc: nothing to trim with
+    }
   }
 
   private static boolean present(Properties p, String lowerCaseKey) {

@@ -14,7 +14,6 @@ import dev.contraflow.encoder.NativeMemory;
 import dev.contraflow.io.Image;
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -110,7 +109,7 @@ public final class Learner {
   /** One training step on a micro-batch. */
   public StepResult step(LearnerState state, Batch batch) {
     // the step's arrays are scratch: the result holds only Java arrays and numbers
-    try (MemoryWorkspace scratch = NativeMemory.step()) {
+    try (NativeMemory.Step scratch = NativeMemory.step()) {
       return stepInScratch(state, batch);
     }
   }
@@ -168,7 +167,7 @@ public final class Learner {
    * online encoder for methods without one).
    */
   public List<Embedding> embed(LearnerState state, List<Image> images) {
-    try (MemoryWorkspace scratch = NativeMemory.step()) {
+    try (NativeMemory.Step scratch = NativeMemory.step()) {
       load(state);
       return embedWithTrainedEncoder(images, state.step());
     }

@@ -51,7 +51,8 @@ class NativeMemoryTest {
   void aStepsArraysLiveInTheStepWorkspaceWhichDoesNotGrowFromStepToStep() {
     long[] sizes = new long[3];
     for (int step = 0; step < sizes.length; step++) {
-      try (MemoryWorkspace ws = NativeMemory.step()) {
+      try (NativeMemory.Step s = NativeMemory.step()) {
+        MemoryWorkspace ws = s.workspace();
         INDArray scratch = Nd4j.rand(64, 64).mmul(Nd4j.rand(64, 64)); // 64 x 64
         assertTrue(scratch.isAttached(), "made inside a step: workspace memory");
         sizes[step] = ws.getCurrentSize();
