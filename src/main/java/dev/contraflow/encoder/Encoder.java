@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -149,7 +150,16 @@ public final class Encoder {
    */
   public void backwardAndUpdate(INDArray dLossDProjection, int iteration, int batchSize) {
     try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-      Gradient gradient = net.backpropGradient(dLossDProjection);
+      // the forward ran without workspaces (its caches must outlive it); the backward's working
+      // arrays (epsilons, im2col, batch-norm temporaries) need not, so they reuse DL4J's
+      // workspaces; the gradient itself lands in the network's persistent gradient view
+      net.getConfiguration().setTrainingWorkspaceMode(WorkspaceMode.ENABLED);
+      Gradient gradient;
+      try {
+        gradient = net.backpropGradient(dLossDProjection);
+      } finally {
+        net.getConfiguration().setTrainingWorkspaceMode(WorkspaceMode.NONE);
+      }
       net.getUpdater().update(gradient, iteration, 0, batchSize, LayerWorkspaceMgr.noWorkspaces());
       net.params().subi(gradient.gradient());
       net.clearLayersStates();

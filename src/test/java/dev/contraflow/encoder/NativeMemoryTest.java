@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Properties;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -78,5 +80,24 @@ class NativeMemoryTest {
     assertTrue(f.representation().wasClosed());
     assertFalse(input.wasClosed(), "the input is the caller's");
     assertFalse(loss.wasClosed());
+  }
+
+  @Test
+  void aBackwardPassInWorkspacesGivesBitIdenticalGradientsToOneWithout() {
+    EncoderConfig c = new EncoderConfig(EncoderKind.CNN, 1, 8, 8, 2, 1, 16, 8, 1L);
+    OptimizerConfig sgd = new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.1, 0.9, 0);
+    INDArray input = Nd4j.rand(4, 1, 8, 8); // B x C x H x W
+    INDArray dLossDz = Nd4j.rand(4, 8); // B x d
+    INDArray[] gradients = new INDArray[2];
+    WorkspaceMode[] modes = {WorkspaceMode.NONE, WorkspaceMode.ENABLED};
+    for (int i = 0; i < modes.length; i++) {
+      ComputationGraph net = new ComputationGraph(EncoderGraphs.build(c, sgd)); // same seed
+      net.init();
+      net.feedForward(new INDArray[] {input}, true, false); // as Encoder: without workspaces
+      net.getConfiguration().setTrainingWorkspaceMode(modes[i]);
+      gradients[i] = net.backpropGradient(dLossDz).gradient().dup();
+    }
+    assertEquals(gradients[0], gradients[1]);
+    assertTrue(gradients[0].equalsWithEps(gradients[1], 0.0), "bit for bit");
   }
 }
