@@ -19,8 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p><b>No garbage in the hot path.</b> A training step's temporary arrays (losses, logits,
  * normalised views, packed batches) live in one {@linkplain #step() step workspace}, reset at the
  * end of every step, and {@link Encoder} frees the activations it hands out as soon as backprop is
- * done with them. (DL4J's training path still makes working arrays outside workspaces - see
- * EncoderGraphs.base - which the collector frees, every few steps.)
+ * done with them, and its backward pass runs in DL4J's workspaces. (DL4J's training forward still
+ * makes working arrays outside workspaces - batch-norm caches, im2col - that only the collector
+ * frees: see EncoderGraphs.base. That remainder is what the resident size still saws with.)
  *
  * <p><b>Freed memory goes back to the OS.</b> glibc keeps freed native blocks in its per-thread
  * arenas, and ND4J's many short-lived buffers of a few MB fragment them: a one-pass {@code train}
