@@ -1,5 +1,6 @@
 package dev.contraflow.cli;
 
+import dev.contraflow.encoder.NativeMemory;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,6 +18,7 @@ public final class Contraflow implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    NativeMemory.configure(); // before anything loads ND4J: `java -jar` users pass no flags
     System.exit(run(args));
   }
 

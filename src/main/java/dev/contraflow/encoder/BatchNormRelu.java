@@ -70,7 +70,7 @@ final class BatchNormRelu implements GemmLayer {
   private INDArray columnSums(INDArray m) {
     long n = m.size(0);
     if (ones == null || ones.length() != n || ones.dataType() != m.dataType()) {
-      ones = Nd4j.ones(m.dataType(), 1, n);
+      ones = NativeMemory.persistent(() -> Nd4j.ones(m.dataType(), 1, n));
     }
     return Nd4j.gemm(ones, m, false, false);
   }

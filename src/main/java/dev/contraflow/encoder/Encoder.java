@@ -16,6 +16,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link EncoderKind#MLP}, and every sentence encoder) and a hand-written encoder whose every
  * layer is one large GEMM on ND4J ops ({@link EncoderKind#isGemm() the GEMM kinds}).
  *
+ * <p>Memory: an encoder's parameters, optimiser state and kept buffers outlive any workspace a
+ * caller has open ({@link NativeMemory#step}); the arrays a forward hands out live until the next
+ * step and must not be kept past it.
+ *
  * <p>Not thread-safe: one encoder per learner.
  */
 public abstract class Encoder {

@@ -98,8 +98,11 @@ final class EncoderGraphs {
         .weightDecay(optimizer.weightDecay(), true)
         .weightInit(WeightInit.RELU)
         // the external-error path keeps activations between feedForward and backprop, which
-        // DL4J's scoped workspaces would recycle underneath us; inference returns detached
-        // arrays, so it can reuse workspace memory (far less off-heap garbage)
+        // DL4J's scoped workspaces would recycle underneath us (in M2.1 batch norm's forward
+        // caches live in a per-layer workspace when the forward is detached: backprop then reads
+        // a closed workspace), so the training forward allocates outside workspaces (Encoder
+        // frees its activations explicitly and runs the backward pass in workspaces); inference
+        // reuses workspace memory
         .trainingWorkspaceMode(WorkspaceMode.NONE)
         .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
   }

@@ -90,8 +90,9 @@ final class GemmEncoder extends Encoder {
           + " SwAV's prototypes, not both; got predictorHidden " + predictorHidden
           + " and prototypes " + prototypes);
     }
-    return new GemmEncoder(config, optimizer, Chain.of(config, predictorHidden, prototypes),
-        dataType);
+    // parameters, optimiser state and kept buffers persist across every step's workspace
+    return NativeMemory.persistent(() -> new GemmEncoder(config, optimizer,
+        Chain.of(config, predictorHidden, prototypes), dataType));
   }
 
   @Override

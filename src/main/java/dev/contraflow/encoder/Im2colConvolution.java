@@ -48,14 +48,14 @@ final class Im2colConvolution implements GemmLayer {
     /** A zero-filled array of the shape; kept and reused (zero border intact) when it fits. */
     INDArray padded(INDArray like, long... shape) {
       if (padded == null || !java.util.Arrays.equals(padded.shape(), shape)) {
-        padded = Nd4j.zeros(like.dataType(), shape);
+        padded = NativeMemory.persistent(() -> Nd4j.zeros(like.dataType(), shape));
       }
       return padded;
     }
 
     INDArray patches(INDArray like, long... shape) {
       if (patches == null || !java.util.Arrays.equals(patches.shape(), shape)) {
-        patches = Nd4j.createUninitialized(like.dataType(), shape);
+        patches = NativeMemory.persistent(() -> Nd4j.createUninitialized(like.dataType(), shape));
       }
       return patches;
     }

@@ -1,5 +1,6 @@
 package dev.contraflow.job;
 
+import dev.contraflow.encoder.NativeMemory;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.job.decode.ImageRecordDecoder;
@@ -269,6 +270,7 @@ public final class ContraflowJob {
 
   /** Cluster entry point: {@code --config FILE [--set key=value]...}. */
   public static void main(String[] args) throws Exception {
+    NativeMemory.configure(); // `flink run` passes no JVM flags to the client either
     JobConfig config = config(args);
     requireInputTopics(config);
     StreamExecutionEnvironment env =

@@ -4,6 +4,7 @@ import static dev.contraflow.learn.PhaseClock.Phase.EMBED;
 import static dev.contraflow.learn.PhaseClock.Phase.STATE_COPY;
 
 import dev.contraflow.augment.Rng;
+import dev.contraflow.encoder.NativeMemory;
 import dev.contraflow.io.Image;
 import dev.contraflow.learn.method.ClipStep;
 import dev.contraflow.learn.method.ImageMethodStep;
@@ -75,6 +76,13 @@ public final class Learner<I> {
 
   /** One training step on a micro-batch. */
   public StepResult step(LearnerState state, Batch<I> batch) {
+    // the step's arrays are scratch: the result holds only Java arrays and numbers
+    try (NativeMemory.Step scratch = NativeMemory.step()) {
+      return stepInScratch(state, batch);
+    }
+  }
+
+  private StepResult stepInScratch(LearnerState state, Batch<I> batch) {
     PhaseClock clock = new PhaseClock();
     load(state);
     Rng rng = new Rng(state.rngState());
@@ -103,8 +111,10 @@ public final class Learner<I> {
    * record.
    */
   public List<Output> outputs(LearnerState state, List<I> inputs) {
-    load(state);
-    return method.embed(inputs, state.step());
+    try (NativeMemory.Step scratch = NativeMemory.step()) {
+      load(state);
+      return method.embed(inputs, state.step());
+    }
   }
 
   /** The embeddings of the given records, in order (see {@link #outputs}). */

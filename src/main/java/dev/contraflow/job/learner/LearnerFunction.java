@@ -2,6 +2,7 @@ package dev.contraflow.job.learner;
 
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.encoder.NativeMemory;
 import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.KeyedInput;
@@ -95,6 +96,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
 
   @Override
   public void open(OpenContext context) {
+    // the first learner on a TaskManager loads ND4J here; limits the cluster set are kept
+    NativeMemory.configure();
     learner = spec.learner();
     examples = spec.examples();
     learnerState = getRuntimeContext().getState(LearnerStateDescriptors.learner());
