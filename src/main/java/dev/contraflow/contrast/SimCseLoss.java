@@ -2,6 +2,7 @@ package dev.contraflow.contrast;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -87,10 +88,17 @@ public final class SimCseLoss {
     INDArray dPositive = dCandidates.get(NDArrayIndex.interval(0, b), NDArrayIndex.all()).dup();
     INDArray dHard = m > 0
         ? dCandidates.get(NDArrayIndex.interval(b, b + m), NDArrayIndex.all()).dup()
-        : Nd4j.zeros(queries.dataType(), 0, queries.columns());
+        : noRows(queries);
     double positive = positiveTotal / b;
     return new Result(ce.meanLoss(), dQuery, dPositive, dHard, positive,
         meanNegative(similarity, b, c, positive, exclusions));
+  }
+
+  /** 0 x d, made outside any workspace: ND4J cannot allocate an empty array inside one. */
+  private static INDArray noRows(INDArray like) {
+    try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+      return Nd4j.zeros(like.dataType(), 0, like.columns());
+    }
   }
 
   /** Mean similarity over non-target, non-excluded candidates (exclusions are off-target). */
