@@ -24,8 +24,9 @@ final class LearnerOptions {
           + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV.")
   Method method;
 
-  @Option(names = "--encoder", defaultValue = "CNN",
-      description = "Image backbone: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+  @Option(names = "--encoder",
+      description = "Image backbone: ${COMPLETION-CANDIDATES} (default GEMM_MLP; CNN for the"
+          + " image tower of pairs).")
   EncoderKind encoder;
 
   @Option(names = "--width",
@@ -145,7 +146,7 @@ final class LearnerOptions {
 
   /** The validated configuration for images of the given shape. */
   LearnerConfig toConfig(int channels, int height, int width, long totalSteps) {
-    EncoderConfig e = new EncoderConfig(encoder, channels, height, width, or(this.width, 32),
+    EncoderConfig e = new EncoderConfig(or(encoder, EncoderKind.GEMM_MLP), channels, height, width, or(this.width, 32),
         blocks, headHidden, dim, seed);
     Method m = or(method, Method.MOCO);
     return new LearnerConfig(m, e,
@@ -163,7 +164,7 @@ final class LearnerOptions {
       throw new IllegalArgumentException("--method does not apply to --pairs (always CLIP)");
     }
     TokenizerConfig t = tokenizer();
-    EncoderConfig image = new EncoderConfig(encoder, channels, height, width, or(this.width, 32),
+    EncoderConfig image = new EncoderConfig(or(encoder, EncoderKind.CNN), channels, height, width, or(this.width, 32),
         blocks, headHidden, dim, seed);
     TextEncoderConfig text = SentenceLearnerConfig.encoderFor(t, textWidth, dropout, seed + 1)
         .withHead(headHidden, dim);

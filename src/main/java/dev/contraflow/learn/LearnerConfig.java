@@ -139,7 +139,7 @@ public record LearnerConfig(
    * Method#defaultTemperature}). InstDisc's bank holds 65536 ids (all of Fashion-MNIST's 60k).
    */
   public static LearnerConfig defaults(Method method, int channels, int height, int width) {
-    return new LearnerConfig(method, EncoderConfig.smallCnn(channels, height, width),
+    return new LearnerConfig(method, EncoderConfig.defaults(channels, height, width),
         OptimizerConfig.mocoDefaults(), defaultQueueSize(method), method.defaultTemperature(),
         MomentumUpdate.constant(0.99), 0.2, 256, 7L);
   }

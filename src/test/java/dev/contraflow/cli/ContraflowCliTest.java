@@ -122,7 +122,7 @@ class ContraflowCliTest {
       String line = lines.get(i);
       assertTrue(line.startsWith("{\"id\": " + i + ", \"vector\": ["), line);
       String[] values = line.substring(line.indexOf('[') + 1, line.indexOf(']')).split(", ");
-      assertEquals(16, values.length); // representation: 4 x width
+      assertEquals(32, values.length); // representation of the default GEMM_MLP: 8 x width
       double norm = 0;
       for (String v : values) {
         norm += Double.parseDouble(v) * Double.parseDouble(v);

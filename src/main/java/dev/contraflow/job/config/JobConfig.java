@@ -234,7 +234,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
     public Learner {
       require(method != null, "learner.method", null,
           "use MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC or SWAV");
-      require(encoder != null, "learner.encoder", null, "use CNN, RESNET or MLP");
+      require(encoder != null, "learner.encoder", null,
+          "use GEMM_MLP, GEMM_CNN, PATCH_MLP, CNN, RESNET or MLP");
       require(batchSize >= 1 && batchSize <= 65536, "learner.batchSize", batchSize,
           "use 1..65536 (MoCo uses 256)");
       require(lr > 0, "learner.lr", lr, "use a positive learning rate, e.g. 0.03");

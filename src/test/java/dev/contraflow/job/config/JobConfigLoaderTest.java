@@ -34,7 +34,7 @@ class JobConfigLoaderTest {
         "learner.temperature=0.3")).learnerConfig().temperature());
     assertEquals(0.99, c.learner().momentum());
     assertEquals(Duration.ofSeconds(2), c.job().batchTimeout());
-    assertEquals(EncoderKind.CNN, c.learnerConfig().encoder().kind());
+    assertEquals(EncoderKind.GEMM_MLP, c.learnerConfig().encoder().kind());
   }
 
   @Test
