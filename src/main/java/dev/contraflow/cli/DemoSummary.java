@@ -74,8 +74,8 @@ record DemoSummary(JobConfig job, List<Image> data, Optional<int[]> labels, int 
     Holdout holdout = new Holdout(KnnClassifier.weighted(k, 0.07), y, bankSize);
     out.printf("kNN accuracy       weighted k=%d, T=0.07: the last %d images queried against "
         + "the first %d%n", k, y.length - bankSize, bankSize);
-    out.printf("  %-34s %.4f%n", "raw pixels",
-        holdout.score(embedded.stream().map(Image::pixels).toArray(float[][]::new)));
+    double pixels = holdout.score(embedded.stream().map(Image::pixels).toArray(float[][]::new));
+    out.printf("  %-34s %.4f%n", "raw pixels", pixels);
     out.printf("  %-34s %.4f (each from its batch's model version)%n",
         "published embeddings", holdout.score(embedded.stream().map(i -> published.get(i.id()))
             .toArray(float[][]::new)));
@@ -85,8 +85,11 @@ record DemoSummary(JobConfig job, List<Image> data, Optional<int[]> labels, int 
     if (!checkpoints.isEmpty()) {
       CheckpointRecord last = checkpoints.get(checkpoints.size() - 1);
       LearnerState trained = ModelStore.read(last.getUri()).state();
+      double learned = holdout.score(learner.embedAll(trained, embedded));
       out.printf("  %-34s %.4f%n", "last checkpoint (v" + last.getModelVersion()
-          + ") re-embedded", holdout.score(learner.embedAll(trained, embedded)));
+          + ") re-embedded", learned);
+      out.printf("the last checkpoint is %s raw pixels (%+.4f)%n",
+          learned > pixels ? "above" : "not above", learned - pixels);
     }
   }
 

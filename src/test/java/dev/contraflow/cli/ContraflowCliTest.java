@@ -166,6 +166,8 @@ class ContraflowCliTest {
       assertTrue(summary.matches("(?s).*\\n  " + Pattern.quote(row)
           + " +0\\.\\d{4}.*"), row + " scored:\n" + summary);
     }
+    assertTrue(summary.matches("(?s).*\\nthe last checkpoint is (above|not above) raw pixels"
+        + " \\([+-]0\\.\\d{4}\\).*"), "the verdict against raw pixels:\n" + summary);
   }
 
   @Test
