@@ -39,7 +39,8 @@ public final class SimCseLoss {
    * @param loss mean over the queries
    * @param dLossDQuery B x d gradient of the summed loss
    * @param dLossDPositive B x d
-   * @param dLossDHardNegative M x d (0 rows without hard negatives)
+   * @param dLossDHardNegative M x d; null without hard negatives (ND4J has no empty array inside
+   *     a step's workspace)
    * @param positiveSimilarity mean h_i.h_i+
    * @param negativeSimilarity mean similarity to all non-target, non-excluded candidates (NaN if
    *     none)
@@ -86,8 +87,7 @@ public final class SimCseLoss {
     INDArray dCandidates = g.transpose().mmul(queries); // C x d
     INDArray dPositive = dCandidates.get(NDArrayIndex.interval(0, b), NDArrayIndex.all()).dup();
     INDArray dHard = m > 0
-        ? dCandidates.get(NDArrayIndex.interval(b, b + m), NDArrayIndex.all()).dup()
-        : Nd4j.zeros(queries.dataType(), 0, queries.columns());
+        ? dCandidates.get(NDArrayIndex.interval(b, b + m), NDArrayIndex.all()).dup() : null;
     double positive = positiveTotal / b;
     return new Result(ce.meanLoss(), dQuery, dPositive, dHard, positive,
         meanNegative(similarity, b, c, positive, exclusions));
