@@ -16,9 +16,11 @@ import java.io.Serializable;
  * incoming records to it; a fraction below 1 keeps the newest records in every step, which a
  * stream that serves embeddings of its newest records wants. The paper gives no setting that
  * transfers to 28x28 records, so the values here are this project's: 64 MiB and a replayed half
- * are conventional choices; {@link #NONE} stays the learner's default, and {@code bench quality}
- * on one pass over Fashion-MNIST (README, "One pass with replay") found k = 4 to 8 with a
- * reservoir of 4096 the best use of a one-pass budget, the three policies within noise there.
+ * are conventional choices, and {@link #NONE} stays every learner's default (images, sentences,
+ * pairs), so that a learner without replay settings steps as it did before replay existed.
+ *
+ * <p>The one home of these defaults: the learner configurations fall back to {@link #NONE}, and
+ * the job YAML and the command line read {@link #NONE} and {@link #defaultReplayFraction}.
  *
  * @param capacity most records the buffer holds (0 = no buffer: every step trains on the incoming
  *     records only)
@@ -49,29 +51,37 @@ public record ReplayConfig(
 
   public ReplayConfig {
     if (capacity < 0) {
-      throw new IllegalArgumentException("replay capacity must be >= 0, got " + capacity
+      throw new IllegalArgumentException("replay.capacity must be >= 0, got " + capacity
           + " (0 = no buffer; e.g. 4096 records)");
     }
     if (maxBytes < 1) {
-      throw new IllegalArgumentException("replay maxBytes must be >= 1, got " + maxBytes
+      throw new IllegalArgumentException("replay.maxBytes must be >= 1, got " + maxBytes
           + " (e.g. " + DEFAULT_MAX_BYTES + " = 64 MiB)");
     }
     if (policy == null) {
-      throw new IllegalArgumentException("replay policy must be set: FIFO, RESERVOIR or"
+      throw new IllegalArgumentException("replay.policy must be set: FIFO, RESERVOIR or"
           + " MIN_REDUNDANCY");
     }
     if (updatesPerBatch < 1 || updatesPerBatch > 64) {
-      throw new IllegalArgumentException("replay updatesPerBatch must be in 1..64, got "
+      throw new IllegalArgumentException("replay.updatesPerBatch must be in 1..64, got "
           + updatesPerBatch + " (1 = one gradient step per incoming micro-batch)");
     }
     if (!(replayFraction >= 0 && replayFraction <= 1)) {
-      throw new IllegalArgumentException("replay replayFraction must be in [0, 1], got "
+      throw new IllegalArgumentException("replay.replayFraction must be in [0, 1], got "
           + replayFraction + " (0 = train on incoming records only; e.g. 0.5)");
     }
     if (replayFraction > 0 && capacity == 0) {
-      throw new IllegalArgumentException("replay replayFraction " + replayFraction
+      throw new IllegalArgumentException("replay.replayFraction " + replayFraction
           + " needs a buffer, but capacity is 0; set a capacity (e.g. 4096) or fraction 0");
     }
+  }
+
+  /**
+   * The share replayed when none is given: {@link #DEFAULT_REPLAY_FRACTION} with a buffer, 0
+   * without one.
+   */
+  public static double defaultReplayFraction(int capacity) {
+    return capacity > 0 ? DEFAULT_REPLAY_FRACTION : 0;
   }
 
   /** Whether a step differs from a plain single update on the incoming records. */

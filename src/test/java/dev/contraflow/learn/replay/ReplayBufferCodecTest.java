@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.augment.Rng;
 import dev.contraflow.io.Image;
+import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.learn.PairExample;
+import dev.contraflow.learn.SentenceExample;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
@@ -88,15 +91,71 @@ class ReplayBufferCodecTest {
     ReplayBuffer<Image> b = ReplayBuffer.<Image>empty().offer(images, List.of(),
         new ReplayConfig(4, 1 << 20, ReplayPolicy.FIFO, 1, 0.5), ReplayInputs::imageBytes,
         new Rng(0));
-    ReplayBuffer<Image> restored = read(bytes(b, ReplayInputs.IMAGES), ReplayInputs.IMAGES);
+    ReplayBufferCodec.ItemCodec<Image> codec = ReplayInputs.IMAGES.codec();
+    ReplayBuffer<Image> restored = read(bytes(b, codec), codec);
     assertTrue(restored.sameAs(b, (x, y) -> x.id().equals(y.id())
         && x.channels() == y.channels() && x.height() == y.height() && x.width() == y.width()
         && Arrays.equals(x.pixels(), y.pixels())));
     assertEquals(-0.0f, read(bytes(ReplayBuffer.<Image>empty().offer(images.subList(0, 1),
         List.of(), new ReplayConfig(4, 1 << 20, ReplayPolicy.FIFO, 1, 0.5),
-        ReplayInputs::imageBytes, new Rng(0)), ReplayInputs.IMAGES), ReplayInputs.IMAGES)
+        ReplayInputs::imageBytes, new Rng(0)), codec), codec)
         .items().get(0).pixels()[0]);
     assertEquals(b.bytes(), restored.bytes());
+  }
+
+  private static TokenizedSentence sentence(String id, int... words) {
+    int[][] tokens = new int[words.length][];
+    for (int t = 0; t < words.length; t++) {
+      tokens[t] = new int[] {words[t], words[t] + 1, words[t] + 2};
+    }
+    return new TokenizedSentence(id, tokens);
+  }
+
+  private static boolean sameSentence(TokenizedSentence a, TokenizedSentence b) {
+    return a == null ? b == null
+        : b != null && a.id().equals(b.id()) && Arrays.deepEquals(a.tokens(), b.tokens());
+  }
+
+  /** Unsupervised and supervised records (a positive, a positive and a hard negative). */
+  @Test
+  void sentenceRecordsRoundTripWithEveryOptionalSentence() throws IOException {
+    List<SentenceExample> records = List.of(
+        SentenceExample.of(sentence("a", 1, 2, 3)),
+        new SentenceExample(sentence("b", 4), sentence("b+", 5, 6), null),
+        new SentenceExample(sentence("c", 7, 8), sentence("c+", 9), sentence("c-", 10, 11)));
+    ReplayInputs<SentenceExample> inputs = ReplayInputs.SENTENCES;
+    ReplayBuffer<SentenceExample> b = ReplayBuffer.<SentenceExample>empty().offer(records,
+        List.of(), new ReplayConfig(4, 1 << 20, ReplayPolicy.FIFO, 1, 0.5), inputs.sizeOf(),
+        new Rng(0));
+    byte[] once = bytes(b, inputs.codec());
+    ReplayBuffer<SentenceExample> restored = read(once, inputs.codec());
+    assertTrue(restored.sameAs(b, (x, y) -> sameSentence(x.sentence(), y.sentence())
+        && sameSentence(x.positive(), y.positive())
+        && sameSentence(x.hardNegative(), y.hardNegative())));
+    assertArrayEquals(once, bytes(restored, inputs.codec()));
+  }
+
+  @Test
+  void pairsRoundTripWithTheirImageAndCaption() throws IOException {
+    float[] px = {0.25f, -0.0f, 1f, 0.5f};
+    List<PairExample> records = List.of(
+        new PairExample("p0", new Image("p0", 1, 2, 2, px), sentence("p0", 3, 4)),
+        new PairExample("p1", new Image("p1", 1, 2, 2, px.clone()), sentence("p1", 5)));
+    ReplayInputs<PairExample> inputs = ReplayInputs.PAIRS;
+    ReplayBuffer<PairExample> b = ReplayBuffer.<PairExample>empty().offer(records, List.of(),
+        new ReplayConfig(4, 1 << 20, ReplayPolicy.FIFO, 1, 0.5), inputs.sizeOf(), new Rng(0));
+    byte[] once = bytes(b, inputs.codec());
+    ReplayBuffer<PairExample> restored = read(once, inputs.codec());
+    assertTrue(restored.sameAs(b, (x, y) -> x.id().equals(y.id())
+        && Arrays.equals(x.image().pixels(), y.image().pixels())
+        && sameSentence(x.caption(), y.caption())));
+    assertArrayEquals(once, bytes(restored, inputs.codec()));
+  }
+
+  @Test
+  void aBufferOfUnknownRecordsIsRefusedByName() {
+    IOException e = assertThrows(IOException.class, () -> ReplayInputs.named("videos"));
+    assertTrue(e.getMessage().contains("'videos'"), e.getMessage());
   }
 
   @Test
