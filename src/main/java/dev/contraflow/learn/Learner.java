@@ -28,15 +28,16 @@ import java.util.List;
  * benchmark or a replay.
  *
  * <p>A step is: load the state into the method's networks; one update by the method (its views,
- * loss and optimiser steps) and the state captured from the networks after it; the embeddings of
- * the batch by the updated model, if asked; the metrics. One {@link PhaseClock} times every phase.
+ * loss and optimiser steps); the embeddings of the batch by the updated model, if asked; the next
+ * state captured from the networks; the metrics. One {@link PhaseClock} times every phase.
  *
  * <p>With replay ({@link ReplayConfig}, the same for every modality) a step on one incoming
  * micro-batch is {@code updatesPerBatch} such updates, each from the state the previous one left
- * loaded, on batches {@link ReplaySchedule} mixes from the incoming records and the buffer; then
- * one embedding per incoming record by the model after the last update, and the incoming records
- * offered to the buffer, which the next state carries. {@link ReplayConfig#NONE} (the default) is
- * one update on the micro-batch as it came, without a buffer.
+ * loaded (captured in between), on batches {@link ReplaySchedule} mixes from the incoming records
+ * and the buffer; then one embedding per incoming record by the model after the last update, the
+ * state captured, and the incoming records offered to the buffer, which the next state carries.
+ * {@link ReplayConfig#NONE} (the default) is one update on the micro-batch as it came, without a
+ * buffer.
  *
  * <p>Not thread-safe.
  *
@@ -102,9 +103,13 @@ public final class Learner<I> {
 
     Trained t = update(state, List.of(batch.inputs()), rng, clock);
     List<Output> outputs = batch.emitEmbeddings()
-        ? method.embed(batch.inputs(), t.state().step()) : List.of();
+        ? method.embed(batch.inputs(), t.version()) : List.of();
     clock.lap(EMBED);
-    return result(t, t.state(), outputs, batch, clock);
+
+    LearnerState next = t.captured(rng);
+    loaded = next;
+    clock.lap(STATE_COPY);
+    return result(t.outcome(), next, outputs, batch, clock);
   }
 
   /**
@@ -128,43 +133,62 @@ public final class Learner<I> {
         clock);
     boolean needFeatures = replay.capacity() > 0 && replay.policy().usesFeatures();
     List<Output> outputs = batch.emitEmbeddings() || needFeatures
-        ? method.embed(batch.inputs(), t.state().step()) : List.of();
+        ? method.embed(batch.inputs(), t.version()) : List.of();
     clock.lap(EMBED);
 
-    LearnerState next = t.state();
+    LearnerState next = t.captured(rng);
     if (replay.capacity() > 0) {
       List<float[]> features = needFeatures ? features(outputs, incoming.size()) : List.of();
       next = next.withReplay(new LearnerState.Replay<>(method.replayInputs(), buffer.offer(
           incoming, features, replay, method.replayInputs().sizeOf(), admission)));
-      loaded = next; // the same networks: only the buffer differs
     }
+    loaded = next;
     clock.lap(STATE_COPY); // the buffer's admission is booked with the state it builds
-    return result(t, next, batch.emitEmbeddings() ? outputs : List.of(), batch, clock);
+    return result(t.outcome(), next, batch.emitEmbeddings() ? outputs : List.of(), batch, clock);
   }
-
-  /** The state after the last update and that update's outcome. */
-  private record Trained(LearnerState state, MethodStep.Outcome outcome) {}
 
   /**
-   * One update per batch, each from the state the previous one left loaded in the networks; the
-   * state captured after each (the next update reads its step, queue and logit scale).
+   * The networks after the last of a step's updates, not yet captured.
+   *
+   * @param before the state the last update started from
+   * @param outcome the last update's outcome
    */
-  private Trained update(LearnerState state, List<List<I>> batches, Rng rng, PhaseClock clock) {
-    LearnerState s = state;
-    MethodStep.Outcome o = null;
-    for (List<I> records : batches) {
-      o = method.train(new MethodStep.Input<>(s, records, rng), clock);
-      s = new LearnerState(s.step() + 1, rng.state(), method.networks().capture(), o.queue(),
-          o.logitScale(), s.replay());
-      loaded = s;
-      clock.lap(STATE_COPY);
+  private record Trained(LearnerState before, MethodStep.Outcome outcome, Networks networks) {
+
+    /** The model version after the update. */
+    long version() {
+      return before.step() + 1;
     }
-    return new Trained(s, o);
+
+    /** The state after the update: the networks copied out, the random stream where it is. */
+    LearnerState captured(Rng rng) {
+      return new LearnerState(version(), rng.state(), networks.capture(), outcome.queue(),
+          outcome.logitScale(), before.replay());
+    }
   }
 
-  private StepResult result(Trained t, LearnerState next, List<Output> outputs, Batch<I> batch,
-      PhaseClock clock) {
-    MethodStep.Outcome o = t.outcome();
+  /**
+   * One update per batch, each from the state the previous one left loaded in the networks; every
+   * update but the last is captured into the state the next reads (its step, queue and logit
+   * scale). The last is left in the networks: the caller embeds, then captures.
+   */
+  private Trained update(LearnerState state, List<List<I>> batches, Rng rng, PhaseClock clock) {
+    Trained t = null;
+    for (List<I> records : batches) {
+      LearnerState from = state;
+      if (t != null) {
+        from = t.captured(rng);
+        loaded = from;
+        clock.lap(STATE_COPY);
+      }
+      t = new Trained(from, method.train(new MethodStep.Input<>(from, records, rng), clock),
+          method.networks());
+    }
+    return t;
+  }
+
+  private StepResult result(MethodStep.Outcome o, LearnerState next, List<Output> outputs,
+      Batch<I> batch, PhaseClock clock) {
     return new StepResult(next, outputs,
         StepMetrics.of(next, o.loss(), o.positiveSimilarity(), o.negativeSimilarity(), o.q(),
             o.k(), batch.size() * 1e9 / clock.elapsedNanos(), clock.timings()));

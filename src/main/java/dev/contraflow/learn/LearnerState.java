@@ -128,11 +128,6 @@ public record LearnerState(
     return new LearnerState(step, rngState, networks, queue, logitScale, r);
   }
 
-  /** Records held in the replay buffer; 0 without one. */
-  public int replayFill() {
-    return replay == null ? 0 : replay.buffer().size();
-  }
-
   /** Valid entries in the queue or memory bank; 0 without one. */
   public int queueFill() {
     return queue == null ? 0 : queue.fill();
