@@ -19,8 +19,10 @@ import java.io.Serializable;
  * are conventional choices, and {@link #NONE} stays every learner's default (images, sentences,
  * pairs), so that a learner without replay settings steps as it did before replay existed.
  *
- * <p>The one home of these defaults: the learner configurations fall back to {@link #NONE}, and
- * the job YAML and the command line read {@link #NONE} and {@link #defaultReplayFraction}.
+ * <p>The one home of these defaults: the learner configurations fall back to {@link #NONE}, the
+ * command line's unset options take its values and {@link #defaultReplayFraction}, and the job
+ * YAML repeats its values (JobConfigLoaderTest holds them equal) with replayFraction -1 for
+ * {@link #defaultReplayFraction}.
  *
  * @param capacity most records the buffer holds (0 = no buffer: every step trains on the incoming
  *     records only)
@@ -39,7 +41,7 @@ public record ReplayConfig(
     int updatesPerBatch,
     double replayFraction) implements Serializable {
 
-  /** 64 MiB: room for the default capacity of 28x28 grey images many times over. */
+  /** 64 MiB: room for about 20,000 28x28 grey images. */
   public static final long DEFAULT_MAX_BYTES = 64L << 20;
 
   /** Half of each step's batch replayed, where a buffer is set. */
