@@ -2,6 +2,7 @@ package dev.contraflow.contrast;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -39,8 +40,7 @@ public final class SimCseLoss {
    * @param loss mean over the queries
    * @param dLossDQuery B x d gradient of the summed loss
    * @param dLossDPositive B x d
-   * @param dLossDHardNegative M x d; null without hard negatives (ND4J has no empty array inside
-   *     a step's workspace)
+   * @param dLossDHardNegative M x d (0 rows without hard negatives)
    * @param positiveSimilarity mean h_i.h_i+
    * @param negativeSimilarity mean similarity to all non-target, non-excluded candidates (NaN if
    *     none)
@@ -87,10 +87,18 @@ public final class SimCseLoss {
     INDArray dCandidates = g.transpose().mmul(queries); // C x d
     INDArray dPositive = dCandidates.get(NDArrayIndex.interval(0, b), NDArrayIndex.all()).dup();
     INDArray dHard = m > 0
-        ? dCandidates.get(NDArrayIndex.interval(b, b + m), NDArrayIndex.all()).dup() : null;
+        ? dCandidates.get(NDArrayIndex.interval(b, b + m), NDArrayIndex.all()).dup()
+        : noRows(queries);
     double positive = positiveTotal / b;
     return new Result(ce.meanLoss(), dQuery, dPositive, dHard, positive,
         meanNegative(similarity, b, c, positive, exclusions));
+  }
+
+  /** 0 x d, made outside any workspace: ND4J cannot allocate an empty array inside one. */
+  private static INDArray noRows(INDArray like) {
+    try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+      return Nd4j.zeros(like.dataType(), 0, like.columns());
+    }
   }
 
   /** Mean similarity over non-target, non-excluded candidates (exclusions are off-target). */

@@ -16,10 +16,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A savepoint written by the job before issue 12's one learner frame restores into today's learner
- * operator, for every modality, and the job goes on exactly as the old one did: the same records
- * after the restore give bit-identical embeddings of the same model versions.
+ * operator, for every modality, and the job goes on as the old one did: the same records after
+ * the restore give the same ids and model versions, and the same vectors up to float rounding.
+ *
+ * <p>Why not bit for bit: after the fixtures were written, the losses moved onto one softmax
+ * cross-entropy, which sums in another order (gradients differ by at most 1e-6); a restore that
+ * lost any part of the state (parameters, optimiser, queue, RNG, pending batch) moves the vectors
+ * by orders of magnitude more than {@link #TOLERANCE}.
  */
 class SavepointV1RestoreTest {
+
+  /** Largest difference allowed per vector component. */
+  private static final double TOLERANCE = 1e-5;
 
   @TempDir
   Path dir;
@@ -30,7 +38,26 @@ class SavepointV1RestoreTest {
     for (SavepointV1Fixtures.Fixture<?> f : SavepointV1Fixtures.all()) {
       List<String> expected = Files.readAllLines(f.nextEmbeddings());
       assertFalse(expected.isEmpty(), f.name() + ": the fixture holds the next embeddings");
-      assertEquals(expected, continueFromSavepoint(f), f.name() + " savepoint (v1 state)");
+      assertSameEmbeddings(expected, continueFromSavepoint(f), f.name() + " savepoint (v1 state)");
+    }
+  }
+
+  /** Lines "id modality version v1 v2 ...": the same words, numbers within {@link #TOLERANCE}. */
+  private static void assertSameEmbeddings(List<String> expected, List<String> actual,
+      String what) {
+    assertEquals(expected.size(), actual.size(), what + ": embeddings");
+    for (int i = 0; i < expected.size(); i++) {
+      String[] e = expected.get(i).split(" ");
+      String[] a = actual.get(i).split(" ");
+      assertEquals(e.length, a.length, what + ": line " + i);
+      for (int j = 0; j < e.length; j++) {
+        if (j < 3) {
+          assertEquals(e[j], a[j], what + ": line " + i + " (id, modality, version)");
+        } else {
+          assertEquals(Double.parseDouble(e[j]), Double.parseDouble(a[j]), TOLERANCE,
+              what + ": line " + i + ", component " + (j - 3));
+        }
+      }
     }
   }
 
