@@ -11,6 +11,8 @@ import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
 import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.SentenceLearnerConfig;
+import dev.contraflow.learn.replay.ReplayConfig;
+import dev.contraflow.learn.replay.ReplayPolicy;
 import picocli.CommandLine.Option;
 
 /**
@@ -140,6 +142,29 @@ final class LearnerOptions {
           + " 0 = keep only the latest feature).")
   double bankMomentum;
 
+  @Option(names = "--updates-per-batch",
+      description = "Gradient steps per incoming micro-batch, every modality (default 1).")
+  Integer updatesPerBatch;
+
+  @Option(names = "--replay-capacity",
+      description = "Records kept in the replay buffer (default 0 = no buffer).")
+  Integer replayCapacity;
+
+  @Option(names = "--replay-max-bytes",
+      description = "Bytes the replay buffer may take (default 64 MiB; images are kept at the"
+          + " encoder's input size).")
+  Long replayMaxBytes;
+
+  @Option(names = "--replay-policy",
+      description = "Which records a full replay buffer keeps: ${COMPLETION-CANDIDATES}"
+          + " (default FIFO).")
+  ReplayPolicy replayPolicy;
+
+  @Option(names = "--replay-fraction",
+      description = "Share of each step's batch replayed from the buffer (default 0.5 with a"
+          + " buffer, 0 without).")
+  Double replayFraction;
+
   @Option(names = "--seed", defaultValue = "7",
       description = "Seed of initialisation and views (default ${DEFAULT-VALUE}).")
   long seed;
@@ -155,7 +180,17 @@ final class LearnerOptions {
         or(queueSize, LearnerConfig.defaultQueueSize(m)), or(temperature, m.defaultTemperature()),
         momentum(0.99, totalSteps), or(cropScaleMin, 0.2), imageBatchSize(), seed,
         new LearnerConfig.Swav(prototypes, localCrops),
-        new LearnerConfig.InstDisc(bankNegatives, bankMomentum));
+        new LearnerConfig.InstDisc(bankNegatives, bankMomentum), replay());
+  }
+
+  /** The replay settings, the same for every modality: unset options take {@link
+   * ReplayConfig#NONE}'s. */
+  ReplayConfig replay() {
+    ReplayConfig none = ReplayConfig.NONE;
+    int capacity = or(replayCapacity, none.capacity());
+    return new ReplayConfig(capacity, or(replayMaxBytes, none.maxBytes()),
+        or(replayPolicy, none.policy()), or(updatesPerBatch, none.updatesPerBatch()),
+        or(replayFraction, ReplayConfig.defaultReplayFraction(capacity)));
   }
 
   /** The validated configuration of a CLIP learner for images of the given shape. */
@@ -172,7 +207,7 @@ final class LearnerOptions {
         new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.ADAM), or(learningRate, 1e-3), 0.9,
             or(weightDecay, 0.0)),
         or(temperature, LogitScale.INITIAL_TEMPERATURE), or(cropScaleMin, 0.6), pairBatchSize(),
-        seed);
+        seed, replay());
   }
 
   /** The validated configuration of a sentence learner. */
@@ -185,7 +220,8 @@ final class LearnerOptions {
         new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.ADAM), or(learningRate, 1e-3), 0.9,
             or(weightDecay, 0.0)),
         or(queueSize, SentenceLearnerConfig.defaultQueueSize(m)), or(temperature, 0.05),
-        momentum(0.995, totalSteps), duplicationRate, wordDeletion, sentenceBatchSize(), seed);
+        momentum(0.995, totalSteps), duplicationRate, wordDeletion, sentenceBatchSize(), seed,
+        replay());
   }
 
   private TokenizerConfig tokenizer() {
@@ -206,10 +242,15 @@ final class LearnerOptions {
     return or(batchSize, 64);
   }
 
+  /**
+   * The momentum encoder's EMA; a cosine schedule counts gradient steps: {@code totalSteps}
+   * micro-batches of {@code updatesPerBatch} steps each.
+   */
   private MomentumUpdate momentum(double fallback, long totalSteps) {
     double m = or(momentum, fallback);
     return momentumSchedule == MomentumUpdate.Schedule.COSINE
-        ? new MomentumUpdate(m, momentumSchedule, Math.max(1, totalSteps))
+        ? new MomentumUpdate(m, momentumSchedule,
+            Math.max(1, totalSteps * replay().updatesPerBatch()))
         : MomentumUpdate.constant(m);
   }
 

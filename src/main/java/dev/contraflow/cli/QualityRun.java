@@ -21,9 +21,9 @@ record QualityRun(LearnerConfig config, QualityBenchmark.Split train, QualityBen
 
   void run(PrintStream out) {
     QualityBenchmark bench = new QualityBenchmark(out);
-    out.printf("bench quality: %s, %d train / %d test images, %s, %d samples%s%n",
-        config.method(), train.images().size(), test.images().size(), config.encoder(), planned,
-        minutes > 0 ? ", at most " + minutes + " min" : "");
+    out.printf("bench quality: %s, %d train / %d test images, %s, %s, %d samples%s%n",
+        config.method(), train.images().size(), test.images().size(), config.encoder(),
+        config.replay(), planned, minutes > 0 ? ", at most " + minutes + " min" : "");
     List<QualityBenchmark.Row> rows = new ArrayList<>();
     Learner<Image> l = Learner.images(config);
     if (baselines) {

@@ -10,6 +10,10 @@ import dev.contraflow.learn.method.ClipStep;
 import dev.contraflow.learn.method.ImageMethodStep;
 import dev.contraflow.learn.method.MethodStep;
 import dev.contraflow.learn.method.SimCseStep;
+import dev.contraflow.learn.replay.ReplayBuffer;
+import dev.contraflow.learn.replay.ReplayConfig;
+import dev.contraflow.learn.replay.ReplaySchedule;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,11 +31,13 @@ import java.util.List;
  * loss and optimiser steps); the embeddings of the batch by the updated model, if asked; the next
  * state captured from the networks; the metrics. One {@link PhaseClock} times every phase.
  *
- * <p>{@link MethodStep#train} is one optimiser update on the records it is given, for every
- * modality; {@code step} calls it once on the incoming micro-batch. Several updates per incoming
- * micro-batch (a replay buffer mixing new and replayed records) belong in {@code step}, around
- * that one call: each update from the state the previous one left loaded, the embeddings and the
- * captured state after the last.
+ * <p>With replay ({@link ReplayConfig}, the same for every modality) a step on one incoming
+ * micro-batch is {@code updatesPerBatch} such updates, each from the state the previous one left
+ * loaded (captured in between), on batches {@link ReplaySchedule} mixes from the incoming records
+ * and the buffer; then one embedding per incoming record by the model after the last update, the
+ * state captured, and the incoming records offered to the buffer, which the next state carries.
+ * {@link ReplayConfig#NONE} (the default) is one update on the micro-batch as it came, without a
+ * buffer.
  *
  * <p>Not thread-safe.
  *
@@ -42,26 +48,28 @@ public final class Learner<I> {
   private static final int EMBED_CHUNK = 500;
 
   private final MethodStep<I> method;
+  private final ReplayConfig replay;
   /** The state the networks currently hold; a step from it needs no reload. */
   private LearnerState loaded;
 
-  public Learner(MethodStep<I> method) {
+  public Learner(MethodStep<I> method, ReplayConfig replay) {
     this.method = method;
+    this.replay = replay;
   }
 
   /** The image learner of {@code config.method()}. */
   public static Learner<Image> images(LearnerConfig config) {
-    return new Learner<>(ImageMethodStep.of(config));
+    return new Learner<>(ImageMethodStep.of(config), config.replay());
   }
 
   /** The sentence learner (SimCSE, ESimCSE or ConSERT, as {@code config.method()} says). */
   public static Learner<SentenceExample> sentences(SentenceLearnerConfig config) {
-    return new Learner<>(new SimCseStep(config));
+    return new Learner<>(new SimCseStep(config), config.replay());
   }
 
   /** The image-text learner (CLIP). */
   public static Learner<PairExample> pairs(PairLearnerConfig config) {
-    return new Learner<>(new ClipStep(config));
+    return new Learner<>(new ClipStep(config), config.replay());
   }
 
   /** B: records per training step, as configured. */
@@ -74,35 +82,131 @@ public final class Learner<I> {
     return method.initialState();
   }
 
-  /** One training step on a micro-batch. */
+  /**
+   * One incoming micro-batch: one update on it, or with replay {@code updatesPerBatch} updates on
+   * batches that mix it with buffered records, after which its records enter the buffer. Either
+   * way each record gets exactly one embedding (if the batch asks for them), from the model after
+   * the last update.
+   */
   public StepResult step(LearnerState state, Batch<I> batch) {
     // the step's arrays are scratch: the result holds only Java arrays and numbers
     try (NativeMemory.Step scratch = NativeMemory.step()) {
-      return stepInScratch(state, batch);
+      return replay.enabled() ? replayStep(state, batch) : plainStep(state, batch);
     }
   }
 
-  private StepResult stepInScratch(LearnerState state, Batch<I> batch) {
+  private StepResult plainStep(LearnerState state, Batch<I> batch) {
     PhaseClock clock = new PhaseClock();
     load(state);
     Rng rng = new Rng(state.rngState());
     clock.lap(STATE_COPY);
 
-    MethodStep.Outcome o = method.train(new MethodStep.Input<>(state, batch.inputs(), rng), clock);
-
-    long next = state.step() + 1;
+    Trained t = update(state, List.of(batch.inputs()), rng, clock);
     List<Output> outputs = batch.emitEmbeddings()
-        ? method.embed(batch.inputs(), next) : List.of();
+        ? method.embed(batch.inputs(), t.version()) : List.of();
     clock.lap(EMBED);
 
-    LearnerState nextState = new LearnerState(next, rng.state(), method.networks().capture(),
-        o.queue(), o.logitScale());
-    loaded = nextState;
+    LearnerState next = t.captured(rng);
+    loaded = next;
+    clock.lap(STATE_COPY);
+    return result(t.outcome(), next, outputs, batch, clock);
+  }
+
+  /**
+   * The updates {@link ReplaySchedule} draws, one embedding per incoming record, and the buffer's
+   * admission ({@link dev.contraflow.learn.replay.ReplayPolicy#MIN_REDUNDANCY} reads those
+   * embeddings as the records' features). The schedule and the admission draw from their own
+   * splits of the learner's random stream, so a restored state replays the same batches.
+   */
+  private StepResult replayStep(LearnerState state, Batch<I> batch) {
+    PhaseClock clock = new PhaseClock();
+    load(state);
+    Rng rng = new Rng(state.rngState());
+    Rng schedule = rng.split();
+    Rng admission = rng.split();
+    List<I> incoming = batch.inputs().stream().map(method::stored).toList();
+    ReplayBuffer<I> buffer = state.replay() == null ? ReplayBuffer.empty()
+        : state.replay().buffer(method.replayInputs());
     clock.lap(STATE_COPY);
 
-    return new StepResult(nextState, outputs,
-        StepMetrics.of(nextState, o.loss(), o.positiveSimilarity(), o.negativeSimilarity(),
-            o.q(), o.k(), batch.size() * 1e9 / clock.elapsedNanos(), clock.timings()));
+    Trained t = update(state, ReplaySchedule.updates(incoming, buffer, replay, schedule), rng,
+        clock);
+    boolean needFeatures = replay.capacity() > 0 && replay.policy().usesFeatures();
+    List<Output> outputs = batch.emitEmbeddings() || needFeatures
+        ? method.embed(batch.inputs(), t.version()) : List.of();
+    clock.lap(EMBED);
+
+    LearnerState next = t.captured(rng);
+    if (replay.capacity() > 0) {
+      List<float[]> features = needFeatures ? features(outputs, incoming.size()) : List.of();
+      next = next.withReplay(new LearnerState.Replay<>(method.replayInputs(), buffer.offer(
+          incoming, features, replay, method.replayInputs().sizeOf(), admission)));
+    }
+    loaded = next;
+    clock.lap(STATE_COPY); // the buffer's admission is booked with the state it builds
+    return result(t.outcome(), next, batch.emitEmbeddings() ? outputs : List.of(), batch, clock);
+  }
+
+  /**
+   * The networks after the last of a step's updates, not yet captured.
+   *
+   * @param before the state the last update started from
+   * @param outcome the last update's outcome
+   */
+  private record Trained(LearnerState before, MethodStep.Outcome outcome, Networks networks) {
+
+    /** The model version after the update. */
+    long version() {
+      return before.step() + 1;
+    }
+
+    /** The state after the update: the networks copied out, the random stream where it is. */
+    LearnerState captured(Rng rng) {
+      return new LearnerState(version(), rng.state(), networks.capture(), outcome.queue(),
+          outcome.logitScale(), before.replay());
+    }
+  }
+
+  /**
+   * One update per batch, each from the state the previous one left loaded in the networks; every
+   * update but the last is captured into the state the next reads (its step, queue and logit
+   * scale). The last is left in the networks: the caller embeds, then captures.
+   */
+  private Trained update(LearnerState state, List<List<I>> batches, Rng rng, PhaseClock clock) {
+    Trained t = null;
+    for (List<I> records : batches) {
+      LearnerState from = state;
+      if (t != null) {
+        from = t.captured(rng);
+        loaded = from;
+        clock.lap(STATE_COPY);
+      }
+      t = new Trained(from, method.train(new MethodStep.Input<>(from, records, rng), clock),
+          method.networks());
+    }
+    return t;
+  }
+
+  private StepResult result(MethodStep.Outcome o, LearnerState next, List<Output> outputs,
+      Batch<I> batch, PhaseClock clock) {
+    return new StepResult(next, outputs,
+        StepMetrics.of(next, o.loss(), o.positiveSimilarity(), o.negativeSimilarity(), o.q(),
+            o.k(), batch.size() * 1e9 / clock.elapsedNanos(), clock.timings()));
+  }
+
+  /**
+   * One feature vector per incoming record for the buffer: its embeddings end to end (an
+   * image-text pair's image, then its caption: their cosine is the mean of the two sides').
+   */
+  private static List<float[]> features(List<Output> outputs, int records) {
+    float[][] f = new float[records][0];
+    for (Output out : outputs) {
+      float[] v = out.embedding().vector();
+      float[] joined = Arrays.copyOf(f[out.input()], f[out.input()].length + v.length);
+      System.arraycopy(v, 0, joined, f[out.input()].length, v.length);
+      f[out.input()] = joined;
+    }
+    return Arrays.asList(f);
   }
 
   /**

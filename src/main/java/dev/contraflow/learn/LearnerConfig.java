@@ -3,6 +3,7 @@ package dev.contraflow.learn;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.learn.replay.ReplayConfig;
 import java.io.Serializable;
 
 /**
@@ -24,6 +25,8 @@ import java.io.Serializable;
  * @param seed seed of the learner's random stream (views); initialisation uses encoder.seed()
  * @param swav SwAV's prototypes and multi-crop (read by SWAV only)
  * @param instDisc InstDisc's memory bank sampling and momentum (read by INSTDISC only)
+ * @param replay the replay buffer and gradient steps per incoming micro-batch; null or {@link
+ *     ReplayConfig#NONE}: one step on the incoming records, no buffer
  */
 public record LearnerConfig(
     Method method,
@@ -36,7 +39,8 @@ public record LearnerConfig(
     int batchSize,
     long seed,
     Swav swav,
-    InstDisc instDisc) implements Serializable {
+    InstDisc instDisc,
+    ReplayConfig replay) implements Serializable {
 
   /**
    * SwAV's settings beside the shared ones.
@@ -95,6 +99,14 @@ public record LearnerConfig(
         seed, Swav.DEFAULTS, InstDisc.DEFAULTS);
   }
 
+  /** The settings without replay ({@link ReplayConfig#NONE}). */
+  public LearnerConfig(Method method, EncoderConfig encoder, OptimizerConfig optimizer,
+      int queueSize, double temperature, MomentumUpdate momentum, double cropScaleMin,
+      int batchSize, long seed, Swav swav, InstDisc instDisc) {
+    this(method, encoder, optimizer, queueSize, temperature, momentum, cropScaleMin, batchSize,
+        seed, swav, instDisc, ReplayConfig.NONE);
+  }
+
   public LearnerConfig {
     if (method == null) {
       throw new IllegalArgumentException("method must be set, e.g. MOCO");
@@ -108,6 +120,7 @@ public record LearnerConfig(
       throw new IllegalArgumentException("encoder, optimizer, momentum, swav and instDisc must be"
           + " set");
     }
+    replay = replay == null ? ReplayConfig.NONE : replay; // model files from before replay
     if (method.hasPredictor() && encoder.projectionHidden() < 1) {
       throw new IllegalArgumentException(method + " needs a projection head with a hidden layer"
           + " (its predictor is as wide), got projectionHidden 0; use e.g. 512");
@@ -151,36 +164,41 @@ public record LearnerConfig(
 
   public LearnerConfig withMethod(Method m) {
     return new LearnerConfig(m, encoder, optimizer, queueSize, temperature, momentum, cropScaleMin,
-        batchSize, seed, swav, instDisc);
+        batchSize, seed, swav, instDisc, replay);
   }
 
   public LearnerConfig withMomentum(MomentumUpdate m) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, m, cropScaleMin,
-        batchSize, seed, swav, instDisc);
+        batchSize, seed, swav, instDisc, replay);
   }
 
   public LearnerConfig withTemperature(double t) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, t, momentum, cropScaleMin,
-        batchSize, seed, swav, instDisc);
+        batchSize, seed, swav, instDisc, replay);
   }
 
   public LearnerConfig withEncoder(EncoderConfig e) {
     return new LearnerConfig(method, e, optimizer, queueSize, temperature, momentum, cropScaleMin,
-        batchSize, seed, swav, instDisc);
+        batchSize, seed, swav, instDisc, replay);
   }
 
   public LearnerConfig withSeed(long s) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
-        cropScaleMin, batchSize, s, swav, instDisc);
+        cropScaleMin, batchSize, s, swav, instDisc, replay);
   }
 
   public LearnerConfig withSwav(Swav s) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
-        cropScaleMin, batchSize, seed, s, instDisc);
+        cropScaleMin, batchSize, seed, s, instDisc, replay);
+  }
+
+  public LearnerConfig withReplay(ReplayConfig r) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
+        cropScaleMin, batchSize, seed, swav, instDisc, r);
   }
 
   public LearnerConfig withInstDisc(InstDisc i) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
-        cropScaleMin, batchSize, seed, swav, i);
+        cropScaleMin, batchSize, seed, swav, i, replay);
   }
 }

@@ -2,6 +2,8 @@ package dev.contraflow.learn;
 
 import dev.contraflow.contrast.LogitScale;
 import dev.contraflow.contrast.NegativeQueue;
+import dev.contraflow.learn.replay.ReplayBuffer;
+import dev.contraflow.learn.replay.ReplayInputs;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +17,7 @@ import java.util.Objects;
  * parameters and, for a trained network, its optimiser state, so no positional layout is left to
  * guess and a state of one method is refused by a learner of another with the names that differ.
  * The queue (MoCo, ESimCSE, SwAV) or memory bank (InstDisc) and CLIP's learnable logit scale are
- * there only for the methods that have them.
+ * there only for the methods that have them, the replay buffer only for a learner with one.
  *
  * <p>Immutable by contract: the arrays are fresh for every state and nobody writes to them after
  * construction (the learner copies parameters out after each step). That lets a state sit in Flink
@@ -28,13 +30,16 @@ import java.util.Objects;
  * @param queue MoCo's or ESimCSE's negatives, SwAV's queue or InstDisc's memory bank; null for
  *     methods without one
  * @param logitScale CLIP's learnable temperature and its Adam moments; null for other methods
+ * @param replay recent inputs kept for replay, as the method's update takes them (images at the
+ *     encoder's input size); null for a learner without a replay buffer
  */
 public record LearnerState(
     long step,
     long rngState,
     Map<String, Network> networks,
     NegativeQueue queue,
-    LogitScale logitScale) {
+    LogitScale logitScale,
+    Replay<?> replay) {
 
   /** The network the optimiser trains: MoCo's query encoder, the sentence encoder, CLIP's image
    * tower. */
@@ -57,6 +62,38 @@ public record LearnerState(
       Objects.requireNonNull(params, "params");
       Objects.requireNonNull(updaterState, "updaterState");
     }
+  }
+
+  /**
+   * A replay buffer and the kind of record it holds (the codec writes the kind first, so a reader
+   * knows how to read the records).
+   */
+  public record Replay<T>(ReplayInputs<T> inputs, ReplayBuffer<T> buffer) {
+
+    public Replay {
+      Objects.requireNonNull(inputs, "inputs");
+      Objects.requireNonNull(buffer, "buffer");
+    }
+
+    /**
+     * The buffer, as records of {@code kind}.
+     *
+     * @throws IllegalArgumentException if it holds another modality's records
+     */
+    @SuppressWarnings("unchecked") // the kind is checked: inputs == kind means T == U
+    public <U> ReplayBuffer<U> buffer(ReplayInputs<U> kind) {
+      if (inputs != kind) {
+        throw new IllegalArgumentException("the state's replay buffer holds " + inputs
+            + ", not " + kind + " (was it made by a learner of another modality?)");
+      }
+      return (ReplayBuffer<U>) buffer;
+    }
+  }
+
+  /** A state without a replay buffer. */
+  public LearnerState(long step, long rngState, Map<String, Network> networks,
+      NegativeQueue queue, LogitScale logitScale) {
+    this(step, rngState, networks, queue, logitScale, null);
   }
 
   public LearnerState {
@@ -84,6 +121,11 @@ public record LearnerState(
   /** The parameters of the network whose embeddings a model publishes (MoCo's key encoder). */
   public float[] embeddingParams() {
     return (networks.containsKey(MOMENTUM) ? network(MOMENTUM) : network(ONLINE)).params();
+  }
+
+  /** This state with another replay buffer (the rest is shared: both are immutable). */
+  public LearnerState withReplay(Replay<?> r) {
+    return new LearnerState(step, rngState, networks, queue, logitScale, r);
   }
 
   /** Valid entries in the queue or memory bank; 0 without one. */

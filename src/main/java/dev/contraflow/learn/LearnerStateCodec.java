@@ -2,6 +2,8 @@ package dev.contraflow.learn;
 
 import dev.contraflow.contrast.LogitScale;
 import dev.contraflow.contrast.NegativeQueue;
+import dev.contraflow.learn.replay.ReplayBufferCodec;
+import dev.contraflow.learn.replay.ReplayInputs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -16,11 +18,15 @@ import java.util.Map;
  * {@link LearnerState} to bytes and back, exactly (bit-identical floats and doubles), for every
  * modality.
  *
- * <p>Layout of version 2 (big-endian): magic "CFLS", format version, step, RNG state, the number
+ * <p>Layout of version 3 (big-endian): magic "CFLS", format version, step, RNG state, the number
  * of networks, then each network's name (modified UTF-8), parameters and optimiser state; a flag
  * and the queue (K, d, write position, fill, keys, id hashes, enqueue steps); a flag and the logit
- * scale (log scale, Adam's two moments as doubles). An unknown version is refused with a message
- * rather than misread.
+ * scale (log scale, Adam's two moments as doubles); a flag and the replay buffer (the name of its
+ * records' modality, {@link ReplayInputs#name}, then {@link ReplayBufferCodec}'s layout). An
+ * unknown version is refused with a message rather than misread.
+ *
+ * <p>Version 2 is version 3 without the replay flag and buffer (the one frame before replay); it
+ * reads as a state without a buffer.
  *
  * <p>Reads the two layouts before the one learner frame (issue 12) too, so model files and
  * savepoints written by earlier builds load: version 1 "CFLS" (images, sentences: the online
@@ -33,7 +39,9 @@ public final class LearnerStateCodec {
   public static final int MAGIC = 0x43464c53; // "CFLS"
   /** The pre-frame CLIP state's magic, "CFPS"; read, never written. */
   static final int PAIR_MAGIC_V1 = 0x43465053;
-  public static final int CURRENT_VERSION = 2;
+  public static final int CURRENT_VERSION = 3;
+  /** The one frame's layout before the replay buffer; still read. */
+  static final int VERSION_WITHOUT_REPLAY = 2;
 
   private LearnerStateCodec() {}
 
@@ -44,7 +52,8 @@ public final class LearnerStateCodec {
     }
     NegativeQueue q = s.queue();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
-        128 + 4 * floats + (q == null ? 0 : 20L * q.capacity() * (q.dim() + 4))));
+        128 + 4 * floats + (q == null ? 0 : 20L * q.capacity() * (q.dim() + 4))
+            + (s.replay() == null ? 0 : s.replay().buffer().bytes())));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
       out.writeInt(CURRENT_VERSION);
@@ -67,6 +76,10 @@ public final class LearnerStateCodec {
         out.writeDouble(scale.firstMoment());
         out.writeDouble(scale.secondMoment());
       }
+      out.writeBoolean(s.replay() != null);
+      if (s.replay() != null) {
+        writeReplay(out, s.replay());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // in-memory stream: cannot happen
     }
@@ -87,9 +100,9 @@ public final class LearnerStateCodec {
       }
       return switch (version) {
         case 1 -> readV1(in);
-        case CURRENT_VERSION -> readV2(in);
+        case VERSION_WITHOUT_REPLAY, CURRENT_VERSION -> readNamed(in, version);
         default -> throw new IOException("learner state format version " + version
-            + " is not supported (this build reads versions 1 and " + CURRENT_VERSION + ")");
+            + " is not supported (this build reads versions 1 to " + CURRENT_VERSION + ")");
       };
     } catch (java.io.EOFException e) {
       throw new IOException("learner state is truncated", e);
@@ -98,7 +111,8 @@ public final class LearnerStateCodec {
     }
   }
 
-  private static LearnerState readV2(DataInputStream in) throws IOException {
+  /** Versions 2 and 3: networks by name; version 3 adds the replay buffer. */
+  private static LearnerState readNamed(DataInputStream in, int version) throws IOException {
     long step = in.readLong();
     long rng = in.readLong();
     int count = in.readInt();
@@ -112,7 +126,9 @@ public final class LearnerStateCodec {
     NegativeQueue queue = in.readBoolean() ? readQueue(in) : null;
     LogitScale scale = in.readBoolean()
         ? new LogitScale(in.readDouble(), in.readDouble(), in.readDouble()) : null;
-    return new LearnerState(step, rng, networks, queue, scale);
+    LearnerState.Replay<?> replay = version > VERSION_WITHOUT_REPLAY && in.readBoolean()
+        ? readReplay(in, ReplayInputs.named(in.readUTF())) : null;
+    return new LearnerState(step, rng, networks, queue, scale, replay);
   }
 
   /** An image or sentence learner's state as builds before the one frame wrote it. */
@@ -143,6 +159,17 @@ public final class LearnerStateCodec {
     networks.put(LearnerState.TEXT, new LearnerState.Network(readFloats(in), readFloats(in)));
     LogitScale scale = new LogitScale(in.readDouble(), in.readDouble(), in.readDouble());
     return new LearnerState(step, rng, networks, null, scale);
+  }
+
+  private static <T> void writeReplay(DataOutputStream out, LearnerState.Replay<T> r)
+      throws IOException {
+    out.writeUTF(r.inputs().name());
+    ReplayBufferCodec.write(out, r.buffer(), r.inputs().codec());
+  }
+
+  private static <T> LearnerState.Replay<T> readReplay(DataInputStream in, ReplayInputs<T> inputs)
+      throws IOException {
+    return new LearnerState.Replay<>(inputs, ReplayBufferCodec.read(in, inputs.codec()));
   }
 
   private static void writeQueue(DataOutputStream out, NegativeQueue q) throws IOException {

@@ -6,6 +6,7 @@ import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.encoder.TextEncoderConfig;
 import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.learn.replay.ReplayConfig;
 import java.io.Serializable;
 
 /**
@@ -25,6 +26,8 @@ import java.io.Serializable;
  *     augmentation
  * @param batchSize B, pairs per step: each pair's negatives are the B - 1 others
  * @param seed seed of the learner's random stream (crops, dropout masks)
+ * @param replay the replay buffer and gradient steps per incoming micro-batch; null or {@link
+ *     ReplayConfig#NONE}: one step on the incoming pairs, no buffer
  */
 public record PairLearnerConfig(
     EncoderConfig image,
@@ -34,12 +37,22 @@ public record PairLearnerConfig(
     double initialTemperature,
     double cropScaleMin,
     int batchSize,
-    long seed) implements Serializable {
+    long seed,
+    ReplayConfig replay) implements Serializable {
+
+  /** The settings without replay ({@link ReplayConfig#NONE}). */
+  public PairLearnerConfig(EncoderConfig image, TokenizerConfig tokenizer, TextEncoderConfig text,
+      OptimizerConfig optimizer, double initialTemperature, double cropScaleMin, int batchSize,
+      long seed) {
+    this(image, tokenizer, text, optimizer, initialTemperature, cropScaleMin, batchSize, seed,
+        ReplayConfig.NONE);
+  }
 
   public PairLearnerConfig {
     if (image == null || tokenizer == null || text == null || optimizer == null) {
       throw new IllegalArgumentException("image, tokenizer, text and optimizer must be set");
     }
+    replay = replay == null ? ReplayConfig.NONE : replay; // model files from before replay
     if (image.projectionDim() != text.projectionDim()) {
       throw new IllegalArgumentException("the image and text encoders must project to the same"
           + " dimension (the shared embedding space), got " + image.projectionDim() + " and "
@@ -82,6 +95,11 @@ public record PairLearnerConfig(
 
   public PairLearnerConfig withBatchSize(int b) {
     return new PairLearnerConfig(image, tokenizer, text, optimizer, initialTemperature,
-        cropScaleMin, b, seed);
+        cropScaleMin, b, seed, replay);
+  }
+
+  public PairLearnerConfig withReplay(ReplayConfig r) {
+    return new PairLearnerConfig(image, tokenizer, text, optimizer, initialTemperature,
+        cropScaleMin, batchSize, seed, r);
   }
 }

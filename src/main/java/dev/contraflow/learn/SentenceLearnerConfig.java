@@ -6,6 +6,7 @@ import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.encoder.TextEncoderConfig;
 import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.learn.replay.ReplayConfig;
 import java.io.Serializable;
 
 /**
@@ -28,6 +29,8 @@ import java.io.Serializable;
  *     pre-trained BERT); two views that share only some words must map co-occurring words close
  * @param batchSize B, records per training step
  * @param seed seed of the learner's random stream (views, dropout masks)
+ * @param replay the replay buffer and gradient steps per incoming micro-batch; null or {@link
+ *     ReplayConfig#NONE}: one step on the incoming records, no buffer
  */
 public record SentenceLearnerConfig(
     Method method,
@@ -40,7 +43,17 @@ public record SentenceLearnerConfig(
     double duplicationRate,
     double deletionRate,
     int batchSize,
-    long seed) implements Serializable {
+    long seed,
+    ReplayConfig replay) implements Serializable {
+
+  /** The settings without replay ({@link ReplayConfig#NONE}). */
+  public SentenceLearnerConfig(Method method, TokenizerConfig tokenizer,
+      TextEncoderConfig encoder, OptimizerConfig optimizer, int queueSize, double temperature,
+      MomentumUpdate momentum, double duplicationRate, double deletionRate, int batchSize,
+      long seed) {
+    this(method, tokenizer, encoder, optimizer, queueSize, temperature, momentum, duplicationRate,
+        deletionRate, batchSize, seed, ReplayConfig.NONE);
+  }
 
   public SentenceLearnerConfig {
     if (method == null || tokenizer == null || encoder == null || optimizer == null
@@ -48,6 +61,7 @@ public record SentenceLearnerConfig(
       throw new IllegalArgumentException(
           "method, tokenizer, encoder, optimizer and momentum must be set");
     }
+    replay = replay == null ? ReplayConfig.NONE : replay; // model files from before replay
     if (!method.forSentences()) {
       throw new IllegalArgumentException("method " + method + " learns from images; sentences use "
           + "SIMCSE, ESIMCSE or CONSERT");
@@ -120,11 +134,16 @@ public record SentenceLearnerConfig(
 
   public SentenceLearnerConfig withMethod(Method m, int k) {
     return new SentenceLearnerConfig(m, tokenizer, encoder, optimizer, k, temperature, momentum,
-        duplicationRate, deletionRate, batchSize, seed);
+        duplicationRate, deletionRate, batchSize, seed, replay);
   }
 
   public SentenceLearnerConfig withBatchSize(int b) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
-        momentum, duplicationRate, deletionRate, b, seed);
+        momentum, duplicationRate, deletionRate, b, seed, replay);
+  }
+
+  public SentenceLearnerConfig withReplay(ReplayConfig r) {
+    return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
+        momentum, duplicationRate, deletionRate, batchSize, seed, r);
   }
 }

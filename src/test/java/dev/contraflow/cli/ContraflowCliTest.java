@@ -66,6 +66,30 @@ class ContraflowCliTest {
   }
 
   @Test
+  void trainWithReplayTakesUpdatesPerBatchStepsAndSavesTheBuffer(@TempDir Path dir)
+      throws Exception {
+    Path model = dir.resolve("replay.cfm");
+    assertEquals(0, run("train", "--images", SUBSET, "--limit", "40", "--passes", "1",
+        "--batch-size", "16", "--width", "4", "--head-hidden", "16", "--dim", "8",
+        "--queue-size", "24", "--updates-per-batch", "3", "--replay-capacity", "20",
+        "--replay-policy", "MIN_REDUNDANCY", "--model-out", model.toString()), err.toString());
+    ModelFile.Model m = ModelFile.read(model);
+    assertEquals(9, m.state().step()); // 3 micro-batches (16, 16, 8) x 3 updates
+    assertEquals(20, m.state().replay().buffer().size());
+    assertEquals(40, m.state().replay().buffer().offered());
+    assertEquals(3, m.config().replay().updatesPerBatch(), "the model file keeps the settings");
+  }
+
+  @Test
+  void invalidReplaySettingExitsWithOneAndNamesIt(@TempDir Path dir) {
+    int code = run("train", "--images", SUBSET, "--limit", "8", "--updates-per-batch", "0",
+        "--model-out", dir.resolve("m.cfm").toString());
+    assertEquals(1, code);
+    assertTrue(err.toString().contains("replay.updatesPerBatch must be in 1..64, got 0"),
+        err.toString());
+  }
+
+  @Test
   void missingModelFileIsAClearError(@TempDir Path dir) {
     int code = run("embed", "--model", dir.resolve("none.cfm").toString(), "--images", SUBSET,
         "--out", dir.resolve("e.jsonl").toString());

@@ -1,10 +1,13 @@
 package dev.contraflow.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.learn.Method;
+import dev.contraflow.learn.replay.ReplayConfig;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +46,31 @@ class TrainAndLearnConfigTest {
   void sentenceMethods(Method method) {
     assertEquals(learn("sentenceLearner.method=" + method).sentenceLearnerConfig(),
         train("--model-out", "m.cfm", "--method", method.name()).toSentenceConfig(1));
+  }
+
+  /**
+   * The replay flags (one set, for every modality) and the YAML's replay keys of each learner
+   * build the same configurations.
+   */
+  @Test
+  void replaySettings() {
+    LearnerOptions options = train("--model-out", "m.cfm", "--updates-per-batch", "4",
+        "--replay-capacity", "512", "--replay-max-bytes", "1048576", "--replay-policy",
+        "RESERVOIR");
+    List<String> settings = new ArrayList<>();
+    for (String learner : List.of("learner", "sentenceLearner", "pairLearner")) {
+      settings.addAll(List.of(learner + ".replay.updatesPerBatch=4",
+          learner + ".replay.capacity=512", learner + ".replay.maxBytes=1048576",
+          learner + ".replay.policy=RESERVOIR"));
+    }
+    JobConfig job = learn(settings.toArray(String[]::new));
+    JobConfig.Model shape = job.model();
+    assertNotEquals(ReplayConfig.NONE, job.learnerConfig().replay());
+    assertEquals(job.learnerConfig(),
+        options.toConfig(shape.channels(), shape.height(), shape.width(), 1));
+    assertEquals(job.sentenceLearnerConfig(), options.toSentenceConfig(1));
+    assertEquals(job.pairLearnerConfig(),
+        options.toPairConfig(shape.channels(), shape.height(), shape.width()));
   }
 
   @Test

@@ -12,6 +12,8 @@ import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
 import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.SentenceLearnerConfig;
+import dev.contraflow.learn.replay.ReplayConfig;
+import dev.contraflow.learn.replay.ReplayPolicy;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
@@ -222,13 +224,34 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   }
 
   /**
+   * A learner's replay settings as the YAML gives them ({@code learner.replay},
+   * {@code sentenceLearner.replay}, {@code pairLearner.replay}); {@link ReplayConfig} checks
+   * them, and its messages name the field. {@code replayFraction} -1 is the default: half with a
+   * buffer, none without ({@link ReplayConfig#defaultReplayFraction}).
+   */
+  public record Replay(int capacity, long maxBytes, ReplayPolicy policy, int updatesPerBatch,
+      double replayFraction) implements Serializable {
+
+    /** The engine-free settings; {@code section} (e.g. learner) leads the key in a message. */
+    public ReplayConfig toReplayConfig(String section) {
+      try {
+        return new ReplayConfig(capacity, maxBytes, policy, updatesPerBatch,
+            replayFraction == -1 ? ReplayConfig.defaultReplayFraction(capacity) : replayFraction);
+      } catch (IllegalArgumentException ex) {
+        throw new InvalidJobConfigException(section + "." + ex.getMessage());
+      }
+    }
+  }
+
+  /**
    * Learner hyper-parameters; defaults are MoCo v2's (see LearnerConfig#mocoV2), and SwAV's and
-   * InstDisc's own settings sit in {@code swav} and {@code instDisc}.
+   * InstDisc's own settings sit in {@code swav} and {@code instDisc}, the replay buffer's in
+   * {@code replay}.
    */
   public record Learner(Method method, EncoderKind encoder, int width, int blocks, int headHidden,
       int dim, int batchSize, int queueSize, double temperature, double momentum,
       OptimizerConfig.Kind optimizer, double lr, double weightDecay, double cropScaleMin,
-      long seed, LearnerConfig.Swav swav, LearnerConfig.InstDisc instDisc)
+      long seed, LearnerConfig.Swav swav, LearnerConfig.InstDisc instDisc, Replay replay)
       implements Serializable {
 
     public Learner {
@@ -243,17 +266,19 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           "use a value in [0, 1], e.g. 0.99");
       require(swav != null, "learner.swav", null, "set prototypes and localCrops");
       require(instDisc != null, "learner.instDisc", null, "set negatives and bankMomentum");
+      require(replay != null, "learner.replay", null, REPLAY_FIX);
     }
 
     /** The engine-free learner's configuration (its own checks name the field and the fix). */
     public LearnerConfig toLearnerConfig(Model shape) {
+      ReplayConfig r = replay.toReplayConfig("learner");
       try {
         EncoderConfig e = new EncoderConfig(encoder, shape.channels(), shape.height(),
             shape.width(), width, blocks, headHidden, dim, seed);
         return new LearnerConfig(method, e, new OptimizerConfig(optimizer, lr, 0.9, weightDecay),
             queueSize == 0 ? LearnerConfig.defaultQueueSize(method) : queueSize,
             temperature == 0 ? method.defaultTemperature() : temperature,
-            MomentumUpdate.constant(momentum), cropScaleMin, batchSize, seed, swav, instDisc);
+            MomentumUpdate.constant(momentum), cropScaleMin, batchSize, seed, swav, instDisc, r);
       } catch (IllegalArgumentException ex) {
         throw new InvalidJobConfigException("learner: " + ex.getMessage());
       }
@@ -267,8 +292,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   public record SentenceLearner(Method method, int buckets, int maxTokens, int maxChars,
       boolean lowerCase, int width, double dropout, int headHidden, int dim, int batchSize,
       int queueSize, double temperature, double momentum, OptimizerConfig.Kind optimizer,
-      double lr, double weightDecay, double duplicationRate, double deletionRate, long seed)
-      implements Serializable {
+      double lr, double weightDecay, double duplicationRate, double deletionRate, long seed,
+      Replay replay) implements Serializable {
 
     public SentenceLearner {
       require(method != null && method.forSentences(), "sentenceLearner.method", method,
@@ -281,10 +306,12 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           "use -1 for the method's default, 0 for none, or a positive K (ESimCSE uses 160)");
       require(momentum >= 0 && momentum <= 1, "sentenceLearner.momentum", momentum,
           "use a value in [0, 1], e.g. 0.995");
+      require(replay != null, "sentenceLearner.replay", null, REPLAY_FIX);
     }
 
     /** The engine-free sentence learner's configuration (its checks name the field and fix). */
     public SentenceLearnerConfig toSentenceLearnerConfig() {
+      ReplayConfig r = replay.toReplayConfig("sentenceLearner");
       try {
         TokenizerConfig defaults = TokenizerConfig.defaults();
         TokenizerConfig t = new TokenizerConfig(buckets, defaults.ngramMin(), defaults.ngramMax(),
@@ -295,7 +322,7 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
             new OptimizerConfig(optimizer, lr, 0.9, weightDecay),
             queueSize == -1 ? SentenceLearnerConfig.defaultQueueSize(method) : queueSize,
             temperature,
-            MomentumUpdate.constant(momentum), duplicationRate, deletionRate, batchSize, seed);
+            MomentumUpdate.constant(momentum), duplicationRate, deletionRate, batchSize, seed, r);
       } catch (IllegalArgumentException ex) {
         throw new InvalidJobConfigException("sentenceLearner: " + ex.getMessage());
       }
@@ -309,7 +336,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
    */
   public record PairLearner(EncoderKind encoder, int width, int textWidth, double dropout,
       int headHidden, int dim, int batchSize, double temperature, OptimizerConfig.Kind optimizer,
-      double lr, double weightDecay, double cropScaleMin, long seed) implements Serializable {
+      double lr, double weightDecay, double cropScaleMin, long seed, Replay replay)
+      implements Serializable {
 
     public PairLearner {
       require(encoder != null, "pairLearner.encoder", null, "use CNN, RESNET or MLP");
@@ -317,10 +345,12 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
       require(batchSize >= 2 && batchSize <= 65536, "pairLearner.batchSize", batchSize,
           "use 2..65536 (a pair's negatives are the other pairs of its batch; CLIP uses 32768)");
       require(lr > 0, "pairLearner.lr", lr, "use a positive learning rate, e.g. 0.001");
+      require(replay != null, "pairLearner.replay", null, REPLAY_FIX);
     }
 
     /** The engine-free CLIP learner's configuration; the tokenizer is the sentence learner's. */
     public PairLearnerConfig toPairLearnerConfig(Model shape, SentenceLearner text) {
+      ReplayConfig r = replay.toReplayConfig("pairLearner");
       try {
         TokenizerConfig t = text.toSentenceLearnerConfig().tokenizer();
         EncoderConfig image = new EncoderConfig(encoder, shape.channels(), shape.height(),
@@ -329,7 +359,7 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
             seed + 1).withHead(headHidden, dim);
         return new PairLearnerConfig(image, t, caption,
             new OptimizerConfig(optimizer, lr, 0.9, weightDecay), temperature, cropScaleMin,
-            batchSize, seed);
+            batchSize, seed, r);
       } catch (IllegalArgumentException ex) {
         throw new InvalidJobConfigException("pairLearner: " + ex.getMessage());
       }
@@ -418,6 +448,9 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   public PairLearnerConfig pairLearnerConfig() {
     return pairLearner.toPairLearnerConfig(model, sentenceLearner);
   }
+
+  private static final String REPLAY_FIX =
+      "set capacity, maxBytes, policy, updatesPerBatch and replayFraction (see default-job.yaml)";
 
   static void require(boolean ok, String setting, Object value, String fix) {
     if (!ok) {

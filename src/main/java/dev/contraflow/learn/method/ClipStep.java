@@ -24,6 +24,7 @@ import dev.contraflow.learn.Output;
 import dev.contraflow.learn.PairExample;
 import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.PhaseClock;
+import dev.contraflow.learn.replay.ReplayInputs;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -182,6 +183,11 @@ public final class ClipStep implements MethodStep<PairExample> {
     }
     INDArray z = imageEncoder.infer(imageEncoder.batch(pixels)).projection();
     return Embedding.ofRows(ids, L2Normalization.unit(z), version);
+  }
+
+  @Override
+  public ReplayInputs<PairExample> replayInputs() {
+    return ReplayInputs.PAIRS;
   }
 
   private INDArray[] pack(List<TokenizedSentence> sentences) {

@@ -16,6 +16,7 @@ import dev.contraflow.learn.Method;
 import dev.contraflow.learn.Networks;
 import dev.contraflow.learn.Output;
 import dev.contraflow.learn.PhaseClock;
+import dev.contraflow.learn.replay.ReplayInputs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -173,6 +174,21 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
       out.add(new Output(i, ids.get(i), Output.Kind.IMAGE, embeddings.get(i)));
     }
     return out;
+  }
+
+  @Override
+  public final ReplayInputs<Image> replayInputs() {
+    return ReplayInputs.IMAGES;
+  }
+
+  /**
+   * The image resized to the encoder's input, as the issue asks the buffer to keep it: a large
+   * source image would otherwise take its full size in the buffer, and the views of a replayed
+   * record are cropped from this copy.
+   */
+  @Override
+  public final Image stored(Image image) {
+    return plain.view(checked(image), new Rng(0)); // a plain resize draws nothing
   }
 
   private Image checked(Image image) {

@@ -8,6 +8,7 @@ import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.Networks;
 import dev.contraflow.learn.Output;
 import dev.contraflow.learn.PhaseClock;
+import dev.contraflow.learn.replay.ReplayInputs;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -41,6 +42,17 @@ public interface MethodStep<I> {
    * that have one), tagged with model version {@code version}.
    */
   List<Output> embed(List<I> inputs, long version);
+
+  /** How the modality's records sit in a replay buffer: their codec and size in bytes. */
+  ReplayInputs<I> replayInputs();
+
+  /**
+   * A record as a replay buffer keeps it: what {@link #train} takes, no larger than it needs
+   * (images at the encoder's input size). By default the record as it came.
+   */
+  default I stored(I record) {
+    return record;
+  }
 
   /**
    * @param state the state the update starts from (already loaded into the networks)

@@ -25,6 +25,7 @@ import dev.contraflow.learn.Output;
 import dev.contraflow.learn.PhaseClock;
 import dev.contraflow.learn.SentenceExample;
 import dev.contraflow.learn.SentenceLearnerConfig;
+import dev.contraflow.learn.replay.ReplayInputs;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -199,6 +200,11 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
       out.add(new Output(i, ids.get(i), Output.Kind.TEXT, embeddings.get(i)));
     }
     return out;
+  }
+
+  @Override
+  public ReplayInputs<SentenceExample> replayInputs() {
+    return ReplayInputs.SENTENCES;
   }
 
   private INDArray[] pack(List<SentenceView> views) {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
+import dev.contraflow.learn.replay.ReplayConfig;
+import dev.contraflow.learn.replay.ReplayPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,6 +95,33 @@ class JobConfigLoaderTest {
         () -> JobConfigLoader.defaults(List.of("learner.instDisc.bankMomentum=1")));
     assertTrue(e.getMessage().startsWith("learner.instDisc"), e.getMessage());
     assertTrue(e.getMessage().contains("bankMomentum must be in [0, 1), got 1.0"),
+        e.getMessage());
+  }
+
+  @Test
+  void replaySettingsReachEveryLearnerAndBadOnesAreNamed() {
+    JobConfig job = JobConfigLoader.defaults(List.of("learner.replay.capacity=512",
+        "learner.replay.maxBytes=1048576", "learner.replay.policy=MIN_REDUNDANCY",
+        "learner.replay.updatesPerBatch=4", "learner.replay.replayFraction=0.25",
+        "sentenceLearner.replay.capacity=64", "pairLearner.replay.updatesPerBatch=2"));
+    assertEquals(new ReplayConfig(512, 1 << 20, ReplayPolicy.MIN_REDUNDANCY, 4, 0.25),
+        job.learnerConfig().replay());
+    assertEquals(new ReplayConfig(64, ReplayConfig.DEFAULT_MAX_BYTES, ReplayPolicy.FIFO, 1,
+        ReplayConfig.DEFAULT_REPLAY_FRACTION), job.sentenceLearnerConfig().replay(),
+        "replayFraction -1: half of each batch replayed once there is a buffer");
+    assertEquals(ReplayConfig.NONE.withUpdatesPerBatch(2), job.pairLearnerConfig().replay());
+    JobConfig defaults = JobConfigLoader.defaults(List.of());
+    assertEquals(ReplayConfig.NONE, defaults.learnerConfig().replay(), "the bundled defaults");
+    assertEquals(ReplayConfig.NONE, defaults.sentenceLearnerConfig().replay());
+    assertEquals(ReplayConfig.NONE, defaults.pairLearnerConfig().replay());
+
+    var e = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("sentenceLearner.replay.updatesPerBatch=0")));
+    assertTrue(e.getMessage().startsWith("sentenceLearner.replay.updatesPerBatch must be in"
+        + " 1..64, got 0"), e.getMessage());
+    e = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("learner.replay.replayFraction=0.5")));
+    assertTrue(e.getMessage().startsWith("learner.replay.replayFraction 0.5 needs a buffer"),
         e.getMessage());
   }
 
