@@ -180,13 +180,16 @@ final class LearnerOptions {
         or(queueSize, LearnerConfig.defaultQueueSize(m)), or(temperature, m.defaultTemperature()),
         momentum(0.99, totalSteps), or(cropScaleMin, 0.2), imageBatchSize(), seed,
         new LearnerConfig.Swav(prototypes, localCrops),
-        new LearnerConfig.InstDisc(bankNegatives, bankMomentum), replay());
+        new LearnerConfig.InstDisc(bankNegatives, bankMomentum), replay(ReplayConfig.IMAGES));
   }
 
-  /** The replay settings, the same for every modality: unset options take {@link
-   * ReplayConfig#NONE}'s. */
+  /** The replay settings of sentences and pairs: unset options take {@link ReplayConfig#NONE}'s. */
   ReplayConfig replay() {
-    ReplayConfig none = ReplayConfig.NONE;
+    return replay(ReplayConfig.NONE);
+  }
+
+  /** The replay settings, unset options taken from {@code none}. */
+  private ReplayConfig replay(ReplayConfig none) {
     int capacity = or(replayCapacity, none.capacity());
     return new ReplayConfig(capacity, or(replayMaxBytes, none.maxBytes()),
         or(replayPolicy, none.policy()), or(updatesPerBatch, none.updatesPerBatch()),

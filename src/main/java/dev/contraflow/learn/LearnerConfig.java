@@ -150,11 +150,13 @@ public record LearnerConfig(
   /**
    * The defaults of an image method: MoCo v2's, with the method's own temperature (see {@link
    * Method#defaultTemperature}). InstDisc's bank holds 65536 ids (all of Fashion-MNIST's 60k).
+   * A stream is seen once, so each micro-batch drives {@link ReplayConfig#IMAGES}' updates.
    */
   public static LearnerConfig defaults(Method method, int channels, int height, int width) {
     return new LearnerConfig(method, EncoderConfig.defaults(channels, height, width),
         OptimizerConfig.mocoDefaults(), defaultQueueSize(method), method.defaultTemperature(),
-        MomentumUpdate.constant(0.99), 0.2, 256, 7L);
+        MomentumUpdate.constant(0.99), 0.2, 256, 7L, Swav.DEFAULTS, InstDisc.DEFAULTS,
+        ReplayConfig.IMAGES);
   }
 
   /** MoCo's K = 4096; InstDisc's bank of 65536 ids; other methods keep no queue. */

@@ -11,6 +11,7 @@ import dev.contraflow.io.RecordCodec;
 import dev.contraflow.job.embedded.EmbeddedKafka;
 import dev.contraflow.job.embedded.RecordProducer;
 import dev.contraflow.learn.ModelFile;
+import dev.contraflow.learn.replay.ReplayConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -134,7 +135,8 @@ class ContraflowCliTest {
         "--batch-size", "16", "--width", "4", "--head-hidden", "16", "--dim", "8",
         "--queue-size", "24", "--model-out", model.toString()), err.toString());
     ModelFile.Model m = ModelFile.read(model);
-    assertEquals(5, m.state().step()); // 80 samples in batches of 16
+    // 80 samples in batches of 16, each the default ReplayConfig.IMAGES' 8 gradient steps
+    assertEquals(5 * ReplayConfig.IMAGES.updatesPerBatch(), m.state().step());
     assertEquals("80", m.provenance().get("samples"));
 
     Path out = dir.resolve("emb.jsonl");
@@ -172,6 +174,7 @@ class ContraflowCliTest {
         "--set", "learner.batchSize=16", "--set", "learner.width=4",
         "--set", "learner.headHidden=16", "--set", "learner.dim=8",
         "--set", "learner.queueSize=24", "--set", "job.checkpointInterval=300ms",
+        "--set", "learner.replay.capacity=0", "--set", "learner.replay.updatesPerBatch=1",
         "--set", "sentenceLearner.batchSize=2", "--set", "sentenceLearner.buckets=512",
         "--set", "sentenceLearner.width=8", "--set", "sentenceLearner.headHidden=16",
         "--set", "sentenceLearner.dim=8", "--set", "sentenceLearner.queueSize=4",
@@ -218,7 +221,8 @@ class ContraflowCliTest {
         "--images", SUBSET, "--limit", "200", "--checkpoint", model.toString(),
         "--out", dir.resolve("report").toString());
     assertEquals(0, code, err.toString());
-    assertTrue(Files.readString(dir.resolve("report/report.json")).contains("\"version\" : 4"));
+    // 4 micro-batches of 16, each the default ReplayConfig.IMAGES' 8 gradient steps
+    assertTrue(Files.readString(dir.resolve("report/report.json")).contains("\"version\" : 32"));
     assertTrue(Files.readString(dir.resolve("report/report.html")).contains("<svg"));
   }
 

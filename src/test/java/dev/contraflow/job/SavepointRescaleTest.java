@@ -60,12 +60,14 @@ class SavepointRescaleTest {
       assertEquals(64, all.size());
       assertEquals(64, all.stream().map(EmbeddingRecord::getId).distinct().count(),
           "one embedding per input across the stop and the resume");
+      long k = two.learnerConfig().replay().updatesPerBatch(); // versions count gradient steps
       for (String model : MODELS) {
         Set<Long> versions = all.stream().filter(e -> e.getModelId().equals(model))
             .map(EmbeddingRecord::getModelVersion).collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(Set.of(1L, 2L, 3L, 4L), versions, model + " went on from step 2 to 3 and 4");
+        assertEquals(Set.of(k, 2 * k, 3 * k, 4 * k), versions,
+            model + " went on from micro-batch 2 to 3 and 4");
         LearnerState resumed = ModelFile.read(Path.of(two.publish().modelStore())
-            .resolve(model + "/" + model + "-v4.cfm")).state();
+            .resolve(model + "/" + model + "-v" + 4 * k + ".cfm")).state();
         assertArrayEquals(LearnerStateCodec.toBytes(StreamingStack.uninterruptedRun(two,
             images.stream().filter(i -> modelOf(i).equals(model)).toList())),
             LearnerStateCodec.toBytes(resumed), model + " ends as if never stopped");

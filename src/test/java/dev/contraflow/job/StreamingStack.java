@@ -43,9 +43,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 final class StreamingStack implements AutoCloseable {
 
-  /** A tiny CNN so a step takes milliseconds: width 4, head 16 -> 8, K = 20, B = 8. */
+  /**
+   * A tiny CNN so a step takes milliseconds: width 4, head 16 -> 8, K = 20, B = 8; one update per
+   * micro-batch, so a model version is a micro-batch count (LearnerReplayTest covers replay).
+   */
   static final List<String> TINY_LEARNER = List.of("learner.encoder=CNN", "learner.width=4",
-      "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20", "learner.batchSize=8");
+      "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20", "learner.batchSize=8",
+      "learner.replay.capacity=0", "learner.replay.updatesPerBatch=1");
 
   /** A tiny sentence encoder: 512 buckets, width 8, head 16 -> 8, K = 8, B = 4. */
   static final List<String> TINY_SENTENCE_LEARNER = List.of("sentenceLearner.buckets=512",

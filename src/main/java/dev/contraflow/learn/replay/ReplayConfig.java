@@ -16,12 +16,13 @@ import java.io.Serializable;
  * incoming records to it; a fraction below 1 keeps the newest records in every step, which a
  * stream that serves embeddings of its newest records wants. The paper gives no setting that
  * transfers to 28x28 records, so the values here are this project's: 64 MiB and a replayed half
- * are conventional choices, and {@link #NONE} stays every learner's default (images, sentences,
- * pairs), so that a learner without replay settings steps as it did before replay existed.
+ * are conventional choices; {@link #IMAGES} (8 updates over a 4096-record reservoir) was chosen by
+ * measurement on one pass over Fashion-MNIST. Sentences and pairs keep {@link #NONE} until measured.
  *
- * <p>The one home of these defaults: the learner configurations fall back to {@link #NONE}, the
- * command line's unset options take its values and {@link #defaultReplayFraction}, and the job
- * YAML repeats its values (JobConfigLoaderTest holds them equal) with replayFraction -1 for
+ * <p>The one home of these defaults: {@code LearnerConfig.defaults} takes {@link #IMAGES}, the
+ * sentence and pair configurations fall back to {@link #NONE}, the command line's unset options
+ * take those values and {@link #defaultReplayFraction}, and the job YAML repeats them
+ * (JobConfigLoaderTest and TrainAndLearnConfigTest hold them equal) with replayFraction -1 for
  * {@link #defaultReplayFraction}.
  *
  * @param capacity most records the buffer holds (0 = no buffer: every step trains on the incoming
@@ -50,6 +51,16 @@ public record ReplayConfig(
   /** No buffer, one step per micro-batch: the learner as it was before replay. */
   public static final ReplayConfig NONE =
       new ReplayConfig(0, DEFAULT_MAX_BYTES, ReplayPolicy.FIFO, 1, 0);
+
+  /**
+   * The image learners' default: 8 updates per incoming micro-batch, half of each update's batch
+   * drawn from a reservoir of 4096 past records. One pass over the 60,000 Fashion-MNIST training
+   * images with MoCo v2 and the GEMM_MLP encoder then beats raw pixels on kNN-20, weighted kNN and
+   * the linear probe (0.8449 / 0.8181 / 0.8513 against 0.8434 / 0.7913 / 0.8423; one update per
+   * batch gave 0.8375 / 0.8083 / 0.8363), in about 2 minutes on 2 cores (README, "One pass").
+   */
+  public static final ReplayConfig IMAGES =
+      new ReplayConfig(4096, DEFAULT_MAX_BYTES, ReplayPolicy.RESERVOIR, 8, DEFAULT_REPLAY_FRACTION);
 
   public ReplayConfig {
     if (capacity < 0) {

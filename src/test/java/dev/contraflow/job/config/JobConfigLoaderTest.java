@@ -111,7 +111,8 @@ class JobConfigLoaderTest {
         "replayFraction -1: half of each batch replayed once there is a buffer");
     assertEquals(ReplayConfig.NONE.withUpdatesPerBatch(2), job.pairLearnerConfig().replay());
     JobConfig defaults = JobConfigLoader.defaults(List.of());
-    assertEquals(ReplayConfig.NONE, defaults.learnerConfig().replay(), "the bundled defaults");
+    assertEquals(ReplayConfig.IMAGES, defaults.learnerConfig().replay(),
+        "the bundled defaults: images replay, as LearnerConfig.defaults does");
     assertEquals(ReplayConfig.NONE, defaults.sentenceLearnerConfig().replay());
     assertEquals(ReplayConfig.NONE, defaults.pairLearnerConfig().replay());
 
@@ -120,7 +121,8 @@ class JobConfigLoaderTest {
     assertTrue(e.getMessage().startsWith("sentenceLearner.replay.updatesPerBatch must be in"
         + " 1..64, got 0"), e.getMessage());
     e = assertThrows(InvalidJobConfigException.class,
-        () -> JobConfigLoader.defaults(List.of("learner.replay.replayFraction=0.5")));
+        () -> JobConfigLoader.defaults(List.of("learner.replay.capacity=0",
+            "learner.replay.replayFraction=0.5")));
     assertTrue(e.getMessage().startsWith("learner.replay.replayFraction 0.5 needs a buffer"),
         e.getMessage());
   }
