@@ -30,12 +30,12 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Mixin SentenceInput text;
+  @Mixin SentenceInputOptions text;
 
   @Option(names = "--model", required = true, description = "Model file from `contraflow train`.")
   Path model;
 
-  @Mixin ImageInput input;
+  @Mixin ImageInputOptions input;
 
   @Option(names = "--out", required = true, description = "JSON-lines file to write.")
   Path out;

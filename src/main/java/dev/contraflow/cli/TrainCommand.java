@@ -38,11 +38,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Mixin ImageInput input;
+  @Mixin ImageInputOptions input;
 
-  @Mixin SentenceInput text;
+  @Mixin SentenceInputOptions text;
 
-  @Mixin PairInput pairs;
+  @Mixin PairInputOptions pairs;
 
   @Option(names = "--passes", defaultValue = "1",
       description = "Passes over the images or sentences (default ${DEFAULT-VALUE}).")

@@ -14,7 +14,7 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Sentences from a UTF-8 text file, one a line; a sentence's id is its 0-based line number. */
-final class SentenceInput {
+final class SentenceInputOptions {
 
   @Option(names = "--sentences",
       description = "UTF-8 text file, one sentence a line (ids: 0-based line numbers).")

@@ -9,7 +9,7 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Where images come from: an IDX file, a folder of PNG/JPEG files, or a Fashion-MNIST folder. */
-final class ImageInput {
+final class ImageInputOptions {
 
   @Option(names = "--images",
       description = "IDX images file (.gz ok), a folder of PNG/JPEG files, or a Fashion-MNIST folder.")

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * a PNG or JPEG file, its path relative to the pairs file's folder. A pair's id is its 0-based line
  * number.
  */
-final class PairInput {
+final class PairInputOptions {
 
   @Option(names = "--pairs",
       description = "Image-text pairs for CLIP: UTF-8 lines 'image-file<TAB>caption', image paths"
