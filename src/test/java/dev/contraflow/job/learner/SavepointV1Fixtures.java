@@ -87,7 +87,8 @@ final class SavepointV1Fixtures {
         new Fixture<LearnerInput>("image", List.of("learner.method=MOCO",
             "learner.temperature=0.2", "learner.encoder=CNN", "learner.width=4",
             "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20",
-            "learner.batchSize=8"), 8, 4, 8,
+            "learner.batchSize=8", // the old job had no replay: one update per micro-batch
+            "learner.replay.capacity=0", "learner.replay.updatesPerBatch=1"), 8, 4, 8,
             i -> new LearnerInput(MODEL, images.get(i), "images", 0, i, 0),
             LearnerFunction::images),
         new Fixture<SentenceInput>("sentence", List.of("sentenceLearner.method=ESIMCSE",
