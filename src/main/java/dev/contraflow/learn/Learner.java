@@ -32,12 +32,11 @@ import java.util.List;
  * state captured from the networks; the metrics. One {@link PhaseClock} times every phase.
  *
  * <p>With replay ({@link ReplayConfig}, the same for every modality) a step on one incoming
- * micro-batch is {@code updatesPerBatch} such updates, each from the state the previous one left
- * loaded (captured in between), on batches {@link ReplaySchedule} mixes from the incoming records
+ * micro-batch is {@code updatesPerBatch} such updates, each on the networks as the previous one
+ * left them (only its step, queue and logit scale are passed on), on batches {@link ReplaySchedule} mixes from the incoming records
  * and the buffer; then one embedding per incoming record by the model after the last update, the
  * state captured, and the incoming records offered to the buffer, which the next state carries.
- * {@link ReplayConfig#NONE} (the default) is one update on the micro-batch as it came, without a
- * buffer.
+ * {@link ReplayConfig#NONE} is one update on the micro-batch as it came, without a buffer.
  *
  * <p>Not thread-safe.
  *
@@ -165,20 +164,31 @@ public final class Learner<I> {
       return new LearnerState(version(), rng.state(), networks.capture(), outcome.queue(),
           outcome.logitScale(), before.replay());
     }
+
+    /**
+     * What the next update of the same step reads: the step, queue and logit scale after this
+     * update. The parameters stay in the live networks; copying them out after every update
+     * (megabytes each, 7 times a micro-batch by default) would only make heap garbage, so the
+     * map is the step's first one, never loaded from (see {@link #update}).
+     */
+    LearnerState between(Rng rng) {
+      return new LearnerState(version(), rng.state(), before.networks(), outcome.queue(),
+          outcome.logitScale(), before.replay());
+    }
   }
 
   /**
-   * One update per batch, each from the state the previous one left loaded in the networks; every
-   * update but the last is captured into the state the next reads (its step, queue and logit
-   * scale). The last is left in the networks: the caller embeds, then captures.
+   * One update per batch, each on the networks as the previous one left them; between updates
+   * the next reads the step, queue and logit scale of the one before ({@link Trained#between}).
+   * The last is left in the networks: the caller embeds, then captures.
    */
   private Trained update(LearnerState state, List<List<I>> batches, Rng rng, PhaseClock clock) {
+    loaded = null; // the networks are about to hold no captured state (until the caller's capture)
     Trained t = null;
     for (List<I> records : batches) {
       LearnerState from = state;
       if (t != null) {
-        from = t.captured(rng);
-        loaded = from;
+        from = t.between(rng);
         clock.lap(STATE_COPY);
       }
       t = new Trained(from, method.train(new MethodStep.Input<>(from, records, rng), clock),
