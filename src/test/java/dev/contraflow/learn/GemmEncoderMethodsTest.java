@@ -2,7 +2,6 @@ package dev.contraflow.learn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.Image;
@@ -38,17 +37,6 @@ class GemmEncoderMethodsTest {
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "SWAV"})
   void methodsLowerTheirLossOnARepeatedTinySetOnTheGemmEncoder(Method method) {
-    Learner<Image> learner = Learner.images(config(method));
-    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(12, 3), 6);
-    LearnerState s = learner.initialState();
-    double[] losses = new double[40];
-    for (int i = 0; i < losses.length; i++) {
-      StepResult r = learner.step(s, batches.get(i % 2));
-      s = r.state();
-      losses[i] = r.metrics().loss();
-    }
-    double early = (losses[2] + losses[3] + losses[4] + losses[5]) / 4;
-    double late = (losses[36] + losses[37] + losses[38] + losses[39]) / 4;
-    assertTrue(late < early, method + ": loss " + early + " -> " + late);
+    ImageMethodsTest.assertLossFallsOnARepeatedTinySet(config(method));
   }
 }
