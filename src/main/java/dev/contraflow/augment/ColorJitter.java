@@ -1,6 +1,6 @@
 package dev.contraflow.augment;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 
 /**
  * Random colour distortion (SimCLR, Chen et al. 2020, section 3 and appendix A; torchvision's

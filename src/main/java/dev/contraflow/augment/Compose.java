@@ -1,6 +1,6 @@
 package dev.contraflow.augment;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import java.util.List;
 import java.util.Objects;
 

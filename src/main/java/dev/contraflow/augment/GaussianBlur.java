@@ -1,6 +1,6 @@
 package dev.contraflow.augment;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 
 /**
  * Random Gaussian blur (SimCLR, Chen et al. 2020, appendix A; MoCo v2 applies it with p = 0.5):

@@ -1,6 +1,6 @@
 package dev.contraflow.augment;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 
 /**
  * Random horizontal flip (p = 0.5 in SimCLR and MoCo v2): a mirrored scene is the same scene, so

@@ -1,6 +1,6 @@
 package dev.contraflow.augment;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 
 /**
  * One random image transform of a contrastive view recipe (SimCLR, Chen et al. 2020; MoCo v2,

@@ -1,6 +1,6 @@
 package dev.contraflow.augment;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 
 /**
  * Random conversion to greyscale (p = 0.2 in SimCLR and MoCo v2), kept at three channels so the

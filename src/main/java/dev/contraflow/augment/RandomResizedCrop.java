@@ -1,6 +1,6 @@
 package dev.contraflow.augment;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 
 /**
  * Inception-style random resized crop (Szegedy et al. 2015, with torchvision's

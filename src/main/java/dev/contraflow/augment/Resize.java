@@ -1,6 +1,6 @@
 package dev.contraflow.augment;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 
 /**
  * Bilinear resize to a fixed size, with PIL's antialiasing: when shrinking, the triangle filter

@@ -1,6 +1,6 @@
 package dev.contraflow.augment;
 
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.text.TokenizedSentence;
 
 /**
  * One view of a sentence as the text encoder sees it: token ids plus ConSERT's cutoffs (Yan et al.

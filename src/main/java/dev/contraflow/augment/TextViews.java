@@ -1,6 +1,6 @@
 package dev.contraflow.augment;
 
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.text.TokenizedSentence;
 
 /**
  * The pair of views a sentence method contrasts: the first becomes the query, the second its

@@ -1,10 +1,10 @@
 package dev.contraflow.bench;
 
 import dev.contraflow.eval.CrossModalRetrieval;
-import dev.contraflow.io.Image;
-import dev.contraflow.io.InvalidSentenceException;
-import dev.contraflow.io.SentenceTokenizer;
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.io.text.TokenizedSentence;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.PairExample;

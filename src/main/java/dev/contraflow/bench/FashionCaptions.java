@@ -1,6 +1,6 @@
 package dev.contraflow.bench;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import java.util.List;
 import java.util.Random;
 

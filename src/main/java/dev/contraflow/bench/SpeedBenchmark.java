@@ -3,7 +3,7 @@ package dev.contraflow.bench;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderFlops;
 import dev.contraflow.encoder.EncoderKind;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;

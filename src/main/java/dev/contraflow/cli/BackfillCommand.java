@@ -1,7 +1,7 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.encoder.EncoderConfig;
-import dev.contraflow.job.backfill.Backfill;
+import dev.contraflow.kafka.Backfill;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.job.learner.ModelStore;

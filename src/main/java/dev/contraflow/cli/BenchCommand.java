@@ -9,7 +9,7 @@ import dev.contraflow.bench.TextQualityBenchmark;
 import dev.contraflow.bench.WordNetGlosses;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.PairLearnerConfig;

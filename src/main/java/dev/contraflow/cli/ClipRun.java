@@ -2,7 +2,7 @@ package dev.contraflow.cli;
 
 import dev.contraflow.bench.ClipBenchmark;
 import dev.contraflow.bench.QualityBenchmark;
-import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.PairExample;

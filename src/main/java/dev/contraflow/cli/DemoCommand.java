@@ -1,9 +1,9 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.job.config.JobConfigOptions;
-import dev.contraflow.io.Image;
-import dev.contraflow.io.ImageDecoder;
-import dev.contraflow.io.ImageSource;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.io.image.ImageSource;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;

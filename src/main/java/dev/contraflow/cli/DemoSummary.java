@@ -6,7 +6,7 @@ import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
 import dev.contraflow.eval.KnnClassifier;
 import dev.contraflow.eval.LabelledEmbeddings;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.learner.ModelStore;
 import dev.contraflow.learn.Learner;

@@ -1,8 +1,8 @@
 package dev.contraflow.cli;
 
-import dev.contraflow.io.Image;
-import dev.contraflow.io.SentenceTokenizer;
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.io.text.TokenizedSentence;
 import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.ModelFile;

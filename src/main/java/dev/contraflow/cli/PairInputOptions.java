@@ -1,11 +1,11 @@
 package dev.contraflow.cli;
 
-import dev.contraflow.io.Image;
-import dev.contraflow.io.ImageDecoder;
-import dev.contraflow.io.InvalidImageException;
-import dev.contraflow.io.InvalidRecordException;
-import dev.contraflow.io.InvalidSentenceException;
-import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.io.image.InvalidImageException;
+import dev.contraflow.io.record.InvalidRecordException;
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.learn.PairExample;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -2,7 +2,7 @@ package dev.contraflow.cli;
 
 import dev.contraflow.bench.QualityBenchmark;
 import dev.contraflow.eval.LabelledEmbeddings;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;

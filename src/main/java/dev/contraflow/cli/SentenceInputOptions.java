@@ -1,8 +1,8 @@
 package dev.contraflow.cli;
 
-import dev.contraflow.io.InvalidSentenceException;
-import dev.contraflow.io.SentenceTokenizer;
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.io.text.TokenizedSentence;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.CharacterCodingException;

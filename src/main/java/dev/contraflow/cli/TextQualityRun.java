@@ -1,7 +1,7 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.bench.TextQualityBenchmark;
-import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.SentenceExample;

@@ -1,6 +1,6 @@
 package dev.contraflow.cli;
 
-import dev.contraflow.job.source.TimeRange;
+import dev.contraflow.kafka.TimeRange;
 import picocli.CommandLine.Option;
 
 /** --from / --to: a time range of a topic's records (Kafka timestamps). */

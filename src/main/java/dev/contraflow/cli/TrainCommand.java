@@ -1,9 +1,9 @@
 package dev.contraflow.cli;
 
-import dev.contraflow.io.Image;
-import dev.contraflow.io.ImageDecoder;
-import dev.contraflow.io.SentenceTokenizer;
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.io.text.TokenizedSentence;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;

@@ -3,7 +3,7 @@ package dev.contraflow.eval;
 import dev.contraflow.augment.ImageViews;
 import dev.contraflow.augment.Rng;
 import dev.contraflow.contrast.RepresentationGeometry;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;

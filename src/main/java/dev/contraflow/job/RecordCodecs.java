@@ -1,7 +1,7 @@
 package dev.contraflow.job;
 
-import dev.contraflow.io.HttpSchemaRegistry;
-import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.record.HttpSchemaRegistry;
+import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.config.JobConfig;
 import java.io.Serializable;
 import java.net.URI;

@@ -5,7 +5,7 @@ import static dev.contraflow.learn.PhaseClock.Phase.STATE_COPY;
 
 import dev.contraflow.augment.Rng;
 import dev.contraflow.encoder.NativeMemory;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.method.ClipStep;
 import dev.contraflow.learn.method.ImageMethodStep;
 import dev.contraflow.learn.method.MethodStep;

@@ -1,7 +1,7 @@
 package dev.contraflow.learn;
 
-import dev.contraflow.io.Image;
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.text.TokenizedSentence;
 import java.util.Objects;
 
 /**

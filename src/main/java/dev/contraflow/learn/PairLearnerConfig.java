@@ -5,7 +5,7 @@ import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.encoder.TextEncoderConfig;
-import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.io.text.TokenizerConfig;
 import dev.contraflow.learn.replay.ReplayConfig;
 import java.io.Serializable;
 

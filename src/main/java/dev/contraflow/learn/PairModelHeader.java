@@ -2,7 +2,7 @@ package dev.contraflow.learn;
 
 import static dev.contraflow.learn.ModelFile.req;
 
-import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.io.text.TokenizerConfig;
 import java.io.IOException;
 import java.util.Properties;
 

@@ -1,6 +1,6 @@
 package dev.contraflow.learn;
 
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.text.TokenizedSentence;
 import java.util.Objects;
 
 /**

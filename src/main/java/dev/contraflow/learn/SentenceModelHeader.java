@@ -5,7 +5,7 @@ import static dev.contraflow.learn.ModelFile.req;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.encoder.TextEncoderConfig;
-import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.io.text.TokenizerConfig;
 import java.io.IOException;
 import java.util.Properties;
 

@@ -2,8 +2,8 @@ package dev.contraflow.serve;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.contraflow.avro.EmbeddingRecord;
-import dev.contraflow.io.RecordCodec;
-import dev.contraflow.io.UndecodableRecordException;
+import dev.contraflow.io.record.RecordCodec;
+import dev.contraflow.io.record.UndecodableRecordException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;

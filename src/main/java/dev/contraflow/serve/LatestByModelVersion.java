@@ -1,8 +1,8 @@
 package dev.contraflow.serve;
 
 import dev.contraflow.avro.EmbeddingRecord;
-import dev.contraflow.io.RecordCodec;
-import dev.contraflow.io.UndecodableRecordException;
+import dev.contraflow.io.record.RecordCodec;
+import dev.contraflow.io.record.UndecodableRecordException;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;

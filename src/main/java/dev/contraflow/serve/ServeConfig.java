@@ -1,8 +1,8 @@
 package dev.contraflow.serve;
 
 import dev.contraflow.avro.EmbeddingRecord;
-import dev.contraflow.io.HttpSchemaRegistry;
-import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.record.HttpSchemaRegistry;
+import dev.contraflow.io.record.RecordCodec;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

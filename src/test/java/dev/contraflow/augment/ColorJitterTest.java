@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

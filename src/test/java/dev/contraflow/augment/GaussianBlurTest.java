@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import org.junit.jupiter.api.Test;
 
 class GaussianBlurTest {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import org.junit.jupiter.api.Test;
 
 class HorizontalFlipTest {

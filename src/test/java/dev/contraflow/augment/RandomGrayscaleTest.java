@@ -3,7 +3,7 @@ package dev.contraflow.augment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import org.junit.jupiter.api.Test;
 
 class RandomGrayscaleTest {

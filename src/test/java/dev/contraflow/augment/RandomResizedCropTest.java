@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 
 /** Small, obvious images for the augmentation tests. */
 final class SampleImages {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.text.TokenizedSentence;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

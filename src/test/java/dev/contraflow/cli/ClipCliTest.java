@@ -3,8 +3,8 @@ package dev.contraflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contraflow.io.IdxReader;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.IdxReader;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.ModelFile;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.avro.ImageRecord;
-import dev.contraflow.io.IdxReader;
-import dev.contraflow.io.Image;
-import dev.contraflow.io.ImageRecords;
-import dev.contraflow.io.RecordCodec;
-import dev.contraflow.job.embedded.EmbeddedKafka;
-import dev.contraflow.job.embedded.RecordProducer;
+import dev.contraflow.io.image.IdxReader;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.record.ImageRecords;
+import dev.contraflow.io.record.RecordCodec;
+import dev.contraflow.kafka.EmbeddedKafka;
+import dev.contraflow.kafka.RecordProducer;
 import dev.contraflow.learn.ModelFile;
 import dev.contraflow.learn.replay.ReplayConfig;
 import java.io.PrintWriter;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.job.config.JobConfigLoader;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
-import dev.contraflow.io.Image;
-import dev.contraflow.job.backfill.Backfill;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.kafka.Backfill;
 import dev.contraflow.job.config.JobConfig;
-import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.kafka.TopicReader;
 import dev.contraflow.job.learner.ModelPublisher;
-import dev.contraflow.job.source.TimeRange;
+import dev.contraflow.kafka.TimeRange;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
 import java.io.PrintStream;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.avro.EmbeddingRecord;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.LearnerInput;
-import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.kafka.TopicReader;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.LearnerStateCodec;
 import dev.contraflow.learn.ModelFile;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
-import dev.contraflow.job.embedded.EmbeddedKafka;
+import dev.contraflow.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.contraflow.avro.EmbeddingRecord;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.job.config.JobConfig;
-import dev.contraflow.job.embedded.TopicReader;
+import dev.contraflow.kafka.TopicReader;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.LearnerStateCodec;
 import dev.contraflow.learn.ModelFile;

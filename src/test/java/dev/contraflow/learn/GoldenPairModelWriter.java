@@ -3,7 +3,7 @@ package dev.contraflow.learn;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
-import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.io.text.TokenizerConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Disabled;

@@ -2,8 +2,8 @@ package dev.contraflow.learn;
 
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.OptimizerConfig;
-import dev.contraflow.io.SentenceTokenizer;
-import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.io.text.TokenizerConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.method.ImageMethodStep;
 import java.nio.file.Path;
 import java.util.Arrays;

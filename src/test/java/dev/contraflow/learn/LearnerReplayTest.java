@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.replay.ReplayConfig;
 import dev.contraflow.learn.replay.ReplayInputs;
 import dev.contraflow.learn.replay.ReplayPolicy;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.io.text.SentenceTokenizer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

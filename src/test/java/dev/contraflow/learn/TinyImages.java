@@ -5,7 +5,7 @@ import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import java.util.ArrayList;
 import java.util.List;
 

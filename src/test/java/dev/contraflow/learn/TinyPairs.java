@@ -2,10 +2,10 @@ package dev.contraflow.learn;
 
 import dev.contraflow.contrast.LogitScale;
 import dev.contraflow.encoder.OptimizerConfig;
-import dev.contraflow.io.Image;
-import dev.contraflow.io.InvalidSentenceException;
-import dev.contraflow.io.SentenceTokenizer;
-import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.io.text.TokenizerConfig;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.contraflow.avro.EmbeddingRecord;
-import dev.contraflow.io.RecordCodec;
-import dev.contraflow.job.embedded.EmbeddedKafka;
+import dev.contraflow.io.record.RecordCodec;
+import dev.contraflow.kafka.EmbeddedKafka;
 import dev.contraflow.serve.ServeClient.Reply;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

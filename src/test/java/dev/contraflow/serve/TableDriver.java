@@ -2,7 +2,7 @@ package dev.contraflow.serve;
 
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
-import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.record.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

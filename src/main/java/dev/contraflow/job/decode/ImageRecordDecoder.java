@@ -1,10 +1,10 @@
 package dev.contraflow.job.decode;
 
 import dev.contraflow.avro.ImageRecord;
-import dev.contraflow.io.Image;
-import dev.contraflow.io.ImageDecoder;
-import dev.contraflow.io.ImageRecords;
-import dev.contraflow.io.InvalidImageException;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.io.record.ImageRecords;
+import dev.contraflow.io.image.InvalidImageException;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.source.KafkaInput;
 

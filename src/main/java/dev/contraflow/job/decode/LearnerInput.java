@@ -1,6 +1,6 @@
 package dev.contraflow.job.decode;
 
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 
 /**
  * A decoded, validated image on its way to its model's learner, with the coordinates its

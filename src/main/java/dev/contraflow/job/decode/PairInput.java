@@ -1,8 +1,8 @@
 package dev.contraflow.job.decode;
 
-import dev.contraflow.io.Image;
-import dev.contraflow.io.InvalidSentenceException;
-import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.learn.PairExample;
 
 /**

@@ -1,13 +1,13 @@
 package dev.contraflow.job.decode;
 
 import dev.contraflow.avro.PairRecord;
-import dev.contraflow.io.Image;
-import dev.contraflow.io.ImageDecoder;
-import dev.contraflow.io.InvalidImageException;
-import dev.contraflow.io.InvalidSentenceException;
-import dev.contraflow.io.PairRecords;
-import dev.contraflow.io.SentenceTokenizer;
-import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.io.image.InvalidImageException;
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.record.PairRecords;
+import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.io.text.TokenizerConfig;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.source.KafkaInput;
 

@@ -1,8 +1,8 @@
 package dev.contraflow.job.decode;
 
 import dev.contraflow.avro.DeadLetterRecord;
-import dev.contraflow.io.RecordCodec;
-import dev.contraflow.io.UndecodableRecordException;
+import dev.contraflow.io.record.RecordCodec;
+import dev.contraflow.io.record.UndecodableRecordException;
 import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.sink.DeadLetters;

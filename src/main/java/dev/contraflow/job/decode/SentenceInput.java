@@ -1,7 +1,7 @@
 package dev.contraflow.job.decode;
 
-import dev.contraflow.io.InvalidSentenceException;
-import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.learn.SentenceExample;
 
 /**

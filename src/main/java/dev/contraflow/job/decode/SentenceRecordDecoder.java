@@ -1,9 +1,9 @@
 package dev.contraflow.job.decode;
 
 import dev.contraflow.avro.SentenceRecord;
-import dev.contraflow.io.InvalidSentenceException;
-import dev.contraflow.io.SentenceTokenizer;
-import dev.contraflow.io.TokenizerConfig;
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.io.text.TokenizerConfig;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.source.KafkaInput;
 

@@ -1,7 +1,7 @@
 package dev.contraflow.job.learner;
 
 import dev.contraflow.encoder.Encoder;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.job.decode.LearnerInput;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;

@@ -12,7 +12,7 @@ import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.avro.Modality;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;

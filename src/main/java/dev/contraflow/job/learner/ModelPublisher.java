@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.encoder.Encoder;
-import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;

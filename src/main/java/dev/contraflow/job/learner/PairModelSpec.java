@@ -1,8 +1,8 @@
 package dev.contraflow.job.learner;
 
 import dev.contraflow.encoder.Encoder;
-import dev.contraflow.io.InvalidSentenceException;
-import dev.contraflow.io.SentenceTokenizer;
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.job.decode.PairInput;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;

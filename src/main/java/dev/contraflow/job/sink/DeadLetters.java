@@ -1,7 +1,7 @@
 package dev.contraflow.job.sink;
 
 import dev.contraflow.avro.DeadLetterRecord;
-import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.source.KafkaInput;
 import java.io.Serializable;
 import java.nio.ByteBuffer;

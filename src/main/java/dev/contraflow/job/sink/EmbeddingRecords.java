@@ -2,7 +2,7 @@ package dev.contraflow.job.sink;
 
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
-import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.learn.Embedding;
 import java.io.Serializable;

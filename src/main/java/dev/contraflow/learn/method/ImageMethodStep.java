@@ -8,7 +8,7 @@ import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.NegativeQueue;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.EncoderConfig;
-import dev.contraflow.io.Image;
+import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;

@@ -17,7 +17,7 @@ import dev.contraflow.contrast.SimCseLoss;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.FlatArrays;
 import dev.contraflow.encoder.TextInputs;
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.text.TokenizedSentence;
 import dev.contraflow.learn.Embedding;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.Networks;

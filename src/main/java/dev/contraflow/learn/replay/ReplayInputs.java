@@ -1,7 +1,7 @@
 package dev.contraflow.learn.replay;
 
-import dev.contraflow.io.Image;
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.text.TokenizedSentence;
 import dev.contraflow.learn.PairExample;
 import dev.contraflow.learn.SentenceExample;
 import java.io.DataInput;

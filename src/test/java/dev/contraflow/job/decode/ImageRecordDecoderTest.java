@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.avro.ImageRecord;
-import dev.contraflow.io.EncodedImages;
-import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.image.EncodedImages;
+import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.BadInput;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;

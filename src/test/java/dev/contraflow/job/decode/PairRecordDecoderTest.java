@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.avro.ImageEncoding;
 import dev.contraflow.avro.PairRecord;
-import dev.contraflow.io.EncodedImages;
-import dev.contraflow.io.Image;
-import dev.contraflow.io.PairRecords;
-import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.image.EncodedImages;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.record.PairRecords;
+import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.source.KafkaInput;

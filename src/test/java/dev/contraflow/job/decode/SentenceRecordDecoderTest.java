@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.avro.SentenceRecord;
-import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.source.KafkaInput;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
-import dev.contraflow.io.IdxReader;
-import dev.contraflow.io.Image;
-import dev.contraflow.io.RecordCodec;
+import dev.contraflow.io.image.IdxReader;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.decode.PairInput;

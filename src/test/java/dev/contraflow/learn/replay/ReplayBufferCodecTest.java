@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.augment.Rng;
-import dev.contraflow.io.Image;
-import dev.contraflow.io.TokenizedSentence;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.text.TokenizedSentence;
 import dev.contraflow.learn.PairExample;
 import dev.contraflow.learn.SentenceExample;
 import java.io.ByteArrayInputStream;
