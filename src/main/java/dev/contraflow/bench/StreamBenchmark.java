@@ -94,7 +94,7 @@ public final class StreamBenchmark {
   }
 
   private double learnerAlone(JobConfig config, List<Image> images) {
-    Learner<Image> learner = Learner.images(config.learnerConfig());
+    Learner<Image> learner = Learner.images(config.learner());
     LearnerState s = learner.initialState();
     int b = config.learner().batchSize();
     for (int w = 0; w < 2; w++) { // warm-up

@@ -36,8 +36,8 @@ final class BackfillCommand implements Callable<Integer> {
     byte[] bytes = ModelStore.readBytes(checkpoint);
     ModelFile.Model model = ModelFile.fromBytes(bytes);
     EncoderConfig e = model.config().encoder();
-    JobConfig job = jobOptions.load(List.of("model.channels=" + e.channels(),
-        "model.height=" + e.height(), "model.width=" + e.width()));
+    JobConfig job = jobOptions.load(List.of("learner.encoder.channels=" + e.channels(),
+        "learner.encoder.height=" + e.height(), "learner.encoder.width=" + e.width()));
     String id = modelId != null ? modelId
         : model.provenance().getOrDefault("modelId", job.model().defaultId());
     System.err.printf("backfill: model %s version %d from %s onto %s%n", id, model.state().step(),

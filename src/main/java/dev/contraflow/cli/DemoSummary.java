@@ -79,7 +79,7 @@ record DemoSummary(JobConfig job, List<Image> data, Optional<int[]> labels, int 
     out.printf("  %-34s %.4f (each from its batch's model version)%n",
         "published embeddings", holdout.score(embedded.stream().map(i -> published.get(i.id()))
             .toArray(float[][]::new)));
-    Learner<Image> learner = Learner.images(job.learnerConfig());
+    Learner<Image> learner = Learner.images(job.learner());
     out.printf("  %-34s %.4f%n", "untrained encoder",
         holdout.score(learner.embedAll(learner.initialState(), embedded)));
     if (!checkpoints.isEmpty()) {

@@ -1,23 +1,28 @@
 package dev.contraflow.cli;
 
-import dev.contraflow.contrast.LogitScale;
 import dev.contraflow.contrast.MomentumUpdate;
-import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
-import dev.contraflow.encoder.TextEncoderConfig;
-import dev.contraflow.io.text.TokenizerConfig;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
 import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.SentenceLearnerConfig;
-import dev.contraflow.learn.replay.ReplayConfig;
 import dev.contraflow.learn.replay.ReplayPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import picocli.CommandLine.Option;
 
 /**
- * The learner's settings as command-line options. Unset options take the defaults of the modality
- * (MoCo v2 for images, ESimCSE for sentences, CLIP for image-text pairs), as each option says.
+ * The learner's settings as command-line options: overrides of the job YAML's learner sections
+ * ({@code default-job.yaml}, the one home of every default), so {@code contraflow train} and
+ * {@code contraflow learn} build the same learner. Unset options keep the YAML's value for the
+ * modality (MoCo v2 for images, ESimCSE for sentences, CLIP for image-text pairs), as each option
+ * says; {@code --lr 0.06} is {@code learner.optimizer.learningRate=0.06} for images and
+ * {@code sentenceLearner.optimizer.learningRate=0.06} for sentences.
  */
 final class LearnerOptions {
 
@@ -36,23 +41,21 @@ final class LearnerOptions {
           + " sentences: embedding and representation width (default 128).")
   Integer width;
 
-  @Option(names = "--text-width", defaultValue = "128",
+  @Option(names = "--text-width",
       description = "Pairs (CLIP): width of the text encoder; --width is the image encoder's"
-          + " (default ${DEFAULT-VALUE}).")
-  int textWidth;
+          + " (default 128).")
+  Integer textWidth;
 
-  @Option(names = "--blocks", defaultValue = "1",
-      description = "ResNet basic blocks per stage (default ${DEFAULT-VALUE}).")
-  int blocks;
+  @Option(names = "--blocks", description = "ResNet basic blocks per stage (default 1).")
+  Integer blocks;
 
-  @Option(names = "--head-hidden", defaultValue = "512",
-      description = "Hidden units of the projection head (default ${DEFAULT-VALUE}; images: 0 ="
+  @Option(names = "--head-hidden",
+      description = "Hidden units of the projection head (default 512; images: 0 ="
           + " a linear head, as MoCo v1 and InstDisc).")
-  int headHidden;
+  Integer headHidden;
 
-  @Option(names = "--dim", defaultValue = "128",
-      description = "Projection dimension d (default ${DEFAULT-VALUE}).")
-  int dim;
+  @Option(names = "--dim", description = "Projection dimension d (default 128).")
+  Integer dim;
 
   @Option(names = "--batch-size",
       description = "Records per step B (default 256 for images, 64 for sentences, 128 for"
@@ -75,8 +78,9 @@ final class LearnerOptions {
       description = "Momentum-encoder EMA m (default 0.99 for images, 0.995 for sentences).")
   Double momentum;
 
-  @Option(names = "--momentum-schedule", defaultValue = "CONSTANT",
-      description = "${COMPLETION-CANDIDATES}: COSINE raises m to 1 over the run (default ${DEFAULT-VALUE}).")
+  @Option(names = "--momentum-schedule",
+      description = "${COMPLETION-CANDIDATES}: COSINE raises m to 1 over the run (default"
+          + " CONSTANT).")
   MomentumUpdate.Schedule momentumSchedule;
 
   @Option(names = "--optimizer",
@@ -97,57 +101,59 @@ final class LearnerOptions {
           + " pairs: 0.6, 1 = no augmentation).")
   Double cropScaleMin;
 
-  @Option(names = "--dropout", defaultValue = "0.1",
-      description = "Sentences: dropout on token embeddings (default ${DEFAULT-VALUE}, SimCSE).")
-  double dropout;
+  @Option(names = "--dropout",
+      description = "Sentences: dropout on token embeddings (default 0.1, SimCSE).")
+  Double dropout;
 
-  @Option(names = "--duplication-rate", defaultValue = "0.32",
-      description = "Sentences: ESimCSE word repetition rate (default ${DEFAULT-VALUE}).")
-  double duplicationRate;
+  @Option(names = "--duplication-rate",
+      description = "Sentences: ESimCSE word repetition rate (default 0.32).")
+  Double duplicationRate;
 
-  @Option(names = "--word-deletion", defaultValue = "0.5",
+  @Option(names = "--word-deletion",
       description = "Sentences: both views also drop each word with this probability (default"
-          + " ${DEFAULT-VALUE}; 0 = off, as in ESimCSE, which fine-tunes a pre-trained BERT: an"
+          + " 0.5; 0 = off, as in ESimCSE, which fine-tunes a pre-trained BERT: an"
           + " encoder trained from scratch needs the harder task).")
-  double wordDeletion;
+  Double wordDeletion;
 
-  @Option(names = "--buckets", defaultValue = "16384",
-      description = "Sentences: hashed word and n-gram ids (default ${DEFAULT-VALUE}).")
-  int buckets;
+  @Option(names = "--buckets",
+      description = "Sentences: hashed word and n-gram ids (default 16384).")
+  Integer buckets;
 
-  @Option(names = "--max-tokens", defaultValue = "32",
-      description = "Sentences: tokens kept per sentence, the rest is truncated (default ${DEFAULT-VALUE}).")
-  int maxTokens;
+  @Option(names = "--max-tokens",
+      description = "Sentences: tokens kept per sentence, the rest is truncated (default 32).")
+  Integer maxTokens;
 
   @Option(names = "--cased", description = "Sentences: keep upper case (default: lower-case).")
   boolean cased;
 
-  @Option(names = "--prototypes", defaultValue = "300",
-      description = "SWAV: learnable prototypes (default ${DEFAULT-VALUE}; SwAV uses 3000 on"
+  @Option(names = "--prototypes",
+      description = "SWAV: learnable prototypes (default 300; SwAV uses 3000 on"
           + " ImageNet).")
-  int prototypes;
+  Integer prototypes;
 
-  @Option(names = "--local-crops", defaultValue = "4",
+  @Option(names = "--local-crops",
       description = "SWAV: small crops per record beside the two global views (default"
-          + " ${DEFAULT-VALUE}; 0 = two views only).")
-  int localCrops;
+          + " 4; 0 = two views only).")
+  Integer localCrops;
 
-  @Option(names = "--bank-negatives", defaultValue = "4096",
+  @Option(names = "--bank-negatives",
       description = "INSTDISC: memory bank entries drawn as negatives per step (default"
-          + " ${DEFAULT-VALUE}).")
-  int bankNegatives;
+          + " 4096).")
+  Integer bankNegatives;
 
-  @Option(names = "--bank-momentum", defaultValue = "0.5",
-      description = "INSTDISC: m of the memory bank's proximal update (default ${DEFAULT-VALUE};"
+  @Option(names = "--bank-momentum",
+      description = "INSTDISC: m of the memory bank's proximal update (default 0.5;"
           + " 0 = keep only the latest feature).")
-  double bankMomentum;
+  Double bankMomentum;
 
   @Option(names = "--updates-per-batch",
-      description = "Gradient steps per incoming micro-batch, every modality (default 1).")
+      description = "Gradient steps per incoming micro-batch (default 8 for images, 1 for sentences"
+          + " and pairs).")
   Integer updatesPerBatch;
 
   @Option(names = "--replay-capacity",
-      description = "Records kept in the replay buffer (default 0 = no buffer).")
+      description = "Records kept in the replay buffer (default 4096 for images, 0 = no buffer for"
+          + " sentences and pairs).")
   Integer replayCapacity;
 
   @Option(names = "--replay-max-bytes",
@@ -157,7 +163,7 @@ final class LearnerOptions {
 
   @Option(names = "--replay-policy",
       description = "Which records a full replay buffer keeps: ${COMPLETION-CANDIDATES}"
-          + " (default FIFO).")
+          + " (default RESERVOIR for images, FIFO for sentences and pairs).")
   ReplayPolicy replayPolicy;
 
   @Option(names = "--replay-fraction",
@@ -165,35 +171,32 @@ final class LearnerOptions {
           + " buffer, 0 without).")
   Double replayFraction;
 
-  @Option(names = "--seed", defaultValue = "7",
-      description = "Seed of initialisation and views (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Option(names = "--seed", description = "Seed of initialisation and views (default 7).")
+  Long seed;
 
-  /** The validated configuration for images of the given shape. */
+  /** The job's defaults, read once: what every unset option falls back to. */
+  private static final JobConfig DEFAULTS = JobConfigLoader.defaults(List.of());
+
+  /**
+   * The validated configuration for images of the given shape: the job YAML's {@code learner}
+   * section with these options laid over it.
+   */
   LearnerConfig toConfig(int channels, int height, int width, long totalSteps) {
-    EncoderConfig e = new EncoderConfig(or(encoder, EncoderKind.GEMM_MLP), channels, height, width, or(this.width, 32),
-        blocks, headHidden, dim, seed);
-    Method m = or(method, Method.MOCO);
-    return new LearnerConfig(m, e,
-        new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.SGD), or(learningRate, 0.03), 0.9,
-            or(weightDecay, 1e-4)),
-        or(queueSize, LearnerConfig.defaultQueueSize(m)), or(temperature, m.defaultTemperature()),
-        momentum(0.99, totalSteps), or(cropScaleMin, 0.2), imageBatchSize(), seed,
-        new LearnerConfig.Swav(prototypes, localCrops),
-        new LearnerConfig.InstDisc(bankNegatives, bankMomentum), replay(ReplayConfig.IMAGES));
-  }
-
-  /** The replay settings of sentences and pairs: unset options take {@link ReplayConfig#NONE}'s. */
-  ReplayConfig replay() {
-    return replay(ReplayConfig.NONE);
-  }
-
-  /** The replay settings, unset options taken from {@code none}. */
-  private ReplayConfig replay(ReplayConfig none) {
-    int capacity = or(replayCapacity, none.capacity());
-    return new ReplayConfig(capacity, or(replayMaxBytes, none.maxBytes()),
-        or(replayPolicy, none.policy()), or(updatesPerBatch, none.updatesPerBatch()),
-        or(replayFraction, ReplayConfig.defaultReplayFraction(capacity)));
+    Settings s = new Settings("learner");
+    s.put("method", method);
+    imageEncoder(s, "encoder", channels, height, width);
+    s.put("encoder.seed", seed);
+    common(s);
+    s.put("temperature", temperature);
+    s.put("queueSize", queueSize);
+    s.put("momentum.momentum", momentum);
+    s.put("momentum.schedule", momentumSchedule);
+    s.put("cropScaleMin", cropScaleMin);
+    s.put("swav.prototypes", prototypes);
+    s.put("swav.localCrops", localCrops);
+    s.put("instDisc.negatives", bankNegatives);
+    s.put("instDisc.bankMomentum", bankMomentum);
+    return withSchedule(s, totalSteps, JobConfig::learner, c -> c.replay().updatesPerBatch());
   }
 
   /** The validated configuration of a CLIP learner for images of the given shape. */
@@ -201,63 +204,118 @@ final class LearnerOptions {
     if (method != null) {
       throw new IllegalArgumentException("--method does not apply to --pairs (always CLIP)");
     }
-    TokenizerConfig t = tokenizer();
-    EncoderConfig image = new EncoderConfig(or(encoder, EncoderKind.CNN), channels, height, width, or(this.width, 32),
-        blocks, headHidden, dim, seed);
-    TextEncoderConfig text = SentenceLearnerConfig.encoderFor(t, textWidth, dropout, seed + 1)
-        .withHead(headHidden, dim);
-    return new PairLearnerConfig(image, t, text,
-        new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.ADAM), or(learningRate, 1e-3), 0.9,
-            or(weightDecay, 0.0)),
-        or(temperature, LogitScale.INITIAL_TEMPERATURE), or(cropScaleMin, 0.6), pairBatchSize(),
-        seed, replay());
+    Settings s = new Settings("pairLearner");
+    imageEncoder(s, "image", channels, height, width);
+    s.put("image.seed", seed);
+    s.put("text.seed", seed == null ? null : seed + 1);
+    s.put("text.width", textWidth);
+    s.put("text.dropout", dropout);
+    s.put("text.projectionHidden", headHidden);
+    s.put("text.projectionDim", dim);
+    tokenizer(s);
+    common(s);
+    s.put("initialTemperature", temperature);
+    s.put("cropScaleMin", cropScaleMin);
+    return JobConfigLoader.defaults(s.list).pairLearner();
   }
 
   /** The validated configuration of a sentence learner. */
   SentenceLearnerConfig toSentenceConfig(long totalSteps) {
-    TokenizerConfig t = tokenizer();
-    TextEncoderConfig e = SentenceLearnerConfig.encoderFor(t, or(width, 128), dropout, seed)
-        .withHead(headHidden, dim);
-    Method m = or(method, Method.ESIMCSE);
-    return new SentenceLearnerConfig(m, t, e,
-        new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.ADAM), or(learningRate, 1e-3), 0.9,
-            or(weightDecay, 0.0)),
-        or(queueSize, SentenceLearnerConfig.defaultQueueSize(m)), or(temperature, 0.05),
-        momentum(0.995, totalSteps), duplicationRate, wordDeletion, sentenceBatchSize(), seed,
-        replay());
+    Settings s = new Settings("sentenceLearner");
+    s.put("method", method);
+    s.put("encoder.width", width);
+    s.put("encoder.dropout", dropout);
+    s.put("encoder.projectionHidden", headHidden);
+    s.put("encoder.projectionDim", dim);
+    s.put("encoder.seed", seed);
+    tokenizer(s);
+    common(s);
+    s.put("temperature", temperature);
+    s.put("queueSize", queueSize);
+    s.put("momentum.momentum", momentum);
+    s.put("momentum.schedule", momentumSchedule);
+    s.put("duplicationRate", duplicationRate);
+    s.put("deletionRate", wordDeletion);
+    return withSchedule(s, totalSteps, JobConfig::sentenceLearner,
+        c -> c.replay().updatesPerBatch());
   }
 
-  private TokenizerConfig tokenizer() {
-    TokenizerConfig defaults = TokenizerConfig.defaults();
-    return new TokenizerConfig(buckets, defaults.ngramMin(), defaults.ngramMax(),
-        defaults.slotsPerToken(), maxTokens, defaults.maxChars(), !cased);
+  private void imageEncoder(Settings s, String block, int channels, int height, int width) {
+    s.put(block + ".kind", encoder);
+    s.put(block + ".channels", channels);
+    s.put(block + ".height", height);
+    s.put(block + ".width", width);
+    s.put(block + ".baseWidth", this.width);
+    s.put(block + ".blocksPerStage", blocks);
+    s.put(block + ".projectionHidden", headHidden);
+    s.put(block + ".projectionDim", dim);
   }
 
-  int pairBatchSize() {
-    return or(batchSize, 128);
+  private void tokenizer(Settings s) {
+    s.put("tokenizer.buckets", buckets);
+    s.put("tokenizer.maxTokens", maxTokens);
+    s.put("tokenizer.lowerCase", cased ? false : null);
   }
 
-  int imageBatchSize() {
-    return or(batchSize, 256);
-  }
-
-  int sentenceBatchSize() {
-    return or(batchSize, 64);
+  /** The settings every learner has: batch, optimiser, seed, replay. */
+  private void common(Settings s) {
+    s.put("batchSize", batchSize);
+    s.put("optimizer.kind", optimizer);
+    s.put("optimizer.learningRate", learningRate);
+    s.put("optimizer.weightDecay", weightDecay);
+    s.put("seed", seed);
+    s.put("replay.capacity", replayCapacity);
+    s.put("replay.maxBytes", replayMaxBytes);
+    s.put("replay.policy", replayPolicy);
+    s.put("replay.updatesPerBatch", updatesPerBatch);
+    s.put("replay.replayFraction", replayFraction);
   }
 
   /**
-   * The momentum encoder's EMA; a cosine schedule counts gradient steps: {@code totalSteps}
-   * micro-batches of {@code updatesPerBatch} steps each.
+   * Binds the settings; a cosine momentum schedule then runs over the whole command:
+   * {@code totalSteps} micro-batches of the configured updates each.
    */
-  private MomentumUpdate momentum(double fallback, long totalSteps) {
-    double m = or(momentum, fallback);
-    return momentumSchedule == MomentumUpdate.Schedule.COSINE
-        ? new MomentumUpdate(m, momentumSchedule,
-            Math.max(1, totalSteps * replay().updatesPerBatch()))
-        : MomentumUpdate.constant(m);
+  private static <C> C withSchedule(Settings s, long totalSteps, Function<JobConfig, C> learner,
+      ToIntFunction<C> updatesPerBatch) {
+    String cosine = s.section + ".momentum.schedule=" + MomentumUpdate.Schedule.COSINE;
+    List<String> constant = s.list.stream().filter(o -> !o.equals(cosine)).toList();
+    C config = learner.apply(JobConfigLoader.defaults(constant));
+    if (constant.size() == s.list.size()) {
+      return config;
+    }
+    s.put("momentum.totalSteps", Math.max(1, totalSteps * updatesPerBatch.applyAsInt(config)));
+    return learner.apply(JobConfigLoader.defaults(s.list));
+  }
+
+  int pairBatchSize() {
+    return or(batchSize, DEFAULTS.pairLearner().batchSize());
+  }
+
+  int imageBatchSize() {
+    return or(batchSize, DEFAULTS.learner().batchSize());
+  }
+
+  int sentenceBatchSize() {
+    return or(batchSize, DEFAULTS.sentenceLearner().batchSize());
   }
 
   private static <T> T or(T value, T fallback) {
     return value != null ? value : fallback;
+  }
+
+  /** {@code section.key=value} overrides of the job YAML, one per option given. */
+  private static final class Settings {
+    final String section;
+    final List<String> list = new ArrayList<>();
+
+    Settings(String section) {
+      this.section = section;
+    }
+
+    void put(String key, Object value) {
+      if (value != null) {
+        list.add(section + "." + key + "=" + value);
+      }
+    }
   }
 }

@@ -7,9 +7,12 @@ import java.io.Serializable;
  * subwords), dropout, a residual 1-D convolution over neighbouring tokens (the contextual layer),
  * mean pooling over the sentence's tokens, and the projection head fc-ReLU-fc as for images.
  *
- * @param vocabularySize ids are in [0, vocabularySize); 0 is padding (the tokenizer's buckets)
- * @param maxTokens T, tokens per sentence the network takes (longer views are truncated)
- * @param slotsPerToken ids averaged into one token embedding (word id + n-gram ids)
+ * @param vocabularySize ids are in [0, vocabularySize); 0 is padding (the tokenizer's buckets;
+ *     0 here: set from the tokenizer, see {@link #fittedTo})
+ * @param maxTokens T, tokens per sentence the network takes (longer views are truncated; 0: the
+ *     tokenizer's)
+ * @param slotsPerToken ids averaged into one token embedding (word id + n-gram ids; 0: the
+ *     tokenizer's)
  * @param width d of token embeddings, of the contextual layer and of the representation
  * @param kernel tokens the convolution sees at once (3: a word and its two neighbours)
  * @param dropout probability of dropping an activation of the token embeddings in training
@@ -23,9 +26,14 @@ public record TextEncoderConfig(int vocabularySize, int maxTokens, int slotsPerT
     implements Serializable {
 
   public TextEncoderConfig {
-    requireAtLeast("vocabularySize", vocabularySize, 2, "use the tokenizer's bucket count");
-    requireAtLeast("maxTokens", maxTokens, 1, "use e.g. 32");
-    requireAtLeast("slotsPerToken", slotsPerToken, 1, "1 = word ids only");
+    // 0: not given, the learner's tokenizer sets it (fittedTo)
+    requireAtLeast("vocabularySize", vocabularySize, 0, "use the tokenizer's bucket count");
+    requireAtLeast("maxTokens", maxTokens, 0, "use e.g. 32");
+    requireAtLeast("slotsPerToken", slotsPerToken, 0, "1 = word ids only");
+    if (vocabularySize == 1) {
+      throw new IllegalArgumentException("text encoder vocabularySize must be >= 2 (id 0 is"
+          + " padding), got 1");
+    }
     requireAtLeast("width", width, 2, "use e.g. 256");
     requireAtLeast("kernel", kernel, 1, "use 3");
     if (kernel % 2 == 0) {
@@ -38,6 +46,16 @@ public record TextEncoderConfig(int vocabularySize, int maxTokens, int slotsPerT
     }
     requireAtLeast("projectionHidden", projectionHidden, 1, "use e.g. 512");
     requireAtLeast("projectionDim", projectionDim, 2, "use e.g. 128");
+  }
+
+  /**
+   * This encoder with the tokenizer's vocabulary, tokens and ids per token where they are not
+   * given (0): the job's YAML names only the encoder's own settings.
+   */
+  public TextEncoderConfig fittedTo(int buckets, int tokens, int slots) {
+    return new TextEncoderConfig(vocabularySize == 0 ? buckets : vocabularySize,
+        maxTokens == 0 ? tokens : maxTokens, slotsPerToken == 0 ? slots : slotsPerToken, width,
+        kernel, dropout, projectionHidden, projectionDim, seed);
   }
 
   public TextEncoderConfig withHead(int hidden, int dim) {

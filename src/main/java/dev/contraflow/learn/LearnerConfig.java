@@ -17,8 +17,10 @@ import java.io.Serializable;
  *     projection head's hidden layer)
  * @param optimizer how the online (query) encoder's parameters move
  * @param queueSize K, negatives kept in MoCo's queue; for INSTDISC the memory bank's bound (ids
- *     kept); for SWAV the feature queue the codes are computed with; unused by the other methods
- * @param temperature T of InfoNCE / NT-Xent (unused by BYOL and SimSiam)
+ *     kept); for SWAV the feature queue the codes are computed with; unused by the other methods;
+ *     0 = the method's default ({@link #defaultQueueSize})
+ * @param temperature T of InfoNCE / NT-Xent (unused by BYOL and SimSiam); 0 = the method's paper
+ *     value ({@link Method#defaultTemperature})
  * @param momentum the momentum encoder's EMA (MoCo, MoCo v3, BYOL)
  * @param cropScaleMin smallest crop area fraction of the random resized crop (MoCo v2: 0.2)
  * @param batchSize B, records per training step
@@ -121,24 +123,27 @@ public record LearnerConfig(
           + " set");
     }
     replay = replay == null ? ReplayConfig.NONE : replay; // model files from before replay
+    queueSize = queueSize == 0 ? defaultQueueSize(method) : queueSize;
+    temperature = temperature == 0 ? method.defaultTemperature() : temperature;
     if (method.hasPredictor() && encoder.projectionHidden() < 1) {
       throw new IllegalArgumentException(method + " needs a projection head with a hidden layer"
           + " (its predictor is as wide), got projectionHidden 0; use e.g. 512");
     }
     if (queueSize < 1) {
-      throw new IllegalArgumentException(
-          "queueSize must be >= 1, got " + queueSize + " (MoCo uses 65536; 4096 suits small data)");
+      throw new IllegalArgumentException("queueSize must be >= 1, got " + queueSize
+          + " (0 = the method's default; MoCo uses 65536, 4096 suits small data)");
     }
-    if (!(temperature > 0)) {
-      throw new IllegalArgumentException(
-          "temperature must be > 0, got " + temperature + " (MoCo v2 uses 0.2)");
+    if (!(temperature > 0 && temperature < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("temperature must be > 0, got " + temperature
+          + " (0 = the method's paper value; MoCo v2 uses 0.2)");
     }
     if (!(cropScaleMin > 0 && cropScaleMin <= 1)) {
       throw new IllegalArgumentException(
           "cropScaleMin must be in (0, 1], got " + cropScaleMin + " (MoCo v2 uses 0.2)");
     }
-    if (batchSize < 1) {
-      throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+    if (batchSize < 1 || batchSize > 65536) {
+      throw new IllegalArgumentException("batchSize must be in 1..65536, got " + batchSize
+          + " (MoCo uses 256)");
     }
   }
 
@@ -154,7 +159,7 @@ public record LearnerConfig(
    */
   public static LearnerConfig defaults(Method method, int channels, int height, int width) {
     return new LearnerConfig(method, EncoderConfig.defaults(channels, height, width),
-        OptimizerConfig.mocoDefaults(), defaultQueueSize(method), method.defaultTemperature(),
+        OptimizerConfig.mocoDefaults(), 0, 0,
         MomentumUpdate.constant(0.99), 0.2, 256, 7L, Swav.DEFAULTS, InstDisc.DEFAULTS,
         ReplayConfig.IMAGES);
   }

@@ -18,7 +18,8 @@ import java.io.Serializable;
  *
  * @param image the image encoder; its {@code projectionDim} is the shared dimension
  * @param tokenizer caption text to ids
- * @param text the text encoder; matches the tokenizer, and projects to the same dimension
+ * @param text the text encoder; matches the tokenizer (0 in its vocabulary, tokens or ids per
+ *     token: taken from the tokenizer), and projects to the same dimension
  * @param optimizer how both towers' parameters move; the logit scale always uses Adam at this
  *     learning rate ({@link LogitScale})
  * @param initialTemperature 1 / the initial logit scale (CLIP: 0.07)
@@ -53,6 +54,7 @@ public record PairLearnerConfig(
       throw new IllegalArgumentException("image, tokenizer, text and optimizer must be set");
     }
     replay = replay == null ? ReplayConfig.NONE : replay; // model files from before replay
+    text = text.fittedTo(tokenizer.buckets(), tokenizer.maxTokens(), tokenizer.slotsPerToken());
     if (image.projectionDim() != text.projectionDim()) {
       throw new IllegalArgumentException("the image and text encoders must project to the same"
           + " dimension (the shared embedding space), got " + image.projectionDim() + " and "
@@ -73,19 +75,6 @@ public record PairLearnerConfig(
       throw new IllegalArgumentException("batchSize must be >= 2 (a pair's negatives are the"
           + " other pairs of its batch), got " + batchSize + " (CLIP uses 32768; 64-256 here)");
     }
-  }
-
-  /**
-   * CLIP-style defaults for images of the given shape: CNN w32 and a width-128 text encoder, both
-   * with a 512 -> 128 head; Adam 1e-3; T0 = 0.07; crop scale 0.6-1; B = 128.
-   */
-  public static PairLearnerConfig clip(int channels, int height, int width) {
-    TokenizerConfig t = TokenizerConfig.defaults();
-    return new PairLearnerConfig(
-        new EncoderConfig(EncoderKind.CNN, channels, height, width, 32, 1, 512, 128, 42L), t,
-        SentenceLearnerConfig.encoderFor(t, 128, 0.1, 11L),
-        new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3, 0, 0),
-        LogitScale.INITIAL_TEMPERATURE, 0.6, 128, 7L);
   }
 
   /** The shared embedding dimension. */

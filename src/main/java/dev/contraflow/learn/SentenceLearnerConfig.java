@@ -17,9 +17,10 @@ import java.io.Serializable;
  * @param method which views are contrasted
  * @param tokenizer text to ids
  * @param encoder the text encoder; its vocabulary, token slots and length match the tokenizer's
+ *     (0 in any of them: taken from the tokenizer)
  * @param optimizer how the encoder's parameters move
  * @param queueSize K, momentum-encoder keys kept as extra negatives; 0 = in-batch negatives only
- *     (SimCSE, ConSERT)
+ *     (SimCSE, ConSERT); -1 = the method's default ({@link #defaultQueueSize})
  * @param temperature T of the loss
  * @param momentum the momentum encoder's EMA (it fills the queue and makes the embeddings)
  * @param duplicationRate ESimCSE's word repetition rate
@@ -62,6 +63,8 @@ public record SentenceLearnerConfig(
           "method, tokenizer, encoder, optimizer and momentum must be set");
     }
     replay = replay == null ? ReplayConfig.NONE : replay; // model files from before replay
+    encoder = encoder.fittedTo(tokenizer.buckets(), tokenizer.maxTokens(),
+        tokenizer.slotsPerToken());
     if (!method.forSentences()) {
       throw new IllegalArgumentException("method " + method + " learns from images; sentences use "
           + "SIMCSE, ESIMCSE or CONSERT");
@@ -75,9 +78,11 @@ public record SentenceLearnerConfig(
           + tokenizer.slotsPerToken() + ", " + tokenizer.maxTokens() + "): build it with"
           + " SentenceLearnerConfig.encoderFor");
     }
+    queueSize = queueSize == -1 ? defaultQueueSize(method) : queueSize;
     if (queueSize < 0) {
-      throw new IllegalArgumentException("queueSize must be >= 0 (0 = in-batch negatives only),"
-          + " got " + queueSize + " (ESimCSE uses 2.5 x the batch size)");
+      throw new IllegalArgumentException("queueSize must be >= 0 (0 = in-batch negatives only,"
+          + " -1 = the method's default), got " + queueSize
+          + " (ESimCSE uses 2.5 x the batch size)");
     }
     if (!(temperature > 0)) {
       throw new IllegalArgumentException(
@@ -91,8 +96,9 @@ public record SentenceLearnerConfig(
       throw new IllegalArgumentException("deletionRate must be in [0, 1), got " + deletionRate
           + " (0 = off)");
     }
-    if (batchSize < 1) {
-      throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+    if (batchSize < 2 || batchSize > 65536) {
+      throw new IllegalArgumentException("batchSize must be in 2..65536, got " + batchSize
+          + " (in-batch negatives need a second record; ESimCSE uses 64)");
     }
   }
 

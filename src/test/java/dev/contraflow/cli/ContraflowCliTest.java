@@ -60,10 +60,10 @@ class ContraflowCliTest {
 
   @Test
   void invalidSettingExitsWithOneAndNamesIt(@TempDir Path dir) {
-    int code = run("train", "--images", SUBSET, "--limit", "8", "--temperature", "0",
+    int code = run("train", "--images", SUBSET, "--limit", "8", "--temperature", "-1",
         "--model-out", dir.resolve("m.cfm").toString());
     assertEquals(1, code);
-    assertTrue(err.toString().contains("temperature must be > 0, got 0.0"), err.toString());
+    assertTrue(err.toString().contains("temperature must be > 0, got -1.0"), err.toString());
   }
 
   @Test
@@ -171,13 +171,14 @@ class ContraflowCliTest {
     int code = Contraflow.run(new PrintWriter(out, true), new PrintWriter(err, true), "demo",
         "--images", SUBSET, "--limit", "120", "--sentences", text.toString(),
         "--work-dir", dir.toString(),
-        "--set", "learner.batchSize=16", "--set", "learner.width=4",
-        "--set", "learner.headHidden=16", "--set", "learner.dim=8",
+        "--set", "learner.batchSize=16", "--set", "learner.encoder.baseWidth=4",
+        "--set", "learner.encoder.projectionHidden=16", "--set", "learner.encoder.projectionDim=8",
         "--set", "learner.queueSize=24", "--set", "job.checkpointInterval=300ms",
         "--set", "learner.replay.capacity=0", "--set", "learner.replay.updatesPerBatch=1",
-        "--set", "sentenceLearner.batchSize=2", "--set", "sentenceLearner.buckets=512",
-        "--set", "sentenceLearner.width=8", "--set", "sentenceLearner.headHidden=16",
-        "--set", "sentenceLearner.dim=8", "--set", "sentenceLearner.queueSize=4",
+        "--set", "sentenceLearner.batchSize=2", "--set", "sentenceLearner.tokenizer.buckets=512",
+        "--set", "sentenceLearner.encoder.width=8",
+        "--set", "sentenceLearner.encoder.projectionHidden=16",
+        "--set", "sentenceLearner.encoder.projectionDim=8", "--set", "sentenceLearner.queueSize=4",
         "--set", "publish.everySteps=2");
     String summary = out.toString();
     assertEquals(0, code, err.toString());
@@ -207,7 +208,8 @@ class ContraflowCliTest {
   @Test
   void learnRejectsABadSettingBeforeStartingAnything() {
     assertEquals(1, run("learn", "--set", "learner.batchSize=0"));
-    assertTrue(err.toString().contains("learner.batchSize = 0 is invalid"), err.toString());
+    assertTrue(err.toString().contains("learner: batchSize must be in 1..65536, got 0"),
+        err.toString());
   }
 
   @Test

@@ -3,8 +3,11 @@ package dev.contraflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.contraflow.contrast.MomentumUpdate;
+import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
+import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
 import dev.contraflow.learn.replay.ReplayConfig;
 import java.util.ArrayList;
@@ -15,15 +18,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 
 /**
- * Every default has one home: {@code contraflow train} with no learner options and {@code
- * contraflow learn} with the default job configuration build the same learner configuration, for
- * every method (issue 12).
+ * Every default has one home, the job's {@code default-job.yaml}: {@code contraflow train} with
+ * no learner options and {@code contraflow learn} with the default job configuration build the
+ * same learner configuration, for every method, and each learner option is the same as setting
+ * its YAML key (issue 12).
  */
 class TrainAndLearnConfigTest {
 
   private static LearnerOptions train(String... args) {
     TrainCommand train = new TrainCommand();
-    new CommandLine(train).parseArgs(args);
+    List<String> all = new ArrayList<>(List.of("--model-out", "m.cfm"));
+    all.addAll(List.of(args));
+    new CommandLine(train).parseArgs(all.toArray(String[]::new));
     return train.learner;
   }
 
@@ -31,21 +37,77 @@ class TrainAndLearnConfigTest {
     return JobConfigLoader.defaults(List.of(settings));
   }
 
+  private static LearnerConfig images(LearnerOptions options, long totalSteps) {
+    EncoderConfig shape = learn().learner().encoder();
+    return options.toConfig(shape.channels(), shape.height(), shape.width(), totalSteps);
+  }
+
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
       "INSTDISC", "SWAV"})
   void imageMethods(Method method) {
-    JobConfig job = learn("learner.method=" + method);
-    JobConfig.Model shape = job.model();
-    assertEquals(job.learnerConfig(), train("--model-out", "m.cfm", "--method", method.name())
-        .toConfig(shape.channels(), shape.height(), shape.width(), 1));
+    assertEquals(learn("learner.method=" + method).learner(),
+        images(train("--method", method.name()), 1));
   }
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"ESIMCSE", "SIMCSE", "CONSERT"})
   void sentenceMethods(Method method) {
-    assertEquals(learn("sentenceLearner.method=" + method).sentenceLearnerConfig(),
-        train("--model-out", "m.cfm", "--method", method.name()).toSentenceConfig(1));
+    assertEquals(learn("sentenceLearner.method=" + method).sentenceLearner(),
+        train("--method", method.name()).toSentenceConfig(1));
+  }
+
+  @Test
+  void clip() {
+    EncoderConfig shape = learn().pairLearner().image();
+    assertEquals(learn().pairLearner(),
+        train().toPairConfig(shape.channels(), shape.height(), shape.width()));
+  }
+
+  /** The engine-free defaults the tests and benchmarks use are the YAML's. */
+  @Test
+  void engineFreeDefaultsAreTheYamls() {
+    LearnerConfig yaml = learn().learner();
+    EncoderConfig e = yaml.encoder();
+    assertEquals(yaml, LearnerConfig.defaults(Method.MOCO, e.channels(), e.height(), e.width()));
+    assertEquals(ReplayConfig.IMAGES, yaml.replay());
+    assertEquals(ReplayConfig.NONE, learn().sentenceLearner().replay());
+    assertEquals(ReplayConfig.NONE, learn().pairLearner().replay());
+  }
+
+  /** Each image option sets its key of the {@code learner} section, and nothing else. */
+  @Test
+  void imageOptionsAreOverridesOfTheirKeys() {
+    LearnerOptions options = train("--method", "SWAV", "--encoder", "GEMM_CNN", "--width", "16",
+        "--head-hidden", "256", "--dim", "64", "--batch-size", "128", "--queue-size", "2048",
+        "--temperature", "0.15", "--momentum", "0.995", "--optimizer", "ADAM", "--lr", "0.06",
+        "--weight-decay", "0", "--crop-scale-min", "0.35", "--prototypes", "100",
+        "--local-crops", "2", "--bank-negatives", "1024", "--bank-momentum", "0.9",
+        "--seed", "11");
+    JobConfig job = learn("learner.method=SWAV", "learner.encoder.kind=GEMM_CNN",
+        "learner.encoder.baseWidth=16", "learner.encoder.projectionHidden=256",
+        "learner.encoder.projectionDim=64", "learner.batchSize=128", "learner.queueSize=2048",
+        "learner.temperature=0.15", "learner.momentum.momentum=0.995",
+        "learner.optimizer.kind=ADAM", "learner.optimizer.learningRate=0.06",
+        "learner.optimizer.weightDecay=0", "learner.cropScaleMin=0.35",
+        "learner.swav.prototypes=100", "learner.swav.localCrops=2",
+        "learner.instDisc.negatives=1024", "learner.instDisc.bankMomentum=0.9",
+        "learner.seed=11", "learner.encoder.seed=11");
+    assertEquals(job.learner(), images(options, 1));
+    assertNotEquals(learn().learner(), job.learner());
+  }
+
+  /**
+   * BYOL's cosine momentum schedule is a setting like any other; the command line fills in its
+   * length, the run's micro-batches times the updates each.
+   */
+  @Test
+  void cosineMomentumScheduleRunsOverTheWholeCommand() {
+    LearnerConfig cli = images(train("--momentum-schedule", "COSINE"), 100);
+    LearnerConfig yaml = learn("learner.momentum.schedule=COSINE",
+        "learner.momentum.totalSteps=800").learner();
+    assertEquals(yaml, cli);
+    assertEquals(new MomentumUpdate(0.99, MomentumUpdate.Schedule.COSINE, 800), cli.momentum());
   }
 
   /**
@@ -54,9 +116,8 @@ class TrainAndLearnConfigTest {
    */
   @Test
   void replaySettings() {
-    LearnerOptions options = train("--model-out", "m.cfm", "--updates-per-batch", "4",
-        "--replay-capacity", "512", "--replay-max-bytes", "1048576", "--replay-policy",
-        "RESERVOIR");
+    LearnerOptions options = train("--updates-per-batch", "4", "--replay-capacity", "512",
+        "--replay-max-bytes", "1048576", "--replay-policy", "RESERVOIR");
     List<String> settings = new ArrayList<>();
     for (String learner : List.of("learner", "sentenceLearner", "pairLearner")) {
       settings.addAll(List.of(learner + ".replay.updatesPerBatch=4",
@@ -64,20 +125,11 @@ class TrainAndLearnConfigTest {
           learner + ".replay.policy=RESERVOIR"));
     }
     JobConfig job = learn(settings.toArray(String[]::new));
-    JobConfig.Model shape = job.model();
-    assertNotEquals(ReplayConfig.NONE, job.learnerConfig().replay());
-    assertEquals(job.learnerConfig(),
-        options.toConfig(shape.channels(), shape.height(), shape.width(), 1));
-    assertEquals(job.sentenceLearnerConfig(), options.toSentenceConfig(1));
-    assertEquals(job.pairLearnerConfig(),
+    assertNotEquals(ReplayConfig.NONE, job.sentenceLearner().replay());
+    assertEquals(job.learner(), images(options, 1));
+    assertEquals(job.sentenceLearner(), options.toSentenceConfig(1));
+    EncoderConfig shape = job.pairLearner().image();
+    assertEquals(job.pairLearner(),
         options.toPairConfig(shape.channels(), shape.height(), shape.width()));
-  }
-
-  @Test
-  void clip() {
-    JobConfig job = learn();
-    JobConfig.Model shape = job.model();
-    assertEquals(job.pairLearnerConfig(), train("--model-out", "m.cfm")
-        .toPairConfig(shape.channels(), shape.height(), shape.width()));
   }
 }

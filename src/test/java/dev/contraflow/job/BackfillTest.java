@@ -39,7 +39,7 @@ class BackfillTest {
       stack.produce(config, images.subList(20, 40), null);
 
       LearnerState trained = StreamingStack.uninterruptedRun(config, images.subList(0, 24));
-      byte[] model = ModelFile.toBytes(new ModelFile.Model(config.learnerConfig(), trained,
+      byte[] model = ModelFile.toBytes(new ModelFile.Model(config.learner(), trained,
           Map.of()));
       Backfill.Result result = new Backfill(config, new PrintStream(
           PrintStream.nullOutputStream())).run(model, "fashion", TimeRange.all());

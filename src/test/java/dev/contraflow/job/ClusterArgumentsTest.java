@@ -17,9 +17,9 @@ class ClusterArgumentsTest {
   void aConfigFileAndOverridesAreReadLikeLearnReadsThem(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("job.yaml"), "learner:\n  batchSize: 32\n");
     JobConfig config = ContraflowJob.config("--config", file.toString(), "--set",
-        "learner.dim=16", "--set=job.parallelism=3");
+        "learner.encoder.projectionDim=16", "--set=job.parallelism=3");
     assertEquals(32, config.learner().batchSize(), "from the file");
-    assertEquals(16, config.learner().dim(), "from --set");
+    assertEquals(16, config.learner().encoder().projectionDim(), "from --set");
     assertEquals(3, config.job().parallelism(), "--set=value works as on the command line");
   }
 

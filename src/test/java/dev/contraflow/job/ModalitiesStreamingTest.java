@@ -81,7 +81,7 @@ class ModalitiesStreamingTest {
   @Test
   void sentencesTrainTheirOwnModelNextToImagesAndBadSentencesAreDeadLetters() throws Exception {
     JobConfig config = stack.config("text", "publish.everySteps=2", "job.batchTimeout=300ms",
-        "sentenceLearner.maxChars=100");
+        "sentenceLearner.tokenizer.maxChars=100");
     List<SentenceRecord> good = new ArrayList<>();
     for (int i = 0; i < 22; i++) { // 5 full batches of 4, then 2 by timeout
       good.add(sentence(i));
@@ -213,15 +213,15 @@ class ModalitiesStreamingTest {
     assertTrue(c.getDl4jUri().endsWith("-image-encoder.zip"), c.getDl4jUri());
     ModelFile.PairModel model = ModelFile.readPairModel(Path.of(URI.create(c.getUri())));
     assertEquals(2, model.state().step());
-    assertEquals(config.pairLearnerConfig(), model.config());
+    assertEquals(config.pairLearner(), model.config());
   }
 
   /** The first {@code steps} batches of the sentences through a plain SentenceLearner. */
   private static LearnerState uninterruptedRun(JobConfig config, List<SentenceRecord> sentences,
       int steps) throws Exception {
-    Learner<SentenceExample> learner = Learner.sentences(config.sentenceLearnerConfig());
+    Learner<SentenceExample> learner = Learner.sentences(config.sentenceLearner());
     SentenceTokenizer tokenizer =
-        new SentenceTokenizer(config.sentenceLearnerConfig().tokenizer());
+        new SentenceTokenizer(config.sentenceLearner().tokenizer());
     LearnerState s = learner.initialState();
     int b = config.sentenceLearner().batchSize();
     for (int step = 0; step < steps; step++) {

@@ -60,7 +60,7 @@ class SavepointRescaleTest {
       assertEquals(64, all.size());
       assertEquals(64, all.stream().map(EmbeddingRecord::getId).distinct().count(),
           "one embedding per input across the stop and the resume");
-      long k = two.learnerConfig().replay().updatesPerBatch(); // versions count gradient steps
+      long k = two.learner().replay().updatesPerBatch(); // versions count gradient steps
       for (String model : MODELS) {
         Set<Long> versions = all.stream().filter(e -> e.getModelId().equals(model))
             .map(EmbeddingRecord::getModelVersion).collect(Collectors.toCollection(TreeSet::new));

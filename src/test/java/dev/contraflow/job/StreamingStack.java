@@ -47,19 +47,24 @@ final class StreamingStack implements AutoCloseable {
    * A tiny CNN so a step takes milliseconds: width 4, head 16 -> 8, K = 20, B = 8; one update per
    * micro-batch, so a model version is a micro-batch count (LearnerReplayTest covers replay).
    */
-  static final List<String> TINY_LEARNER = List.of("learner.encoder=CNN", "learner.width=4",
-      "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20", "learner.batchSize=8",
+  static final List<String> TINY_LEARNER = List.of("learner.encoder.kind=CNN",
+      "learner.encoder.baseWidth=4", "learner.encoder.projectionHidden=16",
+      "learner.encoder.projectionDim=8", "learner.queueSize=20", "learner.batchSize=8",
       "learner.replay.capacity=0", "learner.replay.updatesPerBatch=1");
 
   /** A tiny sentence encoder: 512 buckets, width 8, head 16 -> 8, K = 8, B = 4. */
-  static final List<String> TINY_SENTENCE_LEARNER = List.of("sentenceLearner.buckets=512",
-      "sentenceLearner.maxTokens=8", "sentenceLearner.width=8", "sentenceLearner.headHidden=16",
-      "sentenceLearner.dim=8", "sentenceLearner.queueSize=8", "sentenceLearner.batchSize=4");
+  static final List<String> TINY_SENTENCE_LEARNER = List.of(
+      "sentenceLearner.tokenizer.buckets=512", "sentenceLearner.tokenizer.maxTokens=8",
+      "sentenceLearner.encoder.width=8", "sentenceLearner.encoder.projectionHidden=16",
+      "sentenceLearner.encoder.projectionDim=8", "sentenceLearner.queueSize=8",
+      "sentenceLearner.batchSize=4");
 
   /** A tiny CLIP: MLP image tower width 4, text tower width 8, heads 16 -> 8, B = 4. */
-  static final List<String> TINY_PAIR_LEARNER = List.of("pairLearner.encoder=MLP",
-      "pairLearner.width=4", "pairLearner.textWidth=8", "pairLearner.headHidden=16",
-      "pairLearner.dim=8", "pairLearner.batchSize=4");
+  static final List<String> TINY_PAIR_LEARNER = List.of("pairLearner.image.kind=MLP",
+      "pairLearner.image.baseWidth=4", "pairLearner.text.width=8",
+      "pairLearner.image.projectionHidden=16", "pairLearner.text.projectionHidden=16",
+      "pairLearner.image.projectionDim=8", "pairLearner.text.projectionDim=8",
+      "pairLearner.batchSize=4");
 
   final EmbeddedKafka kafka;
   final Path dir;
@@ -227,7 +232,7 @@ final class StreamingStack implements AutoCloseable {
 
   /** The same batches through a plain Learner: no Flink, no failure, no stop. */
   static LearnerState uninterruptedRun(JobConfig config, List<Image> images) {
-    Learner<Image> learner = Learner.images(config.learnerConfig());
+    Learner<Image> learner = Learner.images(config.learner());
     LearnerState s = learner.initialState();
     int b = config.learner().batchSize();
     for (int i = 0; i < images.size(); i += b) {

@@ -1,19 +1,10 @@
 package dev.contraflow.job.config;
 
-import dev.contraflow.contrast.MomentumUpdate;
-import dev.contraflow.encoder.EncoderConfig;
-import dev.contraflow.encoder.EncoderKind;
-import dev.contraflow.encoder.OptimizerConfig;
-import dev.contraflow.encoder.TextEncoderConfig;
 import dev.contraflow.io.image.ImageDecoder;
-import dev.contraflow.io.text.TokenizerConfig;
 import dev.contraflow.io.record.WireFormat;
 import dev.contraflow.learn.LearnerConfig;
-import dev.contraflow.learn.Method;
 import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.SentenceLearnerConfig;
-import dev.contraflow.learn.replay.ReplayConfig;
-import dev.contraflow.learn.replay.ReplayPolicy;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
@@ -32,18 +23,18 @@ import java.util.TreeMap;
  *
  * @param kafka where the records come from and go to
  * @param topics topic names
- * @param model the model key records train when they name none, and its input shape
- * @param learner the image learner's hyper-parameters (MoCo v2 defaults)
- * @param sentenceLearner the sentence learner's hyper-parameters (ESimCSE defaults)
- * @param pairLearner the image-text (CLIP) learner's hyper-parameters
+ * @param model the model keys records train when they name none
+ * @param learner every image model key's learner (MoCo v2 defaults), bound straight from YAML
+ * @param sentenceLearner every sentence model key's learner (ESimCSE defaults)
+ * @param pairLearner every image-text model key's learner (CLIP)
  * @param job Flink settings: parallelism, micro-batch timeout, checkpoints, restarts
  * @param publish how often model files and checkpoint records are published
  * @param limits what an input record may be before it is a dead letter
  * @param records how record values are encoded on every topic
  */
-public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner,
-    SentenceLearner sentenceLearner, PairLearner pairLearner, Job job, Publish publish,
-    Limits limits, Records records) implements Serializable {
+public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig learner,
+    SentenceLearnerConfig sentenceLearner, PairLearnerConfig pairLearner, Job job,
+    Publish publish, Limits limits, Records records) implements Serializable {
 
   public JobConfig {
     require(kafka != null && topics != null && model != null && learner != null
@@ -53,9 +44,6 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
     Set<String> distinct = new LinkedHashSet<>(topics.all());
     require(distinct.size() == topics.all().size(), "topics", topics.all(),
         "every topic must have its own name");
-    learner.toLearnerConfig(model); // the learners' own checks, up front
-    sentenceLearner.toSentenceLearnerConfig();
-    pairLearner.toPairLearnerConfig(model, sentenceLearner);
   }
 
   /** Kafka clients. {@code properties} pass through to every client and are never logged. */
@@ -199,11 +187,11 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   }
 
   /**
-   * The models records train when they name none, and the input shape of every image model:
-   * images are cropped and resized to height x width, and must have this many channels.
+   * The models records train when they name none. Each model key is its own learner; image,
+   * sentence and image-text models are separate learners, so their default ids differ.
    */
-  public record Model(String defaultId, String defaultSentenceId, String defaultPairId,
-      int channels, int height, int width) implements Serializable {
+  public record Model(String defaultId, String defaultSentenceId, String defaultPairId)
+      implements Serializable {
 
     public Model {
       require(defaultId != null && !defaultId.isBlank(), "model.defaultId", defaultId,
@@ -216,153 +204,6 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           && !defaultPairId.equals(defaultId) && !defaultPairId.equals(defaultSentenceId),
           "model.defaultPairId", defaultPairId, "name the model image-caption pairs without a "
               + "modelId train, other than the image and sentence defaults, e.g. default-clip");
-      require(channels == 1 || channels == 3, "model.channels", channels,
-          "use 1 (grey) or 3 (RGB)");
-      require(height >= 8, "model.height", height, "use at least 8");
-      require(width >= 8, "model.width", width, "use at least 8");
-    }
-  }
-
-  /**
-   * A learner's replay settings as the YAML gives them ({@code learner.replay},
-   * {@code sentenceLearner.replay}, {@code pairLearner.replay}); {@link ReplayConfig} checks
-   * them, and its messages name the field. {@code replayFraction} -1 is the default: half with a
-   * buffer, none without ({@link ReplayConfig#defaultReplayFraction}).
-   */
-  public record Replay(int capacity, long maxBytes, ReplayPolicy policy, int updatesPerBatch,
-      double replayFraction) implements Serializable {
-
-    /** The engine-free settings; {@code section} (e.g. learner) leads the key in a message. */
-    public ReplayConfig toReplayConfig(String section) {
-      try {
-        return new ReplayConfig(capacity, maxBytes, policy, updatesPerBatch,
-            replayFraction == -1 ? ReplayConfig.defaultReplayFraction(capacity) : replayFraction);
-      } catch (IllegalArgumentException ex) {
-        throw new InvalidJobConfigException(section + "." + ex.getMessage());
-      }
-    }
-  }
-
-  /**
-   * Learner hyper-parameters; defaults are MoCo v2's (see LearnerConfig#mocoV2), and SwAV's and
-   * InstDisc's own settings sit in {@code swav} and {@code instDisc}, the replay buffer's in
-   * {@code replay}.
-   */
-  public record Learner(Method method, EncoderKind encoder, int width, int blocks, int headHidden,
-      int dim, int batchSize, int queueSize, double temperature, double momentum,
-      OptimizerConfig.Kind optimizer, double lr, double weightDecay, double cropScaleMin,
-      long seed, LearnerConfig.Swav swav, LearnerConfig.InstDisc instDisc, Replay replay)
-      implements Serializable {
-
-    public Learner {
-      require(method != null, "learner.method", null,
-          "use MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC or SWAV");
-      require(encoder != null, "learner.encoder", null,
-          "use GEMM_MLP, GEMM_CNN, PATCH_MLP, CNN, RESNET or MLP");
-      require(batchSize >= 1 && batchSize <= 65536, "learner.batchSize", batchSize,
-          "use 1..65536 (MoCo uses 256)");
-      require(lr > 0, "learner.lr", lr, "use a positive learning rate, e.g. 0.03");
-      require(momentum >= 0 && momentum <= 1, "learner.momentum", momentum,
-          "use a value in [0, 1], e.g. 0.99");
-      require(swav != null, "learner.swav", null, "set prototypes and localCrops");
-      require(instDisc != null, "learner.instDisc", null, "set negatives and bankMomentum");
-      require(replay != null, "learner.replay", null, REPLAY_FIX);
-    }
-
-    /** The engine-free learner's configuration (its own checks name the field and the fix). */
-    public LearnerConfig toLearnerConfig(Model shape) {
-      ReplayConfig r = replay.toReplayConfig("learner");
-      try {
-        EncoderConfig e = new EncoderConfig(encoder, shape.channels(), shape.height(),
-            shape.width(), width, blocks, headHidden, dim, seed);
-        return new LearnerConfig(method, e, new OptimizerConfig(optimizer, lr, 0.9, weightDecay),
-            queueSize == 0 ? LearnerConfig.defaultQueueSize(method) : queueSize,
-            temperature == 0 ? method.defaultTemperature() : temperature,
-            MomentumUpdate.constant(momentum), cropScaleMin, batchSize, seed, swav, instDisc, r);
-      } catch (IllegalArgumentException ex) {
-        throw new InvalidJobConfigException("learner: " + ex.getMessage());
-      }
-    }
-  }
-
-  /**
-   * Sentence learner hyper-parameters; defaults are ESimCSE's, with the hashed fastText-style
-   * tokenizer.
-   */
-  public record SentenceLearner(Method method, int buckets, int maxTokens, int maxChars,
-      boolean lowerCase, int width, double dropout, int headHidden, int dim, int batchSize,
-      int queueSize, double temperature, double momentum, OptimizerConfig.Kind optimizer,
-      double lr, double weightDecay, double duplicationRate, double deletionRate, long seed,
-      Replay replay) implements Serializable {
-
-    public SentenceLearner {
-      require(method != null && method.forSentences(), "sentenceLearner.method", method,
-          "use ESIMCSE, SIMCSE or CONSERT");
-      require(optimizer != null, "sentenceLearner.optimizer", null, "use ADAM or SGD");
-      require(batchSize >= 2 && batchSize <= 65536, "sentenceLearner.batchSize", batchSize,
-          "use 2..65536 (in-batch negatives need a second record; ESimCSE uses 64)");
-      require(lr > 0, "sentenceLearner.lr", lr, "use a positive learning rate, e.g. 0.001");
-      require(queueSize >= -1, "sentenceLearner.queueSize", queueSize,
-          "use -1 for the method's default, 0 for none, or a positive K (ESimCSE uses 160)");
-      require(momentum >= 0 && momentum <= 1, "sentenceLearner.momentum", momentum,
-          "use a value in [0, 1], e.g. 0.995");
-      require(replay != null, "sentenceLearner.replay", null, REPLAY_FIX);
-    }
-
-    /** The engine-free sentence learner's configuration (its checks name the field and fix). */
-    public SentenceLearnerConfig toSentenceLearnerConfig() {
-      ReplayConfig r = replay.toReplayConfig("sentenceLearner");
-      try {
-        TokenizerConfig defaults = TokenizerConfig.defaults();
-        TokenizerConfig t = new TokenizerConfig(buckets, defaults.ngramMin(), defaults.ngramMax(),
-            defaults.slotsPerToken(), maxTokens, maxChars, lowerCase);
-        TextEncoderConfig e = SentenceLearnerConfig.encoderFor(t, width, dropout, seed)
-            .withHead(headHidden, dim);
-        return new SentenceLearnerConfig(method, t, e,
-            new OptimizerConfig(optimizer, lr, 0.9, weightDecay),
-            queueSize == -1 ? SentenceLearnerConfig.defaultQueueSize(method) : queueSize,
-            temperature,
-            MomentumUpdate.constant(momentum), duplicationRate, deletionRate, batchSize, seed, r);
-      } catch (IllegalArgumentException ex) {
-        throw new InvalidJobConfigException("sentenceLearner: " + ex.getMessage());
-      }
-    }
-  }
-
-  /**
-   * Image-text (CLIP) learner hyper-parameters: an image encoder of the model's input shape and
-   * a text encoder with the sentence learner's tokenizer settings, both projecting to {@code dim};
-   * CLIP's learnable temperature starts at {@code temperature} and its scale is clamped to 100.
-   */
-  public record PairLearner(EncoderKind encoder, int width, int textWidth, double dropout,
-      int headHidden, int dim, int batchSize, double temperature, OptimizerConfig.Kind optimizer,
-      double lr, double weightDecay, double cropScaleMin, long seed, Replay replay)
-      implements Serializable {
-
-    public PairLearner {
-      require(encoder != null, "pairLearner.encoder", null, "use CNN, RESNET or MLP");
-      require(optimizer != null, "pairLearner.optimizer", null, "use ADAM or SGD");
-      require(batchSize >= 2 && batchSize <= 65536, "pairLearner.batchSize", batchSize,
-          "use 2..65536 (a pair's negatives are the other pairs of its batch; CLIP uses 32768)");
-      require(lr > 0, "pairLearner.lr", lr, "use a positive learning rate, e.g. 0.001");
-      require(replay != null, "pairLearner.replay", null, REPLAY_FIX);
-    }
-
-    /** The engine-free CLIP learner's configuration; the tokenizer is the sentence learner's. */
-    public PairLearnerConfig toPairLearnerConfig(Model shape, SentenceLearner text) {
-      ReplayConfig r = replay.toReplayConfig("pairLearner");
-      try {
-        TokenizerConfig t = text.toSentenceLearnerConfig().tokenizer();
-        EncoderConfig image = new EncoderConfig(encoder, shape.channels(), shape.height(),
-            shape.width(), width, 1, headHidden, dim, seed);
-        TextEncoderConfig caption = SentenceLearnerConfig.encoderFor(t, textWidth, dropout,
-            seed + 1).withHead(headHidden, dim);
-        return new PairLearnerConfig(image, t, caption,
-            new OptimizerConfig(optimizer, lr, 0.9, weightDecay), temperature, cropScaleMin,
-            batchSize, seed, r);
-      } catch (IllegalArgumentException ex) {
-        throw new InvalidJobConfigException("pairLearner: " + ex.getMessage());
-      }
     }
   }
 
@@ -433,24 +274,6 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           "CONFLUENT needs the registry's URL, e.g. http://localhost:8081");
     }
   }
-
-  /** The learner configuration of every image model key. */
-  public LearnerConfig learnerConfig() {
-    return learner.toLearnerConfig(model);
-  }
-
-  /** The learner configuration of every sentence model key. */
-  public SentenceLearnerConfig sentenceLearnerConfig() {
-    return sentenceLearner.toSentenceLearnerConfig();
-  }
-
-  /** The learner configuration of every image-text (CLIP) model key. */
-  public PairLearnerConfig pairLearnerConfig() {
-    return pairLearner.toPairLearnerConfig(model, sentenceLearner);
-  }
-
-  private static final String REPLAY_FIX =
-      "set capacity, maxBytes, policy, updatesPerBatch and replayFraction (see default-job.yaml)";
 
   static void require(boolean ok, String setting, Object value, String fix) {
     if (!ok) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -18,16 +19,21 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.util.TimeUtils;
 
 /**
  * Reads a {@link JobConfig}: the bundled {@code default-job.yaml}, then the user's YAML file, then
  * {@code key=value} overrides with dotted keys ({@code learner.batchSize=64},
- * {@code kafka.properties.security.protocol=SASL_SSL}). Unknown settings and bad values fail here,
- * before anything starts, with the setting, the value and the fix in the message.
+ * {@code kafka.properties.security.protocol=SASL_SSL}), bound in one go; the learner sections bind
+ * straight to the engine-free records ({@code LearnerConfig} & co.), whose own checks run here.
+ * Unknown settings and bad values fail here, before anything starts, with the setting, the value
+ * and the fix in the message. The command line's learner options are overrides on the same tree
+ * ({@code contraflow train --lr 0.06} is {@code learner.optimizer.learningRate=0.06}).
  */
 public final class JobConfigLoader {
 
@@ -36,7 +42,12 @@ public final class JobConfigLoader {
       .registerModule(new SimpleModule().addDeserializer(Duration.class, new DurationText()))
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
+      .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS);
+
+  /** Settings whose value is a mapping of the user's own keys, not a section of settings. */
+  private static final Set<String> FREE_FORM_MAPPINGS =
+      Set.of("kafka.properties", "kafka.startingPartitionOffsets");
 
   private JobConfigLoader() {}
 
@@ -96,7 +107,10 @@ public final class JobConfigLoader {
       if (existing == null) {
         throw unknownSetting(key);
       }
-      boolean freeForm = key.equals("kafka.properties");
+      boolean freeForm = FREE_FORM_MAPPINGS.contains(key);
+      if (existing.isObject() && !e.getValue().isObject() && !freeForm) {
+        throw notASection(key, existing);
+      }
       if (existing.isObject() && e.getValue().isObject() && !freeForm) {
         merge((ObjectNode) existing, e.getValue(), key + ".");
       } else {
@@ -132,8 +146,19 @@ public final class JobConfigLoader {
     if (existing == null) {
       throw unknownSetting(key);
     }
+    if (existing.isObject() && !FREE_FORM_MAPPINGS.contains(key)) {
+      throw notASection(key, existing);
+    }
     // A mapping setting takes a YAML flow mapping: --set kafka.startingPartitionOffsets={0: 16}
     node.set(parts[parts.length - 1], existing.isObject() ? mapping(key, text) : value);
+  }
+
+  private static InvalidJobConfigException notASection(String key, JsonNode section) {
+    List<String> names = new ArrayList<>();
+    section.fieldNames().forEachRemaining(names::add);
+    return new InvalidJobConfigException(key + " is a section (" + String.join(", ", names)
+        + "), not a value; set its keys, e.g. " + key + "." + names.get(0) + " (see "
+        + "contraflow learn --print-defaults)");
   }
 
   private static JsonNode mapping(String key, String text) {
@@ -169,6 +194,10 @@ public final class JobConfigLoader {
         if (cause instanceof InvalidJobConfigException bad) {
           throw bad;
         }
+        if (cause instanceof IllegalArgumentException bad) {
+          // an engine-free record's own check: its message names the field, value and fix
+          throw new InvalidJobConfigException(located(e.getPath(), bad.getMessage()));
+        }
         cause = cause.getCause();
       }
       if (e instanceof UnrecognizedPropertyException u) {
@@ -181,6 +210,18 @@ public final class JobConfigLoader {
     } catch (JsonProcessingException e) {
       throw new InvalidJobConfigException("configuration is invalid: " + e.getOriginalMessage());
     }
+  }
+
+  /**
+   * A record's message under the setting's path: "learner: batchSize must be ..."; a message
+   * that already names its section ("replay.capacity must be ...") continues the path instead.
+   */
+  private static String located(List<JsonMappingException.Reference> refs, String message) {
+    String path = pathOf(refs);
+    int dot = path.lastIndexOf('.');
+    String last = path.substring(dot + 1);
+    return message.startsWith(last + ".") && dot > 0
+        ? path.substring(0, dot) + "." + message : path + ": " + message;
   }
 
   private static String pathOf(List<JsonMappingException.Reference> refs) {

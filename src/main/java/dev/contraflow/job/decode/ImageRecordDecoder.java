@@ -16,12 +16,14 @@ import dev.contraflow.job.source.KafkaInput;
 public final class ImageRecordDecoder extends RecordDecoder<ImageRecord, LearnerInput> {
 
   private final JobConfig.Model model;
+  private final int channels;
   private final long maxPixels;
   private transient ImageDecoder images;
 
   public ImageRecordDecoder(JobConfig config) {
     super(config, ImageRecord.class, config.topics().images());
     this.model = config.model();
+    this.channels = config.learner().encoder().channels();
     this.maxPixels = config.limits().maxPixels();
   }
 
@@ -29,9 +31,9 @@ public final class ImageRecordDecoder extends RecordDecoder<ImageRecord, Learner
   protected LearnerInput toInput(ImageRecord record, KafkaInput in) throws Rejected {
     String id = requireId(record.getId());
     Image image = decodeImage(id, record);
-    if (image.channels() != model.channels()) {
+    if (image.channels() != channels) {
       throw new Rejected("image " + id + " has " + image.channels() + " channel(s); the models of "
-          + "this job take " + model.channels() + " (model.channels)");
+          + "this job take " + channels + " (learner.encoder.channels)");
     }
     return new LearnerInput(modelIdOr(record.getModelId(), model.defaultId()), image, in.topic,
         in.partition, in.offset, eventTime(record.getEventTime(), in));

@@ -20,6 +20,7 @@ import dev.contraflow.job.source.KafkaInput;
 public final class PairRecordDecoder extends RecordDecoder<PairRecord, PairInput> {
 
   private final JobConfig.Model model;
+  private final int channels;
   private final long maxPixels;
   private final TokenizerConfig tokenizerConfig;
   private transient ImageDecoder images;
@@ -28,8 +29,9 @@ public final class PairRecordDecoder extends RecordDecoder<PairRecord, PairInput
   public PairRecordDecoder(JobConfig config) {
     super(config, PairRecord.class, config.topics().pairs());
     this.model = config.model();
+    this.channels = config.pairLearner().image().channels();
     this.maxPixels = config.limits().maxPixels();
-    this.tokenizerConfig = config.pairLearnerConfig().tokenizer();
+    this.tokenizerConfig = config.pairLearner().tokenizer();
   }
 
   @Override
@@ -45,9 +47,9 @@ public final class PairRecordDecoder extends RecordDecoder<PairRecord, PairInput
     } catch (InvalidImageException e) {
       throw new Rejected("pair " + id + ", image: " + e.getMessage());
     }
-    if (image.channels() != model.channels()) {
+    if (image.channels() != channels) {
       throw new Rejected("pair " + id + ", image: " + image.channels() + " channel(s); the models "
-          + "of this job take " + model.channels() + " (model.channels)");
+          + "of this job take " + channels + " (pairLearner.image.channels)");
     }
     try {
       PairRecords.caption(record, tokenizer);

@@ -21,7 +21,7 @@ public final class SentenceRecordDecoder extends RecordDecoder<SentenceRecord, S
 
   public SentenceRecordDecoder(JobConfig config) {
     super(config, SentenceRecord.class, config.topics().sentences());
-    this.tokenizerConfig = config.sentenceLearnerConfig().tokenizer();
+    this.tokenizerConfig = config.sentenceLearner().tokenizer();
     this.defaultModelId = config.model().defaultSentenceId();
   }
 

@@ -67,17 +67,17 @@ public final class LearnerFunction<I extends KeyedInput, X>
 
   /** The learner of the job's image models. */
   public static LearnerFunction<LearnerInput, Image> images(JobConfig config) {
-    return new LearnerFunction<>(config, new ImageModelSpec(config.learnerConfig()));
+    return new LearnerFunction<>(config, new ImageModelSpec(config.learner()));
   }
 
   /** The learner of the job's image-text (CLIP) models. */
   public static LearnerFunction<PairInput, PairExample> pairs(JobConfig config) {
-    return new LearnerFunction<>(config, new PairModelSpec(config.pairLearnerConfig()));
+    return new LearnerFunction<>(config, new PairModelSpec(config.pairLearner()));
   }
 
   /** The learner of the job's sentence models. */
   public static LearnerFunction<SentenceInput, SentenceExample> sentences(JobConfig config) {
-    return new LearnerFunction<>(config, new SentenceModelSpec(config.sentenceLearnerConfig()));
+    return new LearnerFunction<>(config, new SentenceModelSpec(config.sentenceLearner()));
   }
 
   public LearnerFunction(JobConfig config, ModelSpec<I, X> spec) {

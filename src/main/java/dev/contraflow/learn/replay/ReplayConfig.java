@@ -19,11 +19,10 @@ import java.io.Serializable;
  * are conventional choices; {@link #IMAGES} (8 updates over a 4096-record reservoir) was chosen by
  * measurement on one pass over Fashion-MNIST. Sentences and pairs keep {@link #NONE} until measured.
  *
- * <p>The one home of these defaults: {@code LearnerConfig.defaults} takes {@link #IMAGES}, the
- * sentence and pair configurations fall back to {@link #NONE}, the command line's unset options
- * take those values and {@link #defaultReplayFraction}, and the job YAML repeats them
- * (JobConfigLoaderTest and TrainAndLearnConfigTest hold them equal) with replayFraction -1 for
- * {@link #defaultReplayFraction}.
+ * <p>The job's {@code default-job.yaml} is the one home of the settings users get (the command
+ * line overrides it); it repeats {@link #IMAGES} for images and {@link #NONE} for sentences and
+ * pairs, which {@code LearnerConfig.defaults} and the tests use (JobConfigLoaderTest holds them
+ * equal).
  *
  * @param capacity most records the buffer holds (0 = no buffer: every step trains on the incoming
  *     records only)
@@ -33,7 +32,8 @@ import java.io.Serializable;
  * @param policy which records a full buffer keeps
  * @param updatesPerBatch k, gradient steps per incoming micro-batch (1 = one step per batch)
  * @param replayFraction share of each step's batch drawn from the buffer, in [0, 1] (0 = none;
- *     1 = only buffered records once the buffer holds a batch)
+ *     1 = only buffered records once the buffer holds a batch); -1 = {@link
+ *     #defaultReplayFraction}
  */
 public record ReplayConfig(
     int capacity,
@@ -63,6 +63,7 @@ public record ReplayConfig(
       new ReplayConfig(4096, DEFAULT_MAX_BYTES, ReplayPolicy.RESERVOIR, 8, DEFAULT_REPLAY_FRACTION);
 
   public ReplayConfig {
+    replayFraction = replayFraction == -1 ? defaultReplayFraction(capacity) : replayFraction;
     if (capacity < 0) {
       throw new IllegalArgumentException("replay.capacity must be >= 0, got " + capacity
           + " (0 = no buffer; e.g. 4096 records)");

@@ -26,17 +26,17 @@ class JobConfigLoaderTest {
   void defaultsAreMocoV2AndLoadWithoutAFile() {
     JobConfig c = JobConfigLoader.defaults(List.of());
     assertEquals(256, c.learner().batchSize());
-    assertEquals(4096, c.learnerConfig().queueSize(), "MoCo's K, from queueSize: 0");
+    assertEquals(4096, c.learner().queueSize(), "MoCo's K, from queueSize: 0");
     assertEquals(65536, JobConfigLoader.defaults(List.of("learner.method=INSTDISC"))
-        .learnerConfig().queueSize(), "InstDisc's bank");
-    assertEquals(0.2, c.learnerConfig().temperature(), "MoCo v2's, from temperature: 0");
-    assertEquals(0.5, JobConfigLoader.defaults(List.of("learner.method=SIMCLR")).learnerConfig()
+        .learner().queueSize(), "InstDisc's bank");
+    assertEquals(0.2, c.learner().temperature(), "MoCo v2's, from temperature: 0");
+    assertEquals(0.5, JobConfigLoader.defaults(List.of("learner.method=SIMCLR")).learner()
         .temperature(), "each method's paper temperature unless set");
     assertEquals(0.3, JobConfigLoader.defaults(List.of("learner.method=SIMCLR",
-        "learner.temperature=0.3")).learnerConfig().temperature());
-    assertEquals(0.99, c.learner().momentum());
+        "learner.temperature=0.3")).learner().temperature());
+    assertEquals(0.99, c.learner().momentum().momentum());
     assertEquals(Duration.ofSeconds(2), c.job().batchTimeout());
-    assertEquals(EncoderKind.GEMM_MLP, c.learnerConfig().encoder().kind());
+    assertEquals(EncoderKind.GEMM_MLP, c.learner().encoder().kind());
   }
 
   @Test
@@ -47,16 +47,34 @@ class JobConfigLoaderTest {
           bootstrapServers: "broker:9092"
         learner:
           batchSize: 64
-          encoder: MLP
+          encoder:
+            kind: MLP
         job:
           checkpointInterval: 30s
         """);
     JobConfig c = JobConfigLoader.load(file, List.of("learner.batchSize=32"));
     assertEquals("broker:9092", c.kafka().bootstrapServers());
     assertEquals(32, c.learner().batchSize(), "--set wins over the file");
-    assertEquals(EncoderKind.MLP, c.learner().encoder());
+    assertEquals(EncoderKind.MLP, c.learner().encoder().kind());
     assertEquals(Duration.ofSeconds(30), c.job().checkpointInterval());
     assertEquals("contraflow", c.kafka().groupId(), "untouched settings keep their defaults");
+  }
+
+  /**
+   * A section given a value, as a file written for the flat learner settings before they bound
+   * to the engine-free records does ({@code encoder: MLP}), says which keys the section has.
+   */
+  @Test
+  void aValueWhereASectionBelongsNamesTheSectionsKeys() throws Exception {
+    Path file = Files.writeString(dir.resolve("old.yaml"), "learner:\n  encoder: MLP\n");
+    var e = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.load(file, List.of()));
+    assertTrue(e.getMessage().startsWith("learner.encoder is a section (kind, channels, height,"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("learner.encoder.kind"), e.getMessage());
+    var o = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("learner.optimizer=ADAM")));
+    assertTrue(o.getMessage().contains("learner.optimizer.kind"), o.getMessage());
   }
 
   @Test
@@ -71,7 +89,7 @@ class JobConfigLoaderTest {
   void badValueMessageNamesTheSettingTheValueAndTheFix() {
     var e = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("learner.batchSize=0")));
-    assertEquals("learner.batchSize = 0 is invalid: use 1..65536 (MoCo uses 256)",
+    assertEquals("learner: batchSize must be in 1..65536, got 0 (MoCo uses 256)",
         e.getMessage());
     var d = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("job.batchTimeout=soon")));
@@ -86,11 +104,11 @@ class JobConfigLoaderTest {
   void swavAndInstDiscSettingsReachTheLearnerAndBadOnesAreNamed() {
     var c = JobConfigLoader.defaults(List.of("learner.swav.prototypes=50",
         "learner.swav.localCrops=0", "learner.instDisc.negatives=256",
-        "learner.instDisc.bankMomentum=0.9")).learnerConfig();
+        "learner.instDisc.bankMomentum=0.9")).learner();
     assertEquals(new LearnerConfig.Swav(50, 0), c.swav());
     assertEquals(new LearnerConfig.InstDisc(256, 0.9), c.instDisc());
     assertEquals(LearnerConfig.Swav.DEFAULTS,
-        JobConfigLoader.defaults(List.of()).learnerConfig().swav(), "the bundled defaults");
+        JobConfigLoader.defaults(List.of()).learner().swav(), "the bundled defaults");
     var e = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("learner.instDisc.bankMomentum=1")));
     assertTrue(e.getMessage().startsWith("learner.instDisc"), e.getMessage());
@@ -105,16 +123,16 @@ class JobConfigLoaderTest {
         "learner.replay.updatesPerBatch=4", "learner.replay.replayFraction=0.25",
         "sentenceLearner.replay.capacity=64", "pairLearner.replay.updatesPerBatch=2"));
     assertEquals(new ReplayConfig(512, 1 << 20, ReplayPolicy.MIN_REDUNDANCY, 4, 0.25),
-        job.learnerConfig().replay());
+        job.learner().replay());
     assertEquals(new ReplayConfig(64, ReplayConfig.DEFAULT_MAX_BYTES, ReplayPolicy.FIFO, 1,
-        ReplayConfig.DEFAULT_REPLAY_FRACTION), job.sentenceLearnerConfig().replay(),
+        ReplayConfig.DEFAULT_REPLAY_FRACTION), job.sentenceLearner().replay(),
         "replayFraction -1: half of each batch replayed once there is a buffer");
-    assertEquals(ReplayConfig.NONE.withUpdatesPerBatch(2), job.pairLearnerConfig().replay());
+    assertEquals(ReplayConfig.NONE.withUpdatesPerBatch(2), job.pairLearner().replay());
     JobConfig defaults = JobConfigLoader.defaults(List.of());
-    assertEquals(ReplayConfig.IMAGES, defaults.learnerConfig().replay(),
+    assertEquals(ReplayConfig.IMAGES, defaults.learner().replay(),
         "the bundled defaults: images replay, as LearnerConfig.defaults does");
-    assertEquals(ReplayConfig.NONE, defaults.sentenceLearnerConfig().replay());
-    assertEquals(ReplayConfig.NONE, defaults.pairLearnerConfig().replay());
+    assertEquals(ReplayConfig.NONE, defaults.sentenceLearner().replay());
+    assertEquals(ReplayConfig.NONE, defaults.pairLearner().replay());
 
     var e = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("sentenceLearner.replay.updatesPerBatch=0")));
@@ -130,7 +148,7 @@ class JobConfigLoaderTest {
   @Test
   void enumValuesAreCheckedByName() {
     var e = assertThrows(InvalidJobConfigException.class,
-        () -> JobConfigLoader.defaults(List.of("learner.encoder=VGG")));
+        () -> JobConfigLoader.defaults(List.of("learner.encoder.kind=VGG")));
     assertTrue(e.getMessage().contains("learner.encoder"), e.getMessage());
   }
 
@@ -187,17 +205,18 @@ class JobConfigLoaderTest {
     JobConfig c = JobConfigLoader.defaults(List.of());
     assertEquals(List.of("contraflow.images", "contraflow.sentences", "contraflow.pairs"),
         c.topics().inputs());
-    assertEquals(Method.ESIMCSE, c.sentenceLearnerConfig().method());
-    assertEquals(0.05, c.sentenceLearnerConfig().temperature());
-    assertEquals(0.32, c.sentenceLearnerConfig().duplicationRate());
-    assertEquals(160, c.sentenceLearnerConfig().queueSize());
-    assertEquals(64, c.sentenceLearnerConfig().batchSize());
-    assertEquals(c.sentenceLearnerConfig().tokenizer().buckets(),
-        c.sentenceLearnerConfig().encoder().vocabularySize());
+    assertEquals(Method.ESIMCSE, c.sentenceLearner().method());
+    assertEquals(0.05, c.sentenceLearner().temperature());
+    assertEquals(0.32, c.sentenceLearner().duplicationRate());
+    assertEquals(160, c.sentenceLearner().queueSize());
+    assertEquals(64, c.sentenceLearner().batchSize());
+    assertEquals(c.sentenceLearner().tokenizer().buckets(),
+        c.sentenceLearner().encoder().vocabularySize());
 
     var m = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("sentenceLearner.method=MOCO")));
-    assertTrue(m.getMessage().startsWith("sentenceLearner.method = MOCO"), m.getMessage());
+    assertTrue(m.getMessage().startsWith("sentenceLearner: method MOCO learns from images"),
+        m.getMessage());
     var t = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("sentenceLearner.temperature=0")));
     assertTrue(t.getMessage().startsWith("sentenceLearner: temperature"), t.getMessage());
@@ -209,7 +228,8 @@ class JobConfigLoaderTest {
     assertTrue(clip.getMessage().startsWith("model.defaultPairId"), clip.getMessage());
     var pairs = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("pairLearner.batchSize=1")));
-    assertTrue(pairs.getMessage().startsWith("pairLearner.batchSize = 1"), pairs.getMessage());
+    assertTrue(pairs.getMessage().startsWith("pairLearner: batchSize must be >= 2"),
+        pairs.getMessage());
   }
 
   @Test

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class SentenceRecordDecoderTest {
 
   private final JobConfig config = JobConfigLoader.defaults(List.of(
-      "sentenceLearner.maxChars=200"));
+      "sentenceLearner.tokenizer.maxChars=200"));
   private final RecordCodec<SentenceRecord> codec = RecordCodec.singleObject(SentenceRecord.class);
   private final SentenceRecordDecoder decoder = new SentenceRecordDecoder(config);
 

@@ -51,8 +51,9 @@ class LearnerFunctionTest {
 
   private JobConfig config(Method method) {
     return JobConfigLoader.defaults(List.of("learner.method=" + method,
-        "learner.temperature=" + method.defaultTemperature(), "learner.encoder=CNN",
-        "learner.width=4", "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20",
+        "learner.temperature=" + method.defaultTemperature(), "learner.encoder.kind=CNN",
+        "learner.encoder.baseWidth=4", "learner.encoder.projectionHidden=16",
+        "learner.encoder.projectionDim=8", "learner.queueSize=20",
         "learner.batchSize=8", "learner.replay.capacity=0", "learner.replay.updatesPerBatch=1",
         "job.batchTimeout=" + TIMEOUT_MS + "ms", "publish.everySteps=1000",
         "publish.modelStore=" + dir.resolve("models").toUri()));

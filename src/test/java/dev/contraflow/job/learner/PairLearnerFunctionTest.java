@@ -49,9 +49,11 @@ class PairLearnerFunctionTest {
 
   private KeyedOneInputStreamOperatorTestHarness<String, PairInput, KafkaOutput> harness()
       throws Exception {
-    JobConfig config = JobConfigLoader.defaults(List.of("pairLearner.encoder=MLP",
-        "pairLearner.width=4", "pairLearner.textWidth=8", "pairLearner.headHidden=16",
-        "pairLearner.dim=8", "pairLearner.batchSize=4", "sentenceLearner.buckets=512",
+    JobConfig config = JobConfigLoader.defaults(List.of("pairLearner.image.kind=MLP",
+        "pairLearner.image.baseWidth=4", "pairLearner.text.width=8",
+        "pairLearner.image.projectionHidden=16", "pairLearner.text.projectionHidden=16",
+        "pairLearner.image.projectionDim=8", "pairLearner.text.projectionDim=8",
+        "pairLearner.batchSize=4", "pairLearner.tokenizer.buckets=512",
         "job.batchTimeout=" + TIMEOUT_MS + "ms", "publish.everySteps=1000",
         "publish.modelStore=" + dir.resolve("models").toUri()));
     return new KeyedOneInputStreamOperatorTestHarness<>(
@@ -130,9 +132,11 @@ class PairLearnerFunctionTest {
   @Test
   void stateSerializerRoundTripsThePairState() throws Exception {
     var learner = Learner.pairs(JobConfigLoader.defaults(List.of(
-        "pairLearner.encoder=MLP", "pairLearner.width=4", "pairLearner.textWidth=8",
-        "pairLearner.headHidden=16", "pairLearner.dim=8", "sentenceLearner.buckets=512"))
-        .pairLearnerConfig());
+        "pairLearner.image.kind=MLP", "pairLearner.image.baseWidth=4", "pairLearner.text.width=8",
+        "pairLearner.image.projectionHidden=16", "pairLearner.text.projectionHidden=16",
+        "pairLearner.image.projectionDim=8", "pairLearner.text.projectionDim=8",
+        "pairLearner.tokenizer.buckets=512"))
+        .pairLearner());
     LearnerState s = learner.initialState();
     var out = new DataOutputSerializer(1024);
     PairLearnerStateSerializer.INSTANCE.serialize(s, out);

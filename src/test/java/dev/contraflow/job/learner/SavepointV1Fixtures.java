@@ -85,24 +85,29 @@ final class SavepointV1Fixtures {
         "/fashion-mnist-subset/train-images-idx3-ubyte.gz").toURI()), 40);
     return List.of(
         new Fixture<LearnerInput>("image", List.of("learner.method=MOCO",
-            "learner.temperature=0.2", "learner.encoder=CNN", "learner.width=4",
-            "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20",
+            "learner.temperature=0.2", "learner.encoder.kind=CNN",
+            "learner.encoder.baseWidth=4", "learner.encoder.projectionHidden=16",
+            "learner.encoder.projectionDim=8", "learner.queueSize=20",
             "learner.batchSize=8", // the old job had no replay: one update per micro-batch
             "learner.replay.capacity=0", "learner.replay.updatesPerBatch=1"), 8, 4, 8,
             i -> new LearnerInput(MODEL, images.get(i), "images", 0, i, 0),
             LearnerFunction::images),
         new Fixture<SentenceInput>("sentence", List.of("sentenceLearner.method=ESIMCSE",
-            "sentenceLearner.buckets=512", "sentenceLearner.maxTokens=8",
-            "sentenceLearner.width=8", "sentenceLearner.headHidden=16", "sentenceLearner.dim=8",
+            "sentenceLearner.tokenizer.buckets=512", "sentenceLearner.tokenizer.maxTokens=8",
+            "sentenceLearner.encoder.width=8", "sentenceLearner.encoder.projectionHidden=16",
+            "sentenceLearner.encoder.projectionDim=8",
             "sentenceLearner.queueSize=8", "sentenceLearner.batchSize=4"), 4, 2, 4,
             i -> new SentenceInput("s" + i, MODEL, TEXT[i % TEXT.length],
                 i == 2 ? "a cat was sitting on a mat" : null,
                 i == 2 ? "no animal was anywhere near the mat" : null, "sentences", 0, i,
                 1000L + i),
             LearnerFunction::sentences),
-        new Fixture<PairInput>("pair", List.of("pairLearner.encoder=CNN", "pairLearner.width=4",
-            "pairLearner.textWidth=8", "pairLearner.headHidden=16", "pairLearner.dim=8",
-            "pairLearner.batchSize=4", "sentenceLearner.buckets=512"), 4, 2, 4,
+        // the old job's pairs took the sentence learner's tokenizer and the text seed + 1
+        new Fixture<PairInput>("pair", List.of("pairLearner.image.kind=CNN",
+            "pairLearner.image.baseWidth=4", "pairLearner.text.width=8",
+            "pairLearner.image.projectionHidden=16", "pairLearner.text.projectionHidden=16",
+            "pairLearner.image.projectionDim=8", "pairLearner.text.projectionDim=8",
+            "pairLearner.batchSize=4", "pairLearner.tokenizer.buckets=512"), 4, 2, 4,
             i -> new PairInput(MODEL, images.get(i), "item number " + i, "pairs", 0, i, 0),
             LearnerFunction::pairs));
   }

@@ -51,9 +51,10 @@ class SentenceLearnerFunctionTest {
   Path dir;
 
   static JobConfig config(Path dir, int publishEverySteps) {
-    return JobConfigLoader.defaults(List.of("sentenceLearner.buckets=512",
-        "sentenceLearner.maxTokens=8", "sentenceLearner.width=8", "sentenceLearner.headHidden=16",
-        "sentenceLearner.dim=8", "sentenceLearner.queueSize=8", "sentenceLearner.batchSize=4",
+    return JobConfigLoader.defaults(List.of("sentenceLearner.tokenizer.buckets=512",
+        "sentenceLearner.tokenizer.maxTokens=8", "sentenceLearner.encoder.width=8",
+        "sentenceLearner.encoder.projectionHidden=16", "sentenceLearner.encoder.projectionDim=8",
+        "sentenceLearner.queueSize=8", "sentenceLearner.batchSize=4",
         "job.batchTimeout=" + TIMEOUT_MS + "ms", "publish.everySteps=" + publishEverySteps,
         "publish.modelStore=" + dir.resolve("models").toUri()));
   }
@@ -118,9 +119,9 @@ class SentenceLearnerFunctionTest {
       out = embeddings(h.extractOutputValues());
     }
     JobConfig config = config(dir, 1000);
-    Learner<SentenceExample> learner = Learner.sentences(config.sentenceLearnerConfig());
+    Learner<SentenceExample> learner = Learner.sentences(config.sentenceLearner());
     SentenceTokenizer tokenizer =
-        new SentenceTokenizer(config.sentenceLearnerConfig().tokenizer());
+        new SentenceTokenizer(config.sentenceLearner().tokenizer());
     List<SentenceExample> examples = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       examples.add(input("t", i).example(tokenizer));
