@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     versionProvider = Contraflow.Version.class,
     description = "Online contrastive representation learning from streams.",
     subcommands = {DemoCommand.class, LearnCommand.class, ServeCommand.class, EvalCommand.class,
-        BackfillCommand.class, TrainCommand.class, EmbedCommand.class, BenchCommand.class})
+        BackfillCommand.class, ProduceCommand.class, TrainCommand.class, EmbedCommand.class,
+        BenchCommand.class})
 public final class Contraflow implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

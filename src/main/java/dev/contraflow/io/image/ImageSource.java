@@ -74,7 +74,8 @@ public final class ImageSource {
     return labels.isPresent() ? Optional.of(IdxReader.readLabels(labels.get())) : Optional.empty();
   }
 
-  private static Optional<Path> trainImagesIn(Path folder) {
+  /** A Fashion-MNIST-style folder's training images file, if it has one. */
+  public static Optional<Path> trainImagesIn(Path folder) {
     return TRAIN_IMAGE_FILES.stream().map(folder::resolve).filter(Files::isRegularFile).findFirst();
   }
 
@@ -108,7 +109,8 @@ public final class ImageSource {
     return images;
   }
 
-  private static List<Path> imageFilesByName(Path folder) throws IOException {
+  /** The PNG and JPEG files of a folder (by suffix), in name order. */
+  public static List<Path> imageFilesByName(Path folder) throws IOException {
     try (Stream<Path> entries = Files.list(folder)) {
       return entries
           .filter(ImageSource::isImageFile)

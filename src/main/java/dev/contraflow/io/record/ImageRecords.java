@@ -1,14 +1,14 @@
 package dev.contraflow.io.record;
 
+import dev.contraflow.avro.ImageEncoding;
+import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.io.image.ImageDecoder;
 import dev.contraflow.io.image.InvalidImageException;
-
-import dev.contraflow.avro.ImageEncoding;
-import dev.contraflow.avro.ImageRecord;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /** Builds {@link ImageRecord}s for the images topic from decoded images. */
 public final class ImageRecords {
@@ -21,6 +21,36 @@ public final class ImageRecords {
    *
    * @param modelId the model that learns from it, or null for the job's default model
    */
+  /**
+   * An encoded image file as it is (PNG or JPEG, which {@link #encodingOf} tells from its first
+   * bytes): the job decodes and resizes it, so a photo travels at its file size.
+   */
+  public static ImageRecord encoded(String id, byte[] bytes, ImageEncoding encoding,
+      String modelId, String source, Instant eventTime) {
+    return ImageRecord.newBuilder()
+        .setId(id)
+        .setEncoding(encoding)
+        .setBytes(ByteBuffer.wrap(bytes))
+        .setModelId(modelId)
+        .setSource(source)
+        .setEventTime(eventTime)
+        .setAttributes(Map.of())
+        .build();
+  }
+
+  /** PNG or JPEG by the file's signature; empty for anything else. */
+  public static Optional<ImageEncoding> encodingOf(byte[] bytes) {
+    if (bytes.length >= 8 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N'
+        && bytes[3] == 'G') {
+      return Optional.of(ImageEncoding.PNG);
+    }
+    if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8
+        && (bytes[2] & 0xff) == 0xff) {
+      return Optional.of(ImageEncoding.JPEG);
+    }
+    return Optional.empty();
+  }
+
   public static ImageRecord raw(Image image, String modelId, String source, Instant eventTime) {
     int c = image.channels();
     int h = image.height();

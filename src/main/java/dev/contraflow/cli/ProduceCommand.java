@@ -1,0 +1,330 @@
+package dev.contraflow.cli;
+
+import dev.contraflow.avro.ImageEncoding;
+import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.avro.PairRecord;
+import dev.contraflow.avro.SentenceRecord;
+import dev.contraflow.io.image.IdxReader;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.ImageSource;
+import dev.contraflow.io.record.ImageRecords;
+import dev.contraflow.io.record.RecordCodec;
+import dev.contraflow.job.RecordCodecs;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.config.JobConfigOptions;
+import dev.contraflow.kafka.RecordProducer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.avro.specific.SpecificRecord;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Puts images, sentences or image-text pairs on a Kafka topic as the job reads them: the records
+ * of {@code schemas/}, in the job's wire format, with the job configuration's Kafka client
+ * settings (security included), so a user with a real broker can feed the job without writing a
+ * producer. Files are read one at a time: image files travel as they are (PNG or JPEG, the job
+ * decodes and resizes them), IDX images as RAW pixels.
+ */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+    description = {"Writes images, sentences or image-text pairs to a Kafka topic as contraflow's"
+        + " Avro records (the job's wire format and Kafka settings: --config / --set, or"
+        + " --bootstrap and --kafka-properties). Prints progress and a summary; input that cannot"
+        + " become a record is listed with its reason."})
+final class ProduceCommand implements Callable<Integer> {
+
+  /** Exactly one input. */
+  static final class Input {
+    @Option(names = "--images", required = true,
+        description = "IDX images file (.gz ok), a Fashion-MNIST folder, or a folder of PNG/JPEG"
+            + " files (sent as they are; ids are file names).")
+    Path images;
+
+    @Option(names = "--sentences", required = true,
+        description = "UTF-8 text file, one sentence per line (ids: line-<n>).")
+    Path sentences;
+
+    @Option(names = "--pairs", required = true,
+        description = "UTF-8 lines 'image-file<TAB>caption', image paths relative to this file's"
+            + " folder (ids: 0-based line numbers).")
+    Path pairs;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Input input;
+
+  @Option(names = "--topic",
+      description = "Topic to write (default: the job configuration's topics.images / sentences"
+          + " / pairs).")
+  String topic;
+
+  @Option(names = "--bootstrap",
+      description = "Kafka bootstrap servers (default: the job configuration's"
+          + " kafka.bootstrapServers).")
+  String bootstrap;
+
+  @Option(names = "--kafka-properties",
+      description = "Kafka client properties file (security.protocol, sasl.*, ssl.* ...), as"
+          + " Kafka's own tools take it; the same as --set kafka.properties.<key>=<value>.")
+  Path kafkaProperties;
+
+  @Option(names = "--model-id",
+      description = "Model that learns from these records (default: the job's default model).")
+  String modelId;
+
+  @Option(names = "--source", description = "The records' source field (default: the input's"
+      + " file name).")
+  String source;
+
+  @Option(names = "--limit", defaultValue = "0",
+      description = "Write only the first N records (default: all).")
+  int limit;
+
+  @Option(names = "--rate", defaultValue = "0",
+      description = "At most this many records per second (default: as fast as the broker takes"
+          + " them).")
+  double rate;
+
+  @Mixin JobConfigOptions jobOptions;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (limit < 0 || !(rate >= 0) || Double.isInfinite(rate)) {
+      throw new IllegalArgumentException("--limit must be >= 0 and --rate a finite value >= 0, got "
+          + limit + " and " + rate);
+    }
+    JobConfig job = jobOptions.load(settings());
+    RecordCodecs codecs = new RecordCodecs(job.records());
+    Sent sent = new Sent(spec.commandLine().getErr(), rate);
+    try (RecordProducer producer = new RecordProducer(job.kafka().bootstrapServers(),
+        job.kafka().properties())) {
+      if (input.images != null) {
+        String t = topic != null ? topic : job.topics().images();
+        images(new Writer<>(producer, t, codecs.forTopic(ImageRecord.class, t), sent));
+      } else if (input.sentences != null) {
+        String t = topic != null ? topic : job.topics().sentences();
+        sentences(new Writer<>(producer, t, codecs.forTopic(SentenceRecord.class, t), sent));
+      } else {
+        String t = topic != null ? topic : job.topics().pairs();
+        pairs(new Writer<>(producer, t, codecs.forTopic(PairRecord.class, t), sent));
+      }
+      producer.flush();
+    }
+    sent.summary(spec.commandLine().getOut(), topic != null ? topic : "the job's topic",
+        job.kafka());
+    return sent.records == 0 ? 1 : 0;
+  }
+
+  /** --bootstrap and the properties file as job settings, before the user's own --set. */
+  private List<String> settings() throws IOException {
+    List<String> settings = new ArrayList<>();
+    if (bootstrap != null) {
+      settings.add("kafka.bootstrapServers=" + bootstrap);
+    }
+    if (kafkaProperties != null) {
+      Properties p = new Properties();
+      try (InputStream in = Files.newInputStream(kafkaProperties)) {
+        p.load(in);
+      }
+      p.stringPropertyNames().forEach(k -> settings.add("kafka.properties." + k + "="
+          + p.getProperty(k)));
+    }
+    return settings;
+  }
+
+  private void images(Writer<ImageRecord> out) throws IOException {
+    Path path = input.images;
+    Optional<Path> idx = !Files.exists(path) ? Optional.empty()
+        : Files.isDirectory(path) ? ImageSource.trainImagesIn(path) : Optional.of(path);
+    String from = source != null ? source : path.getFileName().toString();
+    if (idx.isPresent()) {
+      List<Image> images = IdxReader.readImages(idx.get(), limit);
+      Optional<int[]> labels = ImageSource.labelsFor(idx.get());
+      for (Image image : images) {
+        ImageRecord r = ImageRecords.raw(image, modelId, from, Instant.now());
+        // labels are for evaluation (eval --images-topic); the learner never reads them
+        labels.ifPresent(l -> r.setAttributes(Map.of("label",
+            Integer.toString(l[Integer.parseInt(image.id())]))));
+        out.send(image.id(), r);
+      }
+      return;
+    }
+    if (!Files.isDirectory(path)) {
+      throw new IOException(path + " does not exist; pass an IDX images file, a Fashion-MNIST"
+          + " folder or a folder of PNG/JPEG files");
+    }
+    for (Path file : ImageSource.imageFilesByName(path)) {
+      if (limit > 0 && out.sent.records >= limit) {
+        break;
+      }
+      String id = file.getFileName().toString();
+      encodedImage(id, file, out.sent).ifPresent(bytes -> {
+        Optional<ImageEncoding> encoding = ImageRecords.encodingOf(bytes);
+        if (encoding.isEmpty()) {
+          out.sent.refuse(id, "neither PNG nor JPEG (by its first bytes)");
+        } else {
+          out.send(id, ImageRecords.encoded(id, bytes, encoding.get(), modelId, from,
+              Instant.now()));
+        }
+      });
+    }
+  }
+
+  private static Optional<byte[]> encodedImage(String id, Path file, Sent sent) {
+    try {
+      return Optional.of(Files.readAllBytes(file));
+    } catch (IOException e) {
+      sent.refuse(id, "cannot read " + file + ": " + e);
+      return Optional.empty();
+    }
+  }
+
+  private void sentences(Writer<SentenceRecord> out) throws IOException {
+    String from = source != null ? source : input.sentences.getFileName().toString();
+    try (BufferedReader lines = Files.newBufferedReader(input.sentences,
+        StandardCharsets.UTF_8)) {
+      int n = 0;
+      for (String line = lines.readLine(); line != null; line = lines.readLine(), n++) {
+        if (limit > 0 && out.sent.records >= limit) {
+          break;
+        }
+        String id = "line-" + n;
+        if (line.isBlank()) {
+          out.sent.refuse(id, "blank line");
+          continue;
+        }
+        out.send(id, SentenceRecord.newBuilder().setId(id).setText(line).setModelId(modelId)
+            .setSource(from).setEventTime(Instant.now()).build());
+      }
+    }
+  }
+
+  private void pairs(Writer<PairRecord> out) throws IOException {
+    Path folder = input.pairs.toAbsolutePath().getParent();
+    String from = source != null ? source : input.pairs.getFileName().toString();
+    try (BufferedReader lines = Files.newBufferedReader(input.pairs, StandardCharsets.UTF_8)) {
+      int n = 0;
+      for (String line = lines.readLine(); line != null; line = lines.readLine(), n++) {
+        if (limit > 0 && out.sent.records >= limit) {
+          break;
+        }
+        String id = Integer.toString(n);
+        int tab = line.indexOf('\t');
+        if (tab < 0) {
+          out.sent.refuse(id, "no tab between image file and caption");
+          continue;
+        }
+        Optional<byte[]> bytes = encodedImage(id, folder.resolve(line.substring(0, tab).strip()),
+            out.sent);
+        if (bytes.isEmpty()) {
+          continue;
+        }
+        Optional<ImageEncoding> encoding = ImageRecords.encodingOf(bytes.get());
+        if (encoding.isEmpty()) {
+          out.sent.refuse(id, "image is neither PNG nor JPEG (by its first bytes)");
+          continue;
+        }
+        Instant now = Instant.now();
+        out.send(id, PairRecord.newBuilder().setId(id)
+            .setImage(ImageRecords.encoded(id, bytes.get(), encoding.get(), modelId, from, now))
+            .setText(line.substring(tab + 1)).setModelId(modelId).setSource(from)
+            .setEventTime(now).build());
+      }
+    }
+  }
+
+  /** Encodes and sends the records of one topic, paced and counted. */
+  private record Writer<T extends SpecificRecord>(RecordProducer producer, String topic,
+      RecordCodec<T> codec, Sent sent) {
+
+    void send(String id, T record) {
+      sent.pace();
+      producer.send(topic, id.getBytes(StandardCharsets.UTF_8), codec.encode(record));
+      sent.sent(topic);
+    }
+  }
+
+  /** What was sent and refused, the rate limit and the progress line. */
+  private static final class Sent {
+    private static final long PROGRESS_NANOS = Duration.ofSeconds(5).toNanos();
+    private static final int REASONS_SHOWN = 20;
+
+    private final PrintWriter err;
+    private final double rate;
+    private final long started = System.nanoTime();
+    private long lastProgress = started;
+    private String topic;
+    long records;
+    long refused;
+
+    Sent(PrintWriter err, double rate) {
+      this.err = err;
+      this.rate = rate;
+    }
+
+    /** Waits until the next record is due under --rate. */
+    void pace() {
+      if (rate == 0) {
+        return;
+      }
+      long due = started + (long) (records / rate * 1e9);
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        try {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while pacing to --rate", e);
+        }
+      }
+    }
+
+    void sent(String topic) {
+      this.topic = topic;
+      records++;
+      long now = System.nanoTime();
+      if (now - lastProgress >= PROGRESS_NANOS) {
+        lastProgress = now;
+        err.printf("produce: %d records to %s (%.0f/s), %d refused%n", records, topic,
+            records / seconds(), refused);
+      }
+    }
+
+    void refuse(String id, String reason) {
+      if (refused++ < REASONS_SHOWN) {
+        err.printf("refused %s: %s%n", id, reason);
+      }
+    }
+
+    void summary(PrintWriter out, String fallbackTopic, JobConfig.Kafka kafka) {
+      out.printf("produce: %d records written to %s at %s in %.1f s (%.0f/s), acknowledged by"
+              + " the broker; %d refused%s%n", records, topic != null ? topic : fallbackTopic,
+          kafka.bootstrapServers(), seconds(), records / seconds(), refused,
+          refused > REASONS_SHOWN ? " (the first " + REASONS_SHOWN + " listed above)"
+              : refused > 0 ? " (listed above)" : "");
+    }
+
+    private double seconds() {
+      return Math.max((System.nanoTime() - started) / 1e9, 1e-9);
+    }
+  }
+}
