@@ -5,7 +5,7 @@ import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.encoder.TextEncoderConfig;
-import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.io.image.EncoderInput;
 import dev.contraflow.io.text.TokenizerConfig;
 import dev.contraflow.io.record.WireFormat;
 import dev.contraflow.learn.LearnerConfig;
@@ -199,11 +199,13 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   }
 
   /**
-   * The models records train when they name none, and the input shape of every image model:
-   * images are cropped and resized to height x width, and must have this many channels.
+   * The models records train when they name none, and the input of every image model: images are
+   * decoded straight to channels x height x width by the rules of {@link EncoderInput} ({@code
+   * fit}, {@code alpha}, {@code channelConversion}).
    */
   public record Model(String defaultId, String defaultSentenceId, String defaultPairId,
-      int channels, int height, int width) implements Serializable {
+      int channels, int height, int width, EncoderInput.Fit fit, EncoderInput.Alpha alpha,
+      EncoderInput.ChannelConversion channelConversion) implements Serializable {
 
     public Model {
       require(defaultId != null && !defaultId.isBlank(), "model.defaultId", defaultId,
@@ -220,6 +222,10 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           "use 1 (grey) or 3 (RGB)");
       require(height >= 8, "model.height", height, "use at least 8");
       require(width >= 8, "model.width", width, "use at least 8");
+      require(fit != null, "model.fit", fit, "use CROP or PAD");
+      require(alpha != null, "model.alpha", alpha, "use WHITE, BLACK or DROP");
+      require(channelConversion != null, "model.channelConversion", channelConversion,
+          "use CONVERT or REFUSE");
     }
   }
 
@@ -409,13 +415,17 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   }
 
   /** Input limits: beyond them a record is a dead letter with the reason. */
-  public record Limits(int maxRecordBytes, long maxPixels) implements Serializable {
+  public record Limits(int maxRecordBytes, long maxPixels, long maxDecodedBytes)
+      implements Serializable {
 
     public Limits {
       require(maxRecordBytes >= 1024, "limits.maxRecordBytes", maxRecordBytes,
           "use at least 1024");
-      require(maxPixels >= 64 && maxPixels <= ImageDecoder.LARGEST_MAX_PIXELS, "limits.maxPixels",
-          maxPixels, "use 64.." + ImageDecoder.LARGEST_MAX_PIXELS);
+      require(maxPixels >= 64 && maxPixels <= EncoderInput.LARGEST_MAX_PIXELS, "limits.maxPixels",
+          maxPixels, "use 64.." + EncoderInput.LARGEST_MAX_PIXELS);
+      require(maxDecodedBytes >= EncoderInput.SMALLEST_MAX_DECODED_BYTES,
+          "limits.maxDecodedBytes", maxDecodedBytes,
+          "use at least " + EncoderInput.SMALLEST_MAX_DECODED_BYTES);
     }
   }
 
@@ -432,6 +442,15 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           "records.schemaRegistryUrl", schemaRegistryUrl,
           "CONFLUENT needs the registry's URL, e.g. http://localhost:8081");
     }
+  }
+
+  /**
+   * What every image of the images and pairs topics is decoded to: the models' input shape and
+   * the rules of {@code model.*}, with the limits of {@code limits.*}.
+   */
+  public EncoderInput encoderInput() {
+    return new EncoderInput(model.channels(), model.height(), model.width(), model.fit(),
+        model.alpha(), model.channelConversion(), limits.maxPixels(), limits.maxDecodedBytes());
   }
 
   /** The learner configuration of every image model key. */
