@@ -14,6 +14,7 @@ import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.learner.ModelStore;
 import dev.contraflow.kafka.TopicSnapshot;
 import dev.contraflow.learn.ModelFile;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +99,11 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    for (Path labelled : new Path[] {source.images, queries}) {
+      if (labelled != null) {
+        labelsFor(labelled); // before the checkpoints are read: a missing file fails fast
+      }
+    }
     List<ReplayEvaluation.Checkpoint> models = new ArrayList<>();
     for (String uri : checkpointUris()) {
       ModelFile.Model m = ModelStore.read(uri);
@@ -211,9 +217,7 @@ final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("limits must be >= 0, got " + limit);
     }
     ImageSource source = ImageSource.open(path, limit, decoder);
-    int[] labels = ImageSource.labelsFor(path).orElseThrow(() -> new IllegalArgumentException(
-        "no labels next to " + path + " (eval needs labelled images: an IDX images file with "
-            + "its labels file)"));
+    int[] labels = labelsFor(path);
     if (labels.length < source.size()) {
       throw new IllegalArgumentException(path + " has " + source.size() + " images but only "
           + labels.length + " labels");
@@ -231,5 +235,11 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     return new Labelled(images, Arrays.copyOf(kept, images.size()));
+  }
+
+  private static int[] labelsFor(Path path) throws IOException {
+    return ImageSource.labelsFor(path).orElseThrow(() -> new IllegalArgumentException(
+        "no labels next to " + path + " (eval needs labelled images: an IDX images file with "
+            + "its labels file)"));
   }
 }

@@ -2,6 +2,7 @@ package dev.contraflow.io.image;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.bench.PhotoCorpus;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -52,25 +53,8 @@ public final class EncodedImages {
         .array();
   }
 
-  /**
-   * {@code jpeg} with an APP1 "Exif" segment right after its start marker whose IFD0 holds only
-   * the Orientation tag, in the given byte order, as cameras write it.
-   */
+  /** {@code jpeg} with an EXIF Orientation tag, as {@link PhotoCorpus} writes it. */
   public static byte[] withExifOrientation(byte[] jpeg, int orientation, boolean littleEndian) {
-    ByteBuffer tiff = ByteBuffer.allocate(8 + 2 + 12 + 4)
-        .order(littleEndian ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
-    tiff.put((byte) (littleEndian ? 'I' : 'M')).put((byte) (littleEndian ? 'I' : 'M'))
-        .putShort((short) 42).putInt(8)              // header: byte order, 42, IFD0 at 8
-        .putShort((short) 1)                          // one entry
-        .putShort((short) 0x0112).putShort((short) 3).putInt(1)  // Orientation, SHORT, count 1
-        .putShort((short) orientation).putShort((short) 0)
-        .putInt(0);                                   // no next IFD
-    byte[] exif = "Exif\0\0".getBytes(StandardCharsets.US_ASCII);
-    int length = 2 + exif.length + tiff.capacity();
-    ByteBuffer out = ByteBuffer.allocate(jpeg.length + 2 + length);
-    out.put(jpeg, 0, 2)                               // SOI
-        .put((byte) 0xff).put((byte) 0xe1).putShort((short) length).put(exif).put(tiff.array())
-        .put(jpeg, 2, jpeg.length - 2);
-    return out.array();
+    return PhotoCorpus.withExifOrientation(jpeg, orientation, littleEndian);
   }
 }
