@@ -289,6 +289,7 @@ final class BenchCommand implements Runnable {
           "job.batchTimeout=200ms",
           "job.checkpointDir=" + work.resolve("checkpoints").toUri(),
           "publish.modelStore=" + work.resolve("models").toUri()));
+      all.addAll(data.encoderInput.asJobSettings()); // the job's models take what was decoded
       JobConfig job = jobOptions.load(all);
       System.out.printf("bench stream: %d images, %s w%d B%d, checkpoint every %s, batch "
               + "timeout %s%n", images.size(), job.learner().encoder(), job.learner().width(),
