@@ -104,11 +104,6 @@ public record EncoderInput(int channels, int height, int width, Fit fit, Alpha a
         maxDecodedBytes);
   }
 
-  /** Values per image: channels x height x width. */
-  public int size() {
-    return channels * height * width;
-  }
-
   @Override
   public String toString() {
     return channels + "x" + height + "x" + width + " (" + fit + ", alpha " + alpha + ", "

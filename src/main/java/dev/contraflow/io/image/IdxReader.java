@@ -114,14 +114,6 @@ public final class IdxReader {
       return count;
     }
 
-    public int rows() {
-      return header.rows();
-    }
-
-    public int columns() {
-      return header.columns();
-    }
-
     @Override
     public boolean hasNext() {
       return next < count;
