@@ -1,6 +1,7 @@
 package dev.contraflow.augment;
 
 import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.Resampling;
 
 /**
  * Inception-style random resized crop (Szegedy et al. 2015, with torchvision's
@@ -86,7 +87,7 @@ public final class RandomResizedCrop implements ImageAugmentation {
       if (w > 0 && w <= width && h > 0 && h <= height) {
         int top = rng.nextInt(height - h + 1);
         int left = rng.nextInt(width - w + 1);
-        return Resize.region(in, top, left, h, w, outHeight, outWidth);
+        return Resampling.region(in, top, left, h, w, outHeight, outWidth);
       }
     }
     return centreCrop(in);
@@ -104,6 +105,6 @@ public final class RandomResizedCrop implements ImageAugmentation {
     } else if (inRatio > ratioMax) {
       w = Math.max(1, (int) Math.round(height * ratioMax));
     }
-    return Resize.region(in, (height - h) / 2, (width - w) / 2, h, w, outHeight, outWidth);
+    return Resampling.region(in, (height - h) / 2, (width - w) / 2, h, w, outHeight, outWidth);
   }
 }

@@ -4,6 +4,8 @@ import dev.contraflow.eval.KnnClassifier;
 import dev.contraflow.eval.LabelledEmbeddings;
 import dev.contraflow.eval.LinearProbe;
 import dev.contraflow.io.image.IdxReader;
+import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.io.image.ImageSource;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Representation quality on Fashion-MNIST in one run: the encoder trained online on the training
@@ -40,13 +43,28 @@ public final class QualityBenchmark {
     this.out = out;
   }
 
-  /** Reads {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] from a Fashion-MNIST folder. */
-  public static Split load(Path dir, String prefix, int limit) throws IOException {
+  /**
+   * Reads {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] from a Fashion-MNIST folder, each
+   * image decoded to the encoder's input by {@code decoder} (at 1 x 28 x 28, as stored).
+   */
+  public static Split load(Path dir, String prefix, int limit, ImageDecoder decoder)
+      throws IOException {
     Path images = existing(dir, prefix + "-images-idx3-ubyte");
     Path labels = existing(dir, prefix + "-labels-idx1-ubyte");
-    List<Image> im = IdxReader.readImages(images, limit);
+    List<Image> im;
+    try (Stream<ImageSource.Item> items = ImageSource.open(images, limit, decoder).items()) {
+      im = items.map(QualityBenchmark::accepted).toList();
+    }
     int[] lab = java.util.Arrays.copyOf(IdxReader.readLabels(labels), im.size());
     return new Split(im, lab);
+  }
+
+  /** A benchmark's images must all count: a refusal (channelConversion REFUSE) stops it. */
+  private static Image accepted(ImageSource.Item item) {
+    if (!item.accepted()) {
+      throw new IllegalArgumentException(item.describe() + ": " + item.refusal());
+    }
+    return item.image();
   }
 
   private static Path existing(Path dir, String name) throws IOException {

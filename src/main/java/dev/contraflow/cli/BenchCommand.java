@@ -2,6 +2,8 @@ package dev.contraflow.cli;
 
 import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.bench.EncoderSpeed;
+import dev.contraflow.bench.PhotoBenchmark;
+import dev.contraflow.bench.PhotoCorpus;
 import dev.contraflow.bench.QualityBenchmark;
 import dev.contraflow.bench.SpeedBenchmark;
 import dev.contraflow.bench.StreamBenchmark;
@@ -9,11 +11,16 @@ import dev.contraflow.bench.TextQualityBenchmark;
 import dev.contraflow.bench.WordNetGlosses;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.io.image.EncoderInput;
 import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.io.image.ImageSource;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.SentenceLearnerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +36,10 @@ import picocli.CommandLine.Option;
  * {@link TextQualityRun}, {@link ClipRun}, {@link SpeedBenchmark}, {@link StreamBenchmark}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks: representation quality and training speed.",
+    description = "Benchmarks: representation quality, training speed, and the memory a folder"
+        + " of photos takes.",
     subcommands = {BenchCommand.Quality.class, BenchCommand.Text.class, BenchCommand.Clip.class,
-        BenchCommand.Speed.class, BenchCommand.Stream.class})
+        BenchCommand.Speed.class, BenchCommand.Stream.class, BenchCommand.Photos.class})
 final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -281,6 +289,7 @@ final class BenchCommand implements Runnable {
           "job.batchTimeout=200ms",
           "job.checkpointDir=" + work.resolve("checkpoints").toUri(),
           "publish.modelStore=" + work.resolve("models").toUri()));
+      all.addAll(data.encoderInput.asJobSettings()); // the job's models take what was decoded
       JobConfig job = jobOptions.load(all);
       System.out.printf("bench stream: %d images, %s w%d B%d, checkpoint every %s, batch "
               + "timeout %s%n", images.size(), job.learner().encoder().kind(),
@@ -295,5 +304,71 @@ final class BenchCommand implements Runnable {
   /** A training budget of {@code minutes} (null for none: 0 or less). */
   static Duration budget(double minutes) {
     return minutes > 0 ? Duration.ofSeconds(Math.round(minutes * 60)) : null;
+  }
+
+  @Command(name = "photos", mixinStandardHelpOptions = true,
+      description = {"One training pass and one embedding pass over a folder of photos (by"
+          + " default a generated one: sizes up to 8192 x 8192, EXIF rotation, grey, RGB, RGBA,"
+          + " 16-bit, truncated and non-image files), then the refusals, the time and the peak"
+          + " memory (resident set and heap). Run it with `java -jar` and no flags to see what a"
+          + " user's JVM takes."})
+  static final class Photos implements Callable<Integer> {
+
+    private static final String CORPUS_MARKER = ".contraflow-photo-corpus";
+
+    @Option(names = "--images",
+        description = "A folder of photos (or an IDX file) instead of the generated corpus.")
+    Path images;
+
+    @Option(names = "--dir", defaultValue = "target/photo-corpus",
+        description = "Where the corpus is generated (default ${DEFAULT-VALUE}); replaced.")
+    Path dir;
+
+    @Option(names = "--copies", defaultValue = "10",
+        description = "Copies of the corpus's 14 images (default ${DEFAULT-VALUE}: 140 files,"
+            + " 20 of them 4096 x 4096 and 10 of 8192 x 8192).")
+    int copies;
+
+    @Mixin EncoderInputOptions encoderInput;
+
+    @Mixin LearnerOptions learner;
+
+    @Override
+    public Integer call() throws Exception {
+      Path folder = images;
+      if (folder == null) {
+        deleteFolder(dir);
+        System.err.printf("bench photos: writing %d copies of the corpus to %s%n", copies, dir);
+        PhotoCorpus.write(dir, copies);
+        Files.createFile(dir.resolve(CORPUS_MARKER));
+        folder = dir;
+      }
+      EncoderInput input = encoderInput.toInput();
+      ImageSource source = ImageSource.open(folder, 0, new ImageDecoder(input));
+      LearnerConfig config = learner.toConfig(input.channels(), input.height(), input.width(),
+          (source.size() + learner.imageBatchSize() - 1) / learner.imageBatchSize());
+      PhotoBenchmark.run(source, config, System.out);
+      return 0;
+    }
+
+    /** Empties a folder an earlier run wrote (it holds the marker); any other is left alone. */
+    private static void deleteFolder(Path folder) throws IOException {
+      if (!Files.isDirectory(folder)) {
+        return;
+      }
+      if (!Files.exists(folder.resolve(CORPUS_MARKER))) {
+        try (var entries = Files.list(folder)) {
+          if (entries.findAny().isPresent()) {
+            throw new IllegalArgumentException(folder + " exists and was not written by bench"
+                + " photos; give another --dir");
+          }
+        }
+      }
+      try (var files = Files.list(folder)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.delete(f);
+        }
+      }
+    }
   }
 }

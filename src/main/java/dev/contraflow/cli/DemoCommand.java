@@ -1,7 +1,6 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.job.config.JobConfigOptions;
-import dev.contraflow.io.image.Image;
 import dev.contraflow.io.image.ImageDecoder;
 import dev.contraflow.io.image.ImageSource;
 import java.io.IOException;
@@ -47,6 +46,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin JobConfigOptions jobOptions;
 
+  @Mixin EncoderInputOptions encoderInput;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--work-dir", defaultValue = "target/demo",
@@ -62,19 +63,19 @@ final class DemoCommand implements Callable<Integer> {
     if (limit < 0) {
       throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
     }
-    List<Image> data = ImageSource.load(images, limit, new ImageDecoder());
-    if (data.isEmpty()) {
-      throw new IllegalArgumentException("no images found in " + images);
-    }
+    // The listing now, so a wrong path fails before Kafka starts; the job's settings decode.
+    ImageSource source = ImageSource.open(images, limit,
+        new ImageDecoder(encoderInput.toInput()));
     Optional<int[]> labels = ImageSource.labelsFor(images);
     List<String> lines = sentences == null ? List.of() : readLines(sentences);
     Files.createDirectories(workDir);
     Path work = workDir.toAbsolutePath();
     System.err.printf("demo: %d images from %s%s; starting Kafka and Flink in this process%n",
-        data.size(), images, sentences == null ? ""
+        source.size(), images, sentences == null ? ""
             : ", " + lines.size() + " lines from " + sentences);
 
-    new DemoRun(data, labels, lines, sentences != null, jobOptions, work, timeout)
+    new DemoRun(source, labels, lines, sentences != null, encoderInput.asJobSettings(),
+        jobOptions, work, timeout)
         .run(spec.commandLine().getOut());
     return 0;
   }

@@ -4,14 +4,15 @@ import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
-import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.avro.SentenceRecord;
 import dev.contraflow.io.image.Image;
-import dev.contraflow.io.record.ImageRecords;
+import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.io.image.ImageSource;
 import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.ContraflowJob;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.kafka.EmbeddedKafka;
+import dev.contraflow.kafka.ImageFeed;
 import dev.contraflow.kafka.RecordProducer;
 import dev.contraflow.kafka.TopicReader;
 import java.io.PrintWriter;
@@ -20,9 +21,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -32,21 +37,24 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * thread, wait until every record has become an embedding or a dead letter, cancel the job, and
  * hand what came out to {@link DemoSummary}.
  *
- * @param data the images to stream, ids their 0-based index
+ * @param images the images to stream, ids their 0-based position; decoded (IDX) or sent as files
+ *     as they are reached
  * @param labels their labels, if the images had some (they ride along as an attribute)
  * @param lines the sentences to stream (ids line-n)
  * @param streamSentences whether the job reads a sentences topic at all
+ * @param inputSettings the encoder input options as job settings ({@code model.*})
  * @param jobOptions the user's --config and --set, applied over the demo's settings
  * @param work broker logs, Flink checkpoints and model files
  * @param timeout how long the outputs may take to arrive
  */
-record DemoRun(List<Image> data, Optional<int[]> labels, List<String> lines,
-    boolean streamSentences, JobConfigOptions jobOptions, Path work, Duration timeout) {
+record DemoRun(ImageSource images, Optional<int[]> labels, List<String> lines,
+    boolean streamSentences, List<String> inputSettings, JobConfigOptions jobOptions, Path work,
+    Duration timeout) {
 
   void run(PrintWriter out) throws Exception {
-    Image first = data.get(0);
     try (EmbeddedKafka kafka = EmbeddedKafka.start(work)) {
-      JobConfig job = demoConfig(kafka, work, first);
+      JobConfig job = demoConfig(kafka, work);
+      ImageSource source = images.withDecoder(new ImageDecoder(job.encoderInput()));
       kafka.createTopics(job.topics().all(), 1);
       try (TopicReader<EmbeddingRecord> embeddings = reader(kafka, job.topics().embeddings(),
               EmbeddingRecord.class);
@@ -58,33 +66,34 @@ record DemoRun(List<Image> data, Optional<int[]> labels, List<String> lines,
             ContraflowJob.flinkConfiguration(job));
         ContraflowJob.build(env, job);
         JobClient client = env.executeAsync(job.job().name());
+        // kept at the encoder's input for the kNN figures; only labelled (IDX) images are
+        List<Image> kept = Collections.synchronizedList(new ArrayList<>());
+        ImageFeed.Result fed;
         try {
-          produce(kafka, job, data, labels, lines);
-          awaitOutputs(data.size() + lines.size(), embeddings, deadLetters, checkpoints);
+          CompletableFuture<ImageFeed.Result> feeding = produce(kafka, job, source, kept);
+          fed = awaitOutputs(feeding, embeddings, deadLetters, checkpoints);
         } finally {
           client.cancel().get();
         }
-        new DemoSummary(job, data, labels, lines.size()).print(out, embeddings.records(),
-            deadLetters.records(), checkpoints.records());
+        new DemoSummary(job, fed.sent(), fed.refused(), kept, labels, lines.size()).print(out,
+            embeddings.records(), deadLetters.records(), checkpoints.records());
       }
     }
   }
 
-  private JobConfig demoConfig(EmbeddedKafka kafka, Path work, Image first) {
+  private JobConfig demoConfig(EmbeddedKafka kafka, Path work) {
     List<String> all = new ArrayList<>(List.of(
         "kafka.bootstrapServers=" + kafka.bootstrapServers(),
         "model.defaultId=demo",
         "model.defaultSentenceId=demo-text",
         "topics.sentences=" + (streamSentences ? "contraflow.sentences" : ""),
         "topics.pairs=",
-        "learner.encoder.channels=" + first.channels(),
-        "learner.encoder.height=" + first.height(),
-        "learner.encoder.width=" + first.width(),
         "job.name=contraflow-demo",
         "job.checkpointInterval=2s",
         "publish.everySteps=10",
         "job.checkpointDir=" + work.resolve("checkpoints").toUri(),
         "publish.modelStore=" + work.resolve("models").toUri()));
+    all.addAll(inputSettings);
     return jobOptions.load(all);
   }
 
@@ -94,21 +103,18 @@ record DemoRun(List<Image> data, Optional<int[]> labels, List<String> lines,
         Map.of());
   }
 
-  /**
-   * Images, then sentences. Labels ride along as an attribute (the learner never reads it; eval
-   * --images-topic does).
-   */
-  private static void produce(EmbeddedKafka kafka, JobConfig job, List<Image> data,
-      Optional<int[]> labels, List<String> lines) {
-    RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
+  /** Images, then sentences, from another thread; done when both are flushed. */
+  private CompletableFuture<ImageFeed.Result> produce(EmbeddedKafka kafka, JobConfig job,
+      ImageSource source, List<Image> kept) {
     RecordCodec<SentenceRecord> text = RecordCodec.singleObject(SentenceRecord.class);
+    CompletableFuture<ImageFeed.Result> done = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
-        for (Image image : data) {
-          p.send(job.topics().images(), image.id().getBytes(StandardCharsets.UTF_8),
-              codec.encode(labelled(ImageRecords.raw(image, null, "demo", Instant.now()),
-                  labels)));
-        }
+        ImageFeed feed = new ImageFeed(p, job.topics().images(), "demo",
+            job.limits().maxRecordBytes());
+        Consumer<Image> keep = labels.isPresent() ? kept::add : image -> { };
+        ImageFeed.Result fed = feed.send(source, labels, keep);
+        fed.refused().forEach(line -> System.err.println("refused " + line));
         for (int i = 0; i < lines.size(); i++) {
           String id = "line-" + i;
           p.send(job.topics().sentences(), id.getBytes(StandardCharsets.UTF_8),
@@ -116,39 +122,47 @@ record DemoRun(List<Image> data, Optional<int[]> labels, List<String> lines,
                   .setSource("demo").setEventTime(Instant.now()).build()));
         }
         p.flush();
+        done.complete(fed);
+      } catch (Exception | Error e) {
+        done.completeExceptionally(e);
       }
     }, "demo-producer");
     t.setDaemon(true);
     t.start();
+    return done;
   }
 
-  private static ImageRecord labelled(ImageRecord r, Optional<int[]> labels) {
-    if (labels.isPresent()) {
-      r.setAttributes(Map.of("label", Integer.toString(labels.get()[Integer.parseInt(r.getId())])));
-    }
-    return r;
-  }
-
-  private void awaitOutputs(int in, TopicReader<EmbeddingRecord> embeddings,
-      TopicReader<DeadLetterRecord> deadLetters, TopicReader<CheckpointRecord> checkpoints)
-      throws InterruptedException {
+  /** Waits until every record sent is an embedding or a dead letter; returns what was sent. */
+  private ImageFeed.Result awaitOutputs(CompletableFuture<ImageFeed.Result> feeding,
+      TopicReader<EmbeddingRecord> embeddings, TopicReader<DeadLetterRecord> deadLetters,
+      TopicReader<CheckpointRecord> checkpoints) throws Exception {
     long started = System.nanoTime();
     long deadline = started + timeout.toNanos();
     long lastPrint = 0;
-    while (embeddings.count() + deadLetters.count() < in) {
+    while (!feeding.isDone()
+        || embeddings.count() + deadLetters.count() < feeding.join().sent() + lines.size()) {
+      if (feeding.isCompletedExceptionally()) {
+        try {
+          feeding.join();
+        } catch (CompletionException e) {
+          throw new IllegalStateException("producing the demo's records failed: "
+              + e.getCause().getMessage(), e.getCause());
+        }
+      }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("only " + embeddings.count() + " embeddings and "
-            + deadLetters.count() + " dead letters of " + in + " records after " + timeout);
+            + deadLetters.count() + " dead letters after " + timeout);
       }
       if (System.nanoTime() - lastPrint > 5e9) {
         lastPrint = System.nanoTime();
         double secs = (lastPrint - started) / 1e9;
-        System.err.printf("demo: %d/%d embeddings committed, %d dead letters, %d checkpoints | "
-                + "%.0f records/s | elapsed %s%n", embeddings.count(), in, deadLetters.count(),
+        System.err.printf("demo: %d embeddings committed, %d dead letters, %d checkpoints | "
+                + "%.0f records/s | elapsed %s%n", embeddings.count(), deadLetters.count(),
             checkpoints.count(), embeddings.count() / Math.max(secs, 1e-9),
             ProgressLine.format(Math.round(secs)));
       }
       Thread.sleep(100);
     }
+    return feeding.join();
   }
 }

@@ -25,11 +25,17 @@ import java.util.Optional;
  * checkpoint re-embedded (the last fifth of the embedded images queried against the rest).
  *
  * @param job the job's configuration (model ids, learner)
- * @param data the images streamed
+ * @param images how many images were streamed
+ * @param refused the images refused before Kafka, each with its reason
+ * @param data the labelled images streamed, at the encoder's input (empty without labels)
  * @param labels their labels, if any
  * @param lines how many sentences were streamed
  */
-record DemoSummary(JobConfig job, List<Image> data, Optional<int[]> labels, int lines) {
+record DemoSummary(JobConfig job, int images, List<String> refused, List<Image> data,
+    Optional<int[]> labels, int lines) {
+
+  /** Dead letters listed one a line; the rest are counted. */
+  private static final int DEAD_LETTERS_LISTED = 20;
 
   /** Prints the summary of what the subscribers received. */
   void print(PrintWriter out, List<EmbeddingRecord> allEmbeddings,
@@ -39,8 +45,12 @@ record DemoSummary(JobConfig job, List<Image> data, Optional<int[]> labels, int 
         .filter(e -> e.getModality() == Modality.IMAGE).toList();
     List<CheckpointRecord> checkpoints = allCheckpoints.stream()
         .filter(c -> c.getModelId().equals(job.model().defaultId())).toList();
-    out.printf("records in         %d%s%n", data.size() + lines, lines == 0 ? ""
-        : " (" + data.size() + " images, " + lines + " sentences)");
+    out.printf("records in         %d%s%n", images + lines, lines == 0 ? ""
+        : " (" + images + " images, " + lines + " sentences)");
+    if (!refused.isEmpty()) {
+      out.printf("refused before Kafka %d%n", refused.size());
+      refused.forEach(r -> out.println("  " + r));
+    }
     out.printf("embeddings out     %d (model versions 1..%d)%n", embeddings.size(),
         lastVersion(embeddings));
     if (lines > 0) {
@@ -49,9 +59,12 @@ record DemoSummary(JobConfig job, List<Image> data, Optional<int[]> labels, int 
       out.printf("sentence embeddings %d (model %s, versions 1..%d)%n", text.size(),
           job.model().defaultSentenceId(), lastVersion(text));
     }
-    out.printf("dead letters       %d%s%n", deadLetters.size(), deadLetters.isEmpty() ? ""
-        : " (first: " + deadLetters.get(0).getSourceTopic() + " offset "
-            + deadLetters.get(0).getOffset() + ": " + deadLetters.get(0).getReason() + ")");
+    out.printf("dead letters       %d%n", deadLetters.size());
+    deadLetters.stream().limit(DEAD_LETTERS_LISTED).forEach(d -> out.println("  "
+        + d.getSourceTopic() + " offset " + d.getOffset() + ": " + d.getReason()));
+    if (deadLetters.size() > DEAD_LETTERS_LISTED) {
+      out.printf("  ... and %d more%n", deadLetters.size() - DEAD_LETTERS_LISTED);
+    }
     out.printf("checkpoints        %d%s%n", allCheckpoints.size(), allCheckpoints.isEmpty() ? ""
         : " (last: " + allCheckpoints.get(allCheckpoints.size() - 1).getUri() + ")");
     Map<String, float[]> published = new HashMap<>();

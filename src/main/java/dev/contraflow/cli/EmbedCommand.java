@@ -1,6 +1,8 @@
 package dev.contraflow.cli;
 
+import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.ImageSource;
 import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.io.text.TokenizedSentence;
 import dev.contraflow.learn.Embedding;
@@ -8,9 +10,13 @@ import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.ModelFile;
 import dev.contraflow.learn.PairExample;
 import dev.contraflow.learn.SentenceExample;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,6 +43,8 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Mixin ImageInputOptions input;
 
+  @Mixin EncoderInputOptions encoderInput;
+
   @Option(names = "--out", required = true, description = "JSON-lines file to write.")
   Path out;
 
@@ -60,20 +68,56 @@ final class EmbedCommand implements Callable<Integer> {
       return embedSentences();
     }
     ModelFile.Model m = ModelFile.read(model);
-    List<Image> images = input.load();
+    EncoderConfig e = m.config().encoder();
+    ImageSource source = input.open(encoderInput.forModel(e.channels(), e.height(), e.width()),
+        System.err);
     Learner<Image> learner = Learner.images(m.config());
+    Counts n;
     try (EmbeddingLines w = EmbeddingLines.create(out)) {
-      for (int from = 0; from < images.size(); from += batchSize) {
-        List<Image> chunk = images.subList(from, Math.min(images.size(), from + batchSize));
-        List<Embedding> embeddings = learner.embed(m.state(), chunk);
-        for (int i = 0; i < embeddings.size(); i++) {
-          w.write(from + i, embeddings.get(i).vector());
+      n = embedImages(source, images -> learner.embed(m.state(), images), w);
+    }
+    System.err.printf("wrote %d embeddings (model version %d, dim %d) to %s; %d image(s)"
+        + " refused%n", n.embedded(), m.state().step(), e.representationDim(), out, n.refused());
+    return 0;
+  }
+
+  /** What became of the images: each one embedded or refused. */
+  private record Counts(int embedded, int refused) {}
+
+  /**
+   * Embeds the accepted images of {@code source} a batch at a time, as they are decoded, and
+   * tells of each refused one; the id of a line is the image's position in the source.
+   */
+  private Counts embedImages(ImageSource source, Function<List<Image>, List<Embedding>> embed,
+      EmbeddingLines w) throws IOException {
+    List<Image> batch = new ArrayList<>(batchSize);
+    int embedded = 0;
+    int refused = 0;
+    try (Stream<ImageSource.Item> items = source.items()) {
+      for (ImageSource.Item item : (Iterable<ImageSource.Item>) items::iterator) {
+        if (!item.accepted()) {
+          ImageInputOptions.printRefusal(System.err, item);
+          refused++;
+          continue;
+        }
+        batch.add(item.image());
+        if (batch.size() == batchSize) {
+          embedded += write(batch, embed.apply(batch), w);
         }
       }
     }
-    System.err.printf("wrote %d embeddings (model version %d, dim %d) to %s%n", images.size(),
-        m.state().step(), m.config().encoder().representationDim(), out);
-    return 0;
+    embedded += write(batch, batch.isEmpty() ? List.of() : embed.apply(batch), w);
+    return new Counts(embedded, refused);
+  }
+
+  private static int write(List<Image> batch, List<Embedding> embeddings, EmbeddingLines w)
+      throws IOException {
+    for (int i = 0; i < batch.size(); i++) {
+      w.write(Integer.parseInt(batch.get(i).id()), embeddings.get(i).vector());
+    }
+    int n = batch.size();
+    batch.clear();
+    return n;
   }
 
   private Integer embedSentences() throws Exception {
@@ -112,14 +156,14 @@ final class EmbedCommand implements Callable<Integer> {
           }
         }
       } else {
-        List<Image> images = input.load();
-        n = images.size();
-        for (int from = 0; from < n; from += batchSize) {
-          List<Embedding> embeddings = learner.embed(m.state(), images.subList(from,
-              Math.min(n, from + batchSize)).stream().map(PairExample::ofImage).toList());
-          for (int i = 0; i < embeddings.size(); i++) {
-            w.write(from + i, embeddings.get(i).vector());
-          }
+        EncoderConfig e = m.config().image();
+        ImageSource source = input.open(
+            encoderInput.forModel(e.channels(), e.height(), e.width()), System.err);
+        Counts counts = embedImages(source, images -> learner.embed(m.state(),
+            images.stream().map(PairExample::ofImage).toList()), w);
+        n = counts.embedded();
+        if (counts.refused() > 0) {
+          System.err.printf("%d image(s) refused%n", counts.refused());
         }
       }
     }

@@ -3,7 +3,9 @@ package dev.contraflow.cli;
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.eval.EvalReport;
+import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.eval.ReplayEvaluation;
+import dev.contraflow.io.image.EncoderInput;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.io.image.ImageDecoder;
 import dev.contraflow.io.record.ImageRecords;
@@ -12,6 +14,7 @@ import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.learner.ModelStore;
 import dev.contraflow.kafka.TopicSnapshot;
 import dev.contraflow.learn.ModelFile;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,15 +95,22 @@ final class EvalCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Mixin EncoderInputOptions encoderInput;
+
   @Override
   public Integer call() throws Exception {
-    ReplayEvaluation.Dataset data = dataset();
+    for (Path labelled : new Path[] {source.images, queries}) {
+      if (labelled != null) {
+        labelsFor(labelled); // before the checkpoints are read: a missing file fails fast
+      }
+    }
     List<ReplayEvaluation.Checkpoint> models = new ArrayList<>();
     for (String uri : checkpointUris()) {
       ModelFile.Model m = ModelStore.read(uri);
       models.add(new ReplayEvaluation.Checkpoint(uri, m.state().step(), m.config(), m.state()));
     }
     models.sort(Comparator.comparingLong(ReplayEvaluation.Checkpoint::version));
+    ReplayEvaluation.Dataset data = dataset(new ImageDecoder(inputOf(models)));
     System.err.printf("eval: %d checkpoint(s), %d bank and %d query images%n", models.size(),
         data.bank().size(), data.queries().size());
     ReplayEvaluation.Result result = new ReplayEvaluation(System.err).evaluate(data, models);
@@ -135,10 +146,30 @@ final class EvalCommand implements Callable<Integer> {
     return uris;
   }
 
-  private ReplayEvaluation.Dataset dataset() throws Exception {
-    Labelled bank = source.images != null ? load(source.images, limit) : fromTopic();
+  /**
+   * The images are decoded once, to the checkpoints' input (kept in memory at that size: the
+   * bank and the queries); checkpoints of different input shapes cannot share them.
+   */
+  private EncoderInput inputOf(List<ReplayEvaluation.Checkpoint> models) {
+    EncoderConfig first = models.get(0).config().encoder();
+    for (ReplayEvaluation.Checkpoint c : models) {
+      EncoderConfig e = c.config().encoder();
+      if (e.channels() != first.channels() || e.height() != first.height()
+          || e.width() != first.width()) {
+        throw new IllegalArgumentException("checkpoint " + c.source() + " takes " + e.channels()
+            + "x" + e.height() + "x" + e.width() + " inputs, " + models.get(0).source() + " takes "
+            + first.channels() + "x" + first.height() + "x" + first.width()
+            + "; evaluate checkpoints of one input shape together");
+      }
+    }
+    return encoderInput.forModel(first.channels(), first.height(), first.width());
+  }
+
+  private ReplayEvaluation.Dataset dataset(ImageDecoder decoder) throws Exception {
+    Labelled bank = source.images != null ? load(source.images, limit, decoder)
+        : fromTopic(decoder);
     if (queries != null) {
-      Labelled q = load(queries, queryLimit);
+      Labelled q = load(queries, queryLimit, decoder);
       return new ReplayEvaluation.Dataset(bank.images, bank.labels, q.images, q.labels);
     }
     int split = bank.images.size() * 4 / 5;
@@ -154,11 +185,10 @@ final class EvalCommand implements Callable<Integer> {
   private record Labelled(List<Image> images, int[] labels) {}
 
   /** The labelled ImageRecords of a topic, in partition and offset order, up to --limit. */
-  private Labelled fromTopic() throws Exception {
+  private Labelled fromTopic(ImageDecoder decoder) throws Exception {
     if (bootstrap == null) {
       throw new IllegalArgumentException("--images-topic needs --bootstrap HOST:PORT");
     }
-    ImageDecoder decoder = new ImageDecoder();
     List<Image> loaded = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     int unlabelled = 0;
@@ -181,18 +211,35 @@ final class EvalCommand implements Callable<Integer> {
     return new Labelled(loaded, labels.stream().mapToInt(Integer::intValue).toArray());
   }
 
-  private static Labelled load(Path path, int limit) throws Exception {
+  /** The labelled images at {@code path}; a refused image is told of and left out with its label. */
+  private static Labelled load(Path path, int limit, ImageDecoder decoder) throws Exception {
     if (limit < 0) {
       throw new IllegalArgumentException("limits must be >= 0, got " + limit);
     }
-    List<Image> loaded = ImageSource.load(path, limit, new ImageDecoder());
-    int[] labels = ImageSource.labelsFor(path).orElseThrow(() -> new IllegalArgumentException(
-        "no labels next to " + path + " (eval needs labelled images: an IDX images file with "
-            + "its labels file)"));
-    if (labels.length < loaded.size()) {
-      throw new IllegalArgumentException(path + " has " + loaded.size() + " images but only "
+    ImageSource source = ImageSource.open(path, limit, decoder);
+    int[] labels = labelsFor(path);
+    if (labels.length < source.size()) {
+      throw new IllegalArgumentException(path + " has " + source.size() + " images but only "
           + labels.length + " labels");
     }
-    return new Labelled(loaded, Arrays.copyOf(labels, loaded.size()));
+    List<Image> images = new ArrayList<>(source.size());
+    int[] kept = new int[source.size()];
+    try (Stream<ImageSource.Item> items = source.items()) {
+      for (ImageSource.Item item : (Iterable<ImageSource.Item>) items::iterator) {
+        if (item.accepted()) {
+          kept[images.size()] = labels[item.index()];
+          images.add(item.image());
+        } else {
+          ImageInputOptions.printRefusal(System.err, item);
+        }
+      }
+    }
+    return new Labelled(images, Arrays.copyOf(kept, images.size()));
+  }
+
+  private static int[] labelsFor(Path path) throws IOException {
+    return ImageSource.labelsFor(path).orElseThrow(() -> new IllegalArgumentException(
+        "no labels next to " + path + " (eval needs labelled images: an IDX images file with "
+            + "its labels file)"));
   }
 }

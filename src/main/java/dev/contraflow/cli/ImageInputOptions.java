@@ -1,11 +1,14 @@
 package dev.contraflow.cli;
 
-import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.EncoderInput;
 import dev.contraflow.io.image.ImageDecoder;
 import dev.contraflow.io.image.ImageSource;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /** Where images come from: an IDX file, a folder of PNG/JPEG files, or a Fashion-MNIST folder. */
@@ -19,19 +22,42 @@ final class ImageInputOptions {
       description = "Use only the first N images or sentences (0 = all).")
   int limit;
 
-  @Option(names = "--max-pixels", defaultValue = "" + ImageDecoder.DEFAULT_MAX_PIXELS,
-      description = "Reject encoded images with more pixels than this (default ${DEFAULT-VALUE}).")
-  long maxPixels;
-
-  List<Image> load() throws IOException {
+  /** The images at {@code --images}, decoded to {@code input} as they are read. */
+  ImageSource open(EncoderInput input, PrintStream log) throws IOException {
     if (limit < 0) {
       throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
     }
-    List<Image> loaded = ImageSource.load(images, limit, new ImageDecoder(maxPixels));
-    if (loaded.isEmpty()) {
-      throw new IllegalArgumentException("no images found in " + images);
+    ImageSource source = ImageSource.open(images, limit, new ImageDecoder(input));
+    log.printf("reading %d images from %s, each decoded to %s%s%n", source.size(), images,
+        input, source.ignoredFiles() == 0 ? ""
+            : "; " + source.ignoredFiles() + " other files (not .png/.jpg/.jpeg) left alone");
+    return source;
+  }
+
+  /** Tells of a refused image on {@code log}: "refused image 3 (dir/b.jpg): reason". */
+  static void printRefusal(PrintStream log, ImageSource.Item item) {
+    log.println("refused " + item.describe() + ": " + item.refusal());
+  }
+
+  /** Prints each refused image once, however many passes meet it, and counts them. */
+  static final class Refusals implements Consumer<ImageSource.Item> {
+
+    private final PrintStream log;
+    private final Set<Integer> refused = new HashSet<>();
+
+    Refusals(PrintStream log) {
+      this.log = log;
     }
-    System.err.printf("loaded %d images from %s%n", loaded.size(), images);
-    return loaded;
+
+    @Override
+    public void accept(ImageSource.Item item) {
+      if (refused.add(item.index())) {
+        printRefusal(log, item);
+      }
+    }
+
+    int count() {
+      return refused.size();
+    }
   }
 }

@@ -20,6 +20,8 @@ final class LearnCommand implements Callable<Integer> {
 
   @Mixin JobConfigOptions options;
 
+  @Mixin EncoderInputOptions encoderInput; // model.* and limits.* by option, under --set
+
   @Option(names = "--print-defaults", description = "Print every setting with its default.")
   boolean printDefaults;
 
@@ -29,7 +31,7 @@ final class LearnCommand implements Callable<Integer> {
       System.out.print(JobConfigLoader.defaultsText());
       return 0;
     }
-    JobConfig job = options.load(List.of());
+    JobConfig job = options.load(encoderInput.asJobSettings());
     System.err.println("contraflow learn: " + job.kafka() + ", topics " + job.topics()
         + ", model " + job.model() + ", parallelism " + job.job().parallelism());
     ContraflowJob.requireInputTopics(job);

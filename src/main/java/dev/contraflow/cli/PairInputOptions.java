@@ -35,7 +35,7 @@ final class PairInputOptions {
 
   /**
    * The usable pairs of the first {@code limit} lines (0 = all). A line that cannot be a pair - no
-   * tab, an image that does not decode or has another channel count than the first, a caption
+   * tab, an image that does not decode (images are decoded to the image tower's input), a caption
    * the tokenizer refuses - is reported with its number and reason, like a dead letter, and left
    * out.
    */
@@ -60,12 +60,7 @@ final class PairInputOptions {
     for (int i = 0; i < n; i++) {
       String id = Integer.toString(i);
       try {
-        PairExample pair = parse(id, lines.get(i), folder, tokenizer, decoder);
-        if (!out.isEmpty() && pair.image().channels() != out.get(0).image().channels()) {
-          throw new InvalidImageException(id, "image has " + pair.image().channels()
-              + " channel(s), the first pair's has " + out.get(0).image().channels());
-        }
-        out.add(pair);
+        out.add(parse(id, lines.get(i), folder, tokenizer, decoder));
       } catch (InvalidRecordException e) {
         if (refused++ < 20) {
           report.printf("dead letter: line %d: %s%n", i, e.reason());
@@ -88,13 +83,7 @@ final class PairInputOptions {
       throw new InvalidImageException(id, "no tab between image file and caption");
     }
     Path file = folder.resolve(line.substring(0, tab).strip());
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new InvalidImageException(id, "cannot read image file " + file + ": " + e.getMessage(), e);
-    }
-    Image image = decoder.decode(id, bytes);
+    Image image = decoder.decode(id, file); // straight to the image tower's input size
     return new PairExample(id, image, tokenizer.tokenize(id, line.substring(tab + 1)));
   }
 }

@@ -4,8 +4,8 @@ import dev.contraflow.avro.ImageEncoding;
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.avro.PairRecord;
 import dev.contraflow.avro.SentenceRecord;
-import dev.contraflow.io.image.IdxReader;
-import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.EncoderInput;
+import dev.contraflow.io.image.ImageDecoder;
 import dev.contraflow.io.image.ImageSource;
 import dev.contraflow.io.record.ImageRecords;
 import dev.contraflow.io.record.RecordCodec;
@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -119,7 +120,8 @@ final class ProduceCommand implements Callable<Integer> {
         job.kafka().properties())) {
       if (input.images != null) {
         String t = topic != null ? topic : job.topics().images();
-        images(new Writer<>(producer, t, codecs.forTopic(ImageRecord.class, t), sent));
+        images(new Writer<>(producer, t, codecs.forTopic(ImageRecord.class, t), sent),
+            job.encoderInput());
       } else if (input.sentences != null) {
         String t = topic != null ? topic : job.topics().sentences();
         sentences(new Writer<>(producer, t, codecs.forTopic(SentenceRecord.class, t), sent));
@@ -151,31 +153,31 @@ final class ProduceCommand implements Callable<Integer> {
     return settings;
   }
 
-  private void images(Writer<ImageRecord> out) throws IOException {
-    Path path = input.images;
-    Optional<Path> idx = !Files.exists(path) ? Optional.empty()
-        : Files.isDirectory(path) ? ImageSource.trainImagesIn(path) : Optional.of(path);
-    String from = source != null ? source : path.getFileName().toString();
-    if (idx.isPresent()) {
-      List<Image> images = IdxReader.readImages(idx.get(), limit);
-      Optional<int[]> labels = ImageSource.labelsFor(idx.get());
-      for (Image image : images) {
-        ImageRecord r = ImageRecords.raw(image, modelId, from, Instant.now());
-        // labels are for evaluation (eval --images-topic); the learner never reads them
-        labels.ifPresent(l -> r.setAttributes(Map.of("label",
-            Integer.toString(l[Integer.parseInt(image.id())]))));
-        out.send(image.id(), r);
+  private void images(Writer<ImageRecord> out, EncoderInput input) throws IOException {
+    ImageSource images = ImageSource.open(this.input.images, limit, new ImageDecoder(input));
+    String from = source != null ? source : this.input.images.getFileName().toString();
+    if (images.ignoredFiles() > 0) {
+      out.sent.err.printf("produce: %d file(s) of %s are not .png/.jpg/.jpeg and are not read%n",
+          images.ignoredFiles(), this.input.images);
+    }
+    if (images.files().isEmpty()) { // IDX: RAW pixels at the model's input, labels beside
+      Optional<int[]> labels = ImageSource.labelsFor(this.input.images);
+      try (Stream<ImageSource.Item> items = images.items()) {
+        for (ImageSource.Item item : (Iterable<ImageSource.Item>) items::iterator) {
+          if (!item.accepted()) {
+            out.sent.refuse(item.id(), item.refusal());
+            continue;
+          }
+          ImageRecord r = ImageRecords.raw(item.image(), modelId, from, Instant.now());
+          // labels are for evaluation (eval --images-topic); the learner never reads them
+          labels.ifPresent(l -> r.setAttributes(Map.of("label",
+              Integer.toString(l[item.index()]))));
+          out.send(item.id(), r);
+        }
       }
       return;
     }
-    if (!Files.isDirectory(path)) {
-      throw new IOException(path + " does not exist; pass an IDX images file, a Fashion-MNIST"
-          + " folder or a folder of PNG/JPEG files");
-    }
-    for (Path file : ImageSource.imageFilesByName(path)) {
-      if (limit > 0 && out.sent.records >= limit) {
-        break;
-      }
+    for (Path file : images.files()) { // files as they are: the job decodes and resizes them
       String id = file.getFileName().toString();
       encodedImage(id, file, out.sent).ifPresent(bytes -> {
         Optional<ImageEncoding> encoding = ImageRecords.encodingOf(bytes);
@@ -268,7 +270,7 @@ final class ProduceCommand implements Callable<Integer> {
     private static final long PROGRESS_NANOS = Duration.ofSeconds(5).toNanos();
     private static final int REASONS_SHOWN = 20;
 
-    private final PrintWriter err;
+    final PrintWriter err;
     private final double rate;
     private final long started = System.nanoTime();
     private long lastProgress = started;

@@ -1,7 +1,9 @@
 package dev.contraflow.cli;
 
+import dev.contraflow.io.image.EncoderInput;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.io.image.ImageSource;
 import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.io.text.TokenizedSentence;
 import dev.contraflow.learn.Learner;
@@ -40,6 +42,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin ImageInputOptions input;
 
+  @Mixin EncoderInputOptions encoderInput;
+
   @Mixin SentenceInputOptions text;
 
   @Mixin PairInputOptions pairs;
@@ -71,21 +75,25 @@ final class TrainCommand implements Callable<Integer> {
     if (pairs.given()) {
       return trainOnPairs();
     }
-    List<Image> images = input.load();
-    Image first = images.get(0);
-    long totalSteps = steps(images.size(), learner.imageBatchSize());
-    LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(),
+    EncoderInput shape = encoderInput.toInput();
+    ImageSource source = input.open(shape, System.err);
+    long totalSteps = steps(source.size(), learner.imageBatchSize());
+    LearnerConfig config = learner.toConfig(shape.channels(), shape.height(), shape.width(),
         totalSteps);
     Learner<Image> l = Learner.images(config);
     System.err.printf("training %s/%s on %d images (%dx%dx%d), %d pass(es), batch %d, %d steps%n",
-        config.method(), config.encoder().kind(), images.size(), first.channels(), first.height(),
-        first.width(), passes, config.batchSize(), totalSteps);
+        config.method(), config.encoder().kind(), source.size(), shape.channels(), shape.height(),
+        shape.width(), passes, config.batchSize(), totalSteps);
     ProgressLine progress = new ProgressLine(System.err, Duration.ofSeconds(progressSeconds));
     Instant start = Instant.now();
-    LearnerState state = OnlineTrainer.train(l, l.initialState(), images, passes, progress::onStep);
+    ImageInputOptions.Refusals refusals = new ImageInputOptions.Refusals(System.err);
+    LearnerState state = OnlineTrainer.trainPasses(l, l.initialState(),
+        source.accepted(refusals), passes, source.size(), null, progress::onStep);
+    int trained = source.size() - refusals.count();
     ModelFile.write(modelOut, new ModelFile.Model(config, state,
-        provenance(input.images, images.size(), start)));
-    System.err.printf("wrote %s (model version %d)%n", modelOut, state.step());
+        provenance(input.images, trained, start)));
+    System.err.printf("wrote %s (model version %d; %d images trained on, %d refused)%n", modelOut,
+        state.step(), trained, refusals.count());
     return 0;
   }
 
@@ -110,12 +118,11 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private Integer trainOnPairs() throws Exception {
-    PairLearnerConfig probe = learner.toPairConfig(1, 8, 8);
-    List<PairExample> examples = pairs.load(new SentenceTokenizer(probe.tokenizer()),
-        new ImageDecoder(input.maxPixels), input.limit, System.err);
-    Image first = examples.get(0).image();
-    PairLearnerConfig config = learner.toPairConfig(first.channels(), first.height(),
-        first.width());
+    EncoderInput shape = encoderInput.toInput();
+    PairLearnerConfig config = learner.toPairConfig(shape.channels(), shape.height(),
+        shape.width());
+    List<PairExample> examples = pairs.load(new SentenceTokenizer(config.tokenizer()),
+        new ImageDecoder(shape), input.limit, System.err);
     Learner<PairExample> l = Learner.pairs(config);
     long totalSteps = steps(examples.size(), config.batchSize());
     System.err.printf("training CLIP (%s w%d + text w%d, d %d) on %d pairs, %d pass(es), batch %d,"

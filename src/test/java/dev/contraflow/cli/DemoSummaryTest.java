@@ -21,8 +21,8 @@ class DemoSummaryTest {
   void countsEachKindOfOutputAndSaysWhyThereIsNoAccuracyWithoutLabels() throws Exception {
     List<Image> images = List.of(image("0"), image("1"), image("2"));
     DemoSummary summary = new DemoSummary(JobConfigLoader.defaults(List.of(
-        "model.defaultId=demo", "model.defaultSentenceId=demo-text")), images, Optional.empty(),
-        1);
+        "model.defaultId=demo", "model.defaultSentenceId=demo-text")), images.size(), List.of(),
+        images, Optional.empty(), 1);
     StringWriter out = new StringWriter();
     summary.print(new PrintWriter(out, true),
         List.of(embedding("0", Modality.IMAGE, "demo", 1),
@@ -35,7 +35,8 @@ class DemoSummaryTest {
         "records in         4 (3 images, 1 sentences)",
         "embeddings out     2 (model versions 1..3)",
         "sentence embeddings 1 (model demo-text, versions 1..2)",
-        "dead letters       1 (first: contraflow.images offset 2: not an image)",
+        "dead letters       1",
+        "  contraflow.images offset 2: not an image",
         "checkpoints        0",
         "kNN accuracy       n/a (no labels next to the images)", ""), out.toString());
   }

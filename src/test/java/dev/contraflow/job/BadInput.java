@@ -30,6 +30,7 @@ public final class BadInput {
     bad.put("truncated-png", images.encode(png("truncated", Arrays.copyOf(png, png.length / 2))));
     bad.put("huge-png-header", images.encode(png("huge",
         EncodedImages.pngHeaderOnly(100_000, 100_000))));
+    // bad only under model.channelConversion: REFUSE (CONVERT takes its luma)
     bad.put("rgb-into-grey-model", images.encode(ImageRecord.newBuilder(png("rgb", new byte[12]))
         .setEncoding(ImageEncoding.RAW).setWidth(2).setHeight(2).setChannels(3).build()));
     RecordCodec<SentenceRecord> sentences = RecordCodec.singleObject(SentenceRecord.class);

@@ -112,8 +112,9 @@ class StreamingJobEndToEndTest {
 
   @Test
   void badRecordsBecomeDeadLettersWithReasonsAndTheJobKeepsLearning() throws Exception {
+    // REFUSE: an RGB image into this grey model is a dead letter rather than converted
     JobConfig config = stack.config("bad-input", "limits.maxRecordBytes=65536",
-        "job.batchTimeout=500ms");
+        "job.batchTimeout=500ms", "model.channelConversion=REFUSE");
     Map<String, byte[]> bad = BadInput.values();
     List<Image> images = StreamingStack.images(24);
     stack.produce(config, images.subList(0, 12), null);

@@ -1,15 +1,19 @@
 package dev.contraflow.io.image;
 
 import java.io.BufferedInputStream;
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -21,7 +25,8 @@ import java.util.zip.ZipException;
  *
  * <p>Files are gunzipped on the fly when their name ends in {@code .gz} or they start with the
  * gzip magic, so the downloaded files are used as they are. Images are read one record at a time
- * through a buffer: the 60,000 Fashion-MNIST training images take well under a second.
+ * through a buffer ({@link #open}): the 60,000 Fashion-MNIST training images take well under a
+ * second, and an iteration holds one record whatever the file's size.
  */
 public final class IdxReader {
 
@@ -44,28 +49,105 @@ public final class IdxReader {
 
   /** The first {@code limit} images in the file, or all of them when {@code limit} is 0. */
   public static List<Image> readImages(Path file, int limit) throws IOException {
+    try (Images images = open(file, limit)) {
+      List<Image> all = new ArrayList<>(Math.min(images.count(), LARGEST_INITIAL_CAPACITY));
+      while (images.hasNext()) {
+        all.add(images.next());
+      }
+      return all;
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * The first {@code limit} images in the file (all when 0), read one record at a time as they
+   * are iterated: memory stays at one record whatever the file's size.
+   */
+  public static Images open(Path file, int limit) throws IOException {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must be >= 0 (0 reads all images), got " + limit);
     }
-    try (DataInputStream in = open(file)) {
-      ImagesHeader header = ImagesHeader.read(file, in);
-      int wanted = limit == 0 ? header.count() : Math.min(limit, header.count());
-      List<Image> images = new ArrayList<>(Math.min(wanted, LARGEST_INITIAL_CAPACITY));
-      byte[] record = new byte[header.pixelsPerImage()];
-      for (int i = 0; i < wanted; i++) {
-        readRecord(file, in, record, i, header.count());
-        images.add(new Image(Integer.toString(i), 1, header.rows(), header.columns(),
-            unsignedBytesToUnit(record)));
-      }
-      return images;
+    DataInputStream in;
+    try {
+      in = openStream(file);
     } catch (ZipException e) {
       throw notGzip(file, e);
+    }
+    try {
+      ImagesHeader header = ImagesHeader.read(file, in);
+      return new Images(file, in, header, limit == 0 ? header.count()
+          : Math.min(limit, header.count()));
+    } catch (ZipException e) {
+      in.close();
+      throw notGzip(file, e);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The images of an open IDX file in order; ids are the 0-based index, pixels the bytes divided
+   * by 255. A read error (a truncated file) is an {@link UncheckedIOException} from {@link
+   * #next()}. Closes the file when the last image is read, or on {@link #close()}.
+   */
+  public static final class Images implements Iterator<Image>, Closeable {
+
+    private final Path file;
+    private final DataInputStream in;
+    private final ImagesHeader header;
+    private final int count;
+    private final byte[] record;
+    private int next;
+
+    private Images(Path file, DataInputStream in, ImagesHeader header, int count) {
+      this.file = file;
+      this.in = in;
+      this.header = header;
+      this.count = count;
+      this.record = new byte[header.pixelsPerImage()];
+    }
+
+    /** How many images this iteration yields in all. */
+    public int count() {
+      return count;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < count;
+    }
+
+    @Override
+    public Image next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException("all " + count + " images of " + file + " were read");
+      }
+      try {
+        readRecord(file, in, record, next, header.count());
+        Image image = new Image(Integer.toString(next), 1, header.rows(), header.columns(),
+            unsignedBytesToUnit(record));
+        if (++next == count) {
+          close();
+        }
+        return image;
+      } catch (ZipException e) {
+        throw new UncheckedIOException(notGzip(file, e).getMessage(), e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
     }
   }
 
   /** All labels in the file, as ints 0..255 (0..9 for MNIST and Fashion-MNIST). */
   public static int[] readLabels(Path file) throws IOException {
-    try (DataInputStream in = open(file)) {
+    try (DataInputStream in = openStream(file)) {
       checkMagic(file, readHeaderInt(file, in), LABELS_MAGIC);
       int count = readHeaderInt(file, in);
       if (count < 0) {
@@ -87,7 +169,7 @@ public final class IdxReader {
     }
   }
 
-  private static DataInputStream open(Path file) throws IOException {
+  private static DataInputStream openStream(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "no such IDX file");
     }

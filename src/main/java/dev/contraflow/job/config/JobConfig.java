@@ -1,6 +1,7 @@
 package dev.contraflow.job.config;
 
-import dev.contraflow.io.image.ImageDecoder;
+import dev.contraflow.encoder.EncoderConfig;
+import dev.contraflow.io.image.EncoderInput;
 import dev.contraflow.io.record.WireFormat;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.PairLearnerConfig;
@@ -187,11 +188,15 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
   }
 
   /**
-   * The models records train when they name none. Each model key is its own learner; image,
-   * sentence and image-text models are separate learners, so their default ids differ.
+   * The models records train when they name none, and how every image is decoded to its model's
+   * input ({@code learner.encoder} / {@code pairLearner.image}: channels x height x width) by the
+   * rules of {@link EncoderInput}: {@code fit}, {@code alpha}, {@code channelConversion}. Each
+   * model key is its own learner; image, sentence and image-text models are separate learners, so
+   * their default ids differ.
    */
-  public record Model(String defaultId, String defaultSentenceId, String defaultPairId)
-      implements Serializable {
+  public record Model(String defaultId, String defaultSentenceId, String defaultPairId,
+      EncoderInput.Fit fit, EncoderInput.Alpha alpha,
+      EncoderInput.ChannelConversion channelConversion) implements Serializable {
 
     public Model {
       require(defaultId != null && !defaultId.isBlank(), "model.defaultId", defaultId,
@@ -204,6 +209,10 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
           && !defaultPairId.equals(defaultId) && !defaultPairId.equals(defaultSentenceId),
           "model.defaultPairId", defaultPairId, "name the model image-caption pairs without a "
               + "modelId train, other than the image and sentence defaults, e.g. default-clip");
+      require(fit != null, "model.fit", fit, "use CROP or PAD");
+      require(alpha != null, "model.alpha", alpha, "use WHITE, BLACK or DROP");
+      require(channelConversion != null, "model.channelConversion", channelConversion,
+          "use CONVERT or REFUSE");
     }
   }
 
@@ -250,13 +259,17 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
   }
 
   /** Input limits: beyond them a record is a dead letter with the reason. */
-  public record Limits(int maxRecordBytes, long maxPixels) implements Serializable {
+  public record Limits(int maxRecordBytes, long maxPixels, long maxDecodedBytes)
+      implements Serializable {
 
     public Limits {
       require(maxRecordBytes >= 1024, "limits.maxRecordBytes", maxRecordBytes,
           "use at least 1024");
-      require(maxPixels >= 64 && maxPixels <= ImageDecoder.LARGEST_MAX_PIXELS, "limits.maxPixels",
-          maxPixels, "use 64.." + ImageDecoder.LARGEST_MAX_PIXELS);
+      require(maxPixels >= 64 && maxPixels <= EncoderInput.LARGEST_MAX_PIXELS, "limits.maxPixels",
+          maxPixels, "use 64.." + EncoderInput.LARGEST_MAX_PIXELS);
+      require(maxDecodedBytes >= EncoderInput.SMALLEST_MAX_DECODED_BYTES,
+          "limits.maxDecodedBytes", maxDecodedBytes,
+          "use at least " + EncoderInput.SMALLEST_MAX_DECODED_BYTES);
     }
   }
 
@@ -273,6 +286,24 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
           "records.schemaRegistryUrl", schemaRegistryUrl,
           "CONFLUENT needs the registry's URL, e.g. http://localhost:8081");
     }
+  }
+
+  /**
+   * What every image of the images topic is decoded to: the image learner's input shape
+   * ({@code learner.encoder}) by the rules of {@code model.*}, within {@code limits.*}.
+   */
+  public EncoderInput encoderInput() {
+    return encoderInput(learner.encoder());
+  }
+
+  /** What every image of the pairs topic is decoded to: the CLIP image tower's input shape. */
+  public EncoderInput pairEncoderInput() {
+    return encoderInput(pairLearner.image());
+  }
+
+  private EncoderInput encoderInput(EncoderConfig shape) {
+    return new EncoderInput(shape.channels(), shape.height(), shape.width(), model.fit(),
+        model.alpha(), model.channelConversion(), limits.maxPixels(), limits.maxDecodedBytes());
   }
 
   static void require(boolean ok, String setting, Object value, String fix) {

@@ -1,6 +1,7 @@
 package dev.contraflow.job.decode;
 
 import dev.contraflow.avro.PairRecord;
+import dev.contraflow.io.image.EncoderInput;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.io.image.ImageDecoder;
 import dev.contraflow.io.image.InvalidImageException;
@@ -14,14 +15,13 @@ import dev.contraflow.job.source.KafkaInput;
 /**
  * Turns pairs-topic records into image-caption pairs for the CLIP learner. Besides what every
  * decoder refuses, a pair without an id, whose image is not usable (not decodable, too large,
- * wrong number of channels) or whose caption is empty or over-long is a dead letter; the reason
+ * other channels under model.channelConversion: REFUSE) or whose caption is empty or over-long is a dead letter; the reason
  * says which half was wrong.
  */
 public final class PairRecordDecoder extends RecordDecoder<PairRecord, PairInput> {
 
   private final JobConfig.Model model;
-  private final int channels;
-  private final long maxPixels;
+  private final EncoderInput input;
   private final TokenizerConfig tokenizerConfig;
   private transient ImageDecoder images;
   private transient SentenceTokenizer tokenizer;
@@ -29,8 +29,7 @@ public final class PairRecordDecoder extends RecordDecoder<PairRecord, PairInput
   public PairRecordDecoder(JobConfig config) {
     super(config, PairRecord.class, config.topics().pairs());
     this.model = config.model();
-    this.channels = config.pairLearner().image().channels();
-    this.maxPixels = config.limits().maxPixels();
+    this.input = config.pairEncoderInput();
     this.tokenizerConfig = config.pairLearner().tokenizer();
   }
 
@@ -38,7 +37,7 @@ public final class PairRecordDecoder extends RecordDecoder<PairRecord, PairInput
   protected PairInput toInput(PairRecord record, KafkaInput in) throws Rejected {
     String id = requireId(record.getId());
     if (images == null) {
-      images = new ImageDecoder(maxPixels);
+      images = new ImageDecoder(input);
       tokenizer = new SentenceTokenizer(tokenizerConfig);
     }
     Image image;
@@ -46,10 +45,6 @@ public final class PairRecordDecoder extends RecordDecoder<PairRecord, PairInput
       image = PairRecords.image(record, images);
     } catch (InvalidImageException e) {
       throw new Rejected("pair " + id + ", image: " + e.getMessage());
-    }
-    if (image.channels() != channels) {
-      throw new Rejected("pair " + id + ", image: " + image.channels() + " channel(s); the models "
-          + "of this job take " + channels + " (pairLearner.image.channels)");
     }
     try {
       PairRecords.caption(record, tokenizer);

@@ -2,6 +2,7 @@ package dev.contraflow.io.image;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.bench.PhotoCorpus;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,5 +51,10 @@ public final class EncodedImages {
         .put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'})
         .putInt(13).put(ihdr.array()).putInt((int) crc.getValue())
         .array();
+  }
+
+  /** {@code jpeg} with an EXIF Orientation tag, as {@link PhotoCorpus} writes it. */
+  public static byte[] withExifOrientation(byte[] jpeg, int orientation, boolean littleEndian) {
+    return PhotoCorpus.withExifOrientation(jpeg, orientation, littleEndian);
   }
 }

@@ -20,14 +20,15 @@ class ImageDecoderTest {
 
   private static final float EXACT = 1e-6f;
 
-  private final ImageDecoder decoder = new ImageDecoder();
+  /** For the tests of refusals: any encoder input will do. */
+  private final ImageDecoder decoder = shaped(1, 28, 28);
 
   @Test
   void greyPngDecodesToOneChannelWithTheWrittenValues() throws Exception {
     BufferedImage grey = new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY);
     grey.getRaster().setPixels(0, 0, 3, 2, new int[] {0, 51, 102, 153, 204, 255});
 
-    Image image = decoder.decode("g", EncodedImages.encode(grey, "png"));
+    Image image = shaped(1, 2, 3).decode("g", EncodedImages.encode(grey, "png"));
 
     assertShape(image, 1, 2, 3);
     assertArrayEquals(new float[] {0f, 0.2f, 0.4f, 0.6f, 0.8f, 1f}, image.pixels(), EXACT);
@@ -38,7 +39,7 @@ class ImageDecoderTest {
     BufferedImage grey = new BufferedImage(2, 1, BufferedImage.TYPE_USHORT_GRAY);
     grey.getRaster().setPixels(0, 0, 2, 1, new int[] {1, 65535});
 
-    Image image = decoder.decode("g16", EncodedImages.encode(grey, "png"));
+    Image image = shaped(1, 1, 2).decode("g16", EncodedImages.encode(grey, "png"));
 
     assertShape(image, 1, 1, 2);
     assertArrayEquals(new float[] {1f / 65535f, 1f}, image.pixels(), EXACT);
@@ -52,7 +53,7 @@ class ImageDecoderTest {
     WritableRaster raster = greyAlpha.createCompatibleWritableRaster(2, 1);
     raster.setPixels(0, 0, 2, 1, new int[] {51, 0, 255, 128});  // (grey, alpha) pairs
 
-    Image image = decoder.decode("ga",
+    Image image = shaped(1, 1, 2, EncoderInput.Alpha.DROP).decode("ga",
         EncodedImages.encode(new BufferedImage(greyAlpha, raster, false, null), "png"));
 
     assertShape(image, 1, 1, 2);
@@ -64,7 +65,7 @@ class ImageDecoderTest {
     BufferedImage binary = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_BINARY);
     binary.getRaster().setPixels(0, 0, 3, 1, new int[] {1, 0, 1});
 
-    Image image = decoder.decode("b", EncodedImages.encode(binary, "png"));
+    Image image = shaped(1, 1, 3).decode("b", EncodedImages.encode(binary, "png"));
 
     assertShape(image, 1, 1, 3);
     assertArrayEquals(new float[] {1f, 0f, 1f}, image.pixels(), EXACT);
@@ -76,7 +77,7 @@ class ImageDecoderTest {
     rgb.setRGB(0, 0, 0xff3366);
     rgb.setRGB(1, 0, 0x00cc99);
 
-    Image image = decoder.decode("c", EncodedImages.encode(rgb, "png"));
+    Image image = shaped(3, 1, 2).decode("c", EncodedImages.encode(rgb, "png"));
 
     assertShape(image, 3, 1, 2);
     // planar: all reds, then all greens, then all blues
@@ -88,7 +89,8 @@ class ImageDecoderTest {
     BufferedImage rgba = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
     rgba.setRGB(0, 0, 0x80336699);
 
-    Image image = decoder.decode("a", EncodedImages.encode(rgba, "png"));
+    Image image = shaped(3, 1, 1, EncoderInput.Alpha.DROP).decode("a",
+        EncodedImages.encode(rgba, "png"));
 
     assertShape(image, 3, 1, 1);
     assertArrayEquals(new float[] {0.2f, 0.4f, 0.6f}, image.pixels(), EXACT);
@@ -103,7 +105,7 @@ class ImageDecoderTest {
         new IndexColorModel(8, 2, reds, greens, blues));
     palette.getRaster().setPixels(0, 0, 2, 1, new int[] {1, 0});
 
-    Image image = decoder.decode("p", EncodedImages.encode(palette, "png"));
+    Image image = shaped(3, 1, 2).decode("p", EncodedImages.encode(palette, "png"));
 
     assertShape(image, 3, 1, 2);
     assertArrayEquals(new float[] {0f, 1f, 1f, 0f, 0f, 0f}, image.pixels(), EXACT);
@@ -114,7 +116,7 @@ class ImageDecoderTest {
     BufferedImage rgb = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
     fill(rgb, 0xcc3366);
 
-    Image image = decoder.decode("j", EncodedImages.encode(rgb, "jpg"));
+    Image image = shaped(3, 30, 40).decode("j", EncodedImages.encode(rgb, "jpg"));
 
     assertShape(image, 3, 30, 40);
     assertEquals(0.8f, image.at(0, 15, 20), 0.05f);
@@ -129,7 +131,7 @@ class ImageDecoderTest {
     Arrays.fill(level153, 153);
     grey.getRaster().setPixels(0, 0, 16, 8, level153);  // setRGB would gamma-convert the grey
 
-    Image image = decoder.decode("gj", EncodedImages.encode(grey, "jpg"));
+    Image image = shaped(1, 8, 16).decode("gj", EncodedImages.encode(grey, "jpg"));
 
     assertShape(image, 1, 8, 16);
     assertEquals(0.6f, image.at(0, 4, 8), 0.02f);
@@ -137,7 +139,8 @@ class ImageDecoderTest {
 
   @Test
   void rawGreyBytesAreRowMajor() throws Exception {
-    Image image = decoder.decodeRaw("r", new byte[] {0, 51, (byte) 102, (byte) 255}, 2, 2, 1);
+    Image image = shaped(1, 2, 2).decodeRaw("r", new byte[] {0, 51, (byte) 102, (byte) 255}, 2,
+        2, 1);
 
     assertShape(image, 1, 2, 2);
     assertEquals(0.2f, image.at(0, 0, 1), EXACT);
@@ -150,7 +153,7 @@ class ImageDecoderTest {
     // HWC: pixel (0,0) = (10, 20, 30), pixel (0,1) = (40, 50, 60)
     byte[] interleaved = {10, 20, 30, 40, 50, 60};
 
-    Image image = decoder.decodeRaw("rgb", interleaved, 2, 1, 3);
+    Image image = shaped(3, 1, 2).decodeRaw("rgb", interleaved, 2, 1, 3);
 
     assertShape(image, 3, 1, 2);
     float[] expected = {10, 40, 20, 50, 30, 60};
@@ -210,7 +213,7 @@ class ImageDecoderTest {
     InvalidImageException e = rejected("bomb", bomb);
 
     assertTrue(e.reason().contains("100000x100000"), e.reason());
-    assertTrue(e.reason().contains("exceeds the limit of " + ImageDecoder.DEFAULT_MAX_PIXELS),
+    assertTrue(e.reason().contains("exceeds the limit of " + EncoderInput.DEFAULT_MAX_PIXELS),
         e.reason());
   }
 
@@ -219,10 +222,11 @@ class ImageDecoderTest {
     BufferedImage grey = new BufferedImage(10, 10, BufferedImage.TYPE_BYTE_GRAY);
     byte[] png = EncodedImages.encode(grey, "png");
 
-    assertEquals(100, new ImageDecoder(100).decode("ok", png).size());
-    assertThrows(InvalidImageException.class, () -> new ImageDecoder(99).decode("big", png));
+    assertEquals(100, new ImageDecoder(withMaxPixels(100)).decode("ok", png).size());
     assertThrows(InvalidImageException.class,
-        () -> new ImageDecoder(99).decodeRaw("big", new byte[100], 10, 10, 1));
+        () -> new ImageDecoder(withMaxPixels(99)).decode("big", png));
+    assertThrows(InvalidImageException.class,
+        () -> new ImageDecoder(withMaxPixels(99)).decodeRaw("big", new byte[100], 10, 10, 1));
   }
 
   @Test
@@ -244,10 +248,26 @@ class ImageDecoderTest {
   @Test
   void pixelLimitMustBePositive() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> new ImageDecoder(0));
+        assertThrows(IllegalArgumentException.class, () -> withMaxPixels(0));
 
-    assertTrue(e.getMessage().contains("maxPixels"), e.getMessage());
-    assertTrue(e.getMessage().contains("got 0"), e.getMessage());
+    assertTrue(e.getMessage().contains("maxPixels = 0"), e.getMessage());
+  }
+
+  /** A decoder to channels x height x width, by the default rules. */
+  static ImageDecoder shaped(int channels, int height, int width) {
+    return new ImageDecoder(EncoderInput.of(channels, height, width));
+  }
+
+  static ImageDecoder shaped(int channels, int height, int width, EncoderInput.Alpha alpha) {
+    EncoderInput d = EncoderInput.of(channels, height, width);
+    return new ImageDecoder(new EncoderInput(channels, height, width, d.fit(), alpha,
+        d.channelConversion(), d.maxPixels(), d.maxDecodedBytes()));
+  }
+
+  private static EncoderInput withMaxPixels(long maxPixels) {
+    EncoderInput d = EncoderInput.of(1, 10, 10);
+    return new EncoderInput(1, 10, 10, d.fit(), d.alpha(), d.channelConversion(), maxPixels,
+        d.maxDecodedBytes());
   }
 
   private InvalidImageException rejected(String id, byte[] bytes) {

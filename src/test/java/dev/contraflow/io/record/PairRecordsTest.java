@@ -1,6 +1,7 @@
 package dev.contraflow.io.record;
 
 import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.EncoderInput;
 import dev.contraflow.io.image.ImageDecoder;
 import dev.contraflow.io.text.InvalidSentenceException;
 import dev.contraflow.io.text.SentenceTokenizer;
@@ -32,7 +33,7 @@ class PairRecordsTest {
     RecordCodec<PairRecord> codec = RecordCodec.singleObject(PairRecord.class);
     PairRecord received = codec.decode(codec.encode(sent));
 
-    Image back = PairRecords.image(received, new ImageDecoder());
+    Image back = PairRecords.image(received, new ImageDecoder(EncoderInput.of(1, 4, 3)));
     assertEquals("pair-7", back.id());
     assertEquals(3, back.width());
     assertEquals(4, back.height());

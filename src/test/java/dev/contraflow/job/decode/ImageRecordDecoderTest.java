@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.avro.ImageEncoding;
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.io.image.EncodedImages;
 import dev.contraflow.io.record.RecordCodec;
@@ -24,15 +25,15 @@ class ImageRecordDecoderTest {
   private final ImageRecordDecoder decoder = new ImageRecordDecoder(config);
 
   @Test
-  void pngRecordBecomesLearnerInputWithItsCoordinates() throws Exception {
+  void pngRecordBecomesLearnerInputAtTheModelsInputSizeWithItsCoordinates() throws Exception {
     ImageRecord r = ImageRecord.newBuilder().setId("cat-1").setModelId("cats")
         .setBytes(ByteBuffer.wrap(EncodedImages.greyPng(30, 20)))
         .setEventTime(Instant.ofEpochMilli(1234)).build();
     LearnerInput in = decoder.decode(input(codec.encode(r)));
     assertEquals("cat-1", in.id);
     assertEquals("cats", in.modelId);
-    assertEquals(20, in.height);
-    assertEquals(30, in.width);
+    assertEquals(config.learner().encoder().height(), in.height, "30 x 20 cropped and resized to 28 x 28");
+    assertEquals(config.learner().encoder().width(), in.width);
     assertEquals(1234, in.eventTime);
     assertEquals("images", in.sourceTopic);
     assertEquals(42, in.sourceOffset);
@@ -54,18 +55,32 @@ class ImageRecordDecoderTest {
         "wrong-fingerprint", "not an ImageRecord",
         "truncated-png", "PNG",
         "huge-png-header", "100000x100000",
-        "rgb-into-grey-model", "3 channel(s)",
+        "rgb-into-grey-model", "has 3 channels (RGB); the model takes 1 channel (grey)",
         "empty-text", "not an ImageRecord",
         "megabyte-text", "exceeds limits.maxRecordBytes");
     Map<String, byte[]> bad = BadInput.values();
     assertEquals(expected.keySet(), bad.keySet());
-    JobConfig small = JobConfigLoader.defaults(List.of("limits.maxRecordBytes=65536"));
+    JobConfig small = JobConfigLoader.defaults(List.of("limits.maxRecordBytes=65536",
+        "model.channelConversion=REFUSE"));
     ImageRecordDecoder strict = new ImageRecordDecoder(small);
     bad.forEach((name, value) -> {
       var e = assertThrows(ImageRecordDecoder.Rejected.class, () -> strict.decode(input(value)),
           name);
       assertTrue(e.getMessage().contains(expected.get(name)), name + ": " + e.getMessage());
     });
+  }
+
+  @Test
+  void rgbPhotoIntoAGreyModelIsConvertedByDefault() throws Exception {
+    ImageRecord rgb = ImageRecord.newBuilder().setId("rgb").setEncoding(ImageEncoding.RAW)
+        .setBytes(ByteBuffer.wrap(new byte[] {(byte) 255, 0, 0})).setWidth(1).setHeight(1)
+        .setChannels(3).setEventTime(Instant.EPOCH).build();
+
+    LearnerInput in = decoder.decode(input(codec.encode(rgb)));
+
+    assertEquals(1, in.channels);
+    assertEquals(28 * 28, in.pixels.length);
+    assertEquals(0.299f, in.pixels[0], 1e-6f, "a red pixel's BT.601 luma, resized");
   }
 
   private static KafkaInput input(byte[] value) {
