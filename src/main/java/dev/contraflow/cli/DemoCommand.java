@@ -47,6 +47,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin JobConfigOptions jobOptions;
 
+  @Mixin WebUiOption webUi;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--work-dir", defaultValue = "target/demo",
@@ -74,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
         data.size(), images, sentences == null ? ""
             : ", " + lines.size() + " lines from " + sentences);
 
-    new DemoRun(data, labels, lines, sentences != null, jobOptions, work, timeout)
+    new DemoRun(data, labels, lines, sentences != null, jobOptions, work, timeout, webUi.port)
         .run(spec.commandLine().getOut());
     return 0;
   }

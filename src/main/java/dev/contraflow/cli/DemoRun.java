@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -39,9 +40,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * @param jobOptions the user's --config and --set, applied over the demo's settings
  * @param work broker logs, Flink checkpoints and model files
  * @param timeout how long the outputs may take to arrive
+ * @param webUiPort where the Flink web UI is served during the run, null for nowhere
  */
 record DemoRun(List<Image> data, Optional<int[]> labels, List<String> lines,
-    boolean streamSentences, JobConfigOptions jobOptions, Path work, Duration timeout) {
+    boolean streamSentences, JobConfigOptions jobOptions, Path work, Duration timeout,
+    Integer webUiPort) {
 
   void run(PrintWriter out) throws Exception {
     Image first = data.get(0);
@@ -54,8 +57,13 @@ record DemoRun(List<Image> data, Optional<int[]> labels, List<String> lines,
               DeadLetterRecord.class);
           TopicReader<CheckpointRecord> checkpoints = reader(kafka, job.topics().checkpoints(),
               CheckpointRecord.class)) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-            ContraflowJob.flinkConfiguration(job));
+        Configuration flink = ContraflowJob.flinkConfiguration(job);
+        if (webUiPort != null) {
+          LocalRest rest = LocalRest.of(webUiPort, Duration.ofSeconds(2));
+          rest.applyTo(flink);
+          System.err.println("demo: Flink web UI at " + rest.uri() + " while the demo runs");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         ContraflowJob.build(env, job);
         JobClient client = env.executeAsync(job.job().name());
         try {

@@ -114,7 +114,7 @@ final class JobMonitor {
       summary("FINISHED", "the job finished", 0, null);
       return 0;
     } catch (ExecutionException | InterruptedException e) {
-      summary("FAILED", "the job failed: " + rootMessage(e), 1, null);
+      summary("FAILED", "the job failed: " + rootMessage(e) + ConsoleLog.details(), 1, null);
       return 1;
     }
   }

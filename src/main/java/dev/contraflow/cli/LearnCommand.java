@@ -49,10 +49,7 @@ final class LearnCommand implements Callable<Integer> {
           + " resumes from it) instead of cancelling it.")
   Path savepointOnStop;
 
-  @Option(names = "--web-ui", arity = "0..1", paramLabel = "PORT", fallbackValue = "8081",
-      description = "Serve the Flink web UI of the local run (job graph, checkpoints, back"
-          + " pressure, metrics) at http://localhost:PORT (default port 8081).")
-  Integer webUiPort;
+  @Mixin WebUiOption webUi;
 
   @Override
   public Integer call() throws Exception {
@@ -65,11 +62,12 @@ final class LearnCommand implements Callable<Integer> {
           + " is invalid: give a whole number of seconds >= 1");
     }
     JobConfig job = options.load(List.of());
-    System.err.println("contraflow learn: " + job.kafka() + ", topics " + job.topics()
+    System.err.println("contraflow learn: " + (ConsoleLog.file() == null ? ""
+        : "full log in " + ConsoleLog.file() + "; ") + job.kafka() + ", topics " + job.topics()
         + ", model " + job.model() + ", parallelism " + job.job().parallelism());
     ContraflowJob.requireInputTopics(job);
     Duration every = Duration.ofSeconds(statusSeconds);
-    LocalRest rest = LocalRest.of(webUiPort, every);
+    LocalRest rest = LocalRest.of(webUi.port, every);
     Configuration flink = ContraflowJob.flinkConfiguration(job);
     rest.applyTo(flink);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
@@ -77,7 +75,7 @@ final class LearnCommand implements Callable<Integer> {
     CompletableFuture<String> stop = StopSignals.install();
     try (CommittedOutputs outputs = new CommittedOutputs(job)) {
       JobClient client = env.executeAsync(job.job().name());
-      if (webUiPort != null) {
+      if (webUi.enabled()) {
         System.err.println("contraflow learn: Flink web UI at " + rest.uri());
       }
       return new JobMonitor(client, new FlinkJobMetrics(rest.uri(), client.getJobID()), outputs,
