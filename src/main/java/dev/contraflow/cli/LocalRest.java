@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.WebOptions;
 
 /**
  * The REST endpoint of a local run's MiniCluster, on loopback: the status line reads the job's
@@ -34,6 +35,10 @@ record LocalRest(int port, Duration fetchEvery) {
     flink.set(RestOptions.PORT, port);
     flink.set(RestOptions.BIND_PORT, Integer.toString(port));
     flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, fetchEvery);
+    if (ConsoleLog.file() != null) {
+      // the web UI's Job Manager > Logs tab shows this run's log file
+      flink.set(WebOptions.LOG_PATH, ConsoleLog.file().toString());
+    }
   }
 
   URI uri() {
