@@ -1,7 +1,11 @@
 package dev.contraflow.eval;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +33,30 @@ public final class EvalReport {
 
   private EvalReport() {}
 
+  /** report.json; a figure that does not exist (the first drift) is null, as JSON readers expect. */
   public static void writeJson(ReplayEvaluation.Result r, Path file) throws IOException {
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), r);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .registerModule(new SimpleModule().addSerializer(Double.class, new FiniteOrNull())
+            .addSerializer(double.class, new FiniteOrNull()))
+        .writeValue(file.toFile(), r);
+  }
+
+  /** Jackson would write NaN as the string "NaN". */
+  private static final class FiniteOrNull extends StdSerializer<Double> {
+
+    FiniteOrNull() {
+      super(Double.class);
+    }
+
+    @Override
+    public void serialize(Double value, JsonGenerator out, SerializerProvider provider)
+        throws IOException {
+      if (Double.isFinite(value)) {
+        out.writeNumber(value);
+      } else {
+        out.writeNull();
+      }
+    }
   }
 
   public static void printSummary(ReplayEvaluation.Result r, PrintWriter out) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -44,6 +46,17 @@ class EvalReportTest {
     String firstRow = text.toString().lines().filter(l -> l.startsWith("v100")).findFirst()
         .orElseThrow();
     assertTrue(firstRow.endsWith(EvalReport.MISSING), firstRow);
+  }
+
+  @Test
+  void reportJsonHasNullWhereAFigureDoesNotExist() throws Exception {
+    Path json = dir.resolve("report.json");
+    EvalReport.writeJson(RESULT, json);
+
+    JsonNode checkpoints = new ObjectMapper().readTree(json.toFile()).path("checkpoints");
+    assertTrue(checkpoints.get(0).path("drift").isNull(), checkpoints.get(0).toString());
+    assertEquals(0.91, checkpoints.get(1).path("drift").asDouble(), 1e-12);
+    assertFalse(Files.readString(json).contains("NaN"));
   }
 
   @Test
