@@ -43,7 +43,8 @@ final class CommittedOutputs implements AutoCloseable {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 << 20));
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "contraflow-learn-status");
-    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     JobConfig.Topics topics = config.topics();
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(topics.embeddings(), topics.deadLetters(), topics.checkpoints())) {

@@ -54,7 +54,8 @@ final class FlinkJobMetrics {
     for (JsonNode vertex : job.path("vertices")) {
       String id = vertex.path("id").asText();
       List<String> available = new ArrayList<>();
-      get("vertices/" + id + "/subtasks/metrics").forEach(m -> available.add(m.path("id").asText()));
+      get("vertices/" + id + "/subtasks/metrics")
+          .forEach(m -> available.add(m.path("id").asText()));
       String topic = sourceTopic(vertex.path("name").asText());
       if (topic != null) {
         inputs.add(input(id, topic, available));
@@ -101,7 +102,8 @@ final class FlinkJobMetrics {
     String names = metrics.stream().map(m -> URLEncoder.encode(m, StandardCharsets.UTF_8))
         .collect(Collectors.joining(","));
     Map<String, Double> values = new TreeMap<>();
-    for (JsonNode m : get("vertices/" + vertex + "/subtasks/metrics?get=" + names + "&agg=" + agg)) {
+    String query = "vertices/" + vertex + "/subtasks/metrics?get=" + names + "&agg=" + agg;
+    for (JsonNode m : get(query)) {
       JsonNode value = m.path(agg);
       if (value.isNumber()) {
         values.put(m.path("id").asText(), value.asDouble());

@@ -33,7 +33,7 @@ public final class EvalReport {
 
   private EvalReport() {}
 
-  /** report.json; a figure that does not exist (the first drift) is null, as JSON readers expect. */
+  /** report.json; a figure that does not exist (the first drift) is null, as readers expect. */
   public static void writeJson(ReplayEvaluation.Result r, Path file) throws IOException {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .registerModule(new SimpleModule().addSerializer(Double.class, new FiniteOrNull())

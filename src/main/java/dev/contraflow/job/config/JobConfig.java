@@ -444,7 +444,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   public record Metrics(Prometheus prometheus) implements Serializable {
 
     public Metrics {
-      require(prometheus != null, "metrics.prometheus", null, "give the section, port \"\" for off");
+      require(prometheus != null, "metrics.prometheus", null,
+          "give the section, with port \"\" for no reporter");
     }
   }
 
