@@ -15,6 +15,8 @@
 #   CONTRAFLOW_FLINK_CONF_DIR      configuration directory (default ops/flink/conf)
 #   CONTRAFLOW_FLINK_REST_PORT     REST/web UI port (default: rest.port of the configuration, 8081)
 #   CONTRAFLOW_FLINK_RPC_PORT      JobManager RPC port (default: jobmanager.rpc.port, 6123)
+#   CONTRAFLOW_FLINK_PROMETHEUS_PORTS  Prometheus reporter ports, e.g. 9349-9359 (default:
+#                                  metrics.reporter.prom.port, 9249-9259; JobManager first)
 #   CONTRAFLOW_FLINK_START_TIMEOUT seconds to wait for each process (default 180)
 #   CONTRAFLOW_JAVACPP_CACHEDIR    where ND4J unpacks its natives (default ~/.javacpp/cache)
 #   FLINK_PLUGINS_DIR              Flink plugins, one folder each (default: plugins in the run directory)
@@ -46,6 +48,8 @@ dynamic_properties() {
   )
   [[ -z "${CONTRAFLOW_FLINK_REST_PORT:-}" ]] || DYNAMIC+=(-D "rest.port=$CONTRAFLOW_FLINK_REST_PORT")
   [[ -z "${CONTRAFLOW_FLINK_RPC_PORT:-}" ]] || DYNAMIC+=(-D "jobmanager.rpc.port=$CONTRAFLOW_FLINK_RPC_PORT")
+  [[ -z "${CONTRAFLOW_FLINK_PROMETHEUS_PORTS:-}" ]] ||
+    DYNAMIC+=(-D "metrics.reporter.prom.port=$CONTRAFLOW_FLINK_PROMETHEUS_PORTS")
 }
 
 # bash_java_utils COMMAND ARGS...: the result lines of Flink's BashJavaUtils (the helper behind

@@ -90,7 +90,7 @@ public final class StreamBenchmark {
         k.startingOffsets(), k.startingTimestamp(), k.startingPartitionOffsets(),
         k.transactionTimeout(), k.properties()), c.topics(), c.model(),
         c.learner(), c.sentenceLearner(), c.pairLearner(), c.job(), c.publish(), c.limits(),
-        c.records());
+        c.records(), c.metrics());
   }
 
   private double learnerAlone(JobConfig config, List<Image> images) {

@@ -19,6 +19,8 @@ public final class Contraflow implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    ConsoleLog.nameFile(args); // before anything logs: log4j2.properties reads the name
+    ConsoleLog.sayEachWarningOnce();
     NativeMemory.configure(); // before anything loads ND4J: `java -jar` users pass no flags
     System.exit(run(args));
   }
@@ -72,7 +74,7 @@ public final class Contraflow implements Runnable {
   /** A user's mistake gets one clear line, not a stack trace (set CONTRAFLOW_DEBUG=1 for one). */
   private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     String what = e.getMessage() == null ? e.toString() : e.getMessage();
-    cmd.getErr().println(qualifiedName(cmd) + ": error: " + what);
+    cmd.getErr().println(qualifiedName(cmd) + ": error: " + what + ConsoleLog.details());
     if (System.getenv("CONTRAFLOW_DEBUG") != null) {
       e.printStackTrace(cmd.getErr());
     }

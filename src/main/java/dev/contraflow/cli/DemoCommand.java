@@ -47,6 +47,7 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin JobConfigOptions jobOptions;
 
   @Mixin EncoderInputOptions encoderInput;
+  @Mixin WebUiOption webUi;
 
   @Spec CommandSpec spec;
 
@@ -75,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
             : ", " + lines.size() + " lines from " + sentences);
 
     new DemoRun(source, labels, lines, sentences != null, encoderInput.asJobSettings(),
-        jobOptions, work, timeout)
+        jobOptions, work, timeout, webUi.port)
         .run(spec.commandLine().getOut());
     return 0;
   }

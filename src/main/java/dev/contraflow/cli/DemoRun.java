@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -42,14 +43,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * @param labels their labels, if the images had some (they ride along as an attribute)
  * @param lines the sentences to stream (ids line-n)
  * @param streamSentences whether the job reads a sentences topic at all
- * @param inputSettings the encoder input options as job settings ({@code model.*})
+ * @param inputSettings the encoder input options as job settings ({@code learner.encoder.*},
+ *     {@code model.*})
  * @param jobOptions the user's --config and --set, applied over the demo's settings
  * @param work broker logs, Flink checkpoints and model files
  * @param timeout how long the outputs may take to arrive
+ * @param webUiPort where the Flink web UI is served during the run, null for nowhere
  */
 record DemoRun(ImageSource images, Optional<int[]> labels, List<String> lines,
     boolean streamSentences, List<String> inputSettings, JobConfigOptions jobOptions, Path work,
-    Duration timeout) {
+    Duration timeout, Integer webUiPort) {
 
   void run(PrintWriter out) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(work)) {
@@ -62,8 +65,13 @@ record DemoRun(ImageSource images, Optional<int[]> labels, List<String> lines,
               DeadLetterRecord.class);
           TopicReader<CheckpointRecord> checkpoints = reader(kafka, job.topics().checkpoints(),
               CheckpointRecord.class)) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-            ContraflowJob.flinkConfiguration(job));
+        Configuration flink = ContraflowJob.flinkConfiguration(job);
+        if (webUiPort != null) {
+          LocalRest rest = LocalRest.of(webUiPort, Duration.ofSeconds(2));
+          rest.applyTo(flink);
+          System.err.println("demo: Flink web UI at " + rest.uri() + " while the demo runs");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         ContraflowJob.build(env, job);
         JobClient client = env.executeAsync(job.job().name());
         // kept at the encoder's input for the kNN figures; only labelled (IDX) images are

@@ -2,6 +2,7 @@ package dev.contraflow.cli;
 
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.ImageRecord;
+import dev.contraflow.eval.ClassNames;
 import dev.contraflow.eval.EvalReport;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.eval.ReplayEvaluation;
@@ -89,6 +90,11 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--model-id", description = "Only this model's checkpoints from the topic.")
   String modelId;
 
+  @Option(names = "--class-names", paramLabel = "FILE", description = "Names of the labels for "
+      + "the report's legend, one a line (line i names label i). Default: class-names.txt next "
+      + "to --images, Fashion-MNIST's classes for a fashion-mnist path, else \"label N\".")
+  Path classNames;
+
   @Option(names = "--out", defaultValue = "target/eval",
       description = "Folder for report.json and report.html (default ${DEFAULT-VALUE}).")
   Path out;
@@ -116,13 +122,20 @@ final class EvalCommand implements Callable<Integer> {
     ReplayEvaluation.Result result = new ReplayEvaluation(System.err).evaluate(data, models);
     Files.createDirectories(out);
     EvalReport.writeJson(result, out.resolve("report.json"));
-    EvalReport.writeHtml(result, out.resolve("report.html"));
+    EvalReport.writeHtml(result, names(), out.resolve("report.html"));
     PrintWriter terminal = spec.commandLine().getOut();
     EvalReport.printSummary(result, terminal);
     terminal.println("wrote " + out.resolve("report.json") + " and "
         + out.resolve("report.html"));
     terminal.flush();
     return 0;
+  }
+
+  private ClassNames names() throws IOException {
+    if (classNames != null) {
+      return ClassNames.read(classNames);
+    }
+    return source.images != null ? ClassNames.forImages(source.images) : ClassNames.NONE;
   }
 
   private List<String> checkpointUris() {

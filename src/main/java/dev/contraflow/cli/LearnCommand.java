@@ -4,8 +4,14 @@ import dev.contraflow.job.ContraflowJob;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.config.JobConfigOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +21,10 @@ import picocli.CommandLine.Option;
 @Command(name = "learn", mixinStandardHelpOptions = true,
     description = {"Runs the streaming job: images, sentences and image-caption pairs from Kafka"
         + " -> learners -> embeddings, checkpoint records and dead letters to Kafka, exactly once.",
-        "Settings come from default-job.yaml (--print-defaults), then --config, then --set."})
+        "Settings come from default-job.yaml (--print-defaults), then --config, then --set.",
+        "Prints a status line every few seconds, read from the job's Flink metrics and the output"
+            + " topics; SIGTERM or Ctrl-C stops the job and prints a summary (exit code 0 when"
+            + " the stop succeeded, 1 when the job failed)."})
 final class LearnCommand implements Callable<Integer> {
 
   @Mixin JobConfigOptions options;
@@ -25,20 +34,54 @@ final class LearnCommand implements Callable<Integer> {
   @Option(names = "--print-defaults", description = "Print every setting with its default.")
   boolean printDefaults;
 
+  @Option(names = "--quiet", description = "No status lines; only the first line and the summary.")
+  boolean quiet;
+
+  @Option(names = "--status-format", paramLabel = "text|json", defaultValue = "text",
+      description = "Status lines for people (text) or one JSON object a line for scripts (json)."
+          + " Default: ${DEFAULT-VALUE}.")
+  StatusFormat statusFormat;
+
+  @Option(names = "--status-every", paramLabel = "SECONDS", defaultValue = "5",
+      description = "Seconds between status lines. Default: ${DEFAULT-VALUE}.")
+  int statusSeconds;
+
+  @Option(names = "--savepoint-on-stop", paramLabel = "DIR",
+      description = "On SIGTERM or Ctrl-C, stop the job with a savepoint in DIR (a later run"
+          + " resumes from it) instead of cancelling it.")
+  Path savepointOnStop;
+
+  @Mixin WebUiOption webUi;
+
   @Override
   public Integer call() throws Exception {
     if (printDefaults) {
       System.out.print(JobConfigLoader.defaultsText());
       return 0;
     }
+    if (statusSeconds < 1) {
+      throw new IllegalArgumentException("--status-every = " + statusSeconds
+          + " is invalid: give a whole number of seconds >= 1");
+    }
     JobConfig job = options.load(encoderInput.asJobSettings());
-    System.err.println("contraflow learn: " + job.kafka() + ", topics " + job.topics()
+    System.err.println("contraflow learn: " + (ConsoleLog.file() == null ? ""
+        : "full log in " + ConsoleLog.file() + "; ") + job.kafka() + ", topics " + job.topics()
         + ", model " + job.model() + ", parallelism " + job.job().parallelism());
     ContraflowJob.requireInputTopics(job);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-        ContraflowJob.flinkConfiguration(job));
+    Duration every = Duration.ofSeconds(statusSeconds);
+    LocalRest rest = LocalRest.of(webUi.port, every);
+    Configuration flink = ContraflowJob.flinkConfiguration(job);
+    rest.applyTo(flink);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     ContraflowJob.build(env, job);
-    env.execute(job.job().name());
-    return 0;
+    CompletableFuture<String> stop = StopSignals.install();
+    try (CommittedOutputs outputs = new CommittedOutputs(job)) {
+      JobClient client = env.executeAsync(job.job().name());
+      if (webUi.enabled()) {
+        System.err.println("contraflow learn: Flink web UI at " + rest.uri());
+      }
+      return new JobMonitor(client, new FlinkJobMetrics(rest.uri(), client.getJobID()), outputs,
+          statusFormat, quiet, every, System.out).watch(stop, savepointOnStop);
+    }
   }
 }

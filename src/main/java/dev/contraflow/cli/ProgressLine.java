@@ -7,6 +7,9 @@ import java.time.Duration;
 /** Prints a training progress line at most every few seconds, and always at the end. */
 final class ProgressLine {
 
+  /** Printed where a figure does not exist (BYOL and SimSiam have no negatives): never NaN. */
+  static final String MISSING = "\u2014";
+
   private final PrintStream out;
   private final long intervalNanos;
   private final Duration budget;
@@ -41,11 +44,17 @@ final class ProgressLine {
     if (budget != null) {
       etaSeconds = Math.min(etaSeconds, Math.max(0, budget.toSeconds() - Math.round(elapsed)));
     }
-    out.printf("step %d | samples %d/%d (%.0f%%) | loss %.4f | pos %.3f neg %.3f | std %.4f |"
+    out.printf("step %d | samples %d/%d (%.0f%%) | loss %s | pos %s neg %s | std %s |"
             + " %s | %.0f samples/s | elapsed %s | ETA %s%n",
-        m.step(), seen, total, 100.0 * seen / total, m.loss(), m.positiveSimilarity(),
-        m.negativeSimilarity(), m.embeddingStd(), state, rate,
+        m.step(), seen, total, 100.0 * seen / total, figure(m.loss(), "%.4f"),
+        figure(m.positiveSimilarity(), "%.3f"), figure(m.negativeSimilarity(), "%.3f"),
+        figure(m.embeddingStd(), "%.4f"), state, rate,
         format(Math.round(elapsed)), format(etaSeconds));
+  }
+
+  /** {@code value} in {@code format}, or {@link #MISSING} when it is not a number. */
+  static String figure(double value, String format) {
+    return Double.isFinite(value) ? String.format(format, value) : MISSING;
   }
 
   static String format(long seconds) {

@@ -1,7 +1,11 @@
 package dev.contraflow.eval;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -21,12 +25,38 @@ public final class EvalReport {
       "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
   private static final int W = 420;
   private static final int H = 240;
-  private static final int PAD = 40;
+  private static final int PAD = 48;
+  /** Shown where a figure does not exist, e.g. the first checkpoint's drift. */
+  static final String MISSING = "\u2014";
+  /** Version axes label every version up to this many, else evenly spaced ones. */
+  private static final int MAX_VERSION_LABELS = 12;
 
   private EvalReport() {}
 
+  /** report.json; a figure that does not exist (the first drift) is null, as readers expect. */
   public static void writeJson(ReplayEvaluation.Result r, Path file) throws IOException {
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), r);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .registerModule(new SimpleModule().addSerializer(Double.class, new FiniteOrNull())
+            .addSerializer(double.class, new FiniteOrNull()))
+        .writeValue(file.toFile(), r);
+  }
+
+  /** Jackson would write NaN as the string "NaN". */
+  private static final class FiniteOrNull extends StdSerializer<Double> {
+
+    FiniteOrNull() {
+      super(Double.class);
+    }
+
+    @Override
+    public void serialize(Double value, JsonGenerator out, SerializerProvider provider)
+        throws IOException {
+      if (Double.isFinite(value)) {
+        out.writeNumber(value);
+      } else {
+        out.writeNull();
+      }
+    }
   }
 
   public static void printSummary(ReplayEvaluation.Result r, PrintWriter out) {
@@ -37,13 +67,26 @@ public final class EvalReport {
     out.printf(Locale.ROOT, "%-10s %9.4f %9.4f%n", "raw pixels", r.rawPixelsKnn(),
         r.rawPixelsProbe());
     for (ReplayEvaluation.Scores s : r.checkpoints()) {
-      out.printf(Locale.ROOT, "%-10s %9.4f %9.4f %8.3f %8.3f %8.4f %8.4f%n", "v" + s.version(),
-          s.weightedKnn(), s.linearProbe(), s.alignment(), s.uniformity(), s.embeddingStd(),
-          s.drift());
+      out.printf(Locale.ROOT, "%-10s %9s %9s %8s %8s %8s %8s%n", "v" + s.version(),
+          figure(s.weightedKnn(), "%.4f"), figure(s.linearProbe(), "%.4f"),
+          figure(s.alignment(), "%.3f"), figure(s.uniformity(), "%.3f"),
+          figure(s.embeddingStd(), "%.4f"), figure(s.drift(), "%.4f"));
     }
   }
 
+  /** {@code value} in {@code format}, or {@link #MISSING} where it does not exist. */
+  static String figure(double value, String format) {
+    return Double.isFinite(value) ? String.format(Locale.ROOT, format, value) : MISSING;
+  }
+
+  /** The report without class names: the PCA legend says "label N". */
   public static void writeHtml(ReplayEvaluation.Result r, Path file) throws IOException {
+    writeHtml(r, ClassNames.NONE, file);
+  }
+
+  /** The HTML report; the PCA plot's legend names label i {@code names.of(i)}. */
+  public static void writeHtml(ReplayEvaluation.Result r, ClassNames names, Path file)
+      throws IOException {
     StringBuilder h = new StringBuilder();
     h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>contraflow eval</title>")
         .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
@@ -60,10 +103,11 @@ public final class EvalReport {
             + "<td>%.4f</td><td></td><td></td><td></td><td></td></tr>", r.rawPixelsKnn(),
             r.rawPixelsProbe()));
     for (ReplayEvaluation.Scores s : r.checkpoints()) {
-      h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%.4f</td><td>%.4f</td>"
-              + "<td>%.3f</td><td>%.3f</td><td>%.4f</td><td>%.4f</td></tr>", escape(s.source()),
-          s.version(), s.weightedKnn(), s.linearProbe(), s.alignment(), s.uniformity(),
-          s.embeddingStd(), s.drift()));
+      h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%s</td><td>%s</td>"
+              + "<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", escape(s.source()),
+          s.version(), figure(s.weightedKnn(), "%.4f"), figure(s.linearProbe(), "%.4f"),
+          figure(s.alignment(), "%.3f"), figure(s.uniformity(), "%.3f"),
+          figure(s.embeddingStd(), "%.4f"), figure(s.drift(), "%.4f")));
     }
     h.append("</table><h2>Against model version</h2>");
     List<ReplayEvaluation.Scores> c = r.checkpoints();
@@ -80,7 +124,7 @@ public final class EvalReport {
     h.append(chart("drift: cosine to previous checkpoint", c, ReplayEvaluation.Scores::drift,
         Double.NaN));
     h.append("<h2>Embeddings of the last checkpoint (PCA, coloured by label)</h2>")
-        .append(scatter(r.projection(), r.projectionLabels()))
+        .append(scatter(r.projection(), r.projectionLabels(), names))
         .append("<p>Dashed line: raw pixels.</p></body></html>\n");
     Files.writeString(file, h, StandardCharsets.UTF_8);
   }
@@ -106,15 +150,14 @@ public final class EvalReport {
       return "";
     }
     Scale sx = new Scale(minX, maxX, PAD, W - PAD / 2.0);
+    double[] yTicks = Ticks.nice(minY, maxY, 5);
+    minY = Math.min(minY, yTicks[0]);
+    maxY = Math.max(maxY, yTicks[yTicks.length - 1]);
     Scale sy = new Scale(minY, maxY, H - PAD, PAD / 2.0);
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
         "<svg width=\"%d\" height=\"%d\"><text x=\"%d\" y=\"14\" font-size=\"13\">%s</text>",
         W, H, PAD, escape(title)));
-    s.append(String.format(Locale.ROOT, "<text x=\"2\" y=\"%.0f\" font-size=\"10\">%.3f</text>"
-        + "<text x=\"2\" y=\"%.0f\" font-size=\"10\">%.3f</text>"
-        + "<text x=\"%d\" y=\"%d\" font-size=\"10\">v%.0f</text>"
-        + "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">v%.0f</text>",
-        sy.at(maxY) + 4, maxY, sy.at(minY), minY, PAD, H - 8, minX, W - PAD / 2, H - 8, maxX));
+    s.append(yAxis(sy, yTicks)).append(versionAxis(sx, points));
     if (Double.isFinite(reference)) {
       s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
           + "stroke=\"#999\" stroke-dasharray=\"4\"/>", PAD, W - PAD / 2, sy.at(reference),
@@ -133,7 +176,45 @@ public final class EvalReport {
     return s.append("</svg>").toString();
   }
 
-  private static String scatter(float[][] xy, int[] labels) {
+  /** Tick marks, grid lines and values on the left; {@code ticks} inside the scale's range. */
+  private static String yAxis(Scale sy, double[] ticks) {
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+        "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>", PAD, PAD,
+        sy.from(), sy.to()));
+    String format = Ticks.format(ticks);
+    for (double t : ticks) {
+      double y = sy.at(t);
+      s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+          + "stroke=\"#eee\"/><line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>"
+          + "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%s</text>", PAD,
+          W - PAD / 2, y, y, PAD - 4, PAD, y, y, PAD - 6, y + 3,
+          String.format(Locale.ROOT, format, t)));
+    }
+    return s.toString();
+  }
+
+  /** The x axis: every version when there are few, else evenly spaced ones; titled "version". */
+  private static String versionAxis(Scale sx, List<ReplayEvaluation.Scores> points) {
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#333\"/>"
+            + "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">model version"
+            + "</text>", sx.from(), sx.to(), H - PAD, H - PAD, (PAD + W - PAD / 2) / 2, H - 6));
+    double[] ticks = points.size() <= MAX_VERSION_LABELS
+        ? points.stream().mapToDouble(ReplayEvaluation.Scores::version).toArray()
+        : Ticks.nice(sx.lo(), sx.hi(), 6);
+    for (double t : ticks) {
+      if (t < sx.lo() || t > sx.hi()) {
+        continue;
+      }
+      double x = sx.at(t);
+      s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
+          + "stroke=\"#333\"/><text x=\"%.1f\" y=\"%d\" font-size=\"10\" "
+          + "text-anchor=\"middle\">%.0f</text>", x, x, H - PAD, H - PAD + 4, x, H - PAD + 15, t));
+    }
+    return s.toString();
+  }
+
+  private static String scatter(float[][] xy, int[] labels, ClassNames names) {
     double minX = Double.POSITIVE_INFINITY;
     double maxX = Double.NEGATIVE_INFINITY;
     double minY = Double.POSITIVE_INFINITY;
@@ -145,16 +226,28 @@ public final class EvalReport {
       maxY = Math.max(maxY, p[1]);
     }
     int size = 480;
+    int legend = 130;
     Scale sx = new Scale(minX, maxX, 10, size - 10);
     Scale sy = new Scale(minY, maxY, size - 10, 10);
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-        "<svg width=\"%d\" height=\"%d\">", size, size));
+        "<svg width=\"%d\" height=\"%d\">", size + legend, size));
     for (int i = 0; i < xy.length; i++) {
       s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"%s\" "
-              + "fill-opacity=\"0.7\"><title>label %d</title></circle>", sx.at(xy[i][0]),
-          sy.at(xy[i][1]), PALETTE[labels[i] % PALETTE.length], labels[i]));
+              + "fill-opacity=\"0.7\"><title>%s</title></circle>", sx.at(xy[i][0]),
+          sy.at(xy[i][1]), colour(labels[i]), escape(names.of(labels[i]))));
+    }
+    int row = 0;
+    for (int label : java.util.Arrays.stream(labels).distinct().sorted().toArray()) {
+      int y = 20 + 16 * row++;
+      s.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"%s\"/>"
+          + "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>", size + 10, y - 4,
+          colour(label), size + 20, y, escape(names.of(label))));
     }
     return s.append("</svg>").toString();
+  }
+
+  private static String colour(int label) {
+    return PALETTE[Math.floorMod(label, PALETTE.length)];
   }
 
   private static String escape(String text) {

@@ -93,9 +93,10 @@ public final class ReplayEvaluation {
           previous == null ? Double.NaN : meanCosine(previous, queryRows));
       scores.add(s);
       progress.printf("eval: checkpoint %d/%d (v%d): weighted kNN %.4f, linear probe %.4f, "
-              + "align %.3f, uniform %.3f, std %.4f, drift %.4f (%.0f s)%n", c + 1,
+              + "align %.3f, uniform %.3f, std %.4f, drift %s (%.0f s)%n", c + 1,
           checkpoints.size(), s.version(), s.weightedKnn(), s.linearProbe(), s.alignment(),
-          s.uniformity(), s.embeddingStd(), s.drift(), (System.nanoTime() - started) / 1e9);
+          s.uniformity(), s.embeddingStd(), EvalReport.figure(s.drift(), "%.4f"),
+          (System.nanoTime() - started) / 1e9);
       previous = queryRows;
       last = queryRows;
     }

@@ -83,10 +83,16 @@ public final class ContraflowJob {
   public static final String PAIR_LEARNER_UID = "pair-learner-v1";
 
   private static final int MAX_REQUEST_BYTES = 16 << 20;
+  /** Flink's Prometheus reporter (flink-metrics-prometheus), found by name as on a cluster. */
+  static final String PROMETHEUS_REPORTER =
+      "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
 
   private ContraflowJob() {}
 
-  /** Flink settings the job needs: checkpoints, state backend, restarts, parallelism. */
+  /**
+   * Flink settings the job needs: checkpoints, state backend, restarts, parallelism, and the
+   * Prometheus reporter when {@code metrics.prometheus.port} is set (local runs).
+   */
   public static Configuration flinkConfiguration(JobConfig config) {
     JobConfig.Job job = config.job();
     Configuration c = new Configuration();
@@ -99,6 +105,11 @@ public final class ContraflowJob {
     c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, job.restartAttempts());
     c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, job.restartDelay());
+    JobConfig.Prometheus prometheus = config.metrics().prometheus();
+    if (prometheus.enabled()) {
+      c.setString("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER);
+      c.setString("metrics.reporter.prom.port", prometheus.port());
+    }
     return c;
   }
 

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  *      {"vector": [...] | "id": "...", "k": 10, "version": N | "mixVersions": true}
  * GET  /health   GET /metrics   GET /instances
  * </pre>
+ *
+ * <p>{@code GET /metrics} answers in Prometheus' text format instead when asked for it, with
+ * {@code ?format=prometheus} or an {@code Accept} header that prefers {@code text/plain} (as a
+ * Prometheus server's does).
  */
 public final class EmbeddingServer implements AutoCloseable {
 
@@ -95,7 +99,12 @@ public final class EmbeddingServer implements AutoCloseable {
     }
   }
 
-  private record Response(int status, ObjectNode body) {
+  /** A JSON answer, or a plain-text one when {@code text} is not null. */
+  private record Response(int status, ObjectNode body, String text) {
+
+    Response(int status, ObjectNode body) {
+      this(status, body, null);
+    }
   }
 
   private void handle(HttpExchange exchange) {
@@ -127,7 +136,8 @@ public final class EmbeddingServer implements AutoCloseable {
       requireMethod(method, "GET");
       return switch (path.get(0)) {
         case "health" -> new Response(queries.serving() ? 200 : 503, queries.health());
-        case "metrics" -> ok(queries.metrics());
+        case "metrics" -> wantsPrometheus(exchange)
+            ? new Response(200, null, queries.prometheusMetrics()) : ok(queries.metrics());
         default -> ok(queries.instancesBody());
       };
     }
@@ -146,6 +156,29 @@ public final class EmbeddingServer implements AutoCloseable {
   }
 
   // --- request parts
+
+  /** {@code ?format=prometheus}, or an Accept header that puts text/plain before JSON. */
+  static boolean wantsPrometheus(HttpExchange exchange) {
+    String query = exchange.getRequestURI().getRawQuery();
+    if (query != null) {
+      for (String param : query.split("&")) {
+        if (param.equals("format=prometheus")) {
+          return true;
+        }
+        if (param.startsWith("format=") && !param.equals("format=json")) {
+          throw HttpProblem.badRequest("unknown " + param + ": use format=json (the default) or"
+              + " format=prometheus");
+        }
+      }
+    }
+    String accept = exchange.getRequestHeaders().getFirst("Accept");
+    if (accept == null) {
+      return false;
+    }
+    int text = accept.indexOf("text/plain");
+    int json = accept.indexOf("application/json");
+    return text >= 0 && (json < 0 || text < json);
+  }
 
   private static Instant asOf(String rawQuery) {
     if (rawQuery == null || rawQuery.isEmpty()) {
@@ -227,8 +260,11 @@ public final class EmbeddingServer implements AutoCloseable {
 
   private void send(HttpExchange exchange, Response response) {
     try (exchange) {
-      byte[] bytes = json.writeValueAsBytes(response.body());
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      boolean text = response.text() != null;
+      byte[] bytes = text ? response.text().getBytes(StandardCharsets.UTF_8)
+          : json.writeValueAsBytes(response.body());
+      exchange.getResponseHeaders().set("Content-Type",
+          text ? PrometheusText.CONTENT_TYPE : "application/json");
       if (response.status() == 405) {
         exchange.getResponseHeaders().set("Allow", response.body().path("allow").asText());
       }

@@ -60,6 +60,32 @@ final class TableQueries {
     return body;
   }
 
+  /**
+   * The figures of {@link #metrics()} in Prometheus' text exposition format (version 0.0.4), for a
+   * Prometheus server to scrape: counters end in {@code _total}, lag is labelled by partition.
+   */
+  String prometheusMetrics() {
+    PrometheusText text = new PrometheusText("contraflow_serve_");
+    text.gauge("up", "1 while the table answers queries (Kafka Streams RUNNING), else 0",
+        instances.serving() ? 1 : 0);
+    text.counter("records_read", "records taken from the embeddings topic", counters.read());
+    text.counter("stored", "embeddings that became the newest row of their key",
+        counters.stored());
+    text.counter("undecodable", "values that were not a usable EmbeddingRecord",
+        counters.undecodable());
+    text.counter("superseded", "embeddings older than the version the table held",
+        counters.superseded());
+    text.counter("expired", "embeddings older than the history store's retention",
+        counters.expired());
+    if (instances.serving()) {
+      text.gauge("store_size", "approximate number of rows in the local store",
+          table.approximateSize());
+    }
+    text.gaugeFamily("lag", "records of the embeddings topic not yet read, per partition",
+        "partition", instances.lag());
+    return text.toString();
+  }
+
   ObjectNode instancesBody() {
     ObjectNode body = json.createObjectNode();
     ArrayNode all = body.putArray("instances");

@@ -81,6 +81,13 @@ final class StreamingStack implements AutoCloseable {
 
   /** A job named {@code name} with its own topics, store and checkpoints; tiny learner. */
   JobConfig config(String name, String... overrides) {
+    JobConfig config = JobConfigLoader.defaults(settings(name, overrides));
+    kafka.createTopics(config.topics().all(), 1);
+    return config;
+  }
+
+  /** The settings of {@link #config}, as {@code key=value} for --set (the topics not created). */
+  List<String> settings(String name, String... overrides) {
     List<String> all = new ArrayList<>(List.of(
         "kafka.bootstrapServers=" + kafka.bootstrapServers(),
         "kafka.groupId=" + name,
@@ -99,9 +106,7 @@ final class StreamingStack implements AutoCloseable {
     all.addAll(TINY_SENTENCE_LEARNER);
     all.addAll(TINY_PAIR_LEARNER);
     all.addAll(List.of(overrides));
-    JobConfig config = JobConfigLoader.defaults(all);
-    kafka.createTopics(config.topics().all(), 1);
-    return config;
+    return all;
   }
 
   JobClient run(JobConfig config) throws Exception {

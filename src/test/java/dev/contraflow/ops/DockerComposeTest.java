@@ -169,6 +169,20 @@ class DockerComposeTest {
   }
 
   @Test
+  void everyFlinkProcessServesPrometheusMetricsOnAPublishedPort() throws IOException {
+    String factory = YAML.readTree(ROOT.resolve("ops/flink/conf/config.yaml").toFile())
+        .path("metrics.reporter.prom.factory.class").asText();
+    assertFalse(factory.isEmpty(), "the ops cluster configures no Prometheus reporter");
+    for (String name : List.of("jobmanager", "taskmanager", "taskmanager-gpu")) {
+      JsonNode props = flinkProperties(name);
+      assertEquals(factory, props.path("metrics.reporter.prom.factory.class").asText(), name);
+      String port = props.path("metrics.reporter.prom.port").asText();
+      assertTrue(services.path(name).path("ports").toString().contains(":" + port + "\""),
+          name + " does not publish its Prometheus port " + port);
+    }
+  }
+
+  @Test
   void gpuTaskManagerReservesAnNvidiaGpuAndRunsTheCudaBuild() {
     List<String> reserving = new ArrayList<>();
     services.fields().forEachRemaining(s -> {

@@ -8,9 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.contraflow.serve.ServeClient.Reply;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.AfterAll;
@@ -133,6 +138,35 @@ class EmbeddingServerTest {
     assertEquals(2, all.size());
     assertTrue(all.get(0).get("self").asBoolean());
     assertEquals("other:9090", all.get(1).get("address").asText());
+  }
+
+  @Test
+  void metricsAreInPrometheusTextFormatWhenAskedForIt() throws Exception {
+    for (Map.Entry<String, String> ask : Map.of(
+        "/metrics?format=prometheus", "*/*",
+        "/metrics", "text/plain;version=0.0.4;q=0.3,*/*;q=0.1").entrySet()) {
+      HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://localhost:" + server.port() + ask.getKey()))
+          .header("Accept", ask.getValue()).build(), HttpResponse.BodyHandlers.ofString());
+
+      assertEquals(200, page.statusCode(), ask.toString());
+      assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+      List<String> lines = page.body().lines().toList();
+      assertTrue(lines.contains("# TYPE contraflow_serve_records_read_total counter"), page.body());
+      assertTrue(lines.contains("contraflow_serve_records_read_total 7"), page.body());
+      assertTrue(lines.contains("contraflow_serve_store_size 6"), page.body());
+      assertTrue(lines.contains("contraflow_serve_up 1"), page.body());
+    }
+  }
+
+  @Test
+  void metricsStayJsonForJsonClients() throws Exception {
+    HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://localhost:" + server.port() + "/metrics"))
+        .header("Accept", "application/json, text/plain, */*").build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertTrue(page.body().startsWith("{"), page.body());
   }
 
   @Test

@@ -32,15 +32,16 @@ import java.util.TreeMap;
  * @param publish how often model files and checkpoint records are published
  * @param limits what an input record may be before it is a dead letter
  * @param records how record values are encoded on every topic
+ * @param metrics where the job's Flink metrics are exported (Prometheus)
  */
 public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig learner,
     SentenceLearnerConfig sentenceLearner, PairLearnerConfig pairLearner, Job job,
-    Publish publish, Limits limits, Records records) implements Serializable {
+    Publish publish, Limits limits, Records records, Metrics metrics) implements Serializable {
 
   public JobConfig {
     require(kafka != null && topics != null && model != null && learner != null
         && sentenceLearner != null && pairLearner != null && job != null && publish != null
-        && limits != null && records != null, "config", "incomplete",
+        && limits != null && records != null && metrics != null, "config", "incomplete",
         "a section is missing; start from default-job.yaml");
     Set<String> distinct = new LinkedHashSet<>(topics.all());
     require(distinct.size() == topics.all().size(), "topics", topics.all(),
@@ -285,6 +286,49 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
           || (schemaRegistryUrl != null && schemaRegistryUrl.matches("https?://.+")),
           "records.schemaRegistryUrl", schemaRegistryUrl,
           "CONFLUENT needs the registry's URL, e.g. http://localhost:8081");
+    }
+  }
+
+  /**
+   * Metric export of a local run ({@code contraflow learn}, {@code demo}): with
+   * {@code prometheus.port} set, Flink's Prometheus reporter serves every metric of the job (the
+   * learners' step, loss, embeddingStd, ...; the decoders' deadLetters) at
+   * {@code http://host:port/metrics}. A Flink cluster configures its reporters itself (ops/).
+   */
+  public record Metrics(Prometheus prometheus) implements Serializable {
+
+    public Metrics {
+      require(prometheus != null, "metrics.prometheus", null,
+          "give the section, with port \"\" for no reporter");
+    }
+  }
+
+  /**
+   * Flink's Prometheus reporter.
+   *
+   * @param port a port or a range such as 9249-9259 (each JVM takes the first free one); empty
+   *     for no reporter
+   */
+  public record Prometheus(String port) implements Serializable {
+
+    public Prometheus {
+      port = port == null ? "" : port.strip();
+      require(port.isEmpty() || validPorts(port), "metrics.prometheus.port", port,
+          "use a port such as 9249, a range such as 9249-9259, or \"\" for no reporter");
+    }
+
+    public boolean enabled() {
+      return !port.isEmpty();
+    }
+
+    private static boolean validPorts(String port) {
+      if (!port.matches("\\d{1,5}(-\\d{1,5})?")) {
+        return false;
+      }
+      String[] ends = port.split("-");
+      int first = Integer.parseInt(ends[0]);
+      int last = Integer.parseInt(ends[ends.length - 1]);
+      return first >= 1 && last <= 65535 && first <= last;
     }
   }
 
