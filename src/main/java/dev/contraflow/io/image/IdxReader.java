@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -33,11 +32,13 @@ public final class IdxReader {
 
   private static final int GZIP_MAGIC = 0x1f8b;
   private static final int BUFFER_BYTES = 1 << 16;
-  private static final int LARGEST_INITIAL_CAPACITY = 1 << 16;
 
   private IdxReader() {}
 
-  /** All images in the file; ids are the 0-based index, pixels the bytes divided by 255. */
+  /**
+   * All images in the file; ids are the 0-based index, pixels the bytes divided by 255. The list
+   * keeps the file's bytes and makes each image as it is asked for (see {@link IdxImages}).
+   */
   public static List<Image> readImages(Path file) throws IOException {
     return readImages(file, 0);
   }
@@ -50,14 +51,18 @@ public final class IdxReader {
     try (DataInputStream in = open(file)) {
       ImagesHeader header = ImagesHeader.read(file, in);
       int wanted = limit == 0 ? header.count() : Math.min(limit, header.count());
-      List<Image> images = new ArrayList<>(Math.min(wanted, LARGEST_INITIAL_CAPACITY));
-      byte[] record = new byte[header.pixelsPerImage()];
-      for (int i = 0; i < wanted; i++) {
-        readRecord(file, in, record, i, header.count());
-        images.add(new Image(Integer.toString(i), 1, header.rows(), header.columns(),
-            unsignedBytesToUnit(record)));
+      int pixels = header.pixelsPerImage();
+      int perBlock = IdxImages.imagesPerBlock(pixels);
+      // one block at a time as data arrives, so a corrupt count cannot exhaust memory
+      byte[][] blocks = new byte[(wanted + perBlock - 1) / perBlock][];
+      for (int b = 0; b < blocks.length; b++) {
+        int inBlock = Math.min(perBlock, wanted - b * perBlock);
+        blocks[b] = new byte[inBlock * pixels];
+        for (int i = 0; i < inBlock; i++) {
+          readRecord(file, in, blocks[b], i * pixels, pixels, b * perBlock + i, header.count());
+        }
       }
-      return images;
+      return new IdxImages(header.rows(), header.columns(), wanted, blocks);
     } catch (ZipException e) {
       throw notGzip(file, e);
     }
@@ -122,22 +127,14 @@ public final class IdxReader {
     }
   }
 
-  private static void readRecord(Path file, DataInputStream in, byte[] record, int index,
-      int count) throws IOException {
+  private static void readRecord(Path file, DataInputStream in, byte[] into, int offset,
+      int length, int index, int count) throws IOException {
     try {
-      in.readFully(record);
+      in.readFully(into, offset, length);
     } catch (EOFException e) {
       throw new IOException(file + " is truncated: its header announces " + count
           + " images, but the data ends in image " + index + " (download it again)", e);
     }
-  }
-
-  private static float[] unsignedBytesToUnit(byte[] bytes) {
-    float[] values = new float[bytes.length];
-    for (int i = 0; i < bytes.length; i++) {
-      values[i] = (bytes[i] & 0xff) / 255f;
-    }
-    return values;
   }
 
   private static IOException notGzip(Path file, ZipException e) {
