@@ -1,6 +1,5 @@
 package dev.contraflow.bench;
 
-import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderFlops;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.image.Image;
@@ -123,23 +122,25 @@ public final class SpeedBenchmark {
   }
 
   /**
-   * Runs the PyTorch peer ({@link TorchPeer}) right after {@code ours} and prints samples/s side
-   * by side. The peer is MoCo v2 on the CNN w32 at B 256: another configuration is compared all
-   * the same, with a warning.
+   * Runs the PyTorch peer ({@link TorchPeer}) right after {@code ours}, on the same encoder
+   * shape, batch and queue size, and prints samples/s side by side. The peer runs MoCo v2: another
+   * method is compared all the same, with a warning.
    */
   public void comparePeer(Result ours, LearnerConfig config) throws Exception {
-    EncoderConfig e = config.encoder();
-    boolean same = (e.kind() == EncoderKind.CNN || e.kind() == EncoderKind.GEMM_CNN)
-        && e.baseWidth() == 32 && e.projectionHidden() == 512 && e.projectionDim() == 128
-        && config.batchSize() == 256 && config.method() == Method.MOCO;
+    if (TorchPeer.architecture(config.encoder().kind()).isEmpty()) {
+      out.println("peer: the PyTorch peer builds CNN, MLP and PATCH_MLP shapes, not "
+          + config.encoder().kind() + "; nothing to compare");
+      return;
+    }
     OptionalDouble peer = new TorchPeer(out).samplesPerSecond(
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(), config);
     if (peer.isEmpty()) {
       return;
     }
     out.printf("%s: %.1f samples/s, PyTorch peer %.1f samples/s: %.2fx the peer%s%n", ours.name(),
         ours.samplesPerSecond(), peer.getAsDouble(), ours.samplesPerSecond() / peer.getAsDouble(),
-        same ? "" : " (not the peer's architecture: it runs MoCo v2, CNN w32, head 512-128, B256)");
+        config.method() == Method.MOCO ? "" : " (the peer runs MoCo v2, not " + config.method()
+            + ")");
   }
 
   private void print(Result r) {
