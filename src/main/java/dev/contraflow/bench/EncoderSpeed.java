@@ -3,6 +3,7 @@ package dev.contraflow.bench;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderFlops;
+import dev.contraflow.encoder.NativeMemory;
 import dev.contraflow.encoder.OptimizerConfig;
 import java.io.PrintStream;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Encoders alone, interleaved: one training forward and backward + update of each encoder in
  * turn, then one 1024^3 matmul, repeated, so that every encoder and the matmul limit see the same
  * machine even when other work comes and goes (issue 20: DL4J graphs against the GEMM encoders).
+ * Each step runs in the learner's step workspace ({@link NativeMemory#step()}).
  * Model FLOPs per sample: 3 forward passes (forward + backward).
  */
 public final class EncoderSpeed {
@@ -38,11 +40,18 @@ public final class EncoderSpeed {
     long matmul = 0;
     for (int r = 0; r <= rounds; r++) {
       for (int i = 0; i < encoders.length; i++) {
-        long t0 = System.nanoTime();
-        Encoder.Forward f = encoders[i].forwardForTraining(x);
-        long t1 = System.nanoTime();
-        encoders[i].backwardAndUpdate(f.projection().dup(), r); // dL/dz = z: any gradient will do
-        long t2 = System.nanoTime();
+        long t0;
+        long t1;
+        long t2;
+        // in a step workspace, as the learner runs a step: ND4J's allocations outside one cost
+        // several times the arithmetic of an op on these sizes
+        try (NativeMemory.Step scratch = NativeMemory.step()) {
+          t0 = System.nanoTime();
+          Encoder.Forward f = encoders[i].forwardForTraining(x);
+          t1 = System.nanoTime();
+          encoders[i].backwardAndUpdate(f.projection().dup(), r); // dL/dz = z: any will do
+          t2 = System.nanoTime();
+        }
         if (r > 0) {
           forward[i] += t1 - t0;
           backward[i] += t2 - t1;

@@ -1,6 +1,5 @@
 package dev.contraflow.bench;
 
-import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderFlops;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.image.Image;
@@ -22,17 +21,25 @@ import java.util.OptionalDouble;
  * Training throughput of {@code Learner.step} against the machine's matmul limit, in one run.
  *
  * <p>Model FLOPs per sample: the query encoder's forward and backward (backward ~ 2x forward, so
- * 3x) plus the key encoder's forward on the other view (1x) = 4 forward passes; embedding each
- * record (what the streaming job does) adds a fifth.
+ * 3x) plus the key encoder's forward on the other view (1x) = 4 forward passes per update;
+ * embedding each record (what the streaming job does) adds a fifth, once. With replay a micro-batch
+ * of B records takes {@code updatesPerBatch} updates of B samples each: samples/s counts the
+ * incoming records, trained samples/s the samples the updates train on (records x updates),
+ * which is what a one-update-per-batch peer's samples/s compares with.
  */
 public final class SpeedBenchmark {
 
   /** One measured configuration. */
-  public record Result(String name, double samplesPerSecond, double modelGflops,
-      double matmulGflops, StepTimings timings, int steps) {
+  public record Result(String name, double samplesPerSecond, int updatesPerBatch,
+      double modelGflops, double matmulGflops, StepTimings timings, int steps) {
 
     public double ratio() {
       return modelGflops / matmulGflops;
+    }
+
+    /** Samples through a gradient update per second: incoming records x updates per batch. */
+    public double trainedSamplesPerSecond() {
+      return samplesPerSecond * updatesPerBatch;
     }
   }
 
@@ -115,41 +122,48 @@ public final class SpeedBenchmark {
       }
     }
     double samplesPerSecond = (double) steps * b * 1e9 / nanos;
-    long flopsPerSample = (embed ? 5 : 4) * EncoderFlops.forward(config.encoder());
-    Result r = new Result(name, samplesPerSecond, samplesPerSecond * flopsPerSample / 1e9,
+    int updates = config.replay().updatesPerBatch();
+    long flopsPerSample = (4L * updates + (embed ? 1 : 0)) * EncoderFlops.forward(config.encoder());
+    Result r = new Result(name, samplesPerSecond, updates, samplesPerSecond * flopsPerSample / 1e9,
         matmulGflops, total, steps);
     print(r);
     return r;
   }
 
   /**
-   * Runs the PyTorch peer ({@link TorchPeer}) right after {@code ours} and prints samples/s side
-   * by side. The peer is MoCo v2 on the CNN w32 at B 256: another configuration is compared all
-   * the same, with a warning.
+   * Runs the PyTorch peer ({@link TorchPeer}) right after {@code ours}, on the same encoder
+   * shape, batch and queue size, and prints samples/s side by side. The peer runs MoCo v2: another
+   * method is compared all the same, with a warning.
    */
   public void comparePeer(Result ours, LearnerConfig config) throws Exception {
-    EncoderConfig e = config.encoder();
-    boolean same = (e.kind() == EncoderKind.CNN || e.kind() == EncoderKind.GEMM_CNN)
-        && e.baseWidth() == 32 && e.projectionHidden() == 512 && e.projectionDim() == 128
-        && config.batchSize() == 256 && config.method() == Method.MOCO;
+    if (TorchPeer.architecture(config.encoder().kind()).isEmpty()) {
+      out.println("peer: the PyTorch peer builds CNN, MLP and PATCH_MLP shapes, not "
+          + config.encoder().kind() + "; nothing to compare");
+      return;
+    }
     OptionalDouble peer = new TorchPeer(out).samplesPerSecond(
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(), config);
     if (peer.isEmpty()) {
       return;
     }
-    out.printf("%s: %.1f samples/s, PyTorch peer %.1f samples/s: %.2fx the peer%s%n", ours.name(),
-        ours.samplesPerSecond(), peer.getAsDouble(), ours.samplesPerSecond() / peer.getAsDouble(),
-        same ? "" : " (not the peer's architecture: it runs MoCo v2, CNN w32, head 512-128, B256)");
+    out.printf("%s: %.1f trained samples/s, PyTorch peer %.1f samples/s: %.2fx the peer%s%n",
+        ours.name(), ours.trainedSamplesPerSecond(), peer.getAsDouble(),
+        ours.trainedSamplesPerSecond() / peer.getAsDouble(),
+        config.method() == Method.MOCO ? "" : " (the peer runs MoCo v2, not " + config.method()
+            + ")");
   }
 
   private void print(Result r) {
     StepTimings t = r.timings();
     double all = t.totalNanos();
+    String trained = r.updatesPerBatch() == 1 ? "" : String.format(
+        " (%d updates each: %.1f trained samples/s)", r.updatesPerBatch(),
+        r.trainedSamplesPerSecond());
     if (Double.isNaN(r.matmulGflops())) { // no FLOP model for this comparison
-      out.printf("%-34s %8.1f samples/s%n", r.name(), r.samplesPerSecond());
+      out.printf("%-34s %8.1f samples/s%s%n", r.name(), r.samplesPerSecond(), trained);
     } else {
-      out.printf("%-34s %8.1f samples/s  %6.2f model GFLOP/s  ratio %.3f%n", r.name(),
-          r.samplesPerSecond(), r.modelGflops(), r.ratio());
+      out.printf("%-34s %8.1f samples/s%s  %6.2f model GFLOP/s  ratio %.3f%n", r.name(),
+          r.samplesPerSecond(), trained, r.modelGflops(), r.ratio());
     }
     out.printf("    time: augment %.0f%%, forward %.0f%%, loss %.0f%%, backward+update %.0f%%,"
             + " momentum %.0f%%, queue %.0f%%, embed %.0f%%, state copy %.0f%%%n",

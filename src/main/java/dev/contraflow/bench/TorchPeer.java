@@ -1,5 +1,10 @@
 package dev.contraflow.bench;
 
+import dev.contraflow.encoder.EncoderConfig;
+import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.learn.LearnerConfig;
+import java.util.Optional;
+import java.util.stream.Stream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,9 +20,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The PyTorch peer of the speed benchmark (issue 20): the same MoCo v2 step (B 256, K 4096, EMA,
- * SGD) on the same architecture as {@code CNN}/{@code GEMM_CNN} w32, in PyTorch on the CPU,
- * run in the same minute so both see the same machine. The script ships in the jar
+ * The PyTorch peer of the speed benchmark (issue 20): the same MoCo v2 step (B, K, EMA, SGD) on
+ * the same architecture as the configured encoder ({@code CNN}/{@code GEMM_CNN}, {@code
+ * MLP}/{@code GEMM_MLP} or {@code PATCH_MLP}, at its widths), in PyTorch on the CPU, run in the
+ * same minute so both see the same machine. The script ships in the jar
  * ({@code bench/torch_moco_speed.py}); it needs {@code /usr/bin/python3} with torch (Debian:
  * {@code apt-get install python3-torch libopenblas0-pthread}). Its views are random tensors:
  * augmentation, ~2% of contraflow's step, is excluded there.
@@ -35,10 +41,29 @@ public final class TorchPeer {
   }
 
   /**
-   * Runs the peer with {@code threads} threads, echoing its lines, and returns its MoCo v2
-   * samples/s; empty (with the reason printed) when Python or torch is missing or it fails.
+   * The peer script's name for an encoder kind's architecture, or empty for one it does not
+   * build (the ResNet, and the sentence encoders).
    */
-  public OptionalDouble samplesPerSecond(int threads) throws IOException, InterruptedException {
+  static Optional<String> architecture(EncoderKind kind) {
+    return switch (kind) {
+      case CNN, GEMM_CNN -> Optional.of("cnn");
+      case MLP, GEMM_MLP -> Optional.of("mlp");
+      case PATCH_MLP -> Optional.of("patch_mlp");
+      default -> Optional.empty();
+    };
+  }
+
+  /**
+   * Runs the peer with {@code threads} threads on {@code config}'s encoder shape, batch size and
+   * queue size (its kind must have an {@link #architecture}), echoing its lines, and returns its
+   * MoCo v2 samples/s; empty (with the reason printed) when Python or torch is missing or it
+   * fails.
+   */
+  public OptionalDouble samplesPerSecond(int threads, LearnerConfig config)
+      throws IOException, InterruptedException {
+    EncoderConfig e = config.encoder();
+    String kind = architecture(e.kind()).orElseThrow(() -> new IllegalArgumentException(
+        "the PyTorch peer builds CNN, MLP and PATCH_MLP shapes, not " + e.kind()));
     if (!Files.isExecutable(Path.of(PYTHON))) {
       out.println("peer: " + PYTHON + " not found; install python3-torch and"
           + " libopenblas0-pthread to compare with PyTorch");
@@ -50,7 +75,9 @@ public final class TorchPeer {
         throw new IllegalStateException(SCRIPT + " is missing from the jar");
       }
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-      ProcessBuilder pb = new ProcessBuilder(PYTHON, script.toString(), Integer.toString(threads))
+      ProcessBuilder pb = new ProcessBuilder(Stream.of(PYTHON, script.toString(), threads, kind,
+          e.baseWidth(), e.projectionHidden(), e.projectionDim(), e.channels(), e.height(),
+          e.width(), config.batchSize(), config.queueSize()).map(String::valueOf).toList())
           .redirectErrorStream(true);
       pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
       Process p = pb.start();

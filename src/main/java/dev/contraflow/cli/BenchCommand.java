@@ -214,8 +214,9 @@ final class BenchCommand implements Runnable {
     boolean methods;
 
     @Option(names = "--peer",
-        description = "Also run the PyTorch peer (MoCo v2, CNN w32 B256; needs /usr/bin/python3"
-            + " with torch) in the same run and print samples/s against it.")
+        description = "Also run the PyTorch peer (MoCo v2 on the same encoder shape, B and K: CNN,"
+            + " MLP or PATCH_MLP; needs /usr/bin/python3 with torch) in the same run and print"
+            + " samples/s against it.")
     boolean peer;
 
     @Option(names = "--encoders", split = ",",

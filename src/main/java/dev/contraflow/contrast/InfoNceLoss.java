@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * InfoNCE (van den Oord et al. 2018) as used by MoCo (He et al. 2020): for each query q, one
@@ -58,12 +57,21 @@ public final class InfoNceLoss {
     int batch = (int) queries.rows();
     INDArray positive = queries.mul(keys).sum(true, 1); // B x 1
     boolean hasNegatives = negatives != null && negatives.rows() > 0;
-    INDArray negative = hasNegatives ? queries.mmul(negatives.transpose()) : null; // B x K
-    double meanNegative = hasNegatives ? meanExcluding(negative, exclusions) : Double.NaN;
-
-    // logits: B x (1 + K), the positive first, so every query's target is column 0
-    INDArray logits = hasNegatives ? Nd4j.hstack(positive, negative) : positive.dup();
-    logits.divi(temperature);
+    INDArray logits; // B x (1 + K), the positive first, so every query's target is column 0
+    INDArray candidates = null; // (1 + K) x d
+    double meanNegative = Double.NaN;
+    if (hasNegatives) {
+      // the candidates carry a zero row in the positives' place: one GEMM gives every logit (the
+      // positive column then written in) and one maps their gradient back, without concatenating
+      // the logits or copying the negatives' columns out of their gradient (4 MB each at K 4096)
+      candidates = Nd4j.vstack(Nd4j.zeros(queries.dataType(), 1, queries.columns()), negatives);
+      logits = Nd4j.createUninitialized(queries.dataType(), batch, candidates.rows());
+      Nd4j.gemm(queries, candidates, logits, false, true, 1 / temperature, 0);
+      meanNegative = meanExcluding(logits, exclusions);
+      logits.getColumn(0, true).assign(positive).divi(temperature);
+    } else {
+      logits = positive.dup().divi(temperature);
+    }
     SoftmaxCrossEntropy.Result ce =
         SoftmaxCrossEntropy.ofClasses(logits, new int[batch], cells(exclusions, 1));
 
@@ -71,8 +79,7 @@ public final class InfoNceLoss {
     INDArray g = ce.dLogits().divi(temperature); // B x (1 + K)
     INDArray grad = keys.mulColumnVector(g.getColumn(0, true));
     if (hasNegatives) {
-      grad.addi(g.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 1 + negatives.rows()))
-          .mmul(negatives));
+      grad.addi(Nd4j.gemm(g, candidates, false, false)); // the zero row drops the positives' column
     }
     return new Result(ce.meanLoss(), grad, positive.meanNumber().doubleValue(), meanNegative);
   }
@@ -104,11 +111,15 @@ public final class InfoNceLoss {
     return out;
   }
 
-  private static double meanExcluding(INDArray similarities, List<Exclusion> exclusions) {
-    double total = similarities.sumNumber().doubleValue();
-    long count = similarities.length();
+  /**
+   * Mean q.n over the non-excluded pairs, from logits whose column 0 is still zero and whose
+   * column 1 + j is q.n_j / T.
+   */
+  private double meanExcluding(INDArray logits, List<Exclusion> exclusions) {
+    double total = logits.sumNumber().doubleValue() * temperature;
+    long count = logits.rows() * (logits.columns() - 1);
     for (Exclusion e : exclusions) {
-      total -= similarities.getDouble(e.query(), e.negative());
+      total -= logits.getDouble(e.query(), 1 + e.negative()) * temperature;
       count--;
     }
     return count == 0 ? Double.NaN : total / count;

@@ -2,6 +2,7 @@ package dev.contraflow.contrast;
 
 import java.io.Serializable;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The momentum (EMA) update of the key encoder, theta_k <- m theta_k + (1 - m) theta_q (MoCo,
@@ -43,9 +44,13 @@ public record MomentumUpdate(double momentum, Schedule schedule, long totalSteps
     return 1 - (1 - momentum) * (Math.cos(Math.PI * t) + 1) / 2;
   }
 
-  /** momentum update of the key encoder, in place on {@code target}. */
+  /**
+   * momentum update of the key encoder, in place on {@code target}: a scale and one BLAS axpy over
+   * the flat parameter vectors, no temporary copy of the online parameters.
+   */
   public void apply(INDArray target, INDArray online, long step) {
     double m = momentumAt(step);
-    target.muli(m).addi(online.mul(1 - m));
+    target.muli(m);
+    Nd4j.getBlasWrapper().level1().axpy(target.length(), 1 - m, online, target);
   }
 }

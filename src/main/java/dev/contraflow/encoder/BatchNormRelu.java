@@ -1,13 +1,15 @@
 package dev.contraflow.encoder;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Batch norm (Ioffe and Szegedy 2015) over the rows of its input, per column (channel), then ReLU,
  * overwriting the preceding GEMM's output: training normalises with the batch's statistics and
  * moves the running ones by DL4J's decay 0.9; inference uses the running ones.
+ *
+ * <p>Only the N x C passes are ND4J ops (four forward, six backward, two of each a column-sum
+ * GEMM); the per-channel arithmetic is done in Java on C values ({@link ChannelVectors}). Normalise,
+ * scale and shift fold into one per-channel scale and shift: y = (x - mean) (gamma / std) + beta.
  */
 final class BatchNormRelu implements GemmLayer {
 
@@ -16,14 +18,14 @@ final class BatchNormRelu implements GemmLayer {
   private static final double DECAY = 0.9;
 
   private final long channels;
+  private final ColumnSums columnSums = new ColumnSums();
   private ParameterLayout.Slot gamma; // 1 x C
   private ParameterLayout.Slot beta; // 1 x C
   private INDArray runningMean; // 1 x C
   private INDArray runningVar; // 1 x C
-  private INDArray xhat; // N x C, kept for backward
-  private INDArray invStd; // 1 x C
+  private INDArray centred; // N x C, x - mean, kept for backward
+  private double[] invStd; // C
   private INDArray y; // N x C, kept for the ReLU mask
-  private INDArray ones; // 1 x N: column sums as a GEMM, far faster than ND4J's strided reductions
 
   BatchNormRelu(long channels) {
     this.channels = channels;
@@ -49,51 +51,79 @@ final class BatchNormRelu implements GemmLayer {
 
   @Override
   public INDArray forward(INDArray x, boolean training) {
+    int c = (int) channels;
+    double[] g = ChannelVectors.read(gamma.value());
     if (!training) {
-      INDArray scale = Transforms.sqrt(runningVar.add(EPS), false).rdivi(1).muli(gamma.value());
-      INDArray shift = beta.value().sub(runningMean.mul(scale));
-      return Relu.apply(x.muliRowVector(scale).addiRowVector(shift));
+      double[] mean = ChannelVectors.read(runningMean);
+      double[] var = ChannelVectors.read(runningVar);
+      double[] scale = new double[c];
+      double[] shift = ChannelVectors.read(beta.value());
+      for (int j = 0; j < c; j++) {
+        scale[j] = g[j] / Math.sqrt(var[j] + EPS);
+        shift[j] -= mean[j] * scale[j];
+      }
+      return Relu.apply(x.muliRowVector(ChannelVectors.of(x.dataType(), scale))
+          .addiRowVector(ChannelVectors.of(x.dataType(), shift)));
     }
-    long n = x.size(0);
-    INDArray mean = columnSums(x).divi(n); // 1 x C
-    INDArray centred = x.subiRowVector(mean); // in place: x is the GEMM's own output
-    INDArray var = columnSums(centred.mul(centred)).divi(n); // biased: the batch's own statistics
-    runningMean.muli(DECAY).addi(mean.muli(1 - DECAY));
-    runningVar.muli(DECAY).addi(var.mul(1 - DECAY));
-    invStd = Transforms.sqrt(var.addi(EPS), false).rdivi(1);
-    xhat = centred.muliRowVector(invStd);
-    y = Relu.apply(xhat.mulRowVector(gamma.value()).addiRowVector(beta.value()));
+    double n = x.size(0);
+    double[] mean = columnSums.values(x);
+    for (int j = 0; j < c; j++) {
+      mean[j] /= n;
+    }
+    // in place: x is the GEMM's own output
+    centred = x.subiRowVector(ChannelVectors.of(x.dataType(), mean)); // N x C
+    double[] var = columnSums.values(centred.mul(centred)); // biased: the batch's own statistics
+    double[] runMean = ChannelVectors.read(runningMean);
+    double[] runVar = ChannelVectors.read(runningVar);
+    invStd = new double[c];
+    double[] scale = new double[c];
+    for (int j = 0; j < c; j++) {
+      var[j] /= n;
+      runMean[j] = DECAY * runMean[j] + (1 - DECAY) * mean[j];
+      runVar[j] = DECAY * runVar[j] + (1 - DECAY) * var[j];
+      invStd[j] = 1 / Math.sqrt(var[j] + EPS);
+      scale[j] = g[j] * invStd[j];
+    }
+    ChannelVectors.write(runningMean, runMean);
+    ChannelVectors.write(runningVar, runVar);
+    y = Relu.apply(centred.mulRowVector(ChannelVectors.of(x.dataType(), scale))
+        .addiRowVector(beta.value()));
     return y;
   }
 
-  /** 1 x C sums over the N rows of {@code m}: a 1 x N by N x C GEMM. */
-  private INDArray columnSums(INDArray m) {
-    long n = m.size(0);
-    if (ones == null || ones.length() != n || ones.dataType() != m.dataType()) {
-      ones = NativeMemory.persistent(() -> Nd4j.ones(m.dataType(), 1, n));
-    }
-    return Nd4j.gemm(ones, m, false, false);
-  }
-
   /**
-   * With g the ReLU-masked upstream gradient and N rows: dbeta = sum g, dgamma = sum g * xhat,
-   * dx = gamma * invStd * (g - dbeta / N - xhat * dgamma / N).
+   * With g the ReLU-masked upstream gradient, N rows and xhat = (x - mean) / std: dbeta = sum g,
+   * dgamma = sum g * xhat, dx = gamma / std * (g - dbeta / N - xhat * dgamma / N), computed as
+   * a g - (x - mean) b + c per channel.
    */
   @Override
   public INDArray backward(INDArray dy, boolean inputGradient) {
     INDArray g = Relu.mask(dy, y); // in place: dy came from the next layer
-    long n = g.size(0);
-    INDArray dbeta = columnSums(g);
-    INDArray dgamma = columnSums(g.mul(xhat));
-    gamma.gradient().assign(dgamma);
-    beta.gradient().assign(dbeta);
+    int c = (int) channels;
+    double n = g.size(0);
+    double[] dbeta = columnSums.values(g);
+    double[] dgamma = columnSums.values(g.mul(centred));
+    for (int j = 0; j < c; j++) {
+      dgamma[j] *= invStd[j];
+    }
+    ChannelVectors.write(gamma.gradient(), dgamma);
+    ChannelVectors.write(beta.gradient(), dbeta);
     INDArray dx = null;
     if (inputGradient) {
-      INDArray correction = xhat.muliRowVector(dgamma.divi(n)); // xhat is not needed after this
-      dx = g.subiRowVector(dbeta.divi(n)).subi(correction)
-          .muliRowVector(invStd.muli(gamma.value()));
+      double[] gam = ChannelVectors.read(gamma.value());
+      double[] a = new double[c];
+      double[] b = new double[c];
+      double[] shift = new double[c];
+      for (int j = 0; j < c; j++) {
+        a[j] = gam[j] * invStd[j];
+        b[j] = a[j] * invStd[j] * dgamma[j] / n;
+        shift[j] = -a[j] * dbeta[j] / n;
+      }
+      INDArray correction = centred.muliRowVector(ChannelVectors.of(g.dataType(), b)); // not needed after this
+      dx = g.muliRowVector(ChannelVectors.of(g.dataType(), a)).subi(correction)
+          .addiRowVector(ChannelVectors.of(g.dataType(), shift));
     }
-    xhat = null;
+    centred = null;
     y = null;
     invStd = null;
     return dx;

@@ -1,6 +1,7 @@
 package dev.contraflow.encoder;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** The mean over each example's P positions: (B*P) x C maps become B x C. */
 final class GlobalAveragePooling implements GemmLayer {
@@ -21,7 +22,9 @@ final class GlobalAveragePooling implements GemmLayer {
   public INDArray backward(INDArray dy, boolean inputGradient) {
     long b = dy.size(0);
     long c = dy.size(1);
-    // every position gets 1/P of its example's gradient
-    return dy.div(positions).reshape(b, 1, c).repeat(1, positions).reshape(b * positions, c);
+    // every position gets 1/P of its example's gradient: a broadcast add onto zeros, several
+    // times faster than repeat()
+    return Nd4j.zeros(dy.dataType(), b, positions, c).addi(dy.div(positions).reshape(b, 1, c))
+        .reshape(b * positions, c);
   }
 }

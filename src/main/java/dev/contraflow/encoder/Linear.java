@@ -12,6 +12,7 @@ final class Linear implements GemmLayer {
   private ParameterLayout.Slot w; // in x out
   private ParameterLayout.Slot b; // 1 x out
   private INDArray x; // kept for dW
+  private final ColumnSums columnSums = new ColumnSums();
 
   /** Without a bias where batch norm follows, whose shift makes it redundant. */
   Linear(long in, long out, boolean bias) {
@@ -47,7 +48,7 @@ final class Linear implements GemmLayer {
   public INDArray backward(INDArray dy, boolean inputGradient) {
     Nd4j.gemm(x, dy, w.gradient(), true, false, 1.0, 0.0); // in x out
     if (bias) {
-      b.gradient().assign(dy.sum(true, 0));
+      ChannelVectors.write(b.gradient(), columnSums.values(dy));
     }
     x = null;
     return inputGradient ? Nd4j.gemm(dy, w.value(), false, true) : null; // B x in

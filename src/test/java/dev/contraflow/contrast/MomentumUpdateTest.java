@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class MomentumUpdateTest {
 
@@ -26,6 +27,19 @@ class MomentumUpdateTest {
     INDArray copied = Nd4j.createFromArray(3.0);
     MomentumUpdate.constant(0.0).apply(copied, Nd4j.createFromArray(7.0), 0);
     assertEquals(7.0, copied.getDouble(0), 0);
+  }
+
+  @Test
+  void updateOfAViewOfAFlatVectorChangesOnlyTheViewAsTheFormulaSays() {
+    // encoders hand out their parameters as one flat vector or views into one
+    INDArray flatTarget = Nd4j.createFromArray(1f, 2f, 3f, 4f, 5f, 6f);
+    INDArray target = flatTarget.get(NDArrayIndex.interval(2, 5));
+    INDArray online = Nd4j.createFromArray(30f, 40f, 50f);
+
+    MomentumUpdate.constant(0.9).apply(target, online, 0);
+
+    assertArrayEquals(new float[] {1f, 2f, 0.9f * 3 + 0.1f * 30, 0.9f * 4 + 0.1f * 40,
+        0.9f * 5 + 0.1f * 50, 6f}, flatTarget.toFloatVector(), 1e-5f);
   }
 
   @Test

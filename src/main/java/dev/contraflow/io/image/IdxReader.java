@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -38,7 +37,6 @@ public final class IdxReader {
 
   private static final int GZIP_MAGIC = 0x1f8b;
   private static final int BUFFER_BYTES = 1 << 16;
-  private static final int LARGEST_INITIAL_CAPACITY = 1 << 16;
 
   private IdxReader() {}
 
@@ -47,16 +45,26 @@ public final class IdxReader {
     return readImages(file, 0);
   }
 
-  /** The first {@code limit} images in the file, or all of them when {@code limit} is 0. */
+  /**
+   * The first {@code limit} images in the file, or all of them when {@code limit} is 0, kept as
+   * the file's bytes in blocks of about 4 MiB ({@link IdxImages}): 60,000 Fashion-MNIST images
+   * take 47 MB instead of 188 MB of floats, and the heap never holds them twice while they load.
+   */
   public static List<Image> readImages(Path file, int limit) throws IOException {
     try (Images images = open(file, limit)) {
-      List<Image> all = new ArrayList<>(Math.min(images.count(), LARGEST_INITIAL_CAPACITY));
-      while (images.hasNext()) {
-        all.add(images.next());
+      int pixels = images.header.pixelsPerImage();
+      int wanted = images.count();
+      int perBlock = IdxImages.imagesPerBlock(pixels);
+      // one block at a time as data arrives, so a corrupt count cannot exhaust memory
+      byte[][] blocks = new byte[(wanted + perBlock - 1) / perBlock][];
+      for (int b = 0; b < blocks.length; b++) {
+        int inBlock = Math.min(perBlock, wanted - b * perBlock);
+        blocks[b] = new byte[inBlock * pixels];
+        for (int i = 0; i < inBlock; i++) {
+          images.nextRecord(blocks[b], i * pixels);
+        }
       }
-      return all;
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
+      return new IdxImages(images.header.rows(), images.header.columns(), wanted, blocks);
     }
   }
 
@@ -137,6 +145,22 @@ public final class IdxReader {
       } catch (IOException e) {
         throw new UncheckedIOException(e.getMessage(), e);
       }
+    }
+
+    /** Reads the next record's bytes into {@code into} at {@code offset}, making no image. */
+    void nextRecord(byte[] into, int offset) throws IOException {
+      if (!hasNext()) {
+        throw new NoSuchElementException("all " + count + " images of " + file + " were read");
+      }
+      try {
+        in.readFully(into, offset, record.length);
+      } catch (EOFException e) {
+        throw new IOException(file + " is truncated: its header announces " + header.count()
+            + " images, but the data ends in image " + next + " (download it again)", e);
+      } catch (ZipException e) {
+        throw notGzip(file, e);
+      }
+      next++;
     }
 
     @Override

@@ -165,6 +165,30 @@ class IdxReaderTest {
     assertEquals("59999", images.get(59_999).id());
   }
 
+  @Test
+  void everyImageHasItsOwnBytesAcrossTheBlocksTheFileIsKeptIn() throws IOException {
+    // 6,000 images of 28x28 span two of the reader's 4 MiB blocks; image i is all (i mod 251)
+    int count = 6_000;
+    int pixels = SIDE * SIDE;
+    byte[] data = new byte[count * pixels];
+    for (int i = 0; i < count; i++) {
+      java.util.Arrays.fill(data, i * pixels, (i + 1) * pixels, (byte) (i % 251));
+    }
+    Path file = tmp.resolve("two-blocks");
+    writeImagesHeader(file, count, SIDE, SIDE, 0);
+    Files.write(file, data, java.nio.file.StandardOpenOption.APPEND);
+
+    List<Image> images = IdxReader.readImages(file);
+
+    assertEquals(count, images.size());
+    for (int i : new int[] {0, 5_348, 5_349, 5_350, count - 1}) {
+      Image image = images.get(i);
+      assertEquals(Integer.toString(i), image.id());
+      assertEquals((i % 251) / 255f, image.at(0, 0, 0), "first pixel of image " + i);
+      assertEquals((i % 251) / 255f, image.at(0, SIDE - 1, SIDE - 1), "last pixel of image " + i);
+    }
+  }
+
   private static void writeImagesHeader(Path file, int count, int rows, int columns,
       int pixelBytes) throws IOException {
     try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
