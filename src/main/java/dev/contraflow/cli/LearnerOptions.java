@@ -23,7 +23,8 @@ final class LearnerOptions {
 
   @Option(names = "--method",
       description = "Self-supervised method: ${COMPLETION-CANDIDATES} (default MOCO for images,"
-          + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV.")
+          + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV,"
+          + " DINO.")
   Method method;
 
   @Option(names = "--encoder",
@@ -67,12 +68,14 @@ final class LearnerOptions {
 
   @Option(names = "--temperature",
       description = "Temperature T (default: the method's paper, 0.2 for MOCO and MOCO_V3, 0.5"
-          + " for SIMCLR, 0.07 for INSTDISC, 0.1 for SWAV, 0.05 for sentences; pairs: the"
+          + " for SIMCLR, 0.07 for INSTDISC, 0.1 for SWAV and DINO's student, 0.05 for sentences;"
+          + " pairs: the"
           + " initial value of CLIP's learned temperature, default 0.07).")
   Double temperature;
 
   @Option(names = "--momentum",
-      description = "Momentum-encoder EMA m (default 0.99 for images, 0.995 for sentences).")
+      description = "Momentum-encoder EMA m (default 0.99 for images, 0.995 for sentences; DINO's"
+          + " paper starts its teacher at 0.996).")
   Double momentum;
 
   @Option(names = "--momentum-schedule", defaultValue = "CONSTANT",
@@ -128,9 +131,33 @@ final class LearnerOptions {
   int prototypes;
 
   @Option(names = "--local-crops", defaultValue = "4",
-      description = "SWAV: small crops per record beside the two global views (default"
+      description = "SWAV, DINO: small crops per record beside the two global views (default"
           + " ${DEFAULT-VALUE}; 0 = two views only).")
   int localCrops;
+
+  @Option(names = "--dino-dim", defaultValue = "1024",
+      description = "DINO: outputs K of the head's weight-normalised last layer (default"
+          + " ${DEFAULT-VALUE}; DINO uses 65536 on ImageNet).")
+  int dinoDim;
+
+  @Option(names = "--teacher-temperature", defaultValue = "0.04",
+      description = "DINO: the teacher's temperature after the warm-up (default ${DEFAULT-VALUE};"
+          + " DINO raises it up to 0.07).")
+  double teacherTemperature;
+
+  @Option(names = "--warmup-teacher-temperature", defaultValue = "0.04",
+      description = "DINO: the teacher's temperature at step 0, raised linearly over"
+          + " --teacher-warmup-steps (default ${DEFAULT-VALUE}).")
+  double warmupTeacherTemperature;
+
+  @Option(names = "--teacher-warmup-steps", defaultValue = "0",
+      description = "DINO: gradient steps of the teacher temperature's warm-up (default"
+          + " ${DEFAULT-VALUE} = none).")
+  long teacherWarmupSteps;
+
+  @Option(names = "--center-momentum", defaultValue = "0.9",
+      description = "DINO: m of the teacher centre's EMA (default ${DEFAULT-VALUE}).")
+  double centerMomentum;
 
   @Option(names = "--bank-negatives", defaultValue = "4096",
       description = "INSTDISC: memory bank entries drawn as negatives per step (default"
@@ -180,7 +207,10 @@ final class LearnerOptions {
         or(queueSize, LearnerConfig.defaultQueueSize(m)), or(temperature, m.defaultTemperature()),
         momentum(0.99, totalSteps), or(cropScaleMin, 0.2), imageBatchSize(), seed,
         new LearnerConfig.Swav(prototypes, localCrops),
-        new LearnerConfig.InstDisc(bankNegatives, bankMomentum), replay(ReplayConfig.IMAGES));
+        new LearnerConfig.InstDisc(bankNegatives, bankMomentum),
+        new LearnerConfig.Dino(dinoDim, localCrops, teacherTemperature, warmupTeacherTemperature,
+            teacherWarmupSteps, centerMomentum),
+        replay(ReplayConfig.IMAGES));
   }
 
   /** The replay settings of sentences and pairs: unset options take {@link ReplayConfig#NONE}'s. */

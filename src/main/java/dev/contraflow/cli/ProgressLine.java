@@ -41,10 +41,13 @@ final class ProgressLine {
     if (budget != null) {
       etaSeconds = Math.min(etaSeconds, Math.max(0, budget.toSeconds() - Math.round(elapsed)));
     }
-    out.printf("step %d | samples %d/%d (%.0f%%) | loss %.4f | pos %.3f neg %.3f | std %.4f |"
+    StringBuilder own = new StringBuilder();
+    m.methodMetrics().forEach((name, value) -> own.append(String.format(" %s %.4f |", name,
+        value)));
+    out.printf("step %d | samples %d/%d (%.0f%%) | loss %.4f | pos %.3f neg %.3f | std %.4f |%s"
             + " %s | %.0f samples/s | elapsed %s | ETA %s%n",
         m.step(), seen, total, 100.0 * seen / total, m.loss(), m.positiveSimilarity(),
-        m.negativeSimilarity(), m.embeddingStd(), state, rate,
+        m.negativeSimilarity(), m.embeddingStd(), own, state, rate,
         format(Math.round(elapsed)), format(etaSeconds));
   }
 

@@ -33,7 +33,7 @@ class TrainAndLearnConfigTest {
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
-      "INSTDISC", "SWAV"})
+      "INSTDISC", "SWAV", "DINO"})
   void imageMethods(Method method) {
     JobConfig job = learn("learner.method=" + method);
     JobConfig.Model shape = job.model();

@@ -244,19 +244,21 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   }
 
   /**
-   * Learner hyper-parameters; defaults are MoCo v2's (see LearnerConfig#mocoV2), and SwAV's and
-   * InstDisc's own settings sit in {@code swav} and {@code instDisc}, the replay buffer's in
+   * Learner hyper-parameters; defaults are MoCo v2's (see LearnerConfig#mocoV2), and SwAV's,
+   * InstDisc's and DINO's own settings sit in {@code swav}, {@code instDisc} and {@code dino}, the
+   * replay buffer's in
    * {@code replay}.
    */
   public record Learner(Method method, EncoderKind encoder, int width, int blocks, int headHidden,
       int dim, int batchSize, int queueSize, double temperature, double momentum,
       OptimizerConfig.Kind optimizer, double lr, double weightDecay, double cropScaleMin,
-      long seed, LearnerConfig.Swav swav, LearnerConfig.InstDisc instDisc, Replay replay)
+      long seed, LearnerConfig.Swav swav, LearnerConfig.InstDisc instDisc,
+      LearnerConfig.Dino dino, Replay replay)
       implements Serializable {
 
     public Learner {
       require(method != null, "learner.method", null,
-          "use MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC or SWAV");
+          "use MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV or DINO");
       require(encoder != null, "learner.encoder", null,
           "use GEMM_MLP, GEMM_CNN, PATCH_MLP, CNN, RESNET or MLP");
       require(batchSize >= 1 && batchSize <= 65536, "learner.batchSize", batchSize,
@@ -266,6 +268,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           "use a value in [0, 1], e.g. 0.99");
       require(swav != null, "learner.swav", null, "set prototypes and localCrops");
       require(instDisc != null, "learner.instDisc", null, "set negatives and bankMomentum");
+      require(dino != null, "learner.dino", null, "set outputDim, localCrops,"
+          + " teacherTemperature, warmupTeacherTemperature, warmupSteps and centerMomentum");
       require(replay != null, "learner.replay", null, REPLAY_FIX);
     }
 
@@ -278,7 +282,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
         return new LearnerConfig(method, e, new OptimizerConfig(optimizer, lr, 0.9, weightDecay),
             queueSize == 0 ? LearnerConfig.defaultQueueSize(method) : queueSize,
             temperature == 0 ? method.defaultTemperature() : temperature,
-            MomentumUpdate.constant(momentum), cropScaleMin, batchSize, seed, swav, instDisc, r);
+            MomentumUpdate.constant(momentum), cropScaleMin, batchSize, seed, swav, instDisc, dino,
+            r);
       } catch (IllegalArgumentException ex) {
         throw new InvalidJobConfigException("learner: " + ex.getMessage());
       }
