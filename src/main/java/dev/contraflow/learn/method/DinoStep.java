@@ -33,9 +33,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * teacherEntropy} metric (the mean entropy of the teacher's targets; log K is uniform collapse, 0
  * one-dimension collapse) and the embedding std.
  *
- * <p>C is part of the learner state, as a block of {@code outputDim} values named {@value LearnerState#CENTER}
- * beside the networks (see {@link dev.contraflow.learn.Networks#statistics}), so a restored learner
- * centres exactly as an uninterrupted one.
+ * <p>C is part of the learner state, as a block of {@code outputDim} values named {@value
+ * LearnerState#CENTER} beside the networks (see {@link dev.contraflow.learn.Networks#statistics}),
+ * so a restored learner centres exactly as an uninterrupted one.
  *
  * <p>The teacher's momentum is constant by default, not the paper's cosine from 0.996 to 1: a
  * stream has no last step for the cosine to reach, and past its horizon m = 1 would freeze the
@@ -46,8 +46,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * norm_last_layer}) by scaling its columns to unit length before every step, as SwAV's prototypes,
  * so the gradient is not projected through the normalisation; the layer is never frozen (the
  * paper freezes it for the first epoch) and gradients are not clipped; the head's MLP is the
- * projection head (two layers, not three); local crops have the global views' resolution; the
- * teacher runs with batch statistics, as BYOL's target does here.
+ * projection head (two layers, not three); local crops have the global views' resolution. The
+ * teacher runs with batch statistics, as in the paper's code (it never switches the teacher to
+ * evaluation mode) and as BYOL's target does here.
  */
 final class DinoStep extends ImageMethodStep {
 
