@@ -28,7 +28,8 @@ final class LearnerOptions {
 
   @Option(names = "--method",
       description = "Self-supervised method: ${COMPLETION-CANDIDATES} (default MOCO for images,"
-          + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV.")
+          + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV,"
+          + " DINO.")
   Method method;
 
   @Option(names = "--encoder",
@@ -70,12 +71,14 @@ final class LearnerOptions {
 
   @Option(names = "--temperature",
       description = "Temperature T (default: the method's paper, 0.2 for MOCO and MOCO_V3, 0.5"
-          + " for SIMCLR, 0.07 for INSTDISC, 0.1 for SWAV, 0.05 for sentences; pairs: the"
+          + " for SIMCLR, 0.07 for INSTDISC, 0.1 for SWAV and DINO's student, 0.05 for sentences;"
+          + " pairs: the"
           + " initial value of CLIP's learned temperature, default 0.07).")
   Double temperature;
 
   @Option(names = "--momentum",
-      description = "Momentum-encoder EMA m (default 0.99 for images, 0.995 for sentences).")
+      description = "Momentum-encoder EMA m (default 0.99 for images, 0.995 for sentences; DINO's"
+          + " paper starts its teacher at 0.996).")
   Double momentum;
 
   @Option(names = "--momentum-schedule",
@@ -132,9 +135,33 @@ final class LearnerOptions {
   Integer prototypes;
 
   @Option(names = "--local-crops",
-      description = "SWAV: small crops per record beside the two global views (default"
+      description = "SWAV, DINO: small crops per record beside the two global views (default"
           + " 4; 0 = two views only).")
   Integer localCrops;
+
+  @Option(names = "--dino-dim",
+      description = "DINO: outputs K of the head's weight-normalised last layer (default"
+          + " 1024; DINO uses 65536 on ImageNet).")
+  Integer dinoDim;
+
+  @Option(names = "--teacher-temperature",
+      description = "DINO: the teacher's temperature after the warm-up (default 0.04;"
+          + " DINO raises it up to 0.07).")
+  Double teacherTemperature;
+
+  @Option(names = "--warmup-teacher-temperature",
+      description = "DINO: the teacher's temperature at step 0, raised linearly over"
+          + " --teacher-warmup-steps (default 0.04).")
+  Double warmupTeacherTemperature;
+
+  @Option(names = "--teacher-warmup-steps",
+      description = "DINO: gradient steps of the teacher temperature's warm-up (default"
+          + " 0 = none).")
+  Long teacherWarmupSteps;
+
+  @Option(names = "--center-momentum",
+      description = "DINO: m of the teacher centre's EMA (default 0.9).")
+  Double centerMomentum;
 
   @Option(names = "--bank-negatives",
       description = "INSTDISC: memory bank entries drawn as negatives per step (default"
@@ -194,6 +221,12 @@ final class LearnerOptions {
     s.put("cropScaleMin", cropScaleMin);
     s.put("swav.prototypes", prototypes);
     s.put("swav.localCrops", localCrops);
+    s.put("dino.localCrops", localCrops);
+    s.put("dino.outputDim", dinoDim);
+    s.put("dino.teacherTemperature", teacherTemperature);
+    s.put("dino.warmupTeacherTemperature", warmupTeacherTemperature);
+    s.put("dino.warmupSteps", teacherWarmupSteps);
+    s.put("dino.centerMomentum", centerMomentum);
     s.put("instDisc.negatives", bankNegatives);
     s.put("instDisc.bankMomentum", bankMomentum);
     return withSchedule(s, totalSteps, JobConfig::learner, c -> c.replay().updatesPerBatch());

@@ -44,11 +44,14 @@ final class ProgressLine {
     if (budget != null) {
       etaSeconds = Math.min(etaSeconds, Math.max(0, budget.toSeconds() - Math.round(elapsed)));
     }
-    out.printf("step %d | samples %d/%d (%.0f%%) | loss %s | pos %s neg %s | std %s |"
+    StringBuilder own = new StringBuilder();
+    m.methodMetrics().forEach((name, value) -> own.append(" ").append(name).append(" ")
+        .append(figure(value, "%.4f")).append(" |"));
+    out.printf("step %d | samples %d/%d (%.0f%%) | loss %s | pos %s neg %s | std %s |%s"
             + " %s | %.0f samples/s | elapsed %s | ETA %s%n",
         m.step(), seen, total, 100.0 * seen / total, figure(m.loss(), "%.4f"),
         figure(m.positiveSimilarity(), "%.3f"), figure(m.negativeSimilarity(), "%.3f"),
-        figure(m.embeddingStd(), "%.4f"), state, rate,
+        figure(m.embeddingStd(), "%.4f"), own, state, rate,
         format(Math.round(elapsed)), format(etaSeconds));
   }
 

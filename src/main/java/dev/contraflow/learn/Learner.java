@@ -201,7 +201,8 @@ public final class Learner<I> {
       Batch<I> batch, PhaseClock clock) {
     return new StepResult(next, outputs,
         StepMetrics.of(next, o.loss(), o.positiveSimilarity(), o.negativeSimilarity(), o.q(),
-            o.k(), batch.size() * 1e9 / clock.elapsedNanos(), clock.timings()));
+            o.k(), batch.size() * 1e9 / clock.elapsedNanos(), clock.timings(),
+            o.methodMetrics()));
   }
 
   /**

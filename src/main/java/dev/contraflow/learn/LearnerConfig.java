@@ -27,6 +27,7 @@ import java.io.Serializable;
  * @param seed seed of the learner's random stream (views); initialisation uses encoder.seed()
  * @param swav SwAV's prototypes and multi-crop (read by SWAV only)
  * @param instDisc InstDisc's memory bank sampling and momentum (read by INSTDISC only)
+ * @param dino DINO's head, multi-crop, centring and sharpening (read by DINO only)
  * @param replay the replay buffer and gradient steps per incoming micro-batch; null or {@link
  *     ReplayConfig#NONE}: one step on the incoming records, no buffer
  */
@@ -42,6 +43,7 @@ public record LearnerConfig(
     long seed,
     Swav swav,
     InstDisc instDisc,
+    Dino dino,
     ReplayConfig replay) implements Serializable {
 
   /**
@@ -93,20 +95,81 @@ public record LearnerConfig(
     }
   }
 
-  /** The shared settings, with SwAV's and InstDisc's own at their defaults. */
+  /**
+   * DINO's settings beside the shared ones; the student's temperature tau_s is {@code
+   * temperature} (DINO: 0.1) and the teacher's EMA is {@code momentum} (the shared default 0.99;
+   * DINO starts at 0.996 and raises it to 1 by a cosine).
+   *
+   * @param outputDim K, outputs of the DINO head's weight-normalised last layer (DINO: 65536 on
+   *     ImageNet; 1024 suits small data)
+   * @param localCrops small crops per record beside the two global views, seen by the student
+   *     only (DINO: 8 or 10; 0 = two views only)
+   * @param teacherTemperature tau_t after the warm-up (DINO: 0.04; up to 0.07)
+   * @param warmupTeacherTemperature tau_t at step 0, raised linearly to {@code
+   *     teacherTemperature} over {@code warmupSteps} (DINO: 0.04)
+   * @param warmupSteps gradient steps of the tau_t warm-up (0: tau_t constant)
+   * @param centerMomentum m of the centre's EMA C <- m C + (1 - m) mean(g_t) (DINO: 0.9; 0 keeps
+   *     only the batch's mean)
+   */
+  public record Dino(int outputDim, int localCrops, double teacherTemperature,
+      double warmupTeacherTemperature, long warmupSteps, double centerMomentum)
+      implements Serializable {
+
+    /** K = 1024, 4 local crops, tau_t 0.04 without warm-up, centre momentum 0.9. */
+    public static final Dino DEFAULTS = new Dino(1024, 4, 0.04, 0.04, 0, 0.9);
+
+    public Dino {
+      if (outputDim < 2) {
+        throw new IllegalArgumentException("DINO outputDim must be >= 2, got " + outputDim
+            + " (DINO uses 65536 on ImageNet; 1024 suits small data)");
+      }
+      if (localCrops < 0 || localCrops > 16) {
+        throw new IllegalArgumentException("DINO localCrops must be in 0..16, got " + localCrops
+            + " (DINO uses 8; 0 turns multi-crop off)");
+      }
+      requireTemperature("teacherTemperature", teacherTemperature);
+      requireTemperature("warmupTeacherTemperature", warmupTeacherTemperature);
+      if (warmupSteps < 0) {
+        throw new IllegalArgumentException("DINO warmupSteps must be >= 0, got " + warmupSteps
+            + " (0 = no warm-up of the teacher temperature)");
+      }
+      if (!(centerMomentum >= 0 && centerMomentum < 1)) {
+        throw new IllegalArgumentException("DINO centerMomentum must be in [0, 1), got "
+            + centerMomentum + " (DINO uses 0.9; 1 would never move the centre from 0)");
+      }
+    }
+
+    /** tau_t at a step: linear from the warm-up value, then constant (DINO's schedule). */
+    public double teacherTemperatureAt(long step) {
+      if (step >= warmupSteps) {
+        return teacherTemperature;
+      }
+      return warmupTeacherTemperature
+          + (teacherTemperature - warmupTeacherTemperature) * step / warmupSteps;
+    }
+
+    private static void requireTemperature(String field, double t) {
+      if (!(t > 0 && t <= 1)) {
+        throw new IllegalArgumentException("DINO " + field + " must be in (0, 1], got " + t
+            + " (DINO uses 0.04, warmed up to at most 0.07)");
+      }
+    }
+  }
+
+  /** The shared settings, with SwAV's, InstDisc's and DINO's own at their defaults. */
   public LearnerConfig(Method method, EncoderConfig encoder, OptimizerConfig optimizer,
       int queueSize, double temperature, MomentumUpdate momentum, double cropScaleMin,
       int batchSize, long seed) {
     this(method, encoder, optimizer, queueSize, temperature, momentum, cropScaleMin, batchSize,
-        seed, Swav.DEFAULTS, InstDisc.DEFAULTS);
+        seed, Swav.DEFAULTS, InstDisc.DEFAULTS, Dino.DEFAULTS);
   }
 
   /** The settings without replay ({@link ReplayConfig#NONE}). */
   public LearnerConfig(Method method, EncoderConfig encoder, OptimizerConfig optimizer,
       int queueSize, double temperature, MomentumUpdate momentum, double cropScaleMin,
-      int batchSize, long seed, Swav swav, InstDisc instDisc) {
+      int batchSize, long seed, Swav swav, InstDisc instDisc, Dino dino) {
     this(method, encoder, optimizer, queueSize, temperature, momentum, cropScaleMin, batchSize,
-        seed, swav, instDisc, ReplayConfig.NONE);
+        seed, swav, instDisc, dino, ReplayConfig.NONE);
   }
 
   public LearnerConfig {
@@ -115,7 +178,7 @@ public record LearnerConfig(
     }
     if (method.forSentences()) {
       throw new IllegalArgumentException("method " + method + " learns from sentences; images use"
-          + " MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC or SWAV");
+          + " MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV or DINO");
     }
     if (encoder == null || optimizer == null || momentum == null || swav == null
         || instDisc == null) {
@@ -125,6 +188,7 @@ public record LearnerConfig(
     replay = replay == null ? ReplayConfig.NONE : replay; // model files from before replay
     queueSize = queueSize == 0 ? defaultQueueSize(method) : queueSize;
     temperature = temperature == 0 ? method.defaultTemperature() : temperature;
+    dino = dino == null ? Dino.DEFAULTS : dino; // model files from before DINO
     if (method.hasPredictor() && encoder.projectionHidden() < 1) {
       throw new IllegalArgumentException(method + " needs a projection head with a hidden layer"
           + " (its predictor is as wide), got projectionHidden 0; use e.g. 512");
@@ -161,7 +225,7 @@ public record LearnerConfig(
     return new LearnerConfig(method, EncoderConfig.defaults(channels, height, width),
         OptimizerConfig.mocoDefaults(), 0, 0,
         MomentumUpdate.constant(0.99), 0.2, 256, 7L, Swav.DEFAULTS, InstDisc.DEFAULTS,
-        ReplayConfig.IMAGES);
+        Dino.DEFAULTS, ReplayConfig.IMAGES);
   }
 
   /** MoCo's K = 4096; InstDisc's bank of 65536 ids; other methods keep no queue. */
@@ -171,41 +235,46 @@ public record LearnerConfig(
 
   public LearnerConfig withMethod(Method m) {
     return new LearnerConfig(m, encoder, optimizer, queueSize, temperature, momentum, cropScaleMin,
-        batchSize, seed, swav, instDisc, replay);
+        batchSize, seed, swav, instDisc, dino, replay);
   }
 
   public LearnerConfig withMomentum(MomentumUpdate m) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, m, cropScaleMin,
-        batchSize, seed, swav, instDisc, replay);
+        batchSize, seed, swav, instDisc, dino, replay);
   }
 
   public LearnerConfig withTemperature(double t) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, t, momentum, cropScaleMin,
-        batchSize, seed, swav, instDisc, replay);
+        batchSize, seed, swav, instDisc, dino, replay);
   }
 
   public LearnerConfig withEncoder(EncoderConfig e) {
     return new LearnerConfig(method, e, optimizer, queueSize, temperature, momentum, cropScaleMin,
-        batchSize, seed, swav, instDisc, replay);
+        batchSize, seed, swav, instDisc, dino, replay);
   }
 
   public LearnerConfig withSeed(long s) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
-        cropScaleMin, batchSize, s, swav, instDisc, replay);
+        cropScaleMin, batchSize, s, swav, instDisc, dino, replay);
   }
 
   public LearnerConfig withSwav(Swav s) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
-        cropScaleMin, batchSize, seed, s, instDisc, replay);
+        cropScaleMin, batchSize, seed, s, instDisc, dino, replay);
   }
 
   public LearnerConfig withReplay(ReplayConfig r) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
-        cropScaleMin, batchSize, seed, swav, instDisc, r);
+        cropScaleMin, batchSize, seed, swav, instDisc, dino, r);
   }
 
   public LearnerConfig withInstDisc(InstDisc i) {
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
-        cropScaleMin, batchSize, seed, swav, i, replay);
+        cropScaleMin, batchSize, seed, swav, i, dino, replay);
+  }
+
+  public LearnerConfig withDino(Dino d) {
+    return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
+        cropScaleMin, batchSize, seed, swav, instDisc, d, replay);
   }
 }

@@ -13,7 +13,8 @@ import java.util.Objects;
  * The whole of a learner between two steps, for every modality and method: what a Flink
  * checkpoint or a model file holds.
  *
- * <p>Networks are held by name ({@link #ONLINE}, {@link #MOMENTUM}, {@link #TEXT}), each with its
+ * <p>Networks are held by name ({@link #ONLINE}, {@link #MOMENTUM}, {@link #TEXT}; a method's
+ * running statistics too, as DINO's {@link #CENTER}), each with its
  * parameters and, for a trained network, its optimiser state, so no positional layout is left to
  * guess and a state of one method is refused by a learner of another with the names that differ.
  * The queue (MoCo, ESimCSE, SwAV) or memory bank (InstDisc) and CLIP's learnable logit scale are
@@ -48,6 +49,11 @@ public record LearnerState(
   public static final String MOMENTUM = "momentum";
   /** CLIP's text tower. */
   public static final String TEXT = "text";
+  /**
+   * DINO's centre of the teacher's outputs: running statistics kept beside the networks, values
+   * without optimiser state.
+   */
+  public static final String CENTER = "center";
 
   /**
    * One network's flat arrays.

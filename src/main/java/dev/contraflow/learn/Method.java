@@ -16,6 +16,8 @@ package dev.contraflow.learn;
  *   <tr><td>INSTDISC</td><td>memory bank sample</td><td>memory bank</td><td>no</td>
  *       <td>0.07</td></tr>
  *   <tr><td>SWAV</td><td>none; prototypes</td><td>none</td><td>no</td><td>0.1</td></tr>
+ *   <tr><td>DINO</td><td>none; centring + sharpening</td><td>EMA teacher</td><td>no</td>
+ *       <td>0.1 (student; teacher 0.04)</td></tr>
  * </table>
  */
 public enum Method {
@@ -50,7 +52,13 @@ public enum Method {
    * SwAV (Caron et al. 2020): swapped prediction of Sinkhorn-Knopp codes over learnable
    * prototypes, with a feature queue for small batches (two views; no multi-crop).
    */
-  SWAV(false);
+  SWAV(false),
+  /**
+   * DINO (Caron et al. 2021): self-distillation with no labels; the student's softmax over every
+   * view (two global views and local crops) predicts the EMA teacher's centred, sharpened softmax
+   * over the other global view.
+   */
+  DINO(false);
 
   private final boolean sentences;
 
@@ -65,7 +73,7 @@ public enum Method {
 
   /** Image methods: whether a momentum (EMA) copy of the encoder makes the keys / targets. */
   public boolean hasMomentumEncoder() {
-    return this == MOCO || this == MOCO_V3 || this == BYOL;
+    return this == MOCO || this == MOCO_V3 || this == BYOL || this == DINO;
   }
 
   /** Image methods: whether the online branch ends in a predictor head. */
@@ -81,12 +89,15 @@ public enum Method {
     return this == MOCO || this == INSTDISC || this == SWAV;
   }
 
-  /** The paper's temperature (SimCLR 0.5, InstDisc 0.07, SwAV 0.1; unused by BYOL and SimSiam). */
+  /**
+   * The paper's temperature (SimCLR 0.5, InstDisc 0.07, SwAV 0.1, DINO's student 0.1; unused by
+   * BYOL and SimSiam).
+   */
   public double defaultTemperature() {
     return switch (this) {
       case SIMCLR -> 0.5;
       case INSTDISC -> 0.07;
-      case SWAV -> 0.1;
+      case SWAV, DINO -> 0.1;
       case SIMCSE, ESIMCSE, CONSERT -> 0.05;
       default -> 0.2;
     };

@@ -338,7 +338,7 @@ public final class ModelFile {
           Integer.parseInt(req(p, "queueSize")), Double.parseDouble(req(p, "temperature")), m,
           Double.parseDouble(req(p, "cropScaleMin")), Integer.parseInt(req(p, "batchSize")),
           Long.parseLong(req(p, "seed")),
-          swav(p), instDisc(p));
+          swav(p), instDisc(p), dino(p));
     } catch (IllegalArgumentException ex) {
       throw new IOException("model configuration is invalid: " + ex.getMessage(), ex);
     }
@@ -359,6 +359,21 @@ public final class ModelFile {
         Integer.parseInt(p.getProperty("instDisc.negatives", Integer.toString(d.negatives()))),
         Double.parseDouble(
             p.getProperty("instDisc.bankMomentum", Double.toString(d.bankMomentum()))));
+  }
+
+  /** DINO's settings; files written before they were settings used the defaults. */
+  private static LearnerConfig.Dino dino(Properties p) {
+    LearnerConfig.Dino d = LearnerConfig.Dino.DEFAULTS;
+    return new LearnerConfig.Dino(
+        Integer.parseInt(p.getProperty("dino.outputDim", Integer.toString(d.outputDim()))),
+        Integer.parseInt(p.getProperty("dino.localCrops", Integer.toString(d.localCrops()))),
+        Double.parseDouble(p.getProperty("dino.teacherTemperature",
+            Double.toString(d.teacherTemperature()))),
+        Double.parseDouble(p.getProperty("dino.warmupTeacherTemperature",
+            Double.toString(d.warmupTeacherTemperature()))),
+        Long.parseLong(p.getProperty("dino.warmupSteps", Long.toString(d.warmupSteps()))),
+        Double.parseDouble(p.getProperty("dino.centerMomentum",
+            Double.toString(d.centerMomentum()))));
   }
 
   static String req(Properties p, String key) throws IOException {

@@ -7,11 +7,19 @@ import java.util.Map;
 /**
  * A method's networks by name: the DL4J scratch space a learner loads from a {@link LearnerState}
  * before a step and copies into the next state after it. A trained network keeps its optimiser
- * state; a momentum copy keeps parameters only.
+ * state; a momentum copy keeps parameters only. A method's running statistics that belong to no
+ * network (DINO's centre) are kept the same way, as a block of values without optimiser state, so
+ * they are loaded, captured and restored with the networks.
  */
 public final class Networks {
 
-  private record Entry(Encoder encoder, boolean trained) {}
+  /** One named block: a network (trained or not), or running statistics (encoder null). */
+  private record Entry(Encoder encoder, boolean trained, float[] statistics) {
+
+    float[] params() {
+      return encoder != null ? encoder.params() : statistics.clone();
+    }
+  }
 
   private final Map<String, Entry> byName = new LinkedHashMap<>();
 
@@ -25,8 +33,20 @@ public final class Networks {
     return add(name, encoder, false);
   }
 
+  /**
+   * Adds running statistics that are no network (DINO's centre): {@code values} is the live
+   * array the method reads and writes in place; a load overwrites it, a capture copies it.
+   */
+  public Networks statistics(String name, float[] values) {
+    return add(name, new Entry(null, false, values));
+  }
+
   private Networks add(String name, Encoder encoder, boolean trained) {
-    if (byName.putIfAbsent(name, new Entry(encoder, trained)) != null) {
+    return add(name, new Entry(encoder, trained, null));
+  }
+
+  private Networks add(String name, Entry entry) {
+    if (byName.putIfAbsent(name, entry) != null) {
       throw new IllegalArgumentException("network '" + name + "' added twice");
     }
     return this;
@@ -34,7 +54,7 @@ public final class Networks {
 
   public Encoder get(String name) {
     Entry e = byName.get(name);
-    if (e == null) {
+    if (e == null || e.encoder() == null) {
       throw new IllegalArgumentException("no network '" + name + "' (there are "
           + byName.keySet() + ")");
     }
@@ -44,7 +64,7 @@ public final class Networks {
   /** Fresh copies of every network's parameters (and optimiser state, where trained). */
   public Map<String, LearnerState.Network> capture() {
     Map<String, LearnerState.Network> out = new LinkedHashMap<>();
-    byName.forEach((name, e) -> out.put(name, new LearnerState.Network(e.encoder().params(),
+    byName.forEach((name, e) -> out.put(name, new LearnerState.Network(e.params(),
         e.trained() ? e.encoder().updaterState() : new float[0])));
     return out;
   }
@@ -69,10 +89,23 @@ public final class Networks {
     }
     byName.forEach((name, e) -> {
       LearnerState.Network n = state.networks().get(name);
+      if (e.encoder() == null) {
+        loadStatistics(name, n.params(), e.statistics());
+        return;
+      }
       e.encoder().loadParams(n.params());
       if (e.trained()) {
         e.encoder().loadUpdaterState(n.updaterState());
       }
     });
+  }
+
+  private static void loadStatistics(String name, float[] from, float[] into) {
+    if (from.length != into.length) {
+      throw new IllegalArgumentException("the state's '" + name + "' holds " + from.length
+          + " values but this learner keeps " + into.length + " (was it made with other"
+          + " settings?)");
+    }
+    System.arraycopy(from, 0, into, 0, into.length);
   }
 }

@@ -1,6 +1,7 @@
 package dev.contraflow.learn;
 
 import dev.contraflow.contrast.RepresentationGeometry;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -21,6 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param queueMeanAge mean steps since queued entries were enqueued
  * @param samplesPerSecond records per second of this step
  * @param timings where the step's time went
+ * @param methodMetrics the method's own figures by name (DINO: {@code teacherEntropy}, the mean
+ *     entropy of the teacher's targets, a collapse signal); empty for most methods
  */
 public record StepMetrics(
     long step,
@@ -33,18 +36,23 @@ public record StepMetrics(
     int queueFill,
     double queueMeanAge,
     double samplesPerSecond,
-    StepTimings timings) {
+    StepTimings timings,
+    Map<String, Double> methodMetrics) {
+
+  public StepMetrics {
+    methodMetrics = Map.copyOf(methodMetrics);
+  }
 
   /**
    * The metrics of a step that ended in {@code next}: the loss's own figures, and the geometry of
-   * the L2-normalised queries q and their positives k (B x d each).
+   * the L2-normalised queries q and their positives k (B x d each), and the method's own figures.
    */
   public static StepMetrics of(LearnerState next, double loss, double positiveSimilarity,
       double negativeSimilarity, INDArray q, INDArray k, double samplesPerSecond,
-      StepTimings timings) {
+      StepTimings timings, Map<String, Double> methodMetrics) {
     return new StepMetrics(next.step(), loss, positiveSimilarity, negativeSimilarity,
         RepresentationGeometry.alignment(q, k), RepresentationGeometry.uniformity(q),
         RepresentationGeometry.embeddingStd(q), next.queueFill(),
-        next.queueMeanAge(), samplesPerSecond, timings);
+        next.queueMeanAge(), samplesPerSecond, timings, methodMetrics);
   }
 }

@@ -44,7 +44,7 @@ class TrainAndLearnConfigTest {
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
-      "INSTDISC", "SWAV"})
+      "INSTDISC", "SWAV", "DINO"})
   void imageMethods(Method method) {
     assertEquals(learn("learner.method=" + method).learner(),
         images(train("--method", method.name()), 1));
@@ -90,7 +90,7 @@ class TrainAndLearnConfigTest {
         "learner.temperature=0.15", "learner.momentum.momentum=0.995",
         "learner.optimizer.kind=ADAM", "learner.optimizer.learningRate=0.06",
         "learner.optimizer.weightDecay=0", "learner.cropScaleMin=0.35",
-        "learner.swav.prototypes=100", "learner.swav.localCrops=2",
+        "learner.swav.prototypes=100", "learner.swav.localCrops=2", "learner.dino.localCrops=2",
         "learner.instDisc.negatives=1024", "learner.instDisc.bankMomentum=0.9",
         "learner.seed=11", "learner.encoder.seed=11");
     assertEquals(job.learner(), images(options, 1));

@@ -1,6 +1,8 @@
 package dev.contraflow.job.learner;
 
 import dev.contraflow.learn.StepMetrics;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.MeterView;
@@ -8,15 +10,19 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Flink metrics of one model key, under the group {@code model.<modelId>}: the latest step's
- * numbers as gauges (step is the model version) and a meter of records trained per second.
+ * numbers as gauges (step is the model version), a gauge per figure of the method's own (DINO's
+ * teacherEntropy) from the first step that reports it, and a meter of records trained per second.
  */
 final class ModelMetrics {
 
   private volatile StepMetrics latest;
   private final Meter records;
+  private final MetricGroup group;
+  private final Set<String> methodGauges = new HashSet<>();
 
   ModelMetrics(MetricGroup operatorGroup, String modelId) {
     MetricGroup g = operatorGroup.addGroup("model", modelId);
+    this.group = g;
     g.gauge("step", (Gauge<Long>) () -> latest == null ? 0L : latest.step());
     g.gauge("loss", (Gauge<Double>) () -> latest == null ? Double.NaN : latest.loss());
     g.gauge("alignment", (Gauge<Double>) () -> latest == null ? Double.NaN : latest.alignment());
@@ -32,5 +38,11 @@ final class ModelMetrics {
   void record(StepMetrics m, int batchSize) {
     latest = m;
     records.markEvent(batchSize);
+    for (String name : m.methodMetrics().keySet()) {
+      if (methodGauges.add(name)) {
+        group.gauge(name, (Gauge<Double>) () -> latest == null ? Double.NaN
+            : latest.methodMetrics().getOrDefault(name, Double.NaN));
+      }
+    }
   }
 }

@@ -115,6 +115,7 @@ public final class ModelPublisher implements Serializable {
       out.put("queueFill", (double) m.queueFill());
       out.put("queueMeanAge", m.queueMeanAge());
       out.put("samplesPerSecond", m.samplesPerSecond());
+      out.putAll(m.methodMetrics());
     }
     return out;
   }

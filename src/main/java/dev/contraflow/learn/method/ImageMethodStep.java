@@ -33,6 +33,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public abstract class ImageMethodStep implements MethodStep<Image> {
 
+  /** Smallest area fraction of a multi-crop local crop (SwAV and DINO: 0.05). */
+  static final double LOCAL_SCALE_MIN = 0.05;
+
   protected final LearnerConfig config;
   /** The encoder the optimiser trains (MoCo's query encoder). */
   protected final Encoder online;
@@ -65,6 +68,7 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
       case BYOL, SIMSIAM -> new PredictionStep(config);
       case INSTDISC -> new InstDiscStep(config);
       case SWAV -> new SwavStep(config);
+      case DINO -> new DinoStep(config);
       case SIMCSE, ESIMCSE, CONSERT -> throw new IllegalArgumentException(
           m + " learns from sentences; use Learner.sentences");
     };
@@ -72,13 +76,18 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
 
   /**
    * The method's network: with a predictor as wide as the projection head's hidden layer, or with
-   * SwAV's prototypes.
+   * SwAV's prototypes, or with DINO's weight-normalised last layer (the same layer: unit columns
+   * scoring the L2-normalised projection).
    */
   private static Encoder newEncoder(LearnerConfig config) {
     EncoderConfig e = config.encoder();
     return Encoder.create(e, config.optimizer(),
         config.method().hasPredictor() ? e.projectionHidden() : 0,
-        config.method() == Method.SWAV ? config.swav().prototypes() : 0);
+        switch (config.method()) {
+          case SWAV -> config.swav().prototypes();
+          case DINO -> config.dino().outputDim();
+          default -> 0;
+        });
   }
 
   @Override
@@ -96,7 +105,7 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
    * for the methods with one.
    */
   @Override
-  public final LearnerState initialState() {
+  public LearnerState initialState() {
     Encoder fresh = newEncoder(config);
     float[] params = fresh.params();
     Networks initial = new Networks().trained(LearnerState.ONLINE, fresh);
@@ -120,19 +129,35 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
   /** The method's loss and updates, on the views the frame drew. */
   protected abstract Outcome train(Views in, PhaseClock clock);
 
-  /** Views each record gives a training step: 2, plus SwAV's local crops. */
+  /** Views each record gives a training step: 2, plus SwAV's and DINO's local crops. */
   public final int viewsPerRecord() {
     return 2 + localCrops();
   }
 
-  /** Small crops of each record beyond the two views (SwAV's multi-crop); 0 for the others. */
+  /**
+   * Small crops of each record beyond the two views (SwAV's and DINO's multi-crop); 0 for the
+   * others.
+   */
   protected int localCrops() {
     return 0;
   }
 
-  /** SwAV's small crops; null for the other methods. */
+  /** SwAV's and DINO's small crops; null for the other methods. */
   protected ImageViews localViews() {
     return null;
+  }
+
+  /**
+   * Multi-crop's small crops (SwAV, DINO): area fraction {@value #LOCAL_SCALE_MIN} up to where
+   * the global crops start, {@code cropScaleMin} (as SwAV's 0.05-0.14 local against 0.14-1 global
+   * crops, DINO's 0.05-0.4 against 0.4-1), at the global views' resolution; null for none.
+   */
+  static ImageViews localCropViews(LearnerConfig config, int localCrops) {
+    EncoderConfig e = config.encoder();
+    return localCrops > 0
+        ? new ImageViews(ImageViews.Config.mocoV2(e.height(), e.width())
+            .withCropScale(LOCAL_SCALE_MIN, config.cropScaleMin()))
+        : null;
   }
 
   /**
@@ -201,7 +226,8 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
 
   /**
    * @param state the state the step starts from (already loaded into the networks)
-   * @param views [view][record] -> pixels; two views of every record, then SwAV's local crops
+   * @param views [view][record] -> pixels; two views of every record, then SwAV's or DINO's
+   *     local crops
    * @param idHashes source-id hash of every record
    * @param rng the learner's random stream, after the views were drawn
    */

@@ -10,6 +10,7 @@ import dev.contraflow.learn.Output;
 import dev.contraflow.learn.PhaseClock;
 import dev.contraflow.learn.replay.ReplayInputs;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -79,9 +80,21 @@ public interface MethodStep<I> {
    * @param k L2-normalised positives of q, row for row
    * @param queue the queue or memory bank after the update; null for methods without one
    * @param logitScale the learnable logit scale after the update (CLIP); null for other methods
+   * @param methodMetrics the method's own figures by name (DINO's teacher entropy); empty for
+   *     most methods
    */
   record Outcome(double loss, double positiveSimilarity, double negativeSimilarity, INDArray q,
-      INDArray k, NegativeQueue queue, LogitScale logitScale) {
+      INDArray k, NegativeQueue queue, LogitScale logitScale, Map<String, Double> methodMetrics) {
+
+    public Outcome {
+      methodMetrics = Map.copyOf(methodMetrics);
+    }
+
+    /** The outcome of a method without figures of its own. */
+    public Outcome(double loss, double positiveSimilarity, double negativeSimilarity, INDArray q,
+        INDArray k, NegativeQueue queue, LogitScale logitScale) {
+      this(loss, positiveSimilarity, negativeSimilarity, q, k, queue, logitScale, Map.of());
+    }
 
     /** The outcome of a method without a learnable logit scale. */
     public Outcome(double loss, double positiveSimilarity, double negativeSimilarity, INDArray q,

@@ -11,7 +11,6 @@ import dev.contraflow.contrast.NegativeQueue;
 import dev.contraflow.contrast.SinkhornKnopp;
 import dev.contraflow.contrast.SwappedPredictionLoss;
 import dev.contraflow.encoder.Encoder;
-import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.FlatArrays;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.PhaseClock;
@@ -20,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * SwAV (Caron et al. 2020) with multi-crop: two global views and {@code swav.localCrops} local
- * crops (default 4; 0 = two views only) of each record (area fraction {@value #LOCAL_SCALE_MIN} up
+ * crops (default 4; 0 = two views only) of each record (area fraction {@value ImageMethodStep#LOCAL_SCALE_MIN} up
  * to where the global crops start, {@code cropScaleMin}, as SwAV's 0.05-0.14 local against 0.14-1
  * global crops). Every view's normalised projection is scored against {@code swav.prototypes}
  * (default 300) learnable prototypes (unit length at every step); Sinkhorn-Knopp (3 iterations,
@@ -40,9 +39,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class SwavStep extends ImageMethodStep {
 
-  /** Smallest area fraction of a local crop (SwAV: 0.05). */
-  static final double LOCAL_SCALE_MIN = 0.05;
-
   private final Encoder encoder;
   private final SinkhornKnopp sinkhorn = SinkhornKnopp.swavDefaults();
   private final SwappedPredictionLoss loss;
@@ -54,11 +50,7 @@ final class SwavStep extends ImageMethodStep {
     super(config);
     this.encoder = online;
     this.loss = new SwappedPredictionLoss(config.temperature());
-    EncoderConfig e = config.encoder();
-    this.localViews = config.swav().localCrops() > 0
-        ? new ImageViews(ImageViews.Config.mocoV2(e.height(), e.width())
-            .withCropScale(LOCAL_SCALE_MIN, config.cropScaleMin()))
-        : null;
+    this.localViews = localCropViews(config, config.swav().localCrops());
   }
 
   @Override

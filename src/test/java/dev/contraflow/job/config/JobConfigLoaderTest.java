@@ -101,14 +101,19 @@ class JobConfigLoaderTest {
   }
 
   @Test
-  void swavAndInstDiscSettingsReachTheLearnerAndBadOnesAreNamed() {
+  void swavInstDiscAndDinoSettingsReachTheLearnerAndBadOnesAreNamed() {
     var c = JobConfigLoader.defaults(List.of("learner.swav.prototypes=50",
         "learner.swav.localCrops=0", "learner.instDisc.negatives=256",
-        "learner.instDisc.bankMomentum=0.9")).learner();
+        "learner.instDisc.bankMomentum=0.9", "learner.dino.outputDim=4096",
+        "learner.dino.localCrops=6", "learner.dino.teacherTemperature=0.07",
+        "learner.dino.warmupSteps=300", "learner.dino.centerMomentum=0.8")).learner();
     assertEquals(new LearnerConfig.Swav(50, 0), c.swav());
     assertEquals(new LearnerConfig.InstDisc(256, 0.9), c.instDisc());
+    assertEquals(new LearnerConfig.Dino(4096, 6, 0.07, 0.04, 300, 0.8), c.dino());
     assertEquals(LearnerConfig.Swav.DEFAULTS,
         JobConfigLoader.defaults(List.of()).learner().swav(), "the bundled defaults");
+    assertEquals(LearnerConfig.Dino.DEFAULTS,
+        JobConfigLoader.defaults(List.of()).learner().dino(), "the bundled defaults");
     var e = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("learner.instDisc.bankMomentum=1")));
     assertTrue(e.getMessage().startsWith("learner.instDisc"), e.getMessage());

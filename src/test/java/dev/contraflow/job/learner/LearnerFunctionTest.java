@@ -170,7 +170,7 @@ class LearnerFunctionTest {
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC",
-      "SWAV"})
+      "SWAV", "DINO"})
   void everyImageMethodTrainsInFlinkAndRestoresBitIdentically(Method method) throws Exception {
     OperatorSubtaskState snapshot;
     List<KafkaOutput> uninterrupted;
