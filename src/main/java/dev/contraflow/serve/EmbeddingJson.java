@@ -56,6 +56,9 @@ final class EmbeddingJson {
     body.put("versionRule", versions.kind().name());
     result.versions().forEach(body.putArray("versions")::add);
     body.put("ranked", result.ranked());
+    if (result.unrankable() > 0) {
+      body.put("unrankable", result.unrankable());
+    }
     ArrayNode hits = body.putArray("results");
     for (NearestNeighbours.Hit hit : result.hits()) {
       hits.addObject()

@@ -25,10 +25,11 @@ import java.util.Map;
  * @param schemaRegistryUrl the Confluent Schema Registry when the job writes that wire format,
  *     or null for Avro single-object encoding (the job's default)
  * @param clientProperties passed to every Kafka client (security.protocol, sasl.*, ssl.* ...)
+ * @param http where and how the HTTP side listens: bind address, limits, token, TLS
  */
 public record ServeConfig(String bootstrapServers, String topic, int port, String advertisedHost,
     Path stateDir, String applicationId, Duration historyRetention, String schemaRegistryUrl,
-    Map<String, String> clientProperties) {
+    Map<String, String> clientProperties, HttpOptions http) {
 
   public static final String DEFAULT_APPLICATION_ID = "contraflow-serve";
   public static final Duration DEFAULT_HISTORY_RETENTION = Duration.ofDays(7);
@@ -50,6 +51,7 @@ public record ServeConfig(String bootstrapServers, String topic, int port, Strin
         "--schema-registry", schemaRegistryUrl,
         "give the registry's URL, e.g. http://localhost:8081");
     clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
+    http = http == null ? HttpOptions.defaults() : http;
     for (String key : clientProperties.keySet()) {
       require(!key.equals("bootstrap.servers") && !key.equals("application.id")
           && !key.equals("application.server") && !key.equals("state.dir"),

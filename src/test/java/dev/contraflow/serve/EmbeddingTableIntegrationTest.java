@@ -149,7 +149,7 @@ class EmbeddingTableIntegrationTest {
   private ServeConfig config(String topic, String applicationId, String instance) {
     return new ServeConfig(kafka.bootstrapServers(), topic, 0, "127.0.0.1",
         dir.resolve(applicationId + "-" + instance), applicationId, Duration.ofDays(1), null,
-        Map.of());
+        Map.of(), HttpOptions.defaults());
   }
 
   private static java.util.function.Consumer<String> log(String instance) {
