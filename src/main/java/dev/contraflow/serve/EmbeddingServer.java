@@ -62,13 +62,16 @@ public final class EmbeddingServer implements AutoCloseable {
   private final ObjectMapper json =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final TableQueries queries;
+  private final FanOutSearch fanOut;
 
   private EmbeddingServer(HttpServer http, HttpOptions options, LocalTable table,
-      Instances instances, TableCounters counters) throws IOException {
+      Instances instances, TableCounters counters, Peers peers) throws IOException {
     this.http = http;
     this.queries = new TableQueries(table, instances, counters, json);
     this.token = options.authTokenFile() == null ? null
         : BearerToken.fromFile(options.authTokenFile());
+    this.fanOut = new FanOutSearch(instances,
+        peers != null ? peers : new HttpPeers(options, token, json), json);
     this.workers = new RequestWorkers(options.workers(), options.queue(),
         options.requestTimeout());
     this.connections = new ThreadPoolExecutor(options.connections(), options.connections(), 30,
@@ -116,7 +119,14 @@ public final class EmbeddingServer implements AutoCloseable {
   /** Serves the table on a bound server until {@link #close()}. */
   public static EmbeddingServer start(HttpServer bound, HttpOptions options, LocalTable table,
       Instances instances, TableCounters counters) throws IOException {
-    EmbeddingServer server = new EmbeddingServer(bound, options, table, instances, counters);
+    return start(bound, options, table, instances, counters, null);
+  }
+
+  /** As above, asking the other instances through {@code peers} (null: over HTTP). */
+  static EmbeddingServer start(HttpServer bound, HttpOptions options, LocalTable table,
+      Instances instances, TableCounters counters, Peers peers) throws IOException {
+    EmbeddingServer server =
+        new EmbeddingServer(bound, options, table, instances, counters, peers);
     bound.createContext("/", server::handle);
     bound.setExecutor(server.connections);
     bound.start();
@@ -197,21 +207,36 @@ public final class EmbeddingServer implements AutoCloseable {
       EmbeddingKey key = new EmbeddingKey(path.get(1), path.get(3));
       Instant asOf = asOf(exchange.getRequestURI().getRawQuery());
       String rawPath = exchange.getRequestURI().getRawPath();
-      return work(() -> ok(queries.embedding(key, asOf, rawPath)));
+      return ok(work(() -> queries.embedding(key, asOf, rawPath)));
     }
     if (path.size() == 3 && path.get(0).equals("models") && path.get(2).equals("search")) {
       requireMethod(method, "POST");
       // the body is read here, on the connection thread: a slow sender holds no worker
       SearchRequest request = SearchRequest.parse(body(exchange), json);
       String rawPath = exchange.getRequestURI().getRawPath();
-      return work(() -> ok(queries.search(path.get(1), request, rawPath)));
+      String modelId = path.get(1);
+      return ok(fanOut.search(modelId, request, new FanOutSearch.LocalPart() {
+        @Override
+        public ObjectNode search(SearchRequest localRequest) {
+          return work(() -> queries.search(modelId, localRequest, rawPath));
+        }
+
+        @Override
+        public ObjectNode row(EmbeddingKey key) {
+          return work(() -> queries.embedding(key, null, rawPath));
+        }
+      }));
     }
     throw HttpProblem.notFound("no such endpoint: " + method + " "
         + exchange.getRequestURI().getRawPath() + "; endpoints: " + ENDPOINTS);
   }
 
-  /** Runs table work on the bounded pool; an interrupted scan past its deadline is no error. */
-  private Response work(Callable<Response> answer) {
+  /**
+   * Runs table work on the bounded pool. A fan-out search waits for the other instances here, on
+   * the connection thread, and only its local scan takes a worker: two instances whose workers
+   * waited on each other would deadlock until the deadline.
+   */
+  private <T> T work(Callable<T> answer) {
     try {
       return workers.call(answer);
     } catch (CancellationException e) {

@@ -154,7 +154,7 @@ class EmbeddingServerLimitsTest {
 
   private EmbeddingServer start(HttpOptions options, LocalTable local) throws IOException {
     return EmbeddingServer.start(EmbeddingServer.bind(options, 0), options, local, instances,
-        table.counters);
+        table.counters, OneOfTwoInstances.emptyOther());
   }
 
   /** The table, whose lookups wait for {@code release} after counting down {@code entered}. */

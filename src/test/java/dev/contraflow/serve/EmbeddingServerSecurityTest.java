@@ -112,7 +112,7 @@ class EmbeddingServerSecurityTest {
 
   private EmbeddingServer start(HttpOptions options) throws IOException {
     return EmbeddingServer.start(EmbeddingServer.bind(options, 0), options, table.table(),
-        instances, table.counters);
+        instances, table.counters, OneOfTwoInstances.emptyOther());
   }
 
   private Path write(String name, String content) throws IOException {
