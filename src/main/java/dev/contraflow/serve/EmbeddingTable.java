@@ -238,6 +238,14 @@ public final class EmbeddingTable implements AutoCloseable {
     return server.port();
   }
 
+  /**
+   * Stops answering HTTP while keeping the partitions: what an instance that hangs or is cut off
+   * looks like to the others until Kafka Streams notices. For tests of partial answers.
+   */
+  void closeHttp() {
+    server.close();
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
