@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
         + "/models/{modelId}/embeddings/{id}[?asOf=epochMillis], POST /models/{modelId}/search, "
         + "GET /health, /metrics, /instances.",
         "Instances with the same --application-id share the topic's partitions; each answers "
-            + "for its own and names the owner of the others' keys. Search covers this "
-            + "instance's partitions only."})
+            + "lookups for its own and names the owner of the others' keys. A search covers "
+            + "every instance's partitions (fan-out) and says when one did not answer.",
+        "Listens on 127.0.0.1 unless --bind says otherwise; --auth-token-file and "
+            + "--tls-keystore lock it down."})
 final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
