@@ -72,6 +72,12 @@ final class ServeCommand implements Callable<Integer> {
           + "repeatable.")
   Map<String, String> kafkaProperties;
 
+  @Option(names = "--standby-replicas", defaultValue = "0",
+      description = "Warm copies of each partition's stores on other instances, which serve it "
+          + "at once after losing its instance (default ${DEFAULT-VALUE}: a moved partition is "
+          + "restored from its changelog first).")
+  int standbyReplicas;
+
   @Option(names = "--bind", defaultValue = HttpOptions.LOOPBACK,
       description = "The interface to listen on (default ${DEFAULT-VALUE}: this machine only; "
           + "0.0.0.0 for every interface, with --auth-token-file and TLS).")
@@ -115,7 +121,7 @@ final class ServeCommand implements Callable<Integer> {
     Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
     ServeConfig config = new ServeConfig(bootstrap, topic, port, advertisedHost,
         stateDir == null ? tmp.resolve("contraflow-serve") : stateDir, applicationId, history,
-        schemaRegistry, kafkaProperties, new HttpOptions(bind, workers, queue, requestTimeout,
+        schemaRegistry, kafkaProperties, standbyReplicas, new HttpOptions(bind, workers, queue, requestTimeout,
             connections, authTokenFile, tlsKeystore, tlsPasswordFile));
     JdkServerLimits.apply(requestTimeout, connections);
     PrintWriter err = spec.commandLine().getErr();

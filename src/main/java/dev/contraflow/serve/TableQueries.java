@@ -70,6 +70,7 @@ final class TableQueries {
           .put("port", i.port())
           .put("self", i.self());
       i.partitions().forEach(node.putArray("partitions")::add);
+      i.standbyPartitions().forEach(node.putArray("standbyPartitions")::add);
     }
     return body;
   }

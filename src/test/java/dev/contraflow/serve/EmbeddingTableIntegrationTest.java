@@ -162,6 +162,48 @@ class EmbeddingTableIntegrationTest {
     }
   }
 
+  @Test
+  void withAStandbyReplicaEachInstanceKeepsTheOthersPartitionAndServesItWhenItIsLost()
+      throws Exception {
+    String topic = "standby.embeddings";
+    kafka.createTopics(List.of(topic), 2);
+    List<String> ids = List.of("z0", "z1", "z2", "z3", "z4", "z5");
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (String id : ids) {
+        send(producer, topic, embedding("moco", id, 1, 1, 0));
+      }
+    }
+    try (EmbeddingTable a = EmbeddingTable.start(config(topic, "standby", "a", 1), log("a"));
+        EmbeddingTable b = EmbeddingTable.start(config(topic, "standby", "b", 1), log("b"))) {
+      ServeClient clientA = new ServeClient(a.port());
+      List<ServeClient> clients = List.of(clientA, new ServeClient(b.port()));
+      await(() -> splitInTwo(clients) && standbysOfEachOther(clientA), PATIENCE,
+          () -> "no instance kept a standby of the other's partition: " + instances(clientA));
+
+      b.close();
+      for (String id : ids) {
+        await(() -> clientA.get("/models/moco/embeddings/" + id).status() == 200, PATIENCE,
+            () -> id + " was not served after b was lost: " + instances(clientA));
+      }
+    }
+  }
+
+  /** Each of the two instances holds a standby copy of the other's active partition. */
+  private static boolean standbysOfEachOther(ServeClient client) throws Exception {
+    JsonNode all = client.get("/instances").body().get("instances");
+    if (all == null || all.size() != 2) {
+      return false;
+    }
+    for (int i = 0; i < 2; i++) {
+      List<Integer> standby = new ArrayList<>();
+      all.get(i).path("standbyPartitions").forEach(p -> standby.add(p.asInt()));
+      if (!standby.equals(partitions(all.get(1 - i)))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static JsonNode ownerOfPort(ServeClient client, int port) throws Exception {
     for (JsonNode instance : client.get("/instances").ok().get("instances")) {
       if (instance.get("port").asInt() == port) {
@@ -209,9 +251,14 @@ class EmbeddingTableIntegrationTest {
   }
 
   private ServeConfig config(String topic, String applicationId, String instance) {
+    return config(topic, applicationId, instance, 0);
+  }
+
+  private ServeConfig config(String topic, String applicationId, String instance,
+      int standbyReplicas) {
     return new ServeConfig(kafka.bootstrapServers(), topic, 0, "127.0.0.1",
         dir.resolve(applicationId + "-" + instance), applicationId, Duration.ofDays(1), null,
-        Map.of(), HttpOptions.defaults());
+        Map.of(), standbyReplicas, HttpOptions.defaults());
   }
 
   private static java.util.function.Consumer<String> log(String instance) {
