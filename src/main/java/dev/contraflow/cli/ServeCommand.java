@@ -1,6 +1,8 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.serve.EmbeddingTable;
+import dev.contraflow.serve.HttpOptions;
+import dev.contraflow.serve.JdkServerLimits;
 import dev.contraflow.serve.ServeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -20,8 +22,10 @@ import picocli.CommandLine.Spec;
         + "/models/{modelId}/embeddings/{id}[?asOf=epochMillis], POST /models/{modelId}/search, "
         + "GET /health, /metrics, /instances.",
         "Instances with the same --application-id share the topic's partitions; each answers "
-            + "for its own and names the owner of the others' keys. Search covers this "
-            + "instance's partitions only."})
+            + "lookups for its own and names the owner of the others' keys. A search covers "
+            + "every instance's partitions (fan-out) and says when one did not answer.",
+        "Listens on 127.0.0.1 unless --bind says otherwise; --auth-token-file and "
+            + "--tls-keystore lock it down."})
 final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -68,13 +72,58 @@ final class ServeCommand implements Callable<Integer> {
           + "repeatable.")
   Map<String, String> kafkaProperties;
 
+  @Option(names = "--standby-replicas", defaultValue = "0",
+      description = "Warm copies of each partition's stores on other instances, which serve it "
+          + "at once after losing its instance (default ${DEFAULT-VALUE}: a moved partition is "
+          + "restored from its changelog first).")
+  int standbyReplicas;
+
+  @Option(names = "--bind", defaultValue = HttpOptions.LOOPBACK,
+      description = "The interface to listen on (default ${DEFAULT-VALUE}: this machine only; "
+          + "0.0.0.0 for every interface, with --auth-token-file and TLS).")
+  String bind;
+
+  @Option(names = "--workers", defaultValue = "" + HttpOptions.DEFAULT_WORKERS,
+      description = "Threads answering lookups and searches (default ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(names = "--queue", defaultValue = "" + HttpOptions.DEFAULT_QUEUE,
+      description = "Requests that may wait for a worker; more get 503 (default "
+          + "${DEFAULT-VALUE}).")
+  int queue;
+
+  @Option(names = "--request-timeout", defaultValue = "PT30S",
+      description = "A request not answered within this is answered 503; also the longest a "
+          + "client may take to send a request, ISO-8601 (default ${DEFAULT-VALUE}).")
+  Duration requestTimeout;
+
+  @Option(names = "--connections", defaultValue = "" + HttpOptions.DEFAULT_CONNECTIONS,
+      description = "Threads reading requests and writing answers: the most clients served at "
+          + "once (default ${DEFAULT-VALUE}).")
+  int connections;
+
+  @Option(names = "--auth-token-file", paramLabel = "FILE",
+      description = "Require \"Authorization: Bearer <token>\" on every request but /health; "
+          + "the token is the file's first line (at least 16 characters).")
+  Path authTokenFile;
+
+  @Option(names = "--tls-keystore", paramLabel = "FILE",
+      description = "Serve HTTPS with the key and certificate of this PKCS#12 keystore.")
+  Path tlsKeystore;
+
+  @Option(names = "--tls-password-file", paramLabel = "FILE",
+      description = "The file holding the --tls-keystore password.")
+  Path tlsPasswordFile;
+
   @Override
   public Integer call() throws Exception {
     // RocksDB unpacks its native library into java.io.tmpdir, which must exist.
     Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
     ServeConfig config = new ServeConfig(bootstrap, topic, port, advertisedHost,
         stateDir == null ? tmp.resolve("contraflow-serve") : stateDir, applicationId, history,
-        schemaRegistry, kafkaProperties);
+        schemaRegistry, kafkaProperties, standbyReplicas, new HttpOptions(bind, workers, queue, requestTimeout,
+            connections, authTokenFile, tlsKeystore, tlsPasswordFile));
+    JdkServerLimits.apply(requestTimeout, connections);
     PrintWriter err = spec.commandLine().getErr();
     return EmbeddingTable.run(config, line -> err.println("contraflow serve: " + line));
   }

@@ -43,7 +43,8 @@ final class EmbeddingJson {
 
   /**
    * A ranking. {@code versions} are the model versions of the vectors ranked (one, unless the
-   * caller asked for mixVersions); {@code partitions} the partitions it covered, this instance's.
+   * caller asked for mixVersions); {@code partitions} the partitions it covered, this instance's
+   * ({@code "scope": "local"}; {@link FanOutSearch} merges these into one over every instance).
    */
   static ObjectNode searchResult(ObjectMapper json, String modelId, SearchRequest request,
       VersionRule versions, NearestNeighbours.Result result, List<Integer> partitions) {
@@ -56,6 +57,9 @@ final class EmbeddingJson {
     body.put("versionRule", versions.kind().name());
     result.versions().forEach(body.putArray("versions")::add);
     body.put("ranked", result.ranked());
+    if (result.unrankable() > 0) {
+      body.put("unrankable", result.unrankable());
+    }
     ArrayNode hits = body.putArray("results");
     for (NearestNeighbours.Hit hit : result.hits()) {
       hits.addObject()
@@ -64,7 +68,7 @@ final class EmbeddingJson {
           .put("score", hit.score());
     }
     partitions.forEach(body.putArray("partitions")::add);
-    body.put("scope", "this instance's partitions only (GET /instances lists the others)");
+    body.put("scope", "local");
     return body;
   }
 

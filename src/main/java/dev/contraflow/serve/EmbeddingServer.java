@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -14,10 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * answers from {@link TableQueries}. Every answer is JSON; every request the table cannot answer
  * gets a 4xx with {@code {"status": ..., "error": "..."}}, and 503 while Kafka
  * Streams is starting or rebalancing.
+ *
+ * <p>Locked down by {@link HttpOptions}: lookups and searches run on a bounded pool of {@link
+ * RequestWorkers} with a deadline, requests are read and answered on separate connection threads
+ * (a slow client holds one of those, never a worker), {@code /health} is answered on the
+ * connection thread and needs no token, every other request needs the {@link BearerToken} when
+ * one is set, and an unexpected failure is logged under a request id that is all the client sees.
  *
  * <pre>
  * GET  /models/{modelId}/embeddings/{id}[?asOf=epochMillis]
@@ -49,37 +60,79 @@ public final class EmbeddingServer implements AutoCloseable {
           + " GET /health, GET /metrics, GET /instances";
 
   private final HttpServer http;
-  private final ExecutorService executor;
+  private final ThreadPoolExecutor connections;
+  private final RequestWorkers workers;
+  private final BearerToken token;
   private final ObjectMapper json =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final TableQueries queries;
+  private final FanOutSearch fanOut;
 
-  private EmbeddingServer(HttpServer http, LocalTable table, Instances instances,
-      TableCounters counters) {
+  private EmbeddingServer(HttpServer http, HttpOptions options, LocalTable table,
+      Instances instances, TableCounters counters, Peers peers) throws IOException {
     this.http = http;
     this.queries = new TableQueries(table, instances, counters, json);
-    this.executor = Executors.newFixedThreadPool(4, daemonThreads());
+    this.token = options.authTokenFile() == null ? null
+        : BearerToken.fromFile(options.authTokenFile());
+    this.fanOut = new FanOutSearch(instances,
+        peers != null ? peers : new HttpPeers(options, token, json), json);
+    this.workers = new RequestWorkers(options.workers(), options.queue(),
+        options.requestTimeout());
+    this.connections = new ThreadPoolExecutor(options.connections(), options.connections(), 30,
+        TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        RequestWorkers.daemonThreads("serve-http-"));
+    this.connections.allowCoreThreadTimeOut(true);
+  }
+
+  /** Binds the port on the loopback interface over plain HTTP: {@link HttpOptions#defaults()}. */
+  public static HttpServer bind(int port) throws IOException {
+    return bind(HttpOptions.defaults(), port);
   }
 
   /**
-   * Binds the port on every interface, without serving yet: with port 0 only the bound socket
-   * knows the port, and Kafka Streams must advertise it before the table exists.
+   * Binds the port on {@code options.bindAddress()}, with TLS when it has a keystore, without
+   * serving yet: with port 0 only the bound socket knows the port, and Kafka Streams must
+   * advertise it before the table exists.
    */
-  public static HttpServer bind(int port) throws IOException {
+  public static HttpServer bind(HttpOptions options, int port) throws IOException {
+    InetSocketAddress address = new InetSocketAddress(options.bindAddress(), port);
+    if (address.isUnresolved()) {
+      throw new IOException("--bind = " + options.bindAddress() + " does not resolve: give an"
+          + " interface address, e.g. 127.0.0.1 or 0.0.0.0");
+    }
     try {
-      return HttpServer.create(new InetSocketAddress(port), 0);
+      if (!options.tls()) {
+        return HttpServer.create(address, 0);
+      }
+      HttpsServer https = HttpsServer.create(address, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(
+          TlsKeystore.context(options.tlsKeystore(), options.tlsPasswordFile())));
+      return https;
     } catch (BindException e) {
-      throw new IOException("cannot listen on port " + port + " (" + e.getMessage()
-          + "): choose another --port, or 0 for a free one", e);
+      throw new IOException("cannot listen on " + options.bindAddress() + ":" + port + " ("
+          + e.getMessage() + "): choose another --port (0 for a free one) or --bind", e);
     }
   }
 
-  /** Serves the table on a bound server until {@link #close()}. */
+  /** Serves the table with the default limits and no token until {@link #close()}. */
   public static EmbeddingServer start(HttpServer bound, LocalTable table, Instances instances,
-      TableCounters counters) {
-    EmbeddingServer server = new EmbeddingServer(bound, table, instances, counters);
+      TableCounters counters) throws IOException {
+    return start(bound, HttpOptions.defaults(), table, instances, counters);
+  }
+
+  /** Serves the table on a bound server until {@link #close()}. */
+  public static EmbeddingServer start(HttpServer bound, HttpOptions options, LocalTable table,
+      Instances instances, TableCounters counters) throws IOException {
+    return start(bound, options, table, instances, counters, null);
+  }
+
+  /** As above, asking the other instances through {@code peers} (null: over HTTP). */
+  static EmbeddingServer start(HttpServer bound, HttpOptions options, LocalTable table,
+      Instances instances, TableCounters counters, Peers peers) throws IOException {
+    EmbeddingServer server =
+        new EmbeddingServer(bound, options, table, instances, counters, peers);
     bound.createContext("/", server::handle);
-    bound.setExecutor(server.executor);
+    bound.setExecutor(server.connections);
     bound.start();
     return server;
   }
@@ -91,9 +144,10 @@ public final class EmbeddingServer implements AutoCloseable {
   @Override
   public void close() {
     http.stop(0);
-    executor.shutdown();
+    workers.close();
+    connections.shutdown();
     try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
+      connections.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -110,6 +164,7 @@ public final class EmbeddingServer implements AutoCloseable {
   private void handle(HttpExchange exchange) {
     Response response;
     try {
+      authorize(exchange);
       response = route(exchange);
     } catch (HttpProblem p) {
       response = problem(p.status, p.getMessage());
@@ -123,10 +178,26 @@ public final class EmbeddingServer implements AutoCloseable {
       exchange.close();
       return;
     } catch (RuntimeException e) {
-      LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-      response = problem(500, "internal error: " + e);
+      // The exception's text may hold paths, keys or vectors: the client gets an id to quote.
+      String requestId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+      LOG.error("request {}: {} {} failed", requestId, exchange.getRequestMethod(),
+          exchange.getRequestURI().getRawPath(), e);
+      response = problem(500, "internal error: the server's log has the details under request id "
+          + requestId);
+      response.body().put("requestId", requestId);
     }
     send(exchange, response);
+  }
+
+  /** With a token set, every request but {@code /health} carries it. */
+  private void authorize(HttpExchange exchange) {
+    if (token == null || exchange.getRequestURI().getRawPath().equals("/health")) {
+      return;
+    }
+    if (!token.accepts(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      throw HttpProblem.unauthorized("missing or wrong bearer token: send "
+          + "\"Authorization: Bearer <the token of --auth-token-file>\"");
+    }
   }
 
   private Response route(HttpExchange exchange) throws IOException {
@@ -143,16 +214,44 @@ public final class EmbeddingServer implements AutoCloseable {
     }
     if (path.size() == 4 && path.get(0).equals("models") && path.get(2).equals("embeddings")) {
       requireMethod(method, "GET");
-      return ok(queries.embedding(new EmbeddingKey(path.get(1), path.get(3)),
-          asOf(exchange.getRequestURI().getRawQuery()), exchange.getRequestURI().getRawPath()));
+      EmbeddingKey key = new EmbeddingKey(path.get(1), path.get(3));
+      Instant asOf = asOf(exchange.getRequestURI().getRawQuery());
+      String rawPath = exchange.getRequestURI().getRawPath();
+      return ok(work(() -> queries.embedding(key, asOf, rawPath)));
     }
     if (path.size() == 3 && path.get(0).equals("models") && path.get(2).equals("search")) {
       requireMethod(method, "POST");
-      return ok(queries.search(path.get(1), SearchRequest.parse(body(exchange), json),
-          exchange.getRequestURI().getRawPath()));
+      // the body is read here, on the connection thread: a slow sender holds no worker
+      SearchRequest request = SearchRequest.parse(body(exchange), json);
+      String rawPath = exchange.getRequestURI().getRawPath();
+      String modelId = path.get(1);
+      return ok(fanOut.search(modelId, request, new FanOutSearch.LocalPart() {
+        @Override
+        public ObjectNode search(SearchRequest localRequest) {
+          return work(() -> queries.search(modelId, localRequest, rawPath));
+        }
+
+        @Override
+        public ObjectNode row(EmbeddingKey key) {
+          return work(() -> queries.embedding(key, null, rawPath));
+        }
+      }));
     }
     throw HttpProblem.notFound("no such endpoint: " + method + " "
         + exchange.getRequestURI().getRawPath() + "; endpoints: " + ENDPOINTS);
+  }
+
+  /**
+   * Runs table work on the bounded pool. A fan-out search waits for the other instances here, on
+   * the connection thread, and only its local scan takes a worker: two instances whose workers
+   * waited on each other would deadlock until the deadline.
+   */
+  private <T> T work(Callable<T> answer) {
+    try {
+      return workers.call(answer);
+    } catch (CancellationException e) {
+      throw HttpProblem.busy("the request was cancelled at its deadline");
+    }
   }
 
   // --- request parts
@@ -268,20 +367,18 @@ public final class EmbeddingServer implements AutoCloseable {
       if (response.status() == 405) {
         exchange.getResponseHeaders().set("Allow", response.body().path("allow").asText());
       }
+      if (response.status() == 401) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"contraflow\"");
+      }
+      if (response.body() != null && response.body().has("retryAfter")) {
+        exchange.getResponseHeaders().set("Retry-After",
+            response.body().path("retryAfter").asText());
+      }
       exchange.sendResponseHeaders(response.status(), bytes.length);
       exchange.getResponseBody().write(bytes);
     } catch (IOException e) {
       LOG.debug("could not answer {} {}: {}", exchange.getRequestMethod(),
           exchange.getRequestURI(), e.toString());
     }
-  }
-
-  private static java.util.concurrent.ThreadFactory daemonThreads() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "serve-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

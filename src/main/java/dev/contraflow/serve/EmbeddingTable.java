@@ -59,14 +59,17 @@ public final class EmbeddingTable implements AutoCloseable {
   private final KafkaStreams streams;
   private final EmbeddingServer server;
   private final String address;
+  private final String scheme;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
   private boolean closed;
 
-  private EmbeddingTable(KafkaStreams streams, EmbeddingServer server, String address) {
+  private EmbeddingTable(KafkaStreams streams, EmbeddingServer server, String address,
+      String scheme) {
     this.streams = streams;
     this.server = server;
     this.address = address;
+    this.scheme = scheme;
   }
 
   /** Kafka Streams settings: application id, brokers, state dir, and this instance's address. */
@@ -77,6 +80,7 @@ public final class EmbeddingTable implements AutoCloseable {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
     // A new application id reads the whole topic: the table is everything ever embedded.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
@@ -132,7 +136,7 @@ public final class EmbeddingTable implements AutoCloseable {
       throws IOException {
     requireTopic(config);
     Files.createDirectories(config.stateDir());
-    HttpServer http = EmbeddingServer.bind(config.port());
+    HttpServer http = EmbeddingServer.bind(config.http(), config.port());
     int port = http.getAddress().getPort();
     String address = config.advertisedHost() + ":" + port;
     TableCounters counters = new TableCounters();
@@ -147,8 +151,16 @@ public final class EmbeddingTable implements AutoCloseable {
     }
     InteractiveQueries queries =
         new InteractiveQueries(streams, config.topic(), new HostInfo(config.advertisedHost(), port));
-    EmbeddingServer server = EmbeddingServer.start(http, queries.table(), queries, counters);
-    EmbeddingTable table = new EmbeddingTable(streams, server, address);
+    EmbeddingServer server;
+    try {
+      server = EmbeddingServer.start(http, config.http(), queries.table(), queries, counters);
+    } catch (IOException | RuntimeException e) {
+      http.stop(0);
+      streams.close();
+      throw e;
+    }
+    EmbeddingTable table = new EmbeddingTable(streams, server, address,
+        config.http().scheme());
     streams.setStateListener((now, before) -> table.onStateChange(now, queries, progress));
     streams.setUncaughtExceptionHandler(e -> {
       progress.accept("stopping: " + e);
@@ -156,7 +168,8 @@ public final class EmbeddingTable implements AutoCloseable {
     });
     progress.accept("reading " + config.topic() + " from " + config.bootstrapServers()
         + " as " + config.applicationId() + ", stores in " + config.stateDir()
-        + ", HTTP on port " + port);
+        + ", " + config.http().scheme().toUpperCase() + " on " + config.http().bindAddress()
+        + ":" + port + (config.http().authTokenFile() == null ? ", no token" : ", token required"));
     streams.start();
     return table;
   }
@@ -189,7 +202,7 @@ public final class EmbeddingTable implements AutoCloseable {
   private void onStateChange(KafkaStreams.State now, Instances queries,
       Consumer<String> progress) {
     if (now == KafkaStreams.State.RUNNING) {
-      progress.accept("ready: http://" + address + " serves partitions "
+      progress.accept("ready: " + scheme + "://" + address + " serves partitions "
           + queries.localPartitions());
     } else {
       progress.accept(now.name().toLowerCase());
@@ -224,6 +237,14 @@ public final class EmbeddingTable implements AutoCloseable {
   /** The HTTP port actually bound (the one asked for, or a free one for port 0). */
   public int port() {
     return server.port();
+  }
+
+  /**
+   * Stops answering HTTP while keeping the partitions: what an instance that hangs or is cut off
+   * looks like to the others until Kafka Streams notices. For tests of partial answers.
+   */
+  void closeHttp() {
+    server.close();
   }
 
   @Override

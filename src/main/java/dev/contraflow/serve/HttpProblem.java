@@ -42,6 +42,15 @@ final class HttpProblem extends RuntimeException {
     return new HttpProblem(413, "request body over " + limit + " bytes", Map.of());
   }
 
+  /** Too much to do now (pool full, deadline passed): retry shortly. */
+  static HttpProblem busy(String message) {
+    return new HttpProblem(503, message, Map.of("retryAfter", "1"));
+  }
+
+  static HttpProblem unauthorized(String message) {
+    return new HttpProblem(401, message, Map.of());
+  }
+
   /** The table cannot answer yet (starting, rebalancing, restoring): retry later. */
   static HttpProblem unavailable(String message) {
     return new HttpProblem(503, message, Map.of());

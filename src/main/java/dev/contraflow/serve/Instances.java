@@ -7,8 +7,16 @@ import java.util.Optional;
 /** The instances that share the table (one Kafka Streams application id), and this one's state. */
 public interface Instances {
 
-  /** One instance: where it answers, and the partitions of the embeddings topic it serves. */
-  record Instance(String host, int port, boolean self, List<Integer> partitions) {
+  /**
+   * One instance: where it answers, the partitions of the embeddings topic it serves, and those it
+   * keeps warm standby copies of ({@code --standby-replicas}), ready to serve after a rebalance.
+   */
+  record Instance(String host, int port, boolean self, List<Integer> partitions,
+      List<Integer> standbyPartitions) {
+
+    public Instance(String host, int port, boolean self, List<Integer> partitions) {
+      this(host, port, self, partitions, List.of());
+    }
 
     public String address() {
       return host + ":" + port;

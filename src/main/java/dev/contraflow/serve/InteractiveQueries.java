@@ -112,7 +112,7 @@ final class InteractiveQueries implements Instances {
     List<Instance> all = new ArrayList<>();
     for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
       all.add(new Instance(m.host(), m.port(), self.equals(m.hostInfo()),
-          partitionsOf(m.topicPartitions())));
+          partitionsOf(m.topicPartitions()), partitionsOf(m.standbyTopicPartitions())));
     }
     return all;
   }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * timestamp older than the history retention behind its partition's stream time enters at the
  * oldest time the store still keeps, instead of being refused.
  *
- * <p>Undecodable values (and records whose vector does not have {@code dim} floats) are counted and
+ * <p>Undecodable values (and records whose vector does not have {@code dim} floats, or has a NaN or
+ * infinite one) are counted and
  * logged with topic, partition and offset, then skipped: one bad record must not stop the table.
  */
 final class LatestByModelVersion implements Processor<byte[], byte[], Void, Void> {
@@ -92,6 +93,14 @@ final class LatestByModelVersion implements Processor<byte[], byte[], Void, Void
       throw new UndecodableRecordException("embedding " + e.getId() + " of model "
           + e.getModelId() + " says dim " + e.getDim() + " but has " + e.getVector().size()
           + " floats");
+    }
+    // A NaN or infinite value has no cosine with anything: refused here, so that no search
+    // meets it (NearestNeighbours leaves such vectors out as well, for stores filled before).
+    for (int i = 0; i < e.getVector().size(); i++) {
+      if (!Float.isFinite(e.getVector().get(i))) {
+        throw new UndecodableRecordException("embedding " + e.getId() + " of model "
+            + e.getModelId() + " has " + e.getVector().get(i) + " at [" + i + "]");
+      }
     }
     return e;
   }

@@ -2,6 +2,7 @@ package dev.contraflow.serve;
 
 import dev.contraflow.avro.EmbeddingRecord;
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -42,7 +43,13 @@ public final class LocalTable {
   public void forEachLatest(String modelId, Consumer<EmbeddingRecord> visit) {
     try (KeyValueIterator<EmbeddingKey, EmbeddingRecord> rows =
         latest.get().prefixScan(modelId, EmbeddingKey.modelPrefix())) {
-      rows.forEachRemaining(row -> visit.accept(row.value));
+      while (rows.hasNext()) {
+        // a request past its deadline is interrupted: stop scanning, free the worker
+        if (Thread.currentThread().isInterrupted()) {
+          throw new CancellationException("search interrupted");
+        }
+        visit.accept(rows.next().value);
+      }
     }
   }
 

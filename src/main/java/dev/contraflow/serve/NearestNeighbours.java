@@ -22,10 +22,11 @@ final class NearestNeighbours {
 
   /**
    * The ranking, best first, and the model versions it answers from. {@code mismatch} is a
-   * candidate of a ranked version whose dimension differs from the query's, or null.
+   * candidate of a ranked version whose dimension differs from the query's, or null; {@code
+   * unrankable} counts candidates whose score is NaN (a NaN or infinite entry), left out.
    */
   record Result(List<Hit> hits, List<Long> versions, long ranked, long offered,
-      EmbeddingRecord mismatch, long oldestOffered, long newestOffered) {
+      EmbeddingRecord mismatch, long oldestOffered, long newestOffered, long unrankable) {
   }
 
   // Worst first, so the head is the one to drop; ties broken by id for a stable answer.
@@ -43,6 +44,7 @@ final class NearestNeighbours {
   private long oldestOffered = Long.MAX_VALUE;
   private long offered;
   private long ranked;
+  private long unrankable;
   private EmbeddingRecord mismatch;
 
   /**
@@ -74,11 +76,18 @@ final class NearestNeighbours {
       mismatch = candidate;
       return;
     }
+    double score = cosine(candidate.getVector());
+    if (Double.isNaN(score)) {
+      // A stored vector with a NaN (or infinite) entry has no direction; Double.compare would
+      // rank NaN above every real score, so it is left out of the ranking altogether (issue 14).
+      unrankable++;
+      return;
+    }
     ranked++;
     if (rule.kind() == VersionRule.Kind.MIXED) {
       mixedVersions.add(version);
     }
-    best.add(new Hit(candidate.getId(), version, cosine(candidate.getVector())));
+    best.add(new Hit(candidate.getId(), version, score));
     if (best.size() > k) {
       best.poll();
     }
@@ -87,7 +96,8 @@ final class NearestNeighbours {
   Result result() {
     List<Hit> hits = new ArrayList<>(best);
     hits.sort(WORST_FIRST.reversed());
-    return new Result(hits, versions(), ranked, offered, mismatch, oldestOffered, newest);
+    return new Result(hits, versions(), ranked, offered, mismatch, oldestOffered, newest,
+        unrankable);
   }
 
   /** The versions the answer comes from: the rule's one, or those of every vector ranked. */
@@ -110,6 +120,7 @@ final class NearestNeighbours {
   private void restart() {
     best.clear();
     ranked = 0;
+    unrankable = 0;
     mismatch = null;
   }
 

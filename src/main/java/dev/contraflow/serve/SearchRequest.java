@@ -3,6 +3,8 @@ package dev.contraflow.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Set;
@@ -10,19 +12,25 @@ import java.util.Set;
 /**
  * The body of {@code POST /models/{modelId}/search}, checked field by field:
  * {@code {"vector": [...], "k": 10}} or {@code {"id": "...", "k": 10}}, with an optional
- * {@code "version": N} or {@code "mixVersions": true}.
+ * {@code "version": N} or {@code "mixVersions": true}, and the two fields instances send each
+ * other in a fan-out search: {@code "local": true} (rank this instance's partitions only) and
+ * {@code "excludeId": "..."} (leave that id out: the query's own, in a search by id).
  *
  * @param vector the query vector, or null in a search by id
  * @param id the id whose embedding is the query, or null in a search by vector
  * @param versions which model versions to rank; null means the default of the search kind (the
  *     newest version here by vector, the query embedding's own version by id)
+ * @param excludeId an id never returned, or null
+ * @param local whether to rank this instance's partitions only, rather than every instance's
  */
-record SearchRequest(float[] vector, String id, int k, VersionRule versions) {
+record SearchRequest(float[] vector, String id, int k, VersionRule versions, String excludeId,
+    boolean local) {
 
   static final int DEFAULT_K = 10;
   static final int MAX_K = 1000;
 
-  private static final Set<String> FIELDS = Set.of("vector", "id", "k", "version", "mixVersions");
+  private static final Set<String> FIELDS = Set.of("vector", "id", "k", "version", "mixVersions",
+      "excludeId", "local");
 
   static SearchRequest parse(byte[] body, ObjectMapper json) {
     JsonNode root = readObject(body, json);
@@ -38,7 +46,44 @@ record SearchRequest(float[] vector, String id, int k, VersionRule versions) {
     }
     float[] vector = root.has("vector") ? vector(root.get("vector")) : null;
     String id = root.has("id") ? id(root.get("id")) : null;
-    return new SearchRequest(vector, id, k(root.get("k")), versions(root));
+    JsonNode local = root.get("local");
+    if (local != null && !local.isBoolean()) {
+      throw HttpProblem.badRequest("\"local\" must be true or false, got " + local);
+    }
+    return new SearchRequest(vector, id, k(root.get("k")), versions(root),
+        root.has("excludeId") ? id(root.get("excludeId")) : null,
+        local != null && local.booleanValue());
+  }
+
+  /**
+   * What one instance asks another in a fan-out: this vector, ranked in its partitions only, by
+   * the given version rule, leaving {@code excludeId} out.
+   */
+  static SearchRequest localPart(float[] vector, int k, VersionRule versions, String excludeId) {
+    return new SearchRequest(vector, null, k, versions, excludeId, true);
+  }
+
+  /** The request's JSON body, as {@link #parse} reads it. */
+  ObjectNode toJson(ObjectMapper json) {
+    ObjectNode body = json.createObjectNode();
+    if (vector != null) {
+      ArrayNode v = body.putArray("vector");
+      for (float x : vector) {
+        v.add(x);
+      }
+    } else {
+      body.put("id", id);
+    }
+    body.put("k", k);
+    if (versions != null && versions.kind() == VersionRule.Kind.ONLY) {
+      body.put("version", versions.version());
+    } else if (versions != null && versions.kind() == VersionRule.Kind.MIXED) {
+      body.put("mixVersions", true);
+    }
+    if (excludeId != null) {
+      body.put("excludeId", excludeId);
+    }
+    return body.put("local", local);
   }
 
   private static JsonNode readObject(byte[] body, ObjectMapper json) {

@@ -96,6 +96,7 @@ final class TableQueries {
           .put("port", i.port())
           .put("self", i.self());
       i.partitions().forEach(node.putArray("partitions")::add);
+      i.standbyPartitions().forEach(node.putArray("standbyPartitions")::add);
     }
     return body;
   }
@@ -121,13 +122,14 @@ final class TableQueries {
   ObjectNode search(String modelId, SearchRequest request, String path) {
     float[] query = request.vector();
     VersionRule versions = request.versions() == null ? VersionRule.newest() : request.versions();
+    String excluded = request.excludeId();
     if (request.id() != null) {
       EmbeddingRecord self = queryEmbedding(new EmbeddingKey(modelId, request.id()), path);
       query = EmbeddingJson.floats(self.getVector());
-      versions = versionsForId(self, request.versions());
+      versions = versionsForId(self.getId(), self.getModelVersion(), request.versions());
+      excluded = request.id();
     }
-    NearestNeighbours ranking = new NearestNeighbours(query, request.k(), versions,
-        request.id());
+    NearestNeighbours ranking = new NearestNeighbours(query, request.k(), versions, excluded);
     table.forEachLatest(modelId, ranking::offer);
     NearestNeighbours.Result result = ranking.result();
     explainEmpty(modelId, query, versions, request, result);
@@ -144,13 +146,13 @@ final class TableQueries {
   }
 
   /** By id, the default is the query's own version: its vector is comparable with those only. */
-  private static VersionRule versionsForId(EmbeddingRecord self, VersionRule asked) {
+  static VersionRule versionsForId(String id, long version, VersionRule asked) {
     if (asked == null) {
-      return VersionRule.only(self.getModelVersion());
+      return VersionRule.only(version);
     }
-    if (asked.kind() == VersionRule.Kind.ONLY && asked.version() != self.getModelVersion()) {
-      throw HttpProblem.badRequest("id " + self.getId() + " has model version "
-          + self.getModelVersion() + " here, not " + asked.version() + ": its vector is not "
+    if (asked.kind() == VersionRule.Kind.ONLY && asked.version() != version) {
+      throw HttpProblem.badRequest("id " + id + " has model version "
+          + version + " here, not " + asked.version() + ": its vector is not "
           + "comparable with version " + asked.version() + "'s; leave out \"version\" or set "
           + "\"mixVersions\": true");
     }

@@ -206,6 +206,16 @@ class ContraflowCliTest {
   }
 
   @Test
+  void serveRejectsAKeystoreWithoutItsPasswordFileBeforeStartingAnything(@TempDir Path dir)
+      throws Exception {
+    Path keystore = java.nio.file.Files.writeString(dir.resolve("serve.p12"), "x");
+    assertEquals(1, run("serve", "--bootstrap", "localhost:9092", "--tls-keystore",
+        keystore.toString()));
+    assertTrue(err.toString().contains("give --tls-keystore and --tls-password-file together"),
+        err.toString());
+  }
+
+  @Test
   void learnRejectsABadSettingBeforeStartingAnything() {
     assertEquals(1, run("learn", "--set", "learner.batchSize=0"));
     assertTrue(err.toString().contains("learner: batchSize must be in 1..65536, got 0"),

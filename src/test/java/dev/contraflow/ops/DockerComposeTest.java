@@ -136,11 +136,20 @@ class DockerComposeTest {
   }
 
   @Test
+  void everyPublishedPortListensOnLoopbackOnly() {
+    services.fields().forEachRemaining(service -> service.getValue().path("ports")
+        .forEach(port -> assertTrue(port.asText().startsWith("127.0.0.1:"),
+            service.getKey() + " publishes " + port + " on every host interface: PLAINTEXT Kafka"
+                + " and Flink's jar upload must stay on 127.0.0.1 unless exposed deliberately")));
+    assertTrue(services.path("kafka").path("ports").size() > 0, "kafka publishes no port");
+  }
+
+  @Test
   void flinkServicesAgreeOnJobManagerAddressAndRestPort() {
     JsonNode jobManager = flinkProperties("jobmanager");
     String restPort = jobManager.path("rest.port").asText();
     assertEquals("8081", restPort);
-    assertTrue(services.path("jobmanager").path("ports").toString().contains("\"" + restPort + ":" + restPort + "\""),
+    assertTrue(services.path("jobmanager").path("ports").toString().contains(":" + restPort + ":" + restPort + "\""),
         "jobmanager does not publish its REST port " + restPort);
     assertTrue(services.path("jobmanager").path("healthcheck").toString().contains(":" + restPort + "/"),
         "the jobmanager healthcheck asks another port than " + restPort);

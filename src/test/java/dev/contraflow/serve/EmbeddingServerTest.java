@@ -51,8 +51,8 @@ class EmbeddingServerTest {
     table.pipe(embedding("moco", "side", 2, 0, 1, 0), 2_000);
     table.pipe(embedding("moco", "far", 2, -1, 0, 0), 2_000);
     table.pipe(embedding("moco", "shirts/1 2.png", 2, 0, 0, 1), 2_000);
-    server = EmbeddingServer.start(EmbeddingServer.bind(0), table.table(), instances,
-        table.counters);
+    server = EmbeddingServer.start(EmbeddingServer.bind(0), HttpOptions.defaults(), table.table(),
+        instances, table.counters, OneOfTwoInstances.emptyOther());
   }
 
   @AfterAll
@@ -186,8 +186,9 @@ class EmbeddingServerTest {
     }, () -> {
       throw new InvalidStateStoreException("store is migrating");
     });
-    try (EmbeddingServer other = EmbeddingServer.start(EmbeddingServer.bind(0), rebalancing,
-        instances, table.counters)) {
+    try (EmbeddingServer other = EmbeddingServer.start(EmbeddingServer.bind(0),
+        HttpOptions.defaults(), rebalancing, instances, table.counters,
+        OneOfTwoInstances.emptyOther())) {
       Reply reply = new ServeClient(other.port()).get("/models/moco/embeddings/cat");
       assertEquals(503, reply.status());
       assertTrue(reply.body().get("error").asText().contains("store is migrating"));
@@ -231,8 +232,7 @@ class EmbeddingServerTest {
         Arguments.of("POST", search, "{\"id\": \"nobody\"}", 404,
             "no embedding of model moco for id nobody"),
         Arguments.of("POST", search, "{\"vector\": [1, 0, 0], \"version\": 9}", 404,
-            "no embeddings of model moco at version 9 in this instance's partitions "
-                + "(versions here: 1..2)"),
+            "no embeddings of model moco at version 9 in any instance's partitions"),
         Arguments.of("POST", "/models/nomodel/search", "{\"vector\": [1]}", 404,
             "no embeddings of model nomodel"),
         Arguments.of("POST", search, "{\"vector\": [" + "0.5, ".repeat(1 << 20) + "1]}", 413,

@@ -113,6 +113,111 @@ class EmbeddingTableIntegrationTest {
     }
   }
 
+  @Test
+  void eitherInstanceSearchesTheWholeTableAndSaysWhenAnInstanceIsMissing() throws Exception {
+    String topic = "fanout.embeddings";
+    kafka.createTopics(List.of(topic), 2);
+    List<String> ids = List.of("y0", "y1", "y2", "y3", "y4", "y5", "y6", "y7");
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (int i = 0; i < ids.size(); i++) { // y0 is nearest to (1, 0), y7 farthest
+        send(producer, topic, embedding("moco", ids.get(i), 3, 1, i));
+      }
+    }
+    String search = "{\"vector\": [1, 0], \"k\": 8}";
+    try (EmbeddingTable a = EmbeddingTable.start(config(topic, "fanout", "a"), log("a"));
+        EmbeddingTable b = EmbeddingTable.start(config(topic, "fanout", "b"), log("b"))) {
+      List<ServeClient> clients = List.of(new ServeClient(a.port()), new ServeClient(b.port()));
+      await(() -> splitInTwo(clients), PATIENCE,
+          () -> "the instances never split the partitions: " + instances(clients.get(0)));
+      for (ServeClient client : clients) {
+        await(() -> {
+          Reply found = client.send("POST", "/models/moco/search", search);
+          return found.status() == 200 && ids(found.body()).equals(ids)
+              && !found.body().get("partial").asBoolean()
+              && partitions(found.body()).equals(List.of(0, 1));
+        }, PATIENCE, () -> "no whole answer from every partition: " + instances(clients.get(0)));
+      }
+
+      List<Integer> partitionsOfA = partitions(ownerOfPort(clients.get(0), a.port()));
+      b.closeHttp(); // b keeps its partition, but no longer answers
+      Reply partial = clients.get(0).send("POST", "/models/moco/search", search);
+      assertEquals(200, partial.status(), partial.body().toString());
+      assertTrue(partial.body().get("partial").asBoolean(), partial.body().toString());
+      assertEquals(partitionsOfA, partitions(partial.body()));
+      List<Integer> missing = new ArrayList<>();
+      partial.body().get("missingPartitions").forEach(p -> missing.add(p.asInt()));
+      assertEquals(List.of(0, 1).stream().filter(p -> !partitionsOfA.contains(p)).toList(),
+          missing);
+      assertEquals("127.0.0.1:" + b.port(), partial.body().at("/missing/0/instance").asText());
+      List<String> expected = ids.stream().filter(id -> partitionsOfA.contains(
+          partitionOf(topic, id))).toList();
+      assertEquals(expected, ids(partial.body()), "the partial answer is a's top-k, in order");
+
+      b.close(); // now b leaves the group: a takes its partition over and answers whole again
+      await(() -> {
+        Reply found = clients.get(0).send("POST", "/models/moco/search", search);
+        return found.status() == 200 && !found.body().get("partial").asBoolean()
+            && ids(found.body()).equals(ids);
+      }, PATIENCE, () -> "a never answered whole alone: " + instances(clients.get(0)));
+    }
+  }
+
+  @Test
+  void withAStandbyReplicaEachInstanceKeepsTheOthersPartitionAndServesItWhenItIsLost()
+      throws Exception {
+    String topic = "standby.embeddings";
+    kafka.createTopics(List.of(topic), 2);
+    List<String> ids = List.of("z0", "z1", "z2", "z3", "z4", "z5");
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (String id : ids) {
+        send(producer, topic, embedding("moco", id, 1, 1, 0));
+      }
+    }
+    try (EmbeddingTable a = EmbeddingTable.start(config(topic, "standby", "a", 1), log("a"));
+        EmbeddingTable b = EmbeddingTable.start(config(topic, "standby", "b", 1), log("b"))) {
+      ServeClient clientA = new ServeClient(a.port());
+      List<ServeClient> clients = List.of(clientA, new ServeClient(b.port()));
+      await(() -> splitInTwo(clients) && standbysOfEachOther(clientA), PATIENCE,
+          () -> "no instance kept a standby of the other's partition: " + instances(clientA));
+
+      b.close();
+      for (String id : ids) {
+        await(() -> clientA.get("/models/moco/embeddings/" + id).status() == 200, PATIENCE,
+            () -> id + " was not served after b was lost: " + instances(clientA));
+      }
+    }
+  }
+
+  /** Each of the two instances holds a standby copy of the other's active partition. */
+  private static boolean standbysOfEachOther(ServeClient client) throws Exception {
+    JsonNode all = client.get("/instances").body().get("instances");
+    if (all == null || all.size() != 2) {
+      return false;
+    }
+    for (int i = 0; i < 2; i++) {
+      List<Integer> standby = new ArrayList<>();
+      all.get(i).path("standbyPartitions").forEach(p -> standby.add(p.asInt()));
+      if (!standby.equals(partitions(all.get(1 - i)))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static JsonNode ownerOfPort(ServeClient client, int port) throws Exception {
+    for (JsonNode instance : client.get("/instances").ok().get("instances")) {
+      if (instance.get("port").asInt() == port) {
+        return instance;
+      }
+    }
+    throw new AssertionError("no instance on port " + port);
+  }
+
+  private static int partitionOf(String topic, String id) {
+    return InteractiveQueries.BY_ID.partitions(topic, new EmbeddingKey("moco", id), null, 2)
+        .orElseThrow().iterator().next();
+  }
+
   /**
    * The owner of the id's partition (per /instances) serves it; the other instance answers 404
    * naming that owner, and the URL it gives serves the embedding.
@@ -124,8 +229,7 @@ class EmbeddingTableIntegrationTest {
       return false;
     }
     JsonNode all = instances.body().get("instances");
-    int partition = InteractiveQueries.BY_ID.partitions(topic, new EmbeddingKey("moco", id),
-        null, 2).orElseThrow().iterator().next();
+    int partition = partitionOf(topic, id);
     JsonNode owner = ownerOf(all, partition);
     if (owner == null) {
       return false;
@@ -147,9 +251,14 @@ class EmbeddingTableIntegrationTest {
   }
 
   private ServeConfig config(String topic, String applicationId, String instance) {
+    return config(topic, applicationId, instance, 0);
+  }
+
+  private ServeConfig config(String topic, String applicationId, String instance,
+      int standbyReplicas) {
     return new ServeConfig(kafka.bootstrapServers(), topic, 0, "127.0.0.1",
         dir.resolve(applicationId + "-" + instance), applicationId, Duration.ofDays(1), null,
-        Map.of());
+        Map.of(), standbyReplicas, HttpOptions.defaults());
   }
 
   private static java.util.function.Consumer<String> log(String instance) {

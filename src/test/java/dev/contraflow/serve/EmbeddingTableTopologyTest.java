@@ -45,6 +45,17 @@ class EmbeddingTableTopologyTest {
   }
 
   @Test
+  void aVectorWithANaNIsRefusedAndCountedNotStored() {
+    table.pipe(embedding("moco", "cat", 7, 1, 0), 1_000);
+    table.pipe(embedding("moco", "cat", 8, Float.NaN, 0), 2_000);
+    table.pipe(embedding("moco", "dog", 8, 0, Float.POSITIVE_INFINITY), 2_000);
+
+    assertEquals(7, table.history().get(CAT).value().getModelVersion());
+    assertEquals(List.of(7L), latestVersions("moco"));
+    assertEquals(2, table.counters.undecodable());
+  }
+
+  @Test
   void sameVersionReemittedReplacesTheRow() {
     table.pipe(embedding("moco", "cat", 7, 1, 0), 1_000);
     table.pipe(embedding("moco", "cat", 7, 0, 1), 2_000);

@@ -48,6 +48,19 @@ class NearestNeighboursTest {
     assertEquals(List.of("east"), ids(ranking.result()));
   }
 
+  @Test
+  void aVectorWithANaNNeverRanksAboveARealScore() {
+    NearestNeighbours ranking = new NearestNeighbours(EAST, 2, VersionRule.newest(), null);
+    ranking.offer(embedding("m", "broken", 1, Float.NaN, 0));
+    ranking.offer(embedding("m", "infinite", 1, Float.POSITIVE_INFINITY, 0));
+    ranking.offer(embedding("m", "west", 1, -1, 0));
+    ranking.offer(embedding("m", "north", 1, 0, 1));
+
+    NearestNeighbours.Result result = ranking.result();
+    assertEquals(List.of("north", "west"), ids(result));
+    assertEquals(2, result.unrankable());
+  }
+
   private static List<String> ids(NearestNeighbours.Result result) {
     return result.hits().stream().map(NearestNeighbours.Hit::id).toList();
   }

@@ -1,13 +1,33 @@
 package dev.contraflow.serve;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** This instance serves every key but those of ids starting "remote-" (other:9090 does). */
 final class OneOfTwoInstances implements Instances {
 
   volatile boolean serving = true;
+
+  /** The other instance as an empty one: every search there finds nothing, every lookup misses. */
+  static Peers emptyOther() {
+    ObjectNode nothing = new ObjectMapper().createObjectNode().put("status", 404)
+        .put("error", "nothing here");
+    return new Peers() {
+      @Override
+      public CompletableFuture<Reply> search(Instance peer, String modelId, SearchRequest part) {
+        return CompletableFuture.completedFuture(new Reply(404, nothing));
+      }
+
+      @Override
+      public CompletableFuture<Reply> row(Instance owner, EmbeddingKey key) {
+        return CompletableFuture.completedFuture(new Reply(404, nothing));
+      }
+    };
+  }
 
   @Override
   public Optional<Instance> ownerElsewhere(EmbeddingKey key) {

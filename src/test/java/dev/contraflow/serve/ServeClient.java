@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +20,7 @@ final class ServeClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A status and a JSON body. */
-  record Reply(int status, JsonNode body) {
+  record Reply(int status, JsonNode body, HttpHeaders headers) {
 
     JsonNode ok() {
       assertEquals(200, status, body.toString());
@@ -26,11 +28,26 @@ final class ServeClient {
     }
   }
 
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final int port;
+  /** Long enough for any answer here; a server that never answers fails the test, not hangs it. */
+  private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+  private final HttpClient http;
+  private final URI base;
+  private final String authorization;
 
   ServeClient(int port) {
-    this.port = port;
+    this(URI.create("http://127.0.0.1:" + port), HttpClient.newHttpClient(), null);
+  }
+
+  /** @param authorization the Authorization header's value, or null for none */
+  ServeClient(URI base, HttpClient http, String authorization) {
+    this.base = base;
+    this.http = http;
+    this.authorization = authorization;
+  }
+
+  ServeClient withAuthorization(String authorization) {
+    return new ServeClient(base, http, authorization);
   }
 
   Reply get(String path) throws IOException, InterruptedException {
@@ -39,12 +56,16 @@ final class ServeClient {
 
   /** {@code body} null sends none. */
   Reply send(String method, String path, String body) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+        .timeout(PATIENCE)
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Reply(response.statusCode(), JSON.readTree(response.body()));
+            : HttpRequest.BodyPublishers.ofString(body));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(response.statusCode(), JSON.readTree(response.body()), response.headers());
   }
 
   /** The ids of a search answer, best first. */

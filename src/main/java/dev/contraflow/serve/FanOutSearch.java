@@ -1,0 +1,237 @@
+package dev.contraflow.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/**
+ * A search over the whole table from any instance (issue 14): every instance ranks its own
+ * partitions ({@code "local": true}), this one merges the top-k by score, and the answer lists
+ * the partitions that answered. An instance that cannot be asked, or fails, makes the answer
+ * {@code "partial": true} with its partitions under {@code "missingPartitions"}: a partial answer
+ * is the best of what answered, never a wrong one presented as whole.
+ *
+ * <p>Versions merge as one search would rank them: under the newest-version rule only the parts
+ * whose newest version is the newest anywhere count (an instance holding only older vectors has
+ * nothing comparable to offer); a fixed version or mixVersions merges every part. A search by id
+ * first finds the id's vector (here, or at the instance serving its partition) and then searches
+ * by that vector, leaving the id out.
+ */
+final class FanOutSearch {
+
+  /** This instance's own part, run on its bounded workers. */
+  interface LocalPart {
+    ObjectNode search(SearchRequest localRequest);
+
+    ObjectNode row(EmbeddingKey key);
+  }
+
+  /**
+   * What one instance answered: a ranking, nothing (no embeddings there: {@code answer} null),
+   * or a {@code failure} that makes the whole answer partial. Its partitions are those Kafka
+   * Streams' metadata assigned it when the search began.
+   */
+  private record Part(Instances.Instance instance, JsonNode answer, String failure) {
+
+    List<Integer> partitions() {
+      return instance.partitions();
+    }
+  }
+
+  private record Hit(String id, long modelVersion, double score) {
+  }
+
+  // Best first; ties by id, as NearestNeighbours breaks them.
+  private static final Comparator<Hit> BEST_FIRST = Comparator.comparingDouble(Hit::score)
+      .reversed().thenComparing(Hit::id);
+
+  private final Instances instances;
+  private final Peers peers;
+  private final ObjectMapper json;
+
+  FanOutSearch(Instances instances, Peers peers, ObjectMapper json) {
+    this.instances = instances;
+    this.peers = peers;
+    this.json = json;
+  }
+
+  ObjectNode search(String modelId, SearchRequest request, LocalPart local) {
+    List<Instances.Instance> all = instances.all();
+    List<Instances.Instance> others = all.stream()
+        .filter(i -> !i.self() && !i.partitions().isEmpty()).toList();
+    if (request.local()) {
+      return local.search(request);
+    }
+    if (others.isEmpty()) {
+      return local.search(request).put("scope", "all").put("partial", false);
+    }
+    SearchRequest part = request.id() == null
+        ? SearchRequest.localPart(request.vector(), request.k(), request.versions(),
+            request.excludeId())
+        : byVectorOf(modelId, request, local, all);
+    Map<Instances.Instance, CompletableFuture<Peers.Reply>> asked = new LinkedHashMap<>();
+    for (Instances.Instance peer : others) {
+      asked.put(peer, ask(() -> peers.search(peer, modelId, part)));
+    }
+    List<Part> parts = new ArrayList<>();
+    Instances.Instance self = all.stream().filter(Instances.Instance::self).findFirst()
+        .orElse(new Instances.Instance("self", 0, true, instances.localPartitions()));
+    parts.add(localPart(self, local, part));
+    asked.forEach((peer, reply) -> parts.add(peerPart(peer, reply)));
+    return merge(modelId, request, part.versions() == null ? VersionRule.newest()
+        : part.versions(), parts);
+  }
+
+  /** The search by id as a search by the id's vector, at the id's own version by default. */
+  private SearchRequest byVectorOf(String modelId, SearchRequest request, LocalPart local,
+      List<Instances.Instance> all) {
+    EmbeddingKey key = new EmbeddingKey(modelId, request.id());
+    JsonNode row;
+    try {
+      row = local.row(key);
+    } catch (HttpProblem miss) {
+      String owner = miss.details.get("owner");
+      Instances.Instance at = all.stream().filter(i -> i.address().equals(owner)).findFirst()
+          .orElseThrow(() -> miss);
+      Peers.Reply reply = ask(() -> peers.row(at, key)).exceptionally(e -> null).join();
+      if (reply == null || reply.status() != 200) {
+        throw HttpProblem.unavailable("no embedding of model " + modelId + " for id "
+            + request.id() + " to search by: instance " + owner + " serves its partition and "
+            + "did not give it (" + (reply == null ? "unreachable" : "HTTP " + reply.status())
+            + ")");
+      }
+      row = reply.body();
+    }
+    float[] vector = new float[row.get("vector").size()];
+    for (int i = 0; i < vector.length; i++) {
+      vector[i] = row.get("vector").get(i).floatValue();
+    }
+    VersionRule versions = TableQueries.versionsForId(request.id(),
+        row.get("modelVersion").asLong(), request.versions());
+    return SearchRequest.localPart(vector, request.k(), versions, request.id());
+  }
+
+  private static Part localPart(Instances.Instance self, LocalPart local, SearchRequest part) {
+    try {
+      return new Part(self, local.search(part), null);
+    } catch (HttpProblem p) {
+      return switch (p.status) {
+        case 404 -> new Part(self, null, null);
+        case 400 -> throw p;
+        default -> new Part(self, null, p.getMessage());
+      };
+    } catch (InvalidStateStoreException e) {
+      return new Part(self, null, "stores not ready: " + e.getMessage());
+    }
+  }
+
+  private static Part peerPart(Instances.Instance peer,
+      CompletableFuture<Peers.Reply> pending) {
+    Peers.Reply reply;
+    try {
+      reply = pending.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      return new Part(peer, null, "unreachable: " + cause.getClass().getSimpleName()
+          + (cause.getMessage() == null ? "" : " " + cause.getMessage()));
+    }
+    return switch (reply.status()) {
+      case 200 -> new Part(peer, reply.body(), null);
+      case 404 -> new Part(peer, null, null);
+      case 400 -> throw HttpProblem.badRequest("instance " + peer.address() + ": "
+          + reply.body().path("error").asText());
+      default -> new Part(peer, null, "HTTP " + reply.status() + ": "
+          + reply.body().path("error").asText());
+    };
+  }
+
+  /** A request that throws before it is sent fails like one that could not be sent. */
+  private static CompletableFuture<Peers.Reply> ask(
+      java.util.function.Supplier<CompletableFuture<Peers.Reply>> request) {
+    try {
+      return request.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private ObjectNode merge(String modelId, SearchRequest request, VersionRule versions,
+      List<Part> parts) {
+    List<Part> answered = parts.stream().filter(p -> p.failure() == null).toList();
+    List<Part> missing = parts.stream().filter(p -> p.failure() != null).toList();
+    List<Part> ranked = answered.stream().filter(p -> p.answer() != null).toList();
+    if (versions.kind() == VersionRule.Kind.NEWEST && !ranked.isEmpty()) {
+      long newest = ranked.stream().mapToLong(p -> newestOf(p.answer())).max().orElseThrow();
+      ranked = ranked.stream().filter(p -> newestOf(p.answer()) == newest).toList();
+    }
+    // by id, an empty ranking is an answer: nothing else is of the id's version
+    if (ranked.isEmpty() && (request.id() == null || !missing.isEmpty())) {
+      String what = "no embeddings of model " + modelId
+          + (versions.kind() == VersionRule.Kind.ONLY ? " at version " + versions.version() : "");
+      if (missing.isEmpty()) {
+        throw HttpProblem.notFound(what + " in any instance's partitions");
+      }
+      throw HttpProblem.unavailable(what + " in the partitions that answered ("
+          + partitionsOf(answered) + "); partitions " + partitionsOf(missing)
+          + " did not answer: " + reasons(missing));
+    }
+    List<Hit> hits = new ArrayList<>();
+    TreeSet<Long> rankedVersions = new TreeSet<>();
+    long rankedCount = 0;
+    for (Part p : ranked) {
+      p.answer().get("results").forEach(h -> hits.add(new Hit(h.get("id").asText(),
+          h.get("modelVersion").asLong(), h.get("score").asDouble())));
+      p.answer().get("versions").forEach(v -> rankedVersions.add(v.asLong()));
+      rankedCount += p.answer().path("ranked").asLong();
+    }
+    hits.sort(BEST_FIRST);
+
+    ObjectNode body = json.createObjectNode().put("modelId", modelId).put("k", request.k());
+    if (request.id() != null) {
+      body.put("queryId", request.id());
+    }
+    body.put("versionRule", versions.kind().name());
+    if (versions.kind() == VersionRule.Kind.ONLY) {
+      rankedVersions.add(versions.version());
+    }
+    rankedVersions.forEach(body.putArray("versions")::add);
+    body.put("ranked", rankedCount);
+    ArrayNode results = body.putArray("results");
+    hits.stream().limit(request.k()).forEach(h -> results.addObject().put("id", h.id())
+        .put("modelVersion", h.modelVersion()).put("score", h.score()));
+    partitionsOf(answered).forEach(body.putArray("partitions")::add);
+    body.put("scope", "all").put("partial", !missing.isEmpty());
+    partitionsOf(missing).forEach(body.putArray("missingPartitions")::add);
+    ArrayNode why = body.putArray("missing");
+    missing.forEach(p -> why.addObject().put("instance", p.instance().address())
+        .put("reason", p.failure()));
+    return body;
+  }
+
+  private static long newestOf(JsonNode answer) {
+    JsonNode versions = answer.get("versions");
+    return versions == null || versions.isEmpty() ? Long.MIN_VALUE
+        : versions.get(versions.size() - 1).asLong();
+  }
+
+  private static List<Integer> partitionsOf(List<Part> parts) {
+    TreeSet<Integer> partitions = new TreeSet<>();
+    parts.forEach(p -> partitions.addAll(p.partitions()));
+    return List.copyOf(partitions);
+  }
+
+  private static String reasons(List<Part> parts) {
+    return String.join("; ", parts.stream()
+        .map(p -> p.instance().address() + " " + p.failure()).toList());
+  }
+}

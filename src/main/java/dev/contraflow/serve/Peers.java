@@ -1,0 +1,18 @@
+package dev.contraflow.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.CompletableFuture;
+
+/** How one instance asks another of the same table for its part of an answer. */
+interface Peers {
+
+  /** A peer's answer: its HTTP status and JSON body. */
+  record Reply(int status, JsonNode body) {
+  }
+
+  /** The peer's ranking of its own partitions; completes exceptionally when it cannot be asked. */
+  CompletableFuture<Reply> search(Instances.Instance peer, String modelId, SearchRequest part);
+
+  /** The key's current row at the instance that serves its partition. */
+  CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key);
+}
