@@ -283,7 +283,8 @@ final class BenchCommand implements Runnable {
           "publish.modelStore=" + work.resolve("models").toUri()));
       JobConfig job = jobOptions.load(all);
       System.out.printf("bench stream: %d images, %s w%d B%d, checkpoint every %s, batch "
-              + "timeout %s%n", images.size(), job.learner().encoder(), job.learner().width(),
+              + "timeout %s%n", images.size(), job.learner().encoder(),
+          job.learnerConfig().encoder().baseWidth(),
           job.learner().batchSize(), job.job().checkpointInterval(), job.job().batchTimeout());
       new StreamBenchmark(System.out).run(job, images, work, rateFraction,
           Duration.ofSeconds(latencySeconds));

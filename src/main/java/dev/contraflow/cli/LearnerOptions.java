@@ -32,8 +32,9 @@ final class LearnerOptions {
   EncoderKind encoder;
 
   @Option(names = "--width",
-      description = "Images: channels of the first stage, later stages double it (default 32);"
-          + " sentences: embedding and representation width (default 128).")
+      description = "Images: channels of the first stage, later stages double it (default 64"
+          + " for GEMM_MLP: hidden layers 1024 and 512; 32 for the other encoders and the image"
+          + " tower of pairs); sentences: embedding and representation width (default 128).")
   Integer width;
 
   @Option(names = "--text-width", defaultValue = "128",
@@ -143,11 +144,13 @@ final class LearnerOptions {
   double bankMomentum;
 
   @Option(names = "--updates-per-batch",
-      description = "Gradient steps per incoming micro-batch, every modality (default 1).")
+      description = "Gradient steps per incoming micro-batch, every modality (default 8 for"
+          + " images, 1 for sentences and pairs).")
   Integer updatesPerBatch;
 
   @Option(names = "--replay-capacity",
-      description = "Records kept in the replay buffer (default 0 = no buffer).")
+      description = "Records kept in the replay buffer (default 4096 for images, 0 = no buffer"
+          + " for sentences and pairs).")
   Integer replayCapacity;
 
   @Option(names = "--replay-max-bytes",
@@ -157,7 +160,7 @@ final class LearnerOptions {
 
   @Option(names = "--replay-policy",
       description = "Which records a full replay buffer keeps: ${COMPLETION-CANDIDATES}"
-          + " (default FIFO).")
+          + " (default RESERVOIR for images, FIFO for sentences and pairs).")
   ReplayPolicy replayPolicy;
 
   @Option(names = "--replay-fraction",
@@ -171,16 +174,18 @@ final class LearnerOptions {
 
   /** The validated configuration for images of the given shape. */
   LearnerConfig toConfig(int channels, int height, int width, long totalSteps) {
-    EncoderConfig e = new EncoderConfig(or(encoder, EncoderKind.GEMM_MLP), channels, height, width, or(this.width, 32),
-        blocks, headHidden, dim, seed);
+    EncoderKind kind = or(encoder, EncoderConfig.defaults(channels, height, width).kind());
+    EncoderConfig e = new EncoderConfig(kind, channels, height, width,
+        or(this.width, EncoderConfig.defaultWidth(kind)), blocks, headHidden, dim, seed);
     Method m = or(method, Method.MOCO);
+    ReplayConfig replay = replay(ReplayConfig.IMAGES);
     return new LearnerConfig(m, e,
         new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.SGD), or(learningRate, 0.03), 0.9,
             or(weightDecay, 1e-4)),
         or(queueSize, LearnerConfig.defaultQueueSize(m)), or(temperature, m.defaultTemperature()),
-        momentum(0.99, totalSteps), or(cropScaleMin, 0.2), imageBatchSize(), seed,
-        new LearnerConfig.Swav(prototypes, localCrops),
-        new LearnerConfig.InstDisc(bankNegatives, bankMomentum), replay(ReplayConfig.IMAGES));
+        momentum(0.99, totalSteps * replay.updatesPerBatch()), or(cropScaleMin, 0.2),
+        imageBatchSize(), seed, new LearnerConfig.Swav(prototypes, localCrops),
+        new LearnerConfig.InstDisc(bankNegatives, bankMomentum), replay);
   }
 
   /** The replay settings of sentences and pairs: unset options take {@link ReplayConfig#NONE}'s. */
@@ -223,7 +228,7 @@ final class LearnerOptions {
         new OptimizerConfig(or(optimizer, OptimizerConfig.Kind.ADAM), or(learningRate, 1e-3), 0.9,
             or(weightDecay, 0.0)),
         or(queueSize, SentenceLearnerConfig.defaultQueueSize(m)), or(temperature, 0.05),
-        momentum(0.995, totalSteps), duplicationRate, wordDeletion, sentenceBatchSize(), seed,
+        momentum(0.995, totalSteps * replay().updatesPerBatch()), duplicationRate, wordDeletion, sentenceBatchSize(), seed,
         replay());
   }
 
@@ -246,14 +251,13 @@ final class LearnerOptions {
   }
 
   /**
-   * The momentum encoder's EMA; a cosine schedule counts gradient steps: {@code totalSteps}
-   * micro-batches of {@code updatesPerBatch} steps each.
+   * The momentum encoder's EMA; a cosine schedule counts gradient steps, {@code gradientSteps}
+   * (micro-batches times the modality's updates per micro-batch).
    */
-  private MomentumUpdate momentum(double fallback, long totalSteps) {
+  private MomentumUpdate momentum(double fallback, long gradientSteps) {
     double m = or(momentum, fallback);
     return momentumSchedule == MomentumUpdate.Schedule.COSINE
-        ? new MomentumUpdate(m, momentumSchedule,
-            Math.max(1, totalSteps * replay().updatesPerBatch()))
+        ? new MomentumUpdate(m, momentumSchedule, Math.max(1, gradientSteps))
         : MomentumUpdate.constant(m);
   }
 

@@ -3,6 +3,8 @@ package dev.contraflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.contraflow.encoder.EncoderConfig;
+import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.learn.Method;
@@ -71,6 +73,30 @@ class TrainAndLearnConfigTest {
     assertEquals(job.sentenceLearnerConfig(), options.toSentenceConfig(1));
     assertEquals(job.pairLearnerConfig(),
         options.toPairConfig(shape.channels(), shape.height(), shape.width()));
+  }
+
+  /**
+   * A cosine momentum schedule reaches 1 at the last gradient step, not after the first
+   * micro-batches: with replay each micro-batch is several steps.
+   */
+  @Test
+  void cosineMomentumCountsGradientStepsNotMicroBatches() {
+    LearnerOptions options = train("--model-out", "m.cfm", "--momentum-schedule", "COSINE");
+    assertEquals(10L * ReplayConfig.IMAGES.updatesPerBatch(),
+        options.toConfig(1, 28, 28, 10).momentum().totalSteps());
+    assertEquals(10L * 3, train("--model-out", "m.cfm", "--momentum-schedule", "COSINE",
+        "--updates-per-batch", "3").toSentenceConfig(10).momentum().totalSteps());
+  }
+
+  /** An encoder without a width takes its kind's default, on the command line and in YAML. */
+  @ParameterizedTest
+  @EnumSource(value = EncoderKind.class)
+  void encoderWidths(EncoderKind kind) {
+    JobConfig job = learn("learner.encoder=" + kind);
+    JobConfig.Model shape = job.model();
+    assertEquals(job.learnerConfig(), train("--model-out", "m.cfm", "--encoder", kind.name())
+        .toConfig(shape.channels(), shape.height(), shape.width(), 1));
+    assertEquals(EncoderConfig.defaultWidth(kind), job.learnerConfig().encoder().baseWidth());
   }
 
   @Test

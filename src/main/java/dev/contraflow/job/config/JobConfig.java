@@ -274,7 +274,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
       ReplayConfig r = replay.toReplayConfig("learner");
       try {
         EncoderConfig e = new EncoderConfig(encoder, shape.channels(), shape.height(),
-            shape.width(), width, blocks, headHidden, dim, seed);
+            shape.width(), width == 0 ? EncoderConfig.defaultWidth(encoder) : width, blocks,
+            headHidden, dim, seed);
         return new LearnerConfig(method, e, new OptimizerConfig(optimizer, lr, 0.9, weightDecay),
             queueSize == 0 ? LearnerConfig.defaultQueueSize(method) : queueSize,
             temperature == 0 ? method.defaultTemperature() : temperature,
