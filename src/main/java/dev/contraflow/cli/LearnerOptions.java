@@ -38,8 +38,9 @@ final class LearnerOptions {
   EncoderKind encoder;
 
   @Option(names = "--width",
-      description = "Images: channels of the first stage, later stages double it (default 32);"
-          + " sentences: embedding and representation width (default 128).")
+      description = "Images: channels of the first stage, later stages double it (default 64"
+          + " for GEMM_MLP: hidden layers 1024 and 512; 32 for the other encoders and the image"
+          + " tower of pairs); sentences: embedding and representation width (default 128).")
   Integer width;
 
   @Option(names = "--text-width",

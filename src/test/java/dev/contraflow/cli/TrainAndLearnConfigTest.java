@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
+import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.learn.LearnerConfig;
@@ -131,5 +132,14 @@ class TrainAndLearnConfigTest {
     EncoderConfig shape = job.pairLearner().image();
     assertEquals(job.pairLearner(),
         options.toPairConfig(shape.channels(), shape.height(), shape.width()));
+  }
+
+  /** An encoder without a width takes its kind's default, on the command line and in YAML. */
+  @ParameterizedTest
+  @EnumSource(value = EncoderKind.class)
+  void encoderWidths(EncoderKind kind) {
+    JobConfig job = learn("learner.encoder.kind=" + kind);
+    assertEquals(job.learner(), images(train("--encoder", kind.name()), 1));
+    assertEquals(EncoderConfig.defaultWidth(kind), job.learner().encoder().baseWidth());
   }
 }

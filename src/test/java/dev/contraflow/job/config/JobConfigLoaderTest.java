@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
@@ -36,7 +37,16 @@ class JobConfigLoaderTest {
         "learner.temperature=0.3")).learner().temperature());
     assertEquals(0.99, c.learner().momentum().momentum());
     assertEquals(Duration.ofSeconds(2), c.job().batchTimeout());
-    assertEquals(EncoderKind.GEMM_MLP, c.learner().encoder().kind());
+    EncoderConfig encoder = EncoderConfig.defaults(1, 28, 28);
+    assertEquals(EncoderKind.GEMM_MLP, encoder.kind());
+    assertEquals(encoder.kind(), c.learner().encoder().kind());
+    assertEquals(encoder.baseWidth(), c.learner().encoder().baseWidth(),
+        "width 0: the encoder's default, EncoderConfig.defaults'");
+    assertEquals(EncoderConfig.defaultWidth(EncoderKind.CNN), JobConfigLoader.defaults(
+        List.of("learner.encoder.kind=CNN")).learner().encoder().baseWidth(),
+        "each encoder kind its own default width");
+    assertEquals(48, JobConfigLoader.defaults(List.of("learner.encoder.baseWidth=48")).learner()
+        .encoder().baseWidth());
   }
 
   @Test
