@@ -8,6 +8,7 @@ import dev.contraflow.encoder.TextEncoderConfig;
 import dev.contraflow.io.image.ImageDecoder;
 import dev.contraflow.io.text.TokenizerConfig;
 import dev.contraflow.io.record.WireFormat;
+import dev.contraflow.job.decode.ModelIds;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
 import dev.contraflow.learn.PairLearnerConfig;
@@ -201,25 +202,36 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   /**
    * The models records train when they name none, and the input shape of every image model:
    * images are cropped and resized to height x width, and must have this many channels.
+   *
+   * @param maxKeys model ids one learner subtask trains at most (per modality); the records of a
+   *     further id are dead letters. Keyed state cannot count keys across subtasks, so the bound
+   *     is per subtask - which is where the memory of the learners is - and the whole job trains
+   *     at most {@code job.parallelism x maxKeys} ids of each kind.
    */
   public record Model(String defaultId, String defaultSentenceId, String defaultPairId,
-      int channels, int height, int width) implements Serializable {
+      int channels, int height, int width, int maxKeys) implements Serializable {
 
     public Model {
-      require(defaultId != null && !defaultId.isBlank(), "model.defaultId", defaultId,
-          "name the model image records without a modelId train, e.g. default");
-      require(defaultSentenceId != null && !defaultSentenceId.isBlank()
-          && !defaultSentenceId.equals(defaultId), "model.defaultSentenceId", defaultSentenceId,
+      requireModelId("model.defaultId", defaultId, "e.g. default");
+      requireModelId("model.defaultSentenceId", defaultSentenceId, "e.g. default-text");
+      requireModelId("model.defaultPairId", defaultPairId, "e.g. default-clip");
+      require(!defaultSentenceId.equals(defaultId), "model.defaultSentenceId", defaultSentenceId,
           "name the model sentence records without a modelId train, other than model.defaultId,"
               + " e.g. default-text");
-      require(defaultPairId != null && !defaultPairId.isBlank()
-          && !defaultPairId.equals(defaultId) && !defaultPairId.equals(defaultSentenceId),
+      require(!defaultPairId.equals(defaultId) && !defaultPairId.equals(defaultSentenceId),
           "model.defaultPairId", defaultPairId, "name the model image-caption pairs without a "
               + "modelId train, other than the image and sentence defaults, e.g. default-clip");
       require(channels == 1 || channels == 3, "model.channels", channels,
           "use 1 (grey) or 3 (RGB)");
       require(height >= 8, "model.height", height, "use at least 8");
       require(width >= 8, "model.width", width, "use at least 8");
+      require(maxKeys >= 1, "model.maxKeys", maxKeys,
+          "use at least 1: the model ids one learner subtask trains (each is its own learner)");
+    }
+
+    private static void requireModelId(String setting, String id, String example) {
+      String problem = ModelIds.problem(id);
+      require(problem == null, setting, id, (problem == null ? "" : problem) + ", " + example);
     }
   }
 

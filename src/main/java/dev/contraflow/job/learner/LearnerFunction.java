@@ -9,6 +9,8 @@ import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.job.decode.LearnerInput;
 import dev.contraflow.job.decode.PairInput;
 import dev.contraflow.job.decode.SentenceInput;
+import dev.contraflow.avro.DeadLetterRecord;
+import dev.contraflow.job.sink.DeadLetters;
 import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.avro.Modality;
@@ -25,9 +27,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -45,7 +54,7 @@ import org.apache.flink.util.Collector;
  * uninterrupted run would have had.
  */
 public final class LearnerFunction<I extends KeyedInput, X>
-    extends KeyedProcessFunction<String, I, KafkaOutput> {
+    extends KeyedProcessFunction<String, I, KafkaOutput> implements CheckpointedFunction {
 
   private final ModelSpec<I, X> spec;
   private final long batchTimeoutMillis;
@@ -53,6 +62,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private final long publishIntervalMillis;
   private final ModelPublisher publisher;
   private final EmbeddingRecords embeddingRecords;
+  private final DeadLetters deadLetters;
+  private final int maxKeys;
 
   private transient Learner<X> learner;
   private transient Function<I, X> examples;
@@ -64,6 +75,10 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private transient ValueState<Long> batchDeadline;
   private transient ValueState<PublishedModel> published;
   private transient Map<String, ModelMetrics> metrics;
+  private transient ValueState<Boolean> admitted;
+  private transient ListState<Tuple2<Integer, Integer>> admittedPerKeyGroup;
+  private transient ModelKeyCap keyCap;
+  private transient Counter deadLetterCount;
 
   /** The learner of the job's image models. */
   public static LearnerFunction<LearnerInput, Image> images(JobConfig config) {
@@ -89,9 +104,29 @@ public final class LearnerFunction<I extends KeyedInput, X>
     this.embeddingRecords = new EmbeddingRecords(config.topics().embeddings(),
         codecs.forTopic(EmbeddingRecord.class, config.topics().embeddings()),
         ModelPublisher.configHash(spec.configJson()));
+    this.deadLetters = new DeadLetters(config.topics().deadLetters(),
+        codecs.forTopic(DeadLetterRecord.class, config.topics().deadLetters()));
+    this.maxKeys = config.model().maxKeys();
     this.publisher = new ModelPublisher(config.publish().modelStore(),
         config.topics().checkpoints(),
         codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), spec);
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    TaskInfo task = getRuntimeContext().getTaskInfo();
+    keyCap = new ModelKeyCap(maxKeys, task.getMaxNumberOfParallelSubtasks(),
+        task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask());
+    admittedPerKeyGroup = context.getOperatorStateStore()
+        .getUnionListState(LearnerStateDescriptors.admittedPerKeyGroup());
+    if (context.isRestored()) {
+      keyCap.restore(admittedPerKeyGroup.get());
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    admittedPerKeyGroup.update(keyCap.counts());
   }
 
   @Override
@@ -106,11 +141,20 @@ public final class LearnerFunction<I extends KeyedInput, X>
     pendingCount = getRuntimeContext().getState(LearnerStateDescriptors.pendingCount());
     batchDeadline = getRuntimeContext().getState(LearnerStateDescriptors.batchDeadline());
     published = getRuntimeContext().getState(LearnerStateDescriptors.published());
+    admitted = getRuntimeContext().getState(LearnerStateDescriptors.admitted());
     metrics = new HashMap<>();
+    deadLetterCount = getRuntimeContext().getMetricGroup().counter("deadLetters");
+    getRuntimeContext().getMetricGroup().gauge("modelKeys", (Gauge<Integer>) keyCap::admitted);
   }
 
   @Override
   public void processElement(I in, Context ctx, Collector<KafkaOutput> out) throws Exception {
+    if (!admit(ctx.getCurrentKey())) {
+      deadLetterCount.inc();
+      out.collect(deadLetters.of(in.sourceTopic, in.sourcePartition, in.sourceOffset,
+          keyCap.refusal(ctx.getCurrentKey()), ctx.timerService().currentProcessingTime()));
+      return;
+    }
     pending.add(in);
     int count = pendingCount.value() == null ? 1 : pendingCount.value() + 1;
     if (count >= spec.batchSize()) {
@@ -157,6 +201,24 @@ public final class LearnerFunction<I extends KeyedInput, X>
 
     PublishedModel last = maybePublish(modelId, result, now, out);
     emitEmbeddings(modelId, inputs, result.outputs(), last, now, out);
+  }
+
+  /**
+   * Whether the current key may train: once admitted always; a key seen for the first time if
+   * the subtask has room under {@code model.maxKeys}, or if it trained before the cap was kept
+   * (its state came from an older savepoint) - such a key is counted, never refused.
+   */
+  private boolean admit(String modelId) throws Exception {
+    if (admitted.value() != null) {
+      return true;
+    }
+    boolean trainedBefore = learnerState.value() != null || legacyLearnerState.value() != null;
+    if (!trainedBefore && !keyCap.hasRoom()) {
+      return false;
+    }
+    keyCap.count(modelId);
+    admitted.update(true);
+    return true;
   }
 
   /**

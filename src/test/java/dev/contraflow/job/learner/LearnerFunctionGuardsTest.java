@@ -1,0 +1,157 @@
+package dev.contraflow.job.learner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contraflow.avro.DeadLetterRecord;
+import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.io.image.IdxReader;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.io.record.RecordCodec;
+import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.job.config.JobConfigLoader;
+import dev.contraflow.job.decode.LearnerInput;
+import dev.contraflow.job.sink.KafkaOutput;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What one model key cannot do to the learner operator (issue 15): grow it without bound with
+ * fresh ids, or with records too large for the pending batch.
+ */
+class LearnerFunctionGuardsTest {
+
+  private static final RecordCodec<EmbeddingRecord> EMBEDDINGS =
+      RecordCodec.singleObject(EmbeddingRecord.class);
+  private static final RecordCodec<DeadLetterRecord> DEAD_LETTERS =
+      RecordCodec.singleObject(DeadLetterRecord.class);
+  private static List<Image> images;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void loadImages() throws Exception {
+    images = IdxReader.readImages(Path.of(LearnerFunctionGuardsTest.class.getResource(
+        "/fashion-mnist-subset/train-images-idx3-ubyte.gz").toURI()), 16);
+  }
+
+  private JobConfig config(String... more) {
+    List<String> overrides = new ArrayList<>(List.of("learner.encoder=GEMM_MLP",
+        "learner.width=4", "learner.headHidden=16", "learner.dim=8", "learner.queueSize=20",
+        "learner.batchSize=4", "learner.replay.capacity=0", "learner.replay.updatesPerBatch=1",
+        "job.batchTimeout=1s", "publish.everySteps=1000",
+        "publish.modelStore=" + dir.resolve("models").toUri()));
+    overrides.addAll(List.of(more));
+    return JobConfigLoader.defaults(overrides);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, LearnerInput, KafkaOutput>
+      harness(JobConfig config) throws Exception {
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(LearnerFunction.images(config)),
+        (KeySelector<LearnerInput, String>) in -> in.modelId, Types.STRING);
+  }
+
+  private static StreamRecord<LearnerInput> record(String model, int i) {
+    return new StreamRecord<>(new LearnerInput(model, images.get(i % images.size()), "images", 0,
+        i, 0));
+  }
+
+  private static List<DeadLetterRecord> deadLetters(List<KafkaOutput> out) throws Exception {
+    List<DeadLetterRecord> letters = new ArrayList<>();
+    for (KafkaOutput o : out) {
+      if (o.topic.equals("contraflow.dead-letters")) {
+        letters.add(DEAD_LETTERS.decode(o.value));
+      }
+    }
+    return letters;
+  }
+
+  private static List<String> deadLetterReasons(List<KafkaOutput> out) throws Exception {
+    return deadLetters(out).stream().map(DeadLetterRecord::getReason).toList();
+  }
+
+  private static List<EmbeddingRecord> embeddings(List<KafkaOutput> out) throws Exception {
+    List<EmbeddingRecord> embeddings = new ArrayList<>();
+    for (KafkaOutput o : out) {
+      if (o.topic.equals("contraflow.embeddings")) {
+        embeddings.add(EMBEDDINGS.decode(o.value));
+      }
+    }
+    return embeddings;
+  }
+
+  @Test
+  void idsBeyondMaxKeysAreDeadLettersAndAdmittedIdsNeverAre() throws Exception {
+    JobConfig config = config("model.maxKeys=2");
+    OperatorSubtaskState snapshot;
+    try (var h = harness(config)) {
+      h.open();
+      for (int i = 0; i < 4; i++) {
+        for (String key : List.of("a", "b", "c")) {
+          h.processElement(record(key, i));
+        }
+      }
+      List<KafkaOutput> out = h.extractOutputValues();
+      assertEquals(8, embeddings(out).size(), "a and b trained one batch each");
+      assertTrue(embeddings(out).stream().noneMatch(e -> e.getModelId().equals("c")));
+      List<String> refused = deadLetterReasons(out);
+      assertEquals(4, refused.size(), "every record of c is a dead letter, none is lost");
+      assertTrue(refused.stream().allMatch(r -> r.contains("modelId c")
+          && r.contains("model.maxKeys = 2")), refused.get(0));
+      DeadLetterRecord letter = deadLetters(out).get(0);
+      assertEquals("images", letter.getSourceTopic());
+      assertNull(letter.getValue(), "the record is still at its coordinates in its topic");
+      snapshot = h.snapshot(1, 0);
+    }
+    try (var h = harness(config)) {
+      h.initializeState(snapshot);
+      h.open();
+      for (int i = 0; i < 4; i++) {
+        for (String key : List.of("a", "d")) {
+          h.processElement(record(key, i));
+        }
+      }
+      List<KafkaOutput> out = h.extractOutputValues();
+      assertEquals(4, embeddings(out).size(), "a is still admitted after a restore");
+      assertEquals(4, deadLetterReasons(out).size(), "and the count survived it: d is refused");
+    }
+  }
+
+  @Test
+  void aKeyFromASavepointWithoutTheCapKeepsTraining() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var h = harness(config("model.maxKeys=3"))) {
+      h.open();
+      for (int i = 0; i < 4; i++) {
+        for (String key : List.of("a", "b", "c")) {
+          h.processElement(record(key, i));
+        }
+      }
+      snapshot = h.snapshot(1, 0);
+    }
+    try (var h = harness(config("model.maxKeys=1"))) {
+      h.initializeState(snapshot);
+      h.open();
+      for (String key : List.of("a", "b", "c")) {
+        for (int i = 0; i < 4; i++) {
+          h.processElement(record(key, i));
+        }
+      }
+      assertEquals(12, embeddings(h.extractOutputValues()).size(),
+          "lowering the cap refuses new ids only");
+    }
+  }
+}
