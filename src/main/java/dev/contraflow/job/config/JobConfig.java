@@ -420,14 +420,22 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
     }
   }
 
-  /** Input limits: beyond them a record is a dead letter with the reason. */
-  public record Limits(int maxRecordBytes, long maxPixels) implements Serializable {
+  /**
+   * Input limits: beyond them a record is a dead letter with the reason.
+   *
+   * @param maxPendingBytes a model's pending micro-batch closes before B records once its records
+   *     hold this many bytes (decoded pixels, text): B large images cannot pile up in state
+   */
+  public record Limits(int maxRecordBytes, long maxPixels, long maxPendingBytes)
+      implements Serializable {
 
     public Limits {
       require(maxRecordBytes >= 1024, "limits.maxRecordBytes", maxRecordBytes,
           "use at least 1024");
       require(maxPixels >= 64 && maxPixels <= ImageDecoder.LARGEST_MAX_PIXELS, "limits.maxPixels",
           maxPixels, "use 64.." + ImageDecoder.LARGEST_MAX_PIXELS);
+      require(maxPendingBytes >= 1 << 20, "limits.maxPendingBytes", maxPendingBytes,
+          "use at least 1048576 (1 MiB), e.g. 268435456; a smaller batch only trains worse");
     }
   }
 

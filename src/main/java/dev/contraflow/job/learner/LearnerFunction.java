@@ -42,8 +42,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * The learner of each model key (modelId) of one kind ({@link ModelSpec}: images, sentences or
- * image-text pairs). Records are buffered in keyed state until the micro-batch holds B of them or
- * {@code job.batchTimeout} of processing time has passed since its first record; then one step
+ * image-text pairs). Records are buffered in keyed state until the micro-batch holds B of them,
+ * or {@code limits.maxPendingBytes} of them, or {@code job.batchTimeout} of processing time has
+ * passed since its first record; then one step
  * trains on it and every record gets its embedding (a pair: one per tower) from the model the
  * step left - the momentum encoder, for methods that have one - tagged with the new model version
  * (the step).
@@ -64,6 +65,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private final EmbeddingRecords embeddingRecords;
   private final DeadLetters deadLetters;
   private final int maxKeys;
+  private final long maxPendingBytes;
 
   private transient Learner<X> learner;
   private transient Function<I, X> examples;
@@ -72,6 +74,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private transient ValueState<LearnerState> legacyLearnerState;
   private transient ListState<I> pending;
   private transient ValueState<Integer> pendingCount;
+  private transient ValueState<Long> pendingBytes;
   private transient ValueState<Long> batchDeadline;
   private transient ValueState<PublishedModel> published;
   private transient Map<String, ModelMetrics> metrics;
@@ -107,6 +110,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     this.deadLetters = new DeadLetters(config.topics().deadLetters(),
         codecs.forTopic(DeadLetterRecord.class, config.topics().deadLetters()));
     this.maxKeys = config.model().maxKeys();
+    this.maxPendingBytes = config.limits().maxPendingBytes();
     this.publisher = new ModelPublisher(config.publish().modelStore(),
         config.topics().checkpoints(),
         codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), spec);
@@ -139,6 +143,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     legacyLearnerState = getRuntimeContext().getState(spec.legacyLearnerState());
     pending = getRuntimeContext().getListState(spec.pendingBatch());
     pendingCount = getRuntimeContext().getState(LearnerStateDescriptors.pendingCount());
+    pendingBytes = getRuntimeContext().getState(LearnerStateDescriptors.pendingBytes());
     batchDeadline = getRuntimeContext().getState(LearnerStateDescriptors.batchDeadline());
     published = getRuntimeContext().getState(LearnerStateDescriptors.published());
     admitted = getRuntimeContext().getState(LearnerStateDescriptors.admitted());
@@ -157,7 +162,9 @@ public final class LearnerFunction<I extends KeyedInput, X>
     }
     pending.add(in);
     int count = pendingCount.value() == null ? 1 : pendingCount.value() + 1;
-    if (count >= spec.batchSize()) {
+    long bytes = (pendingBytes.value() == null ? 0 : pendingBytes.value()) + in.sizeBytes();
+    // a batch of large records closes before B: its records travel through state and the step
+    if (count >= spec.batchSize() || bytes >= maxPendingBytes) {
       Long deadline = batchDeadline.value();
       if (deadline != null) {
         ctx.timerService().deleteProcessingTimeTimer(deadline);
@@ -166,6 +173,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
       return;
     }
     pendingCount.update(count);
+    pendingBytes.update(bytes);
     if (count == 1) {
       long deadline = ctx.timerService().currentProcessingTime() + batchTimeoutMillis;
       batchDeadline.update(deadline);
@@ -189,6 +197,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     pending.get().forEach(inputs::add);
     pending.clear();
     pendingCount.clear();
+    pendingBytes.clear();
     batchDeadline.clear();
     if (inputs.isEmpty()) {
       return;

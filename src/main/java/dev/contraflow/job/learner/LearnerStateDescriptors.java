@@ -63,6 +63,11 @@ public final class LearnerStateDescriptors {
     return new ValueStateDescriptor<>("pending-count-v1", Types.INT);
   }
 
+  /** Roughly how many bytes the pending micro-batch holds (KeyedInput#sizeBytes). */
+  public static ValueStateDescriptor<Long> pendingBytes() {
+    return new ValueStateDescriptor<>("pending-bytes-v1", Types.LONG);
+  }
+
   /** Processing time at which the pending micro-batch is trained on even if not full. */
   public static ValueStateDescriptor<Long> batchDeadline() {
     return new ValueStateDescriptor<>("batch-deadline-v1", Types.LONG);

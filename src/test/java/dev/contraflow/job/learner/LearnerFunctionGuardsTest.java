@@ -154,4 +154,24 @@ class LearnerFunctionGuardsTest {
           "lowering the cap refuses new ids only");
     }
   }
+
+  @Test
+  void aBatchOfLargeImagesClosesAtMaxPendingBytesBeforeItHoldsBRecords() throws Exception {
+    JobConfig config = config("learner.batchSize=8", "limits.maxPendingBytes=1048576");
+    float[] pixels = new float[300 * 300]; // 360 000 bytes as floats: three pass 1 MiB
+    try (var h = harness(config)) {
+      h.open();
+      h.setProcessingTime(0);
+      for (int i = 0; i < 2; i++) {
+        h.processElement(new StreamRecord<>(new LearnerInput("m",
+            new Image("big-" + i, 1, 300, 300, pixels), "images", 0, i, 0)));
+      }
+      assertTrue(h.extractOutputValues().isEmpty(), "720 000 bytes: still waiting");
+      h.processElement(new StreamRecord<>(new LearnerInput("m",
+          new Image("big-2", 1, 300, 300, pixels), "images", 0, 2, 0)));
+      List<EmbeddingRecord> out = embeddings(h.extractOutputValues());
+      assertEquals(3, out.size(), "the third image closed the batch, 5 records short of B");
+      assertEquals(1, out.get(0).getModelVersion());
+    }
+  }
 }
