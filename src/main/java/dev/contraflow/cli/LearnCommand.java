@@ -33,6 +33,7 @@ final class LearnCommand implements Callable<Integer> {
     System.err.println("contraflow learn: " + job.kafka() + ", topics " + job.topics()
         + ", model " + job.model() + ", parallelism " + job.job().parallelism());
     ContraflowJob.requireInputTopics(job);
+    ContraflowJob.requireDeadLetterTopicAccepts(job);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
         ContraflowJob.flinkConfiguration(job));
     ContraflowJob.build(env, job);

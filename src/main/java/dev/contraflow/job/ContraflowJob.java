@@ -12,6 +12,7 @@ import dev.contraflow.job.decode.RecordDecoder;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.decode.SentenceRecordDecoder;
 import dev.contraflow.job.learner.LearnerFunction;
+import dev.contraflow.job.sink.DeadLetterTopic;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.job.sink.KafkaOutputSerializer;
 import dev.contraflow.job.source.KafkaInput;
@@ -248,11 +249,8 @@ public final class ContraflowJob {
    * fail the job at start-up, and again after every restart, with a metadata error.
    */
   public static void requireInputTopics(JobConfig config) throws InterruptedException {
-    Properties admin = clientProperties(config.kafka());
-    admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.kafka().bootstrapServers());
     Set<String> existing;
-    try (Admin client = Admin.create(admin)) {
+    try (Admin client = admin(config)) {
       existing = client.listTopics().names().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot list the topics of Kafka at "
@@ -268,11 +266,29 @@ public final class ContraflowJob {
     }
   }
 
+  /**
+   * Fails fast, with the fix, when the dead-letter topic would refuse a dead letter of
+   * {@code limits.maxDeadLetterBytes} ({@link DeadLetterTopic}).
+   */
+  public static void requireDeadLetterTopicAccepts(JobConfig config) throws InterruptedException {
+    try (Admin client = admin(config)) {
+      DeadLetterTopic.requireAccepts(client, config);
+    }
+  }
+
+  private static Admin admin(JobConfig config) {
+    Properties admin = clientProperties(config.kafka());
+    admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.kafka().bootstrapServers());
+    return Admin.create(admin);
+  }
+
   /** Cluster entry point: {@code --config FILE [--set key=value]...}. */
   public static void main(String[] args) throws Exception {
     NativeMemory.configure(); // `flink run` passes no JVM flags to the client either
     JobConfig config = config(args);
     requireInputTopics(config);
+    requireDeadLetterTopicAccepts(config);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
     build(env, config);

@@ -423,10 +423,13 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   /**
    * Input limits: beyond them a record is a dead letter with the reason.
    *
+   * @param maxDeadLetterBytes the most a dead letter is on the wire: a longer value is cut, with
+   *     its original length and SHA-256 (the dead-letter topic must take this much)
    * @param maxPendingBytes a model's pending micro-batch closes before B records once its records
    *     hold this many bytes (decoded pixels, text): B large images cannot pile up in state
    */
-  public record Limits(int maxRecordBytes, long maxPixels, long maxPendingBytes)
+  public record Limits(int maxRecordBytes, long maxPixels, int maxDeadLetterBytes,
+      long maxPendingBytes)
       implements Serializable {
 
     public Limits {
@@ -434,6 +437,11 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           "use at least 1024");
       require(maxPixels >= 64 && maxPixels <= ImageDecoder.LARGEST_MAX_PIXELS, "limits.maxPixels",
           maxPixels, "use 64.." + ImageDecoder.LARGEST_MAX_PIXELS);
+      require(maxDeadLetterBytes >= MIN_DEAD_LETTER_BYTES
+          && maxDeadLetterBytes <= MAX_DEAD_LETTER_BYTES, "limits.maxDeadLetterBytes",
+          maxDeadLetterBytes, "use " + MIN_DEAD_LETTER_BYTES + ".." + MAX_DEAD_LETTER_BYTES
+              + " (at most the job's producer request size), e.g. 1048576; the dead-letter "
+              + "topic's max.message.bytes must be at least as large");
       require(maxPendingBytes >= 1 << 20, "limits.maxPendingBytes", maxPendingBytes,
           "use at least 1048576 (1 MiB), e.g. 268435456; a smaller batch only trains worse");
     }
@@ -468,6 +476,11 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
   public PairLearnerConfig pairLearnerConfig() {
     return pairLearner.toPairLearnerConfig(model, sentenceLearner);
   }
+
+  /** Room for a dead letter's key, reason and coordinates, and some of the value. */
+  public static final int MIN_DEAD_LETTER_BYTES = 64 << 10;
+  /** The job's producer request size (max.request.size): no record it writes is larger. */
+  public static final int MAX_DEAD_LETTER_BYTES = 16 << 20;
 
   private static final String REPLAY_FIX =
       "set capacity, maxBytes, policy, updatesPerBatch and replayFraction (see default-job.yaml)";

@@ -1,6 +1,5 @@
 package dev.contraflow.job.decode;
 
-import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.io.record.UndecodableRecordException;
 import dev.contraflow.job.RecordCodecs;
@@ -43,8 +42,7 @@ public abstract class RecordDecoder<R extends SpecificRecord, O extends KeyedInp
     this.codec = codecs.forTopic(type, topic);
     this.typeName = type.getSimpleName();
     this.maxRecordBytes = config.limits().maxRecordBytes();
-    this.deadLetters = new DeadLetters(config.topics().deadLetters(),
-        codecs.forTopic(DeadLetterRecord.class, config.topics().deadLetters()));
+    this.deadLetters = DeadLetters.of(config);
   }
 
   @Override

@@ -9,7 +9,6 @@ import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.job.decode.LearnerInput;
 import dev.contraflow.job.decode.PairInput;
 import dev.contraflow.job.decode.SentenceInput;
-import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.job.sink.DeadLetters;
 import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
@@ -107,8 +106,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     this.embeddingRecords = new EmbeddingRecords(config.topics().embeddings(),
         codecs.forTopic(EmbeddingRecord.class, config.topics().embeddings()),
         ModelPublisher.configHash(spec.configJson()));
-    this.deadLetters = new DeadLetters(config.topics().deadLetters(),
-        codecs.forTopic(DeadLetterRecord.class, config.topics().deadLetters()));
+    this.deadLetters = DeadLetters.of(config);
     this.maxKeys = config.model().maxKeys();
     this.maxPendingBytes = config.limits().maxPendingBytes();
     this.publisher = new ModelPublisher(config.publish().modelStore(),
