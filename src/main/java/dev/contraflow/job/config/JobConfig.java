@@ -425,11 +425,13 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
    *
    * @param maxDeadLetterBytes the most a dead letter is on the wire: a longer value is cut, with
    *     its original length and SHA-256 (the dead-letter topic must take this much)
+   * @param maxRejectedSteps steps rejected as non-finite in a row after which a model stops
+   *     training (its records are still embedded by its last good state)
    * @param maxPendingBytes a model's pending micro-batch closes before B records once its records
    *     hold this many bytes (decoded pixels, text): B large images cannot pile up in state
    */
   public record Limits(int maxRecordBytes, long maxPixels, int maxDeadLetterBytes,
-      long maxPendingBytes)
+      long maxPendingBytes, int maxRejectedSteps)
       implements Serializable {
 
     public Limits {
@@ -442,6 +444,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           maxDeadLetterBytes, "use " + MIN_DEAD_LETTER_BYTES + ".." + MAX_DEAD_LETTER_BYTES
               + " (at most the job's producer request size), e.g. 1048576; the dead-letter "
               + "topic's max.message.bytes must be at least as large");
+      require(maxRejectedSteps >= 1, "limits.maxRejectedSteps", maxRejectedSteps,
+          "use at least 1, e.g. 10");
       require(maxPendingBytes >= 1 << 20, "limits.maxPendingBytes", maxPendingBytes,
           "use at least 1048576 (1 MiB), e.g. 268435456; a smaller batch only trains worse");
     }

@@ -23,6 +23,8 @@ import dev.contraflow.learn.SentenceExample;
 import dev.contraflow.learn.StepResult;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -48,6 +50,10 @@ import org.apache.flink.util.Collector;
  * step left - the momentum encoder, for methods that have one - tagged with the new model version
  * (the step).
  *
+ * <p>A step the learner rejects as non-finite leaves the key's state as it was and its records are
+ * embedded by that state; after {@code limits.maxRejectedSteps} rejections in a row the key stops
+ * training (metric {@code trainingStopped}) and only embeds, and the job goes on.
+ *
  * <p>All learner state lives in keyed state and is replaced by fresh immutable values after each
  * step, so a Flink checkpoint holds each learner consistent with the Kafka offsets and with the
  * embeddings already committed: a restore continues from exactly the parameters, queue and RNG an
@@ -65,6 +71,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private final DeadLetters deadLetters;
   private final int maxKeys;
   private final long maxPendingBytes;
+  private final int maxRejectedSteps;
 
   private transient Learner<X> learner;
   private transient Function<I, X> examples;
@@ -78,6 +85,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private transient ValueState<PublishedModel> published;
   private transient Map<String, ModelMetrics> metrics;
   private transient ValueState<Boolean> admitted;
+  private transient ValueState<Integer> rejectedSteps;
   private transient ListState<Tuple2<Integer, Integer>> admittedPerKeyGroup;
   private transient ModelKeyCap keyCap;
   private transient Counter deadLetterCount;
@@ -109,6 +117,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     this.deadLetters = DeadLetters.of(config);
     this.maxKeys = config.model().maxKeys();
     this.maxPendingBytes = config.limits().maxPendingBytes();
+    this.maxRejectedSteps = config.limits().maxRejectedSteps();
     this.publisher = new ModelPublisher(config.publish().modelStore(),
         config.topics().checkpoints(),
         codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), spec);
@@ -145,6 +154,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     batchDeadline = getRuntimeContext().getState(LearnerStateDescriptors.batchDeadline());
     published = getRuntimeContext().getState(LearnerStateDescriptors.published());
     admitted = getRuntimeContext().getState(LearnerStateDescriptors.admitted());
+    rejectedSteps = getRuntimeContext().getState(LearnerStateDescriptors.rejectedSteps());
     metrics = new HashMap<>();
     deadLetterCount = getRuntimeContext().getMetricGroup().counter("deadLetters");
     getRuntimeContext().getMetricGroup().gauge("modelKeys", (Gauge<Integer>) keyCap::admitted);
@@ -201,11 +211,26 @@ public final class LearnerFunction<I extends KeyedInput, X>
       return;
     }
     LearnerState state = currentState();
-    StepResult result = learner.step(state == null ? learner.initialState() : state,
-        Batch.of(inputs.stream().map(examples).toList()));
+    state = state == null ? learner.initialState() : state;
+    List<X> batch = inputs.stream().map(examples).toList();
+    int rejected = rejectedSteps.value() == null ? 0 : rejectedSteps.value();
+    ModelMetrics metrics = metricsOf(modelId);
+    metrics.stopped(rejected >= maxRejectedSteps);
+    if (rejected >= maxRejectedSteps) {
+      // training stopped: the model stays as it is, its records still get their embeddings
+      emitEmbeddings(modelId, inputs, learner.outputs(state, batch), published.value(), now, out);
+      return;
+    }
+    StepResult result = learner.step(state, Batch.of(batch));
     learnerState.update(result.state());
-    metricsOf(modelId).record(result.metrics(), inputs.size());
-
+    if (result.rejected()) {
+      rejectedSteps.update(rejected + 1);
+      metrics.rejected(result.rejection(), rejected + 1 >= maxRejectedSteps);
+      emitEmbeddings(modelId, inputs, result.outputs(), published.value(), now, out);
+      return;
+    }
+    rejectedSteps.clear();
+    metrics.record(result.metrics(), inputs.size());
     PublishedModel last = maybePublish(modelId, result, now, out);
     emitEmbeddings(modelId, inputs, result.outputs(), last, now, out);
   }
@@ -261,12 +286,39 @@ public final class LearnerFunction<I extends KeyedInput, X>
     return p.model();
   }
 
+  /**
+   * Each input's embeddings; an input with a non-finite one (a record the model cannot embed,
+   * such as one whose values are not numbers) is a dead letter instead, once.
+   */
   private void emitEmbeddings(String modelId, List<I> inputs, List<Output> outputs,
       PublishedModel checkpoint, long now, Collector<KafkaOutput> out) {
+    Set<Integer> unembeddable = new HashSet<>();
     for (Output o : outputs) {
-      out.collect(embeddingRecords.of(modelId, o.id(), modality(o.kind()), inputs.get(o.input()),
-          o.embedding(), checkpoint == null ? null : checkpoint.sha256, now));
+      if (!allFinite(o.embedding().vector()) && unembeddable.add(o.input())) {
+        I in = inputs.get(o.input());
+        deadLetterCount.inc();
+        out.collect(deadLetters.of(in.sourceTopic, in.sourcePartition, in.sourceOffset,
+            "record " + in.id + " has a non-finite embedding under model " + modelId
+                + " (version " + o.embedding().modelVersion() + "): its content is not usable",
+            now));
+      }
     }
+    for (Output o : outputs) {
+      if (!unembeddable.contains(o.input())) {
+        out.collect(embeddingRecords.of(modelId, o.id(), modality(o.kind()),
+            inputs.get(o.input()), o.embedding(), checkpoint == null ? null : checkpoint.sha256,
+            now));
+      }
+    }
+  }
+
+  private static boolean allFinite(float[] vector) {
+    for (float v : vector) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Modality modality(Output.Kind kind) {

@@ -63,6 +63,13 @@ public final class LearnerStateDescriptors {
     return new ValueStateDescriptor<>("pending-count-v1", Types.INT);
   }
 
+  /**
+   * Steps rejected as non-finite in a row; at limits.maxRejectedSteps the model stops training.
+   */
+  public static ValueStateDescriptor<Integer> rejectedSteps() {
+    return new ValueStateDescriptor<>("rejected-steps-v1", Types.INT);
+  }
+
   /** Roughly how many bytes the pending micro-batch holds (KeyedInput#sizeBytes). */
   public static ValueStateDescriptor<Long> pendingBytes() {
     return new ValueStateDescriptor<>("pending-bytes-v1", Types.LONG);

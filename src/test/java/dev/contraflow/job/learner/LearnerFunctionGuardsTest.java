@@ -174,4 +174,64 @@ class LearnerFunctionGuardsTest {
       assertEquals(1, out.get(0).getModelVersion());
     }
   }
+
+  private static StreamRecord<LearnerInput> poisoned(String model, int offset) {
+    Image like = images.get(0);
+    float[] nan = new float[like.pixels().length];
+    java.util.Arrays.fill(nan, Float.NaN);
+    return new StreamRecord<>(new LearnerInput(model, new Image("nan-" + offset, like.channels(),
+        like.height(), like.width(), nan), "images", 0, offset, 0));
+  }
+
+  @Test
+  void nonFiniteStepsAreRejectedAndTooManyInARowStopTrainingButNotEmbedding() throws Exception {
+    JobConfig config = config("limits.maxRejectedSteps=2");
+    try (var h = harness(config)) {
+      h.open();
+      int offset = 0;
+      for (int batch = 0; batch < 2; batch++) { // two poisoned batches: rejected, then stopped
+        for (int i = 0; i < 3; i++) {
+          h.processElement(record("m", offset++));
+        }
+        h.processElement(poisoned("m", offset++));
+      }
+      List<KafkaOutput> out = h.extractOutputValues();
+      assertEquals(6, embeddings(out).size(), "the good records of both batches");
+      assertTrue(embeddings(out).stream().allMatch(e -> e.getModelVersion() == 0),
+          "embedded by the last good state: the initial one");
+      List<String> reasons = deadLetterReasons(out);
+      assertEquals(2, reasons.size(), "each poisoned record is one dead letter");
+      assertTrue(reasons.get(0).contains("non-finite embedding"), reasons.get(0));
+
+      h.getOutput().clear();
+      for (int i = 0; i < 4; i++) {
+        h.processElement(record("m", offset++));
+        h.processElement(record("other", offset++));
+      }
+      List<EmbeddingRecord> after = embeddings(h.extractOutputValues());
+      assertEquals(8, after.size(), "the stopped model still embeds, the job goes on");
+      assertTrue(after.stream().filter(e -> e.getModelId().equals("m"))
+          .allMatch(e -> e.getModelVersion() == 0), "m has stopped training");
+      assertTrue(after.stream().filter(e -> e.getModelId().equals("other"))
+          .allMatch(e -> e.getModelVersion() == 1), "another model trains as usual");
+    }
+  }
+
+  @Test
+  void oneRejectedStepDoesNotStopAModel() throws Exception {
+    try (var h = harness(config("limits.maxRejectedSteps=2"))) {
+      h.open();
+      int offset = 0;
+      for (int i = 0; i < 3; i++) {
+        h.processElement(record("m", offset++));
+      }
+      h.processElement(poisoned("m", offset++));
+      for (int i = 0; i < 8; i++) {
+        h.processElement(record("m", offset++));
+      }
+      List<EmbeddingRecord> out = embeddings(h.extractOutputValues());
+      assertEquals(List.of(0L, 1L, 2L), out.stream().map(EmbeddingRecord::getModelVersion)
+          .distinct().toList(), "rejected at 1, then steps 1 and 2 are taken");
+    }
+  }
 }

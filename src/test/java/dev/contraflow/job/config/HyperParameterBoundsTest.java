@@ -1,0 +1,34 @@
+package dev.contraflow.job.config;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Non-finite and absurd hyper-parameters are refused before anything starts (issue 15: a
+ * learning rate of infinity passed, and its first step made every parameter NaN).
+ */
+class HyperParameterBoundsTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"learner.lr=.inf", "learner.lr=.nan", "learner.lr=1e300",
+      "learner.weightDecay=.inf", "learner.weightDecay=.nan", "learner.weightDecay=5",
+      "learner.temperature=.nan", "learner.temperature=.inf", "learner.temperature=-1",
+      "learner.momentum=.nan", "learner.cropScaleMin=.nan",
+      "learner.instDisc.bankMomentum=.nan",
+      "sentenceLearner.lr=.inf", "sentenceLearner.temperature=.nan",
+      "sentenceLearner.dropout=.nan", "sentenceLearner.weightDecay=.inf",
+      "sentenceLearner.duplicationRate=.nan", "sentenceLearner.deletionRate=.nan",
+      "pairLearner.lr=.inf", "pairLearner.temperature=.nan", "pairLearner.dropout=.nan",
+      "pairLearner.weightDecay=.nan", "pairLearner.cropScaleMin=.inf",
+      "learner.replay.replayFraction=.nan"})
+  void isRefusedNamingItsSection(String override) {
+    String section = override.substring(0, override.indexOf('.'));
+    var e = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of(override)), override + " passed validation");
+    assertTrue(e.getMessage().startsWith(section), e.getMessage());
+  }
+}
