@@ -12,11 +12,13 @@ import dev.contraflow.job.decode.RecordDecoder;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.decode.SentenceRecordDecoder;
 import dev.contraflow.job.learner.LearnerFunction;
+import dev.contraflow.job.learner.ModelPublisher;
 import dev.contraflow.job.sink.DeadLetterTopic;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.job.sink.KafkaOutputSerializer;
 import dev.contraflow.job.source.KafkaInput;
 import dev.contraflow.job.source.KafkaInputDeserializer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +37,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -95,7 +98,13 @@ public final class ContraflowJob {
     c.set(CoreOptions.DEFAULT_PARALLELISM, job.parallelism());
     c.set(PipelineOptions.MAX_PARALLELISM, job.maxParallelism());
     c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
+    c.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, job.checkpointTimeout());
     c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, job.checkpointDir().toString());
+    // kept when the job is cancelled and when it fails for good (RETAIN_ON_CANCELLATION retains
+    // on both): the learners' state is only in checkpoints, and a restart budget spent must not
+    // take it with it (issue 15)
+    c.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     c.set(StateBackendOptions.STATE_BACKEND, "hashmap");
     c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, job.restartAttempts());
@@ -234,8 +243,40 @@ public final class ContraflowJob {
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         // Transactions of a restarted job are fenced by this prefix: one prefix per job, stable
         // across restarts, never shared by two jobs on the same Kafka cluster.
-        .setTransactionalIdPrefix(config.job().name())
+        .setTransactionalIdPrefix(transactionalIdPrefix(config))
         .build();
+  }
+
+  /**
+   * The sink's transactional id prefix: {@code job.transactionalIdPrefix} if set, else the job's
+   * name and 12 hex digits of a SHA-256 over what tells one deployment from another - the Kafka
+   * cluster, the consumer group, the checkpoint directory and the output topics. A restart,
+   * a restore or a new version of the jar keeps it (none of those change); two deployments that
+   * share a name but differ in any of them no longer fence each other's transactions.
+   */
+  public static String transactionalIdPrefix(JobConfig config) {
+    if (!config.job().transactionalIdPrefix().isEmpty()) {
+      return config.job().transactionalIdPrefix();
+    }
+    String deployment = String.join("\n", config.kafka().bootstrapServers(),
+        config.kafka().groupId(), config.job().checkpointDir().toString(),
+        config.topics().embeddings(), config.topics().checkpoints(),
+        config.topics().deadLetters());
+    return config.job().name() + "-" + ModelPublisher.sha256(
+        deployment.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+  }
+
+  /**
+   * A cluster start refuses checkpoints under /tmp (lost with the machine, and not where another
+   * TaskManager or a new JobManager can read them) unless job.allowTemporaryCheckpointDir.
+   */
+  public static void requireDurableCheckpointDir(JobConfig config) {
+    if (config.job().checkpointsAreTemporary() && !config.job().allowTemporaryCheckpointDir()) {
+      throw new IllegalStateException("job.checkpointDir = " + config.job().checkpointDir()
+          + " is under /tmp: a cluster job's state would be lost with the machine. Use a "
+          + "durable shared directory (file:///var/lib/contraflow/checkpoints, s3://bucket/path) "
+          + "or force it with --set job.allowTemporaryCheckpointDir=true");
+    }
   }
 
   private static Properties clientProperties(JobConfig.Kafka kafka) {
@@ -287,6 +328,7 @@ public final class ContraflowJob {
   public static void main(String[] args) throws Exception {
     NativeMemory.configure(); // `flink run` passes no JVM flags to the client either
     JobConfig config = config(args);
+    requireDurableCheckpointDir(config);
     requireInputTopics(config);
     requireDeadLetterTopicAccepts(config);
     StreamExecutionEnvironment env =

@@ -57,6 +57,12 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
     learner.toLearnerConfig(model); // the learners' own checks, up front
     sentenceLearner.toSentenceLearnerConfig();
     pairLearner.toPairLearnerConfig(model, sentenceLearner);
+    Duration exposed = job.longestOpenTransaction();
+    require(kafka.transactionTimeout().compareTo(exposed) >= 0, "kafka.transactionTimeout",
+        kafka.transactionTimeout(), "use at least " + exposed + " = job.checkpointInterval + "
+            + "job.checkpointTimeout + job.restartAttempts x job.restartDelay: a transaction "
+            + "stays open that long at worst, and Kafka aborting it first loses its records "
+            + "(Flink's KafkaSink documentation); or shorten those");
   }
 
   /** Kafka clients. {@code properties} pass through to every client and are never logged. */
@@ -378,10 +384,21 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
     }
   }
 
-  /** Flink settings. */
+  /**
+   * Flink settings.
+   *
+   * @param checkpointDir where checkpoints go; they are retained when the job is cancelled or
+   *     fails, so a job can resume from the latest ({@code contraflow learn --restore latest})
+   * @param allowTemporaryCheckpointDir whether a cluster start accepts a checkpointDir under /tmp
+   *     (lost on reboot, and on another machine than the JobManager's)
+   * @param checkpointTimeout the longest a checkpoint may take before it is declared failed
+   * @param transactionalIdPrefix the Kafka sink's transactional id prefix; empty: derived from
+   *     this deployment (see ContraflowJob#transactionalIdPrefix)
+   */
   public record Job(String name, int parallelism, int maxParallelism, Duration batchTimeout,
-      Duration checkpointInterval, URI checkpointDir, int restartAttempts, Duration restartDelay)
-      implements Serializable {
+      Duration checkpointInterval, Duration checkpointTimeout, URI checkpointDir,
+      boolean allowTemporaryCheckpointDir, int restartAttempts, Duration restartDelay,
+      String transactionalIdPrefix) implements Serializable {
 
     public Job {
       require(name != null && !name.isBlank(), "job.name", name, "give the Flink job a name");
@@ -395,11 +412,34 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, Learner learner
           "job.checkpointInterval", checkpointInterval,
           "use at least 100ms; embeddings become visible to read_committed consumers per "
               + "checkpoint");
+      require(checkpointTimeout != null && checkpointTimeout.toSeconds() >= 1,
+          "job.checkpointTimeout", checkpointTimeout,
+          "use at least 1s, e.g. 2min; it bounds how long a transaction stays open");
       require(checkpointDir != null && checkpointDir.getScheme() != null, "job.checkpointDir",
           checkpointDir, "use a URI such as file:///var/lib/contraflow/checkpoints or s3://b/p");
       require(restartAttempts >= 0, "job.restartAttempts", restartAttempts, "use 0 or more");
       require(restartDelay != null && !restartDelay.isNegative(), "job.restartDelay",
           restartDelay, "use a duration such as 2s");
+      transactionalIdPrefix = transactionalIdPrefix == null ? "" : transactionalIdPrefix;
+      require(transactionalIdPrefix.matches("[A-Za-z0-9._-]{0,200}"),
+          "job.transactionalIdPrefix", transactionalIdPrefix,
+          "use up to 200 of [A-Za-z0-9._-], or \"\" to derive it from the deployment");
+    }
+
+    /**
+     * The longest a sink transaction can stay open: a checkpoint interval, the slowest checkpoint
+     * and every restart before the next one completes.
+     */
+    public Duration longestOpenTransaction() {
+      return checkpointInterval.plus(checkpointTimeout)
+          .plus(restartDelay.multipliedBy(restartAttempts));
+    }
+
+    /** Whether checkpoints go under /tmp, where a machine's restart or cleaner loses them. */
+    public boolean checkpointsAreTemporary() {
+      String path = checkpointDir.getPath();
+      return "file".equals(checkpointDir.getScheme()) && path != null
+          && (path.equals("/tmp") || path.startsWith("/tmp/"));
     }
   }
 
