@@ -311,8 +311,13 @@ public final class ModelFile {
     if (n < 0 || n > (1 << 30)) {
       throw new IOException("model file is corrupt (block of " + n + " bytes)");
     }
-    byte[] b = new byte[n];
-    in.readFully(b);
+    // read as the bytes arrive, not allocated up front: a header that claims a gigabyte in a file
+    // of a few bytes allocates a few bytes (issue 15, fuzzing)
+    byte[] b = in.readNBytes(n);
+    if (b.length != n) {
+      throw new IOException("model file is truncated (block of " + n + " bytes, " + b.length
+          + " there)");
+    }
     return b;
   }
 
