@@ -86,8 +86,6 @@ public final class ContraflowJob {
   public static final String PAIR_DECODE_UID = "decode-pairs-v1";
   public static final String PAIR_LEARNER_UID = "pair-learner-v1";
 
-  private static final int MAX_REQUEST_BYTES = 16 << 20;
-
   private ContraflowJob() {}
 
   /** Flink settings the job needs: checkpoints, state backend, restarts, parallelism. */
@@ -233,9 +231,9 @@ public final class ContraflowJob {
     Properties producer = clientProperties(kafka);
     producer.setProperty("transaction.timeout.ms",
         Long.toString(kafka.transactionTimeout().toMillis()));
-    // A checkpoint record is small, but an embedding batch can be large; images in dead letters
-    // are as large as the inputs were.
-    producer.setProperty("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
+    // A checkpoint record is small, but an embedding batch can be large; a dead letter is at most
+    // limits.maxDeadLetterBytes, which validation keeps at or below this.
+    producer.setProperty("max.request.size", Integer.toString(JobConfig.MAX_DEAD_LETTER_BYTES));
     return KafkaSink.<KafkaOutput>builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setKafkaProducerConfig(producer)
