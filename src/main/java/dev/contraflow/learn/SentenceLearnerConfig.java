@@ -79,10 +79,7 @@ public record SentenceLearnerConfig(
       throw new IllegalArgumentException("queueSize must be >= 0 (0 = in-batch negatives only),"
           + " got " + queueSize + " (ESimCSE uses 2.5 x the batch size)");
     }
-    if (!(temperature > 0)) {
-      throw new IllegalArgumentException(
-          "temperature must be > 0, got " + temperature + " (SimCSE uses 0.05)");
-    }
+    LearnerConfig.requireTemperature(temperature, "SimCSE uses 0.05");
     if (!(duplicationRate >= 0 && duplicationRate <= 1)) {
       throw new IllegalArgumentException("duplicationRate must be in [0, 1], got "
           + duplicationRate + " (ESimCSE uses 0.32)");

@@ -24,7 +24,9 @@ class HyperParameterBoundsTest {
       "sentenceLearner.duplicationRate=.nan", "sentenceLearner.deletionRate=.nan",
       "pairLearner.lr=.inf", "pairLearner.temperature=.nan", "pairLearner.dropout=.nan",
       "pairLearner.weightDecay=.nan", "pairLearner.cropScaleMin=.inf",
-      "learner.replay.replayFraction=.nan"})
+      "learner.replay.replayFraction=.nan", "learner.temperature=1e-9",
+      "learner.temperature=1e6", "sentenceLearner.temperature=1e-9",
+      "sentenceLearner.temperature=.inf", "pairLearner.temperature=1e-9"})
   void isRefusedNamingItsSection(String override) {
     String section = override.substring(0, override.indexOf('.'));
     var e = assertThrows(InvalidJobConfigException.class,
