@@ -286,7 +286,11 @@ public final class ModelFile {
   /** A version 1 to 3 header: {@code key=value} lines, provenance under {@code provenance.}. */
   private static Framed legacyHeader(byte[] bytes, byte[] state) throws IOException {
     Properties p = new Properties();
-    p.load(new java.io.StringReader(new String(bytes, StandardCharsets.UTF_8)));
+    try {
+      p.load(new java.io.StringReader(new String(bytes, StandardCharsets.UTF_8)));
+    } catch (IllegalArgumentException e) { // a malformed unicode escape (found by fuzzing)
+      throw new IOException("model header is corrupt: " + e.getMessage(), e);
+    }
     Map<String, String> provenance = new TreeMap<>();
     for (String key : p.stringPropertyNames()) {
       if (key.startsWith("provenance.")) {
