@@ -4,6 +4,8 @@ import dev.contraflow.job.ContraflowJob;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.config.JobConfigOptions;
+import dev.contraflow.job.RetainedCheckpoints;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,11 +13,16 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Runs the streaming job against any Kafka: in-process Flink, or the cluster of `flink run`. */
 @Command(name = "learn", mixinStandardHelpOptions = true,
@@ -30,6 +37,7 @@ final class LearnCommand implements Callable<Integer> {
   @Mixin JobConfigOptions options;
 
   @Mixin EncoderInputOptions encoderInput; // model.* and limits.* by option, under --set
+  @Spec CommandSpec spec;
 
   @Option(names = "--print-defaults", description = "Print every setting with its default.")
   boolean printDefaults;
@@ -53,6 +61,11 @@ final class LearnCommand implements Callable<Integer> {
 
   @Mixin WebUiOption webUi;
 
+  @Option(names = "--restore", paramLabel = "PATH|latest", description = {
+      "Resume from a savepoint or a retained checkpoint (its directory or _metadata file), or "
+          + "'latest': the newest checkpoint retained under job.checkpointDir."})
+  String restore;
+
   @Override
   public Integer call() throws Exception {
     if (printDefaults) {
@@ -68,11 +81,15 @@ final class LearnCommand implements Callable<Integer> {
         : "full log in " + ConsoleLog.file() + "; ") + job.kafka() + ", topics " + job.topics()
         + ", model " + job.model() + ", parallelism " + job.job().parallelism());
     ContraflowJob.requireInputTopics(job);
+    ContraflowJob.requireDeadLetterTopicAccepts(job);
     Duration every = Duration.ofSeconds(statusSeconds);
     LocalRest rest = LocalRest.of(webUi.port, every);
-    Configuration flink = ContraflowJob.flinkConfiguration(job);
+    Configuration flink = flinkConfiguration(job);
     rest.applyTo(flink);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    if (!(env instanceof LocalStreamEnvironment)) {
+      ContraflowJob.requireDurableCheckpointDir(job); // under `flink run`: a cluster's job
+    }
     ContraflowJob.build(env, job);
     CompletableFuture<String> stop = StopSignals.install();
     try (CommittedOutputs outputs = new CommittedOutputs(job)) {
@@ -83,5 +100,26 @@ final class LearnCommand implements Callable<Integer> {
       return new JobMonitor(client, new FlinkJobMetrics(rest.uri(), client.getJobID()), outputs,
           statusFormat, quiet, every, System.out).watch(stop, savepointOnStop);
     }
+  }
+
+  /** The job's Flink settings, with the state to resume from when --restore names one. */
+  Configuration flinkConfiguration(JobConfig job) throws IOException {
+    Configuration flink = ContraflowJob.flinkConfiguration(job);
+    if (restore != null) {
+      flink.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath(job));
+    }
+    return flink;
+  }
+
+  private String restorePath(JobConfig job) throws IOException {
+    if (!restore.equals("latest")) {
+      return restore;
+    }
+    URI latest = RetainedCheckpoints.latest(job.job().checkpointDir()).orElseThrow(() ->
+        new ParameterException(spec.commandLine(), "--restore latest: no complete checkpoint "
+            + "under job.checkpointDir = " + job.job().checkpointDir() + "; give the path of "
+            + "a savepoint, or start without --restore"));
+    System.err.println("contraflow learn: resuming from " + latest);
+    return latest.toString();
   }
 }

@@ -59,13 +59,16 @@ public record LogitScale(double logScale, double firstMoment, double secondMomen
   }
 
   /**
-   * One Adam step on t with {@code gradient} (of the mean loss), then the clamp.
+   * One Adam step on t with {@code gradient} (of the mean loss), then the clamp. A non-finite
+   * gradient leaves the scale as it is: it comes only from non-finite logits, whose loss is
+   * non-finite too, and the learner rejects that step whole (issue 15: throwing here failed the
+   * job, and the replay after the restart met the same batch again).
    *
    * @param iteration 0-based step count, for Adam's bias correction
    */
   public LogitScale update(double gradient, long iteration, double learningRate) {
     if (!Double.isFinite(gradient)) {
-      throw new IllegalArgumentException("logit scale gradient is not finite: " + gradient);
+      return this;
     }
     double m = BETA1 * firstMoment + (1 - BETA1) * gradient;
     double v = BETA2 * secondMoment + (1 - BETA2) * gradient * gradient;

@@ -57,11 +57,13 @@ public final class NegativeQueue {
   /** Rebuilds a queue from its serialised parts (the arrays are copied). */
   public static NegativeQueue restore(int capacity, int dim, float[] keys, long[] idHashes,
       long[] enqueuedAt, int writePosition, int fill) {
-    NegativeQueue q = empty(capacity, dim);
-    if (keys.length != capacity * dim || idHashes.length != capacity
+    // the arrays first: K and d are claims of the serialised form, and an empty queue of a
+    // claimed K x d could be gigabytes (found by ModelFileFuzzTest)
+    if (keys.length != (long) capacity * dim || idHashes.length != capacity
         || enqueuedAt.length != capacity) {
       throw new IllegalArgumentException("queue arrays do not match K=" + capacity + ", d=" + dim);
     }
+    NegativeQueue q = empty(capacity, dim);
     if (fill < 0 || fill > capacity || writePosition < 0 || writePosition >= capacity) {
       throw new IllegalArgumentException("queue position " + writePosition + " / fill " + fill
           + " out of range for K=" + capacity);

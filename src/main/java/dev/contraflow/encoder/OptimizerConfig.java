@@ -33,8 +33,11 @@ public record OptimizerConfig(Kind kind, double learningRate, double momentum, d
     if (!(momentum >= 0 && momentum < 1)) {
       throw new IllegalArgumentException("optimizer momentum must be in [0, 1), got " + momentum);
     }
-    if (!(weightDecay >= 0)) {
-      throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
+    // a decay of 1 or more per unit learning rate shrinks weights faster than any gradient
+    // moves them: a typo, not a setting (MoCo 1e-4, AdamW setups up to 0.1)
+    if (!(weightDecay >= 0 && weightDecay < 1)) {
+      throw new IllegalArgumentException("weightDecay must be in [0, 1), got " + weightDecay
+          + " (MoCo uses 1e-4)");
     }
   }
 

@@ -12,10 +12,13 @@ import dev.contraflow.job.decode.RecordDecoder;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.job.decode.SentenceRecordDecoder;
 import dev.contraflow.job.learner.LearnerFunction;
+import dev.contraflow.job.learner.ModelPublisher;
+import dev.contraflow.job.sink.DeadLetterTopic;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.job.sink.KafkaOutputSerializer;
 import dev.contraflow.job.source.KafkaInput;
 import dev.contraflow.job.source.KafkaInputDeserializer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +37,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -100,7 +104,13 @@ public final class ContraflowJob {
     c.set(CoreOptions.DEFAULT_PARALLELISM, job.parallelism());
     c.set(PipelineOptions.MAX_PARALLELISM, job.maxParallelism());
     c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
+    c.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, job.checkpointTimeout());
     c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, job.checkpointDir().toString());
+    // kept when the job is cancelled and when it fails for good (RETAIN_ON_CANCELLATION retains
+    // on both): the learners' state is only in checkpoints, and a restart budget spent must not
+    // take it with it (issue 15)
+    c.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     c.set(StateBackendOptions.STATE_BACKEND, "hashmap");
     c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, job.restartAttempts());
@@ -234,9 +244,9 @@ public final class ContraflowJob {
     Properties producer = clientProperties(kafka);
     producer.setProperty("transaction.timeout.ms",
         Long.toString(kafka.transactionTimeout().toMillis()));
-    // A checkpoint record is small, but an embedding batch can be large; images in dead letters
-    // are as large as the inputs were.
-    producer.setProperty("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
+    // A checkpoint record is small, but an embedding batch can be large; a dead letter is at most
+    // limits.maxDeadLetterBytes, which validation keeps at or below this.
+    producer.setProperty("max.request.size", Integer.toString(JobConfig.MAX_DEAD_LETTER_BYTES));
     return KafkaSink.<KafkaOutput>builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setKafkaProducerConfig(producer)
@@ -244,8 +254,40 @@ public final class ContraflowJob {
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         // Transactions of a restarted job are fenced by this prefix: one prefix per job, stable
         // across restarts, never shared by two jobs on the same Kafka cluster.
-        .setTransactionalIdPrefix(config.job().name())
+        .setTransactionalIdPrefix(transactionalIdPrefix(config))
         .build();
+  }
+
+  /**
+   * The sink's transactional id prefix: {@code job.transactionalIdPrefix} if set, else the job's
+   * name and 12 hex digits of a SHA-256 over what tells one deployment from another - the Kafka
+   * cluster, the consumer group, the checkpoint directory and the output topics. A restart,
+   * a restore or a new version of the jar keeps it (none of those change); two deployments that
+   * share a name but differ in any of them no longer fence each other's transactions.
+   */
+  public static String transactionalIdPrefix(JobConfig config) {
+    if (!config.job().transactionalIdPrefix().isEmpty()) {
+      return config.job().transactionalIdPrefix();
+    }
+    String deployment = String.join("\n", config.kafka().bootstrapServers(),
+        config.kafka().groupId(), config.job().checkpointDir().toString(),
+        config.topics().embeddings(), config.topics().checkpoints(),
+        config.topics().deadLetters());
+    return config.job().name() + "-" + ModelPublisher.sha256(
+        deployment.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+  }
+
+  /**
+   * A cluster start refuses checkpoints under /tmp (lost with the machine, and not where another
+   * TaskManager or a new JobManager can read them) unless job.allowTemporaryCheckpointDir.
+   */
+  public static void requireDurableCheckpointDir(JobConfig config) {
+    if (config.job().checkpointsAreTemporary() && !config.job().allowTemporaryCheckpointDir()) {
+      throw new IllegalStateException("job.checkpointDir = " + config.job().checkpointDir()
+          + " is under /tmp: a cluster job's state would be lost with the machine. Use a "
+          + "durable shared directory (file:///var/lib/contraflow/checkpoints, s3://bucket/path) "
+          + "or force it with --set job.allowTemporaryCheckpointDir=true");
+    }
   }
 
   private static Properties clientProperties(JobConfig.Kafka kafka) {
@@ -259,11 +301,8 @@ public final class ContraflowJob {
    * fail the job at start-up, and again after every restart, with a metadata error.
    */
   public static void requireInputTopics(JobConfig config) throws InterruptedException {
-    Properties admin = clientProperties(config.kafka());
-    admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        config.kafka().bootstrapServers());
     Set<String> existing;
-    try (Admin client = Admin.create(admin)) {
+    try (Admin client = admin(config)) {
       existing = client.listTopics().names().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot list the topics of Kafka at "
@@ -279,11 +318,30 @@ public final class ContraflowJob {
     }
   }
 
+  /**
+   * Fails fast, with the fix, when the dead-letter topic would refuse a dead letter of
+   * {@code limits.maxDeadLetterBytes} ({@link DeadLetterTopic}).
+   */
+  public static void requireDeadLetterTopicAccepts(JobConfig config) throws InterruptedException {
+    try (Admin client = admin(config)) {
+      DeadLetterTopic.requireAccepts(client, config);
+    }
+  }
+
+  private static Admin admin(JobConfig config) {
+    Properties admin = clientProperties(config.kafka());
+    admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.kafka().bootstrapServers());
+    return Admin.create(admin);
+  }
+
   /** Cluster entry point: {@code --config FILE [--set key=value]...}. */
   public static void main(String[] args) throws Exception {
     NativeMemory.configure(); // `flink run` passes no JVM flags to the client either
     JobConfig config = config(args);
+    requireDurableCheckpointDir(config);
     requireInputTopics(config);
+    requireDeadLetterTopicAccepts(config);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
     build(env, config);

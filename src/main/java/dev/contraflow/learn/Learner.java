@@ -38,6 +38,10 @@ import java.util.List;
  * state captured, and the incoming records offered to the buffer, which the next state carries.
  * {@link ReplayConfig#NONE} is one update on the micro-batch as it came, without a buffer.
  *
+ * <p>A step whose loss, gradients or new parameters are not finite is rejected
+ * ({@link NonFiniteGuard}): its result keeps the state it started from and embeds the batch by
+ * it, and says why ({@link StepResult#rejection}).
+ *
  * <p>Not thread-safe.
  *
  * @param <I> one input record: {@link Image}, {@link SentenceExample} or {@link PairExample}
@@ -90,8 +94,23 @@ public final class Learner<I> {
   public StepResult step(LearnerState state, Batch<I> batch) {
     // the step's arrays are scratch: the result holds only Java arrays and numbers
     try (NativeMemory.Step scratch = NativeMemory.step()) {
-      return replay.enabled() ? replayStep(state, batch) : plainStep(state, batch);
+      StepResult taken = replay.enabled() ? replayStep(state, batch) : plainStep(state, batch);
+      String problem = NonFiniteGuard.problem(taken.metrics().loss(), taken.state());
+      return problem == null ? taken : rejected(state, batch, taken.metrics(), problem);
     }
+  }
+
+  /**
+   * A step {@link NonFiniteGuard} found non-finite: the state stays the one it started from, and
+   * the batch's records are embedded by that state (so each still gets its one embedding).
+   */
+  private StepResult rejected(LearnerState state, Batch<I> batch, StepMetrics attempted,
+      String problem) {
+    load(state);
+    List<Output> outputs = batch.emitEmbeddings()
+        ? method.embed(batch.inputs(), state.step()) : List.of();
+    return new StepResult(state, outputs, attempted, "step " + (state.step() + 1)
+        + " rejected, the model stays at step " + state.step() + ": " + problem);
   }
 
   private StepResult plainStep(LearnerState state, Batch<I> batch) {
@@ -226,6 +245,9 @@ public final class Learner<I> {
    * record.
    */
   public List<Output> outputs(LearnerState state, List<I> inputs) {
+    if (inputs.isEmpty()) {
+      return List.of();
+    }
     try (NativeMemory.Step scratch = NativeMemory.step()) {
       load(state);
       return method.embed(inputs, state.step());

@@ -197,10 +197,7 @@ public record LearnerConfig(
       throw new IllegalArgumentException("queueSize must be >= 1, got " + queueSize
           + " (0 = the method's default; MoCo uses 65536, 4096 suits small data)");
     }
-    if (!(temperature > 0 && temperature < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException("temperature must be > 0, got " + temperature
-          + " (0 = the method's paper value; MoCo v2 uses 0.2)");
-    }
+    requireTemperature(temperature, "MoCo v2 uses 0.2");
     if (!(cropScaleMin > 0 && cropScaleMin <= 1)) {
       throw new IllegalArgumentException(
           "cropScaleMin must be in (0, 1], got " + cropScaleMin + " (MoCo v2 uses 0.2)");
@@ -277,4 +274,19 @@ public record LearnerConfig(
     return new LearnerConfig(method, encoder, optimizer, queueSize, temperature, momentum,
         cropScaleMin, batchSize, seed, swav, instDisc, d, replay);
   }
+
+  /**
+   * A softmax temperature of a contrastive loss: the papers use 0.05 to 0.5. Outside
+   * [{@value #MIN_TEMPERATURE}, {@value #MAX_TEMPERATURE}] it is a typo - a tiny one overflows the
+   * logits (issue 15: non-finite steps), a huge one flattens every softmax so nothing is learned.
+   */
+  static void requireTemperature(double temperature, String example) {
+    if (!(temperature >= MIN_TEMPERATURE && temperature <= MAX_TEMPERATURE)) {
+      throw new IllegalArgumentException("temperature must be in [" + MIN_TEMPERATURE + ", "
+          + MAX_TEMPERATURE + "], got " + temperature + " (" + example + ")");
+    }
+  }
+
+  static final double MIN_TEMPERATURE = 1e-3;
+  static final double MAX_TEMPERATURE = 10;
 }

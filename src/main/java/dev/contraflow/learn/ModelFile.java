@@ -286,7 +286,11 @@ public final class ModelFile {
   /** A version 1 to 3 header: {@code key=value} lines, provenance under {@code provenance.}. */
   private static Framed legacyHeader(byte[] bytes, byte[] state) throws IOException {
     Properties p = new Properties();
-    p.load(new java.io.StringReader(new String(bytes, StandardCharsets.UTF_8)));
+    try {
+      p.load(new java.io.StringReader(new String(bytes, StandardCharsets.UTF_8)));
+    } catch (IllegalArgumentException e) { // a malformed unicode escape (found by fuzzing)
+      throw new IOException("model header is corrupt: " + e.getMessage(), e);
+    }
     Map<String, String> provenance = new TreeMap<>();
     for (String key : p.stringPropertyNames()) {
       if (key.startsWith("provenance.")) {
@@ -311,8 +315,13 @@ public final class ModelFile {
     if (n < 0 || n > (1 << 30)) {
       throw new IOException("model file is corrupt (block of " + n + " bytes)");
     }
-    byte[] b = new byte[n];
-    in.readFully(b);
+    // read as the bytes arrive, not allocated up front: a header that claims a gigabyte in a file
+    // of a few bytes allocates a few bytes (issue 15, fuzzing)
+    byte[] b = in.readNBytes(n);
+    if (b.length != n) {
+      throw new IOException("model file is truncated (block of " + n + " bytes, " + b.length
+          + " there)");
+    }
     return b;
   }
 

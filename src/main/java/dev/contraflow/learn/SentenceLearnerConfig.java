@@ -84,10 +84,7 @@ public record SentenceLearnerConfig(
           + " -1 = the method's default), got " + queueSize
           + " (ESimCSE uses 2.5 x the batch size)");
     }
-    if (!(temperature > 0)) {
-      throw new IllegalArgumentException(
-          "temperature must be > 0, got " + temperature + " (SimCSE uses 0.05)");
-    }
+    LearnerConfig.requireTemperature(temperature, "SimCSE uses 0.05");
     if (!(duplicationRate >= 0 && duplicationRate <= 1)) {
       throw new IllegalArgumentException("duplicationRate must be in [0, 1], got "
           + duplicationRate + " (ESimCSE uses 0.32)");

@@ -8,12 +8,26 @@ import java.util.List;
  * @param state the next state; its step is the model version the embeddings carry
  * @param outputs the embeddings (if the batch asked for them), in input order: one per image or
  *     sentence, two per image-text pair (image, then caption)
- * @param metrics the step's metrics
+ * @param metrics the step's metrics (of a rejected step: what it would have left, NaN loss and
+ *     all)
+ * @param rejection why the step was rejected ({@link NonFiniteGuard}), or null when it was taken;
+ *     a rejected step's state is the one it started from, and its outputs are by that state
  */
-public record StepResult(LearnerState state, List<Output> outputs, StepMetrics metrics) {
+public record StepResult(LearnerState state, List<Output> outputs, StepMetrics metrics,
+    String rejection) {
 
   public StepResult {
     outputs = List.copyOf(outputs);
+  }
+
+  /** A step that was taken. */
+  public StepResult(LearnerState state, List<Output> outputs, StepMetrics metrics) {
+    this(state, outputs, metrics, null);
+  }
+
+  /** Whether the step was rejected: the state did not move. */
+  public boolean rejected() {
+    return rejection != null;
   }
 
   /** Every output's embedding, in order. */

@@ -63,7 +63,8 @@ class ContraflowCliTest {
     int code = run("train", "--images", SUBSET, "--limit", "8", "--temperature", "-1",
         "--model-out", dir.resolve("m.cfm").toString());
     assertEquals(1, code);
-    assertTrue(err.toString().contains("temperature must be > 0, got -1.0"), err.toString());
+    assertTrue(err.toString().contains("temperature must be in [0.001, 10.0], got -1.0"),
+        err.toString());
   }
 
   @Test

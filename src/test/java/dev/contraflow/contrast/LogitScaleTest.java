@@ -41,4 +41,11 @@ class LogitScaleTest {
         () -> LogitScale.ofTemperature(0.001));
     assertTrue(e.getMessage().contains("CLIP starts at 0.07"), e.getMessage());
   }
+
+  @Test
+  void aNonFiniteGradientLeavesTheScaleAsItIs() {
+    LogitScale s = new LogitScale(2.0, 0.1, 0.2);
+    assertEquals(s, s.update(Double.NaN, 4, 0.01));
+    assertEquals(s, s.update(Double.NEGATIVE_INFINITY, 4, 0.01));
+  }
 }

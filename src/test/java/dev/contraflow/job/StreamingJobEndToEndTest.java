@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -143,7 +144,11 @@ class StreamingJobEndToEndTest {
       if (d.getValue() != null) {
         d.getValue().duplicate().get(original);
       }
-      assertArrayEquals(bad.get(name), original, name + ": the original bytes travel along");
+      byte[] sent = bad.get(name);
+      assertEquals(d.getValue() == null ? null : (Integer) sent.length, d.getValueSize(),
+          name + ": its original length");
+      assertArrayEquals(d.getTruncated() ? Arrays.copyOf(sent, original.length) : sent, original,
+          name + ": the original bytes travel along, cut to limits.maxDeadLetterBytes");
       assertEquals(config.topics().images(), d.getSourceTopic());
       assertTrue(d.getOffset() >= 12 && d.getOffset() < 12 + bad.size(), name + " offset");
       assertFalse(d.getReason().isBlank(), name + " has a reason");

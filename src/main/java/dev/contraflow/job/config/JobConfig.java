@@ -3,6 +3,7 @@ package dev.contraflow.job.config;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.io.image.EncoderInput;
 import dev.contraflow.io.record.WireFormat;
+import dev.contraflow.job.decode.ModelIds;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.SentenceLearnerConfig;
@@ -46,6 +47,12 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
     Set<String> distinct = new LinkedHashSet<>(topics.all());
     require(distinct.size() == topics.all().size(), "topics", topics.all(),
         "every topic must have its own name");
+    Duration exposed = job.longestOpenTransaction();
+    require(kafka.transactionTimeout().compareTo(exposed) >= 0, "kafka.transactionTimeout",
+        kafka.transactionTimeout(), "use at least " + exposed + " = job.checkpointInterval + "
+            + "job.checkpointTimeout + job.restartAttempts x job.restartDelay: a transaction "
+            + "stays open that long at worst, and Kafka aborting it first loses its records "
+            + "(Flink's KafkaSink documentation); or shorten those");
   }
 
   /** Kafka clients. {@code properties} pass through to every client and are never logged. */
@@ -194,33 +201,55 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
    * rules of {@link EncoderInput}: {@code fit}, {@code alpha}, {@code channelConversion}. Each
    * model key is its own learner; image, sentence and image-text models are separate learners, so
    * their default ids differ.
+   *
+   * @param maxKeys model ids one learner subtask trains at most (per modality); the records of a
+   *     further id are dead letters. Keyed state cannot count keys across subtasks, so the bound
+   *     is per subtask - which is where the memory of the learners is - and the whole job trains
+   *     at most {@code job.parallelism x maxKeys} ids of each kind.
    */
   public record Model(String defaultId, String defaultSentenceId, String defaultPairId,
-      EncoderInput.Fit fit, EncoderInput.Alpha alpha,
+      int maxKeys, EncoderInput.Fit fit, EncoderInput.Alpha alpha,
       EncoderInput.ChannelConversion channelConversion) implements Serializable {
 
     public Model {
-      require(defaultId != null && !defaultId.isBlank(), "model.defaultId", defaultId,
-          "name the model image records without a modelId train, e.g. default");
-      require(defaultSentenceId != null && !defaultSentenceId.isBlank()
-          && !defaultSentenceId.equals(defaultId), "model.defaultSentenceId", defaultSentenceId,
+      requireModelId("model.defaultId", defaultId, "e.g. default");
+      requireModelId("model.defaultSentenceId", defaultSentenceId, "e.g. default-text");
+      requireModelId("model.defaultPairId", defaultPairId, "e.g. default-clip");
+      require(!defaultSentenceId.equals(defaultId), "model.defaultSentenceId", defaultSentenceId,
           "name the model sentence records without a modelId train, other than model.defaultId,"
               + " e.g. default-text");
-      require(defaultPairId != null && !defaultPairId.isBlank()
-          && !defaultPairId.equals(defaultId) && !defaultPairId.equals(defaultSentenceId),
+      require(!defaultPairId.equals(defaultId) && !defaultPairId.equals(defaultSentenceId),
           "model.defaultPairId", defaultPairId, "name the model image-caption pairs without a "
               + "modelId train, other than the image and sentence defaults, e.g. default-clip");
+      require(maxKeys >= 1, "model.maxKeys", maxKeys,
+          "use at least 1: the model ids one learner subtask trains (each is its own learner)");
       require(fit != null, "model.fit", fit, "use CROP or PAD");
       require(alpha != null, "model.alpha", alpha, "use WHITE, BLACK or DROP");
       require(channelConversion != null, "model.channelConversion", channelConversion,
           "use CONVERT or REFUSE");
     }
+
+    private static void requireModelId(String setting, String id, String example) {
+      String problem = ModelIds.problem(id);
+      require(problem == null, setting, id, (problem == null ? "" : problem) + ", " + example);
+    }
   }
 
-  /** Flink settings. */
+  /**
+   * Flink settings.
+   *
+   * @param checkpointDir where checkpoints go; they are retained when the job is cancelled or
+   *     fails, so a job can resume from the latest ({@code contraflow learn --restore latest})
+   * @param allowTemporaryCheckpointDir whether a cluster start accepts a checkpointDir under /tmp
+   *     (lost on reboot, and on another machine than the JobManager's)
+   * @param checkpointTimeout the longest a checkpoint may take before it is declared failed
+   * @param transactionalIdPrefix the Kafka sink's transactional id prefix; empty: derived from
+   *     this deployment (see ContraflowJob#transactionalIdPrefix)
+   */
   public record Job(String name, int parallelism, int maxParallelism, Duration batchTimeout,
-      Duration checkpointInterval, URI checkpointDir, int restartAttempts, Duration restartDelay)
-      implements Serializable {
+      Duration checkpointInterval, Duration checkpointTimeout, URI checkpointDir,
+      boolean allowTemporaryCheckpointDir, int restartAttempts, Duration restartDelay,
+      String transactionalIdPrefix) implements Serializable {
 
     public Job {
       require(name != null && !name.isBlank(), "job.name", name, "give the Flink job a name");
@@ -234,11 +263,34 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
           "job.checkpointInterval", checkpointInterval,
           "use at least 100ms; embeddings become visible to read_committed consumers per "
               + "checkpoint");
+      require(checkpointTimeout != null && checkpointTimeout.toSeconds() >= 1,
+          "job.checkpointTimeout", checkpointTimeout,
+          "use at least 1s, e.g. 2min; it bounds how long a transaction stays open");
       require(checkpointDir != null && checkpointDir.getScheme() != null, "job.checkpointDir",
           checkpointDir, "use a URI such as file:///var/lib/contraflow/checkpoints or s3://b/p");
       require(restartAttempts >= 0, "job.restartAttempts", restartAttempts, "use 0 or more");
       require(restartDelay != null && !restartDelay.isNegative(), "job.restartDelay",
           restartDelay, "use a duration such as 2s");
+      transactionalIdPrefix = transactionalIdPrefix == null ? "" : transactionalIdPrefix;
+      require(transactionalIdPrefix.matches("[A-Za-z0-9._-]{0,200}"),
+          "job.transactionalIdPrefix", transactionalIdPrefix,
+          "use up to 200 of [A-Za-z0-9._-], or \"\" to derive it from the deployment");
+    }
+
+    /**
+     * The longest a sink transaction can stay open: a checkpoint interval, the slowest checkpoint
+     * and every restart before the next one completes.
+     */
+    public Duration longestOpenTransaction() {
+      return checkpointInterval.plus(checkpointTimeout)
+          .plus(restartDelay.multipliedBy(restartAttempts));
+    }
+
+    /** Whether checkpoints go under /tmp, where a machine's restart or cleaner loses them. */
+    public boolean checkpointsAreTemporary() {
+      String path = checkpointDir.getPath();
+      return "file".equals(checkpointDir.getScheme()) && path != null
+          && (path.equals("/tmp") || path.startsWith("/tmp/"));
     }
   }
 
@@ -259,8 +311,19 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
     }
   }
 
-  /** Input limits: beyond them a record is a dead letter with the reason. */
-  public record Limits(int maxRecordBytes, long maxPixels, long maxDecodedBytes)
+  /**
+   * Input limits: beyond them a record is a dead letter with the reason.
+   *
+   * @param maxDecodedBytes the most a decoded image may take before it is resized
+   * @param maxDeadLetterBytes the most a dead letter is on the wire: a longer value is cut, with
+   *     its original length and SHA-256 (the dead-letter topic must take this much)
+   * @param maxPendingBytes a model's pending micro-batch closes before B records once its records
+   *     hold this many bytes (decoded pixels, text): B large images cannot pile up in state
+   * @param maxRejectedSteps steps rejected as non-finite in a row after which a model stops
+   *     training (its records are still embedded by its last good state)
+   */
+  public record Limits(int maxRecordBytes, long maxPixels, long maxDecodedBytes,
+      int maxDeadLetterBytes, long maxPendingBytes, int maxRejectedSteps)
       implements Serializable {
 
     public Limits {
@@ -271,6 +334,15 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
       require(maxDecodedBytes >= EncoderInput.SMALLEST_MAX_DECODED_BYTES,
           "limits.maxDecodedBytes", maxDecodedBytes,
           "use at least " + EncoderInput.SMALLEST_MAX_DECODED_BYTES);
+      require(maxDeadLetterBytes >= MIN_DEAD_LETTER_BYTES
+          && maxDeadLetterBytes <= MAX_DEAD_LETTER_BYTES, "limits.maxDeadLetterBytes",
+          maxDeadLetterBytes, "use " + MIN_DEAD_LETTER_BYTES + ".." + MAX_DEAD_LETTER_BYTES
+              + " (at most the job's producer request size), e.g. 1048576; the dead-letter "
+              + "topic's max.message.bytes must be at least as large");
+      require(maxRejectedSteps >= 1, "limits.maxRejectedSteps", maxRejectedSteps,
+          "use at least 1, e.g. 10");
+      require(maxPendingBytes >= 1 << 20, "limits.maxPendingBytes", maxPendingBytes,
+          "use at least 1048576 (1 MiB), e.g. 268435456; a smaller batch only trains worse");
     }
   }
 
@@ -349,6 +421,11 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
     return new EncoderInput(shape.channels(), shape.height(), shape.width(), model.fit(),
         model.alpha(), model.channelConversion(), limits.maxPixels(), limits.maxDecodedBytes());
   }
+
+  /** Room for a dead letter's key, reason and coordinates, and some of the value. */
+  public static final int MIN_DEAD_LETTER_BYTES = 64 << 10;
+  /** The job's producer request size (max.request.size): no record it writes is larger. */
+  public static final int MAX_DEAD_LETTER_BYTES = 16 << 20;
 
   static void require(boolean ok, String setting, Object value, String fix) {
     if (!ok) {

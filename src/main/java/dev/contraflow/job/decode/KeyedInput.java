@@ -25,4 +25,17 @@ public class KeyedInput {
     this.sourceOffset = sourceOffset;
     this.eventTime = eventTime;
   }
+
+  /**
+   * Roughly the bytes this input holds in the pending micro-batch (its content; the coordinates
+   * are noise), which {@code limits.maxPendingBytes} bounds.
+   */
+  public long sizeBytes() {
+    return 0;
+  }
+
+  /** Bytes of a Java string's characters. */
+  protected static long sizeOf(String text) {
+    return text == null ? 0 : 2L * text.length();
+  }
 }

@@ -24,6 +24,11 @@ public class LearnerInput extends KeyedInput {
     this.pixels = image.pixels();
   }
 
+  @Override
+  public long sizeBytes() {
+    return 4L * pixels.length;
+  }
+
   public Image image() {
     return new Image(id, channels, height, width, pixels);
   }

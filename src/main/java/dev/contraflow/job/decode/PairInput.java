@@ -30,6 +30,11 @@ public class PairInput extends KeyedInput {
     this.caption = caption;
   }
 
+  @Override
+  public long sizeBytes() {
+    return 4L * pixels.length + sizeOf(caption);
+  }
+
   /** The learner's example. */
   public PairExample example(SentenceTokenizer tokenizer) throws InvalidSentenceException {
     return new PairExample(id, new Image(id, channels, height, width, pixels),

@@ -1,6 +1,5 @@
 package dev.contraflow.job.decode;
 
-import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.io.record.UndecodableRecordException;
 import dev.contraflow.job.RecordCodecs;
@@ -43,8 +42,7 @@ public abstract class RecordDecoder<R extends SpecificRecord, O extends KeyedInp
     this.codec = codecs.forTopic(type, topic);
     this.typeName = type.getSimpleName();
     this.maxRecordBytes = config.limits().maxRecordBytes();
-    this.deadLetters = new DeadLetters(config.topics().deadLetters(),
-        codecs.forTopic(DeadLetterRecord.class, config.topics().deadLetters()));
+    this.deadLetters = DeadLetters.of(config);
   }
 
   @Override
@@ -98,9 +96,20 @@ public abstract class RecordDecoder<R extends SpecificRecord, O extends KeyedInp
     return id.toString();
   }
 
-  /** The record's own model key, else the default one. */
-  protected static String modelIdOr(CharSequence modelId, String defaultId) {
-    return modelId == null || modelId.toString().isBlank() ? defaultId : modelId.toString();
+  /**
+   * The record's own model key, else the default one; an id that breaks {@link ModelIds}' rule
+   * is {@link Rejected}.
+   */
+  protected static String modelIdOr(CharSequence modelId, String defaultId) throws Rejected {
+    if (modelId == null || modelId.toString().isBlank()) {
+      return defaultId;
+    }
+    String id = modelId.toString();
+    String problem = ModelIds.problem(id);
+    if (problem != null) {
+      throw new Rejected(problem);
+    }
+    return id;
   }
 
   /** The record's event time, else the Kafka record's timestamp. */

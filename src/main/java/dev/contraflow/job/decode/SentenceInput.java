@@ -27,6 +27,11 @@ public class SentenceInput extends KeyedInput {
     this.hardNegative = hardNegative;
   }
 
+  @Override
+  public long sizeBytes() {
+    return sizeOf(text) + sizeOf(positive) + sizeOf(hardNegative);
+  }
+
   /** The learner's example: the sentence and, for supervised records, its pair. */
   public SentenceExample example(SentenceTokenizer tokenizer) throws InvalidSentenceException {
     return new SentenceExample(tokenizer.tokenize(id, text),

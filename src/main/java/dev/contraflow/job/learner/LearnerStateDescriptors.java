@@ -8,6 +8,7 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 
 /**
  * Every piece of keyed state of a model, in one place, each name carrying its version. Change a
@@ -62,9 +63,35 @@ public final class LearnerStateDescriptors {
     return new ValueStateDescriptor<>("pending-count-v1", Types.INT);
   }
 
+  /**
+   * Steps rejected as non-finite in a row; at limits.maxRejectedSteps the model stops training.
+   */
+  public static ValueStateDescriptor<Integer> rejectedSteps() {
+    return new ValueStateDescriptor<>("rejected-steps-v1", Types.INT);
+  }
+
+  /** Roughly how many bytes the pending micro-batch holds (KeyedInput#sizeBytes). */
+  public static ValueStateDescriptor<Long> pendingBytes() {
+    return new ValueStateDescriptor<>("pending-bytes-v1", Types.LONG);
+  }
+
   /** Processing time at which the pending micro-batch is trained on even if not full. */
   public static ValueStateDescriptor<Long> batchDeadline() {
     return new ValueStateDescriptor<>("batch-deadline-v1", Types.LONG);
+  }
+
+  /** Set once a model id is admitted under {@code model.maxKeys} (or found to have trained). */
+  public static ValueStateDescriptor<Boolean> admitted() {
+    return new ValueStateDescriptor<>("model-admitted-v1", Types.BOOLEAN);
+  }
+
+  /**
+   * Operator (union) state: admitted model ids per key group, (key group, count), so that the
+   * count of each subtask survives rescaling (see ModelKeyCap).
+   */
+  public static ListStateDescriptor<Tuple2<Integer, Integer>> admittedPerKeyGroup() {
+    return new ListStateDescriptor<>("admitted-keys-per-key-group-v1",
+        Types.TUPLE(Types.INT, Types.INT));
   }
 
   public static ValueStateDescriptor<PublishedModel> published() {

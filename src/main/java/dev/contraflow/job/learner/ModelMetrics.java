@@ -3,6 +3,7 @@ package dev.contraflow.job.learner;
 import dev.contraflow.learn.StepMetrics;
 import java.util.HashSet;
 import java.util.Set;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.MeterView;
@@ -11,7 +12,9 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * Flink metrics of one model key, under the group {@code model.<modelId>}: the latest step's
  * numbers as gauges (step is the model version), a gauge per figure of the method's own (DINO's
- * teacherEntropy) from the first step that reports it, and a meter of records trained per second.
+ * teacherEntropy) from the first step that reports it, a meter of records trained per second, the
+ * count of steps rejected as non-finite, and {@code trainingStopped} (1 once the model has
+ * stopped training after too many of them in a row: alert on it).
  */
 final class ModelMetrics {
 
@@ -19,6 +22,9 @@ final class ModelMetrics {
   private final Meter records;
   private final MetricGroup group;
   private final Set<String> methodGauges = new HashSet<>();
+  private final Counter rejectedSteps;
+  private volatile boolean stopped;
+  private volatile String lastRejection;
 
   ModelMetrics(MetricGroup operatorGroup, String modelId) {
     MetricGroup g = operatorGroup.addGroup("model", modelId);
@@ -33,6 +39,21 @@ final class ModelMetrics {
     g.gauge("queueMeanAge",
         (Gauge<Double>) () -> latest == null ? Double.NaN : latest.queueMeanAge());
     this.records = g.meter("samplesPerSecond", new MeterView(10));
+    this.rejectedSteps = g.counter("rejectedSteps");
+    g.gauge("trainingStopped", (Gauge<Integer>) () -> stopped ? 1 : 0);
+    g.gauge("lastRejection", (Gauge<String>) () -> lastRejection == null ? "" : lastRejection);
+  }
+
+  /** A step rejected as non-finite; {@code stopsTraining} when it was the last one allowed. */
+  void rejected(String why, boolean stopsTraining) {
+    rejectedSteps.inc();
+    lastRejection = why;
+    stopped = stopsTraining;
+  }
+
+  /** Whether the model has stopped training (its records are still embedded). */
+  void stopped(boolean isStopped) {
+    stopped = isStopped;
   }
 
   void record(StepMetrics m, int batchSize) {

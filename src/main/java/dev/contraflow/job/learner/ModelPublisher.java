@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.io.record.RecordCodec;
+import dev.contraflow.job.decode.ModelIds;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
@@ -62,8 +63,9 @@ public final class ModelPublisher implements Serializable {
     byte[] bytes = files.modelFile(state, Map.of(
         "modelId", modelId, "step", Long.toString(version),
         "createdAt", Instant.ofEpochMilli(now).toString(), "producer", "contraflow learn"));
-    Path dir = new Path(new Path(store), modelId);
-    String name = modelId + spec.fileTag() + "-v" + version;
+    String folder = folderName(modelId);
+    Path dir = new Path(new Path(store), folder);
+    String name = folder + spec.fileTag() + "-v" + version;
     Path file = new Path(dir, name + ".cfm");
     write(file, bytes);
     Path dl4j = null;
@@ -88,6 +90,17 @@ public final class ModelPublisher implements Serializable {
     return new Published(new PublishedModel(version, now, sha256),
         new KafkaOutput(topic, modelId.getBytes(StandardCharsets.UTF_8), codec.encode(record),
             now));
+  }
+
+  /**
+   * The model's folder of the store, and the start of its file names: a valid id
+   * ({@link ModelIds}) as it is; any other - only a key restored from a savepoint of a job that
+   * did not check ids can have one - as {@code _} and a digest of it, a name no valid id has
+   * (those start with a letter or digit) and that cannot leave the store.
+   */
+  public static String folderName(String modelId) {
+    return ModelIds.isValid(modelId) ? modelId
+        : "_" + sha256(modelId.getBytes(StandardCharsets.UTF_8)).substring(0, 32);
   }
 
   private static void write(Path file, byte[] bytes) throws IOException {

@@ -107,7 +107,8 @@ class JobConfigLoaderTest {
         d.getMessage());
     var t = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("learner.temperature=-1")));
-    assertTrue(t.getMessage().contains("temperature must be > 0, got -1.0"), t.getMessage());
+    assertTrue(t.getMessage().contains("temperature must be in [0.001, 10.0], got -1.0"),
+        t.getMessage());
   }
 
   @Test
