@@ -45,7 +45,7 @@ final class LearnCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No status lines; only the first line and the summary.")
   boolean quiet;
 
-  @Option(names = "--status-format", paramLabel = "text|json", defaultValue = "text",
+  @Option(names = "--status-format", paramLabel = "text|json", defaultValue = "TEXT",
       description = "Status lines for people (text) or one JSON object a line for scripts (json)."
           + " Default: ${DEFAULT-VALUE}.")
   StatusFormat statusFormat;

@@ -45,7 +45,9 @@ class HostileInputStreamingTest {
     try (StreamingStack stack = StreamingStack.start(dir)) {
       JobConfig config = stack.config("hostile", "limits.maxRecordBytes=" + MAX_RECORD_BYTES,
           "limits.maxDeadLetterBytes=" + MAX_DEAD_LETTER_BYTES, "model.maxKeys=2",
-          "limits.maxPendingBytes=1048576", "job.batchTimeout=500ms", "publish.everySteps=1");
+          "limits.maxPendingBytes=1048576", "job.batchTimeout=500ms", "publish.everySteps=1",
+          // BadInput's RGB image is one of the refusals; by default it would be converted
+          "model.channelConversion=REFUSE");
       RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
       List<Image> images = StreamingStack.images(24);
 
