@@ -257,6 +257,8 @@ class ClusterSubmissionIT {
         "--config", config.toString(),
         "--set", "kafka.bootstrapServers=" + ops.bootstrapServers(),
         "--set", "job.checkpointDir=" + RUN_DIR.resolve("checkpoints").toUri(),
+        // a throwaway cluster: its state may live wherever the checkout is, /tmp included
+        "--set", "job.allowTemporaryCheckpointDir=true",
         "--set", "publish.modelStore=" + RUN_DIR.resolve("models").toUri());
   }
 
