@@ -218,7 +218,6 @@ final class LearnerOptions {
     s.put("temperature", temperature);
     s.put("queueSize", queueSize);
     s.put("momentum.momentum", momentum);
-    s.put("momentum.schedule", momentumSchedule);
     s.put("cropScaleMin", cropScaleMin);
     s.put("swav.prototypes", prototypes);
     s.put("swav.localCrops", localCrops);
@@ -267,7 +266,6 @@ final class LearnerOptions {
     s.put("temperature", temperature);
     s.put("queueSize", queueSize);
     s.put("momentum.momentum", momentum);
-    s.put("momentum.schedule", momentumSchedule);
     s.put("duplicationRate", duplicationRate);
     s.put("deletionRate", wordDeletion);
     return withSchedule(s, totalSteps, JobConfig::sentenceLearner,
@@ -306,18 +304,19 @@ final class LearnerOptions {
   }
 
   /**
-   * Binds the settings; a cosine momentum schedule then runs over the whole command:
-   * {@code totalSteps} micro-batches of the configured updates each.
+   * Binds the settings with the momentum schedule; a cosine schedule runs over the whole command:
+   * {@code totalSteps} micro-batches of the configured updates each, which only the bound settings
+   * tell.
    */
-  private static <C> C withSchedule(Settings s, long totalSteps, Function<JobConfig, C> learner,
+  private <C> C withSchedule(Settings s, long totalSteps, Function<JobConfig, C> learner,
       ToIntFunction<C> updatesPerBatch) {
-    String cosine = s.section + ".momentum.schedule=" + MomentumUpdate.Schedule.COSINE;
-    List<String> constant = s.list.stream().filter(o -> !o.equals(cosine)).toList();
-    C config = learner.apply(JobConfigLoader.defaults(constant));
-    if (constant.size() == s.list.size()) {
-      return config;
+    if (momentumSchedule != MomentumUpdate.Schedule.COSINE) {
+      s.put("momentum.schedule", momentumSchedule);
+      return learner.apply(JobConfigLoader.defaults(s.list));
     }
-    s.put("momentum.totalSteps", Math.max(1, totalSteps * updatesPerBatch.applyAsInt(config)));
+    C constant = learner.apply(JobConfigLoader.defaults(s.list));
+    s.put("momentum.schedule", momentumSchedule);
+    s.put("momentum.totalSteps", Math.max(1, totalSteps * updatesPerBatch.applyAsInt(constant)));
     return learner.apply(JobConfigLoader.defaults(s.list));
   }
 
