@@ -115,24 +115,22 @@ final class ProduceCommand implements Callable<Integer> {
     }
     JobConfig job = jobOptions.load(settings());
     RecordCodecs codecs = new RecordCodecs(job.records());
-    Sent sent = new Sent(spec.commandLine().getErr(), rate);
+    String t = topic != null ? topic : input.images != null ? job.topics().images()
+        : input.sentences != null ? job.topics().sentences() : job.topics().pairs();
+    Sent sent = new Sent(spec.commandLine().getErr(), rate, t);
     try (RecordProducer producer = new RecordProducer(job.kafka().bootstrapServers(),
         job.kafka().properties())) {
       if (input.images != null) {
-        String t = topic != null ? topic : job.topics().images();
         images(new Writer<>(producer, t, codecs.forTopic(ImageRecord.class, t), sent),
             job.encoderInput());
       } else if (input.sentences != null) {
-        String t = topic != null ? topic : job.topics().sentences();
         sentences(new Writer<>(producer, t, codecs.forTopic(SentenceRecord.class, t), sent));
       } else {
-        String t = topic != null ? topic : job.topics().pairs();
         pairs(new Writer<>(producer, t, codecs.forTopic(PairRecord.class, t), sent));
       }
       producer.flush();
     }
-    sent.summary(spec.commandLine().getOut(), topic != null ? topic : "the job's topic",
-        job.kafka());
+    sent.summary(spec.commandLine().getOut(), job.kafka());
     return sent.records == 0 ? 1 : 0;
   }
 
@@ -261,7 +259,7 @@ final class ProduceCommand implements Callable<Integer> {
     void send(String id, T record) {
       sent.pace();
       producer.send(topic, id.getBytes(StandardCharsets.UTF_8), codec.encode(record));
-      sent.sent(topic);
+      sent.sent();
     }
   }
 
@@ -274,13 +272,14 @@ final class ProduceCommand implements Callable<Integer> {
     private final double rate;
     private final long started = System.nanoTime();
     private long lastProgress = started;
-    private String topic;
+    private final String topic;
     long records;
     long refused;
 
-    Sent(PrintWriter err, double rate) {
+    Sent(PrintWriter err, double rate, String topic) {
       this.err = err;
       this.rate = rate;
+      this.topic = topic;
     }
 
     /** Waits until the next record is due under --rate. */
@@ -300,8 +299,7 @@ final class ProduceCommand implements Callable<Integer> {
       }
     }
 
-    void sent(String topic) {
-      this.topic = topic;
+    void sent() {
       records++;
       long now = System.nanoTime();
       if (now - lastProgress >= PROGRESS_NANOS) {
@@ -317,9 +315,9 @@ final class ProduceCommand implements Callable<Integer> {
       }
     }
 
-    void summary(PrintWriter out, String fallbackTopic, JobConfig.Kafka kafka) {
+    void summary(PrintWriter out, JobConfig.Kafka kafka) {
       out.printf("produce: %d records written to %s at %s in %.1f s (%.0f/s), acknowledged by"
-              + " the broker; %d refused%s%n", records, topic != null ? topic : fallbackTopic,
+              + " the broker; %d refused%s%n", records, topic,
           kafka.bootstrapServers(), seconds(), records / seconds(), refused,
           refused > REASONS_SHOWN ? " (the first " + REASONS_SHOWN + " listed above)"
               : refused > 0 ? " (listed above)" : "");
