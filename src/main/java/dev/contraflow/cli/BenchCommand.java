@@ -19,6 +19,8 @@ import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.SentenceLearnerConfig;
+import dev.contraflow.serve.IndexOptions;
+import dev.contraflow.serve.SearchBenchmark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +41,8 @@ import picocli.CommandLine.Option;
     description = "Benchmarks: representation quality, training speed, and the memory a folder"
         + " of photos takes.",
     subcommands = {BenchCommand.Quality.class, BenchCommand.Text.class, BenchCommand.Clip.class,
-        BenchCommand.Speed.class, BenchCommand.Stream.class, BenchCommand.Photos.class})
+        BenchCommand.Speed.class, BenchCommand.Stream.class, BenchCommand.Photos.class,
+        BenchCommand.Serve.class})
 final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -298,6 +301,71 @@ final class BenchCommand implements Runnable {
           job.learner().batchSize(), job.job().checkpointInterval(), job.job().batchTimeout());
       new StreamBenchmark(System.out).run(job, images, work, rateFraction,
           Duration.ofSeconds(latencySeconds));
+      return 0;
+    }
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = {"serve's two rankings of one model version on the same synthetic vectors "
+          + "(unit vectors around random centres) and queries: the exact scan and the HNSW "
+          + "index, QPS and p50/p99 latency on one thread, the index's build time, and its "
+          + "recall@k against the exact top k. The ranking alone, in memory: a served exact "
+          + "search also reads and decodes every row from RocksDB."})
+  static final class Serve implements Callable<Integer> {
+
+    @Option(names = "--sizes", split = ",", defaultValue = "100000,1000000",
+        description = "Vectors per run (default ${DEFAULT-VALUE}).")
+    List<Integer> sizes;
+
+    @Option(names = "--dim", defaultValue = "128", description = "Dimensions (default "
+        + "${DEFAULT-VALUE}).")
+    int dim;
+
+    @Option(names = "--clusters", defaultValue = "1000",
+        description = "Centres the vectors scatter around (default ${DEFAULT-VALUE}).")
+    int clusters;
+
+    @Option(names = "--queries", defaultValue = "200",
+        description = "Measured searches per path and size (default ${DEFAULT-VALUE}).")
+    int queries;
+
+    @Option(names = "--k", defaultValue = "10", description = "Top k (default ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--m", defaultValue = "" + IndexOptions.DEFAULT_M,
+        description = "HNSW neighbours per node (default ${DEFAULT-VALUE}, serve's).")
+    int m;
+
+    @Option(names = "--beam-width", defaultValue = "" + IndexOptions.DEFAULT_BEAM_WIDTH,
+        description = "HNSW efConstruction (default ${DEFAULT-VALUE}, serve's).")
+    int beamWidth;
+
+    @Option(names = "--candidates", defaultValue = "" + IndexOptions.DEFAULT_CANDIDATES,
+        description = "HNSW efSearch (default ${DEFAULT-VALUE}, serve's --index-candidates).")
+    int candidates;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of vectors and queries.")
+    long seed;
+
+    @Override
+    public Integer call() {
+      IndexOptions index = new IndexOptions(IndexOptions.DEFAULT_THRESHOLD,
+          IndexOptions.DEFAULT_MAX_VECTORS, m, beamWidth, candidates);
+      SearchBenchmark bench = new SearchBenchmark(dim, clusters, k, queries, index, System.out);
+      System.out.printf("bench serve: %d-d vectors around %d centres, %d queries, k=%d, HNSW "
+          + "M=%d efConstruction=%d efSearch=%d, one search thread%n", dim, clusters, queries, k,
+          m, beamWidth, candidates);
+      System.out.println("| vectors | path | QPS | p50 ms | p99 ms | recall@" + k + " | build |");
+      System.out.println("|---:|---|---:|---:|---:|---:|---:|");
+      for (int size : sizes) {
+        SearchBenchmark.Row row = bench.run(size, seed);
+        System.out.printf("| %,d | exact | %.1f | %.2f | %.2f | 1 | - |%n", size,
+            row.exact().qps(), row.exact().p50Ms(), row.exact().p99Ms());
+        System.out.printf("| %,d | hnsw | %.0f | %.3f | %.3f | %.4f | %.0f s (%,.0f vectors/s) |%n",
+            size, row.index().qps(), row.index().p50Ms(), row.index().p99Ms(), row.recall(),
+            row.buildSeconds(), size / row.buildSeconds());
+        System.out.flush();
+      }
       return 0;
     }
   }

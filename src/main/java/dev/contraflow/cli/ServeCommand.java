@@ -2,6 +2,7 @@ package dev.contraflow.cli;
 
 import dev.contraflow.serve.EmbeddingTable;
 import dev.contraflow.serve.HttpOptions;
+import dev.contraflow.serve.IndexOptions;
 import dev.contraflow.serve.JdkServerLimits;
 import dev.contraflow.serve.ServeConfig;
 import java.io.PrintWriter;
@@ -115,6 +116,23 @@ final class ServeCommand implements Callable<Integer> {
       description = "The file holding the --tls-keystore password.")
   Path tlsPasswordFile;
 
+  @Option(names = "--index-threshold", defaultValue = "" + IndexOptions.DEFAULT_THRESHOLD,
+      description = "Search a model version by an approximate HNSW index once this instance holds "
+          + "at least this many of its vectors; exactly below it, and whenever a search asks "
+          + "\"exact\": true (default ${DEFAULT-VALUE}; 0: always exact).")
+  int indexThreshold;
+
+  @Option(names = "--index-max-vectors", defaultValue = "" + IndexOptions.DEFAULT_MAX_VECTORS,
+      description = "The most vectors all indexes of this instance hold on the heap together "
+          + "(about 4 x dim + 300 bytes each); a larger version is searched exactly (default "
+          + "${DEFAULT-VALUE}).")
+  long indexMaxVectors;
+
+  @Option(names = "--index-candidates", defaultValue = "" + IndexOptions.DEFAULT_CANDIDATES,
+      description = "Candidates an index search keeps (HNSW's efSearch): more is slower and "
+          + "finds more of the exact top k (default ${DEFAULT-VALUE}).")
+  int indexCandidates;
+
   @Override
   public Integer call() throws Exception {
     // RocksDB unpacks its native library into java.io.tmpdir, which must exist.
@@ -122,7 +140,9 @@ final class ServeCommand implements Callable<Integer> {
     ServeConfig config = new ServeConfig(bootstrap, topic, port, advertisedHost,
         stateDir == null ? tmp.resolve("contraflow-serve") : stateDir, applicationId, history,
         schemaRegistry, kafkaProperties, standbyReplicas, new HttpOptions(bind, workers, queue, requestTimeout,
-            connections, authTokenFile, tlsKeystore, tlsPasswordFile));
+            connections, authTokenFile, tlsKeystore, tlsPasswordFile),
+        new IndexOptions(indexThreshold, indexMaxVectors, IndexOptions.DEFAULT_M,
+            IndexOptions.DEFAULT_BEAM_WIDTH, indexCandidates));
     JdkServerLimits.apply(requestTimeout, connections);
     PrintWriter err = spec.commandLine().getErr();
     return EmbeddingTable.run(config, line -> err.println("contraflow serve: " + line));

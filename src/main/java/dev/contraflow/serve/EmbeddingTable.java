@@ -58,16 +58,18 @@ public final class EmbeddingTable implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final EmbeddingServer server;
+  private final VectorIndexes indexes;
   private final String address;
   private final String scheme;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean failed;
   private boolean closed;
 
-  private EmbeddingTable(KafkaStreams streams, EmbeddingServer server, String address,
-      String scheme) {
+  private EmbeddingTable(KafkaStreams streams, EmbeddingServer server, VectorIndexes indexes,
+      String address, String scheme) {
     this.streams = streams;
     this.server = server;
+    this.indexes = indexes;
     this.address = address;
     this.scheme = scheme;
   }
@@ -96,6 +98,12 @@ public final class EmbeddingTable implements AutoCloseable {
    */
   public static Topology buildTopology(String embeddingsTopic, RecordCodec<EmbeddingRecord> codec,
       Duration historyRetention, TableCounters counters) {
+    return buildTopology(embeddingsTopic, codec, historyRetention, counters, VectorIndexes.off());
+  }
+
+  /** As above, handing every stored row to {@code indexes} as well. */
+  static Topology buildTopology(String embeddingsTopic, RecordCodec<EmbeddingRecord> codec,
+      Duration historyRetention, TableCounters counters, VectorIndexes indexes) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.versionedKeyValueStoreBuilder(
         Stores.persistentVersionedKeyValueStore(HISTORY_STORE, historyRetention),
@@ -104,7 +112,7 @@ public final class EmbeddingTable implements AutoCloseable {
         Stores.persistentKeyValueStore(LATEST_STORE), EmbeddingKey.serde(), storedEmbeddings()));
     builder.stream(embeddingsTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("embeddings"))
-        .process(() -> new LatestByModelVersion(codec, historyRetention, counters),
+        .process(() -> new LatestByModelVersion(codec, historyRetention, counters, indexes),
             Named.as("latest-by-model-version"), HISTORY_STORE, LATEST_STORE);
     return builder.build();
   }
@@ -140,26 +148,29 @@ public final class EmbeddingTable implements AutoCloseable {
     int port = http.getAddress().getPort();
     String address = config.advertisedHost() + ":" + port;
     TableCounters counters = new TableCounters();
+    VectorIndexes indexes = new VectorIndexes(config.index());
     KafkaStreams streams;
     try {
-      streams = new KafkaStreams(
-          buildTopology(config.topic(), config.codec(), config.historyRetention(), counters),
-          streamsConfig(config, port));
+      streams = new KafkaStreams(buildTopology(config.topic(), config.codec(),
+          config.historyRetention(), counters, indexes), streamsConfig(config, port));
     } catch (RuntimeException e) {
       http.stop(0);
+      indexes.close();
       throw e;
     }
     InteractiveQueries queries =
         new InteractiveQueries(streams, config.topic(), new HostInfo(config.advertisedHost(), port));
     EmbeddingServer server;
     try {
-      server = EmbeddingServer.start(http, config.http(), queries.table(), queries, counters);
+      server = EmbeddingServer.start(http, config.http(), queries.table(indexes), queries,
+          counters);
     } catch (IOException | RuntimeException e) {
       http.stop(0);
       streams.close();
+      indexes.close();
       throw e;
     }
-    EmbeddingTable table = new EmbeddingTable(streams, server, address,
+    EmbeddingTable table = new EmbeddingTable(streams, server, indexes, address,
         config.http().scheme());
     streams.setStateListener((now, before) -> table.onStateChange(now, queries, progress));
     streams.setUncaughtExceptionHandler(e -> {
@@ -201,6 +212,10 @@ public final class EmbeddingTable implements AutoCloseable {
 
   private void onStateChange(KafkaStreams.State now, Instances queries,
       Consumer<String> progress) {
+    if (now == KafkaStreams.State.REBALANCING) {
+      // partitions may move in or out: an index would miss the ones that arrive
+      indexes.clear();
+    }
     if (now == KafkaStreams.State.RUNNING) {
       progress.accept("ready: " + scheme + "://" + address + " serves partitions "
           + queries.localPartitions());
@@ -255,6 +270,7 @@ public final class EmbeddingTable implements AutoCloseable {
     closed = true;
     server.close();
     streams.close(Duration.ofSeconds(30));
+    indexes.close();
     stopped.countDown();
   }
 }

@@ -77,7 +77,7 @@ final class FanOutSearch {
     }
     SearchRequest part = request.id() == null
         ? SearchRequest.localPart(request.vector(), request.k(), request.versions(),
-            request.excludeId())
+            request.excludeId(), request.exact())
         : byVectorOf(modelId, request, local, all);
     Map<Instances.Instance, CompletableFuture<Peers.Reply>> asked = new LinkedHashMap<>();
     for (Instances.Instance peer : others) {
@@ -118,7 +118,8 @@ final class FanOutSearch {
     }
     VersionRule versions = TableQueries.versionsForId(request.id(),
         row.get("modelVersion").asLong(), request.versions());
-    return SearchRequest.localPart(vector, request.k(), versions, request.id());
+    return SearchRequest.localPart(vector, request.k(), versions, request.id(),
+        request.exact());
   }
 
   private static Part localPart(Instances.Instance self, LocalPart local, SearchRequest part) {
@@ -187,8 +188,10 @@ final class FanOutSearch {
     }
     List<Hit> hits = new ArrayList<>();
     TreeSet<Long> rankedVersions = new TreeSet<>();
+    TreeSet<String> methods = new TreeSet<>();
     long rankedCount = 0;
     for (Part p : ranked) {
+      methods.add(p.answer().path("method").asText("exact"));
       p.answer().get("results").forEach(h -> hits.add(new Hit(h.get("id").asText(),
           h.get("modelVersion").asLong(), h.get("score").asDouble())));
       p.answer().get("versions").forEach(v -> rankedVersions.add(v.asLong()));
@@ -206,6 +209,8 @@ final class FanOutSearch {
     }
     rankedVersions.forEach(body.putArray("versions")::add);
     body.put("ranked", rankedCount);
+    // "exact", "hnsw", or "exact+hnsw" when instances ranked their parts differently
+    body.put("method", methods.isEmpty() ? "exact" : String.join("+", methods));
     ArrayNode results = body.putArray("results");
     hits.stream().limit(request.k()).forEach(h -> results.addObject().put("id", h.id())
         .put("modelVersion", h.modelVersion()).put("score", h.score()));

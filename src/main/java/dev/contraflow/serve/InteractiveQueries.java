@@ -53,8 +53,8 @@ final class InteractiveQueries implements Instances {
     this.self = self;
   }
 
-  LocalTable table() {
-    return new LocalTable(this::history, this::latest);
+  LocalTable table(VectorIndexes indexes) {
+    return new LocalTable(this::history, this::latest, indexes);
   }
 
   private VersionedRecord<EmbeddingRecord> history(EmbeddingKey key, Instant asOf) {

@@ -40,15 +40,17 @@ final class LatestByModelVersion implements Processor<byte[], byte[], Void, Void
   private final RecordCodec<EmbeddingRecord> codec;
   private final long historyRetentionMs;
   private final TableCounters counters;
+  private final VectorIndexes indexes;
   private ProcessorContext<Void, Void> context;
   private VersionedKeyValueStore<EmbeddingKey, EmbeddingRecord> history;
   private KeyValueStore<EmbeddingKey, EmbeddingRecord> latest;
 
   LatestByModelVersion(RecordCodec<EmbeddingRecord> codec, Duration historyRetention,
-      TableCounters counters) {
+      TableCounters counters, VectorIndexes indexes) {
     this.codec = codec;
     this.historyRetentionMs = historyRetention.toMillis();
     this.counters = counters;
+    this.indexes = indexes;
   }
 
   @Override
@@ -85,6 +87,7 @@ final class LatestByModelVersion implements Processor<byte[], byte[], Void, Void
       return;
     }
     latest.put(key, embedding);
+    indexes.stored(current == null ? null : current.value(), embedding);
     counters.countStored();
   }
 

@@ -27,11 +27,30 @@ public final class LocalTable {
 
   private final HistoryLookup history;
   private final Supplier<ReadOnlyKeyValueStore<EmbeddingKey, EmbeddingRecord>> latest;
+  private final VectorIndexes indexes;
 
+  /** Searched exactly, always. */
   public LocalTable(HistoryLookup history,
       Supplier<ReadOnlyKeyValueStore<EmbeddingKey, EmbeddingRecord>> latest) {
+    this(history, latest, VectorIndexes.off());
+  }
+
+  LocalTable(HistoryLookup history,
+      Supplier<ReadOnlyKeyValueStore<EmbeddingKey, EmbeddingRecord>> latest,
+      VectorIndexes indexes) {
     this.history = history;
     this.latest = latest;
+    this.indexes = indexes;
+  }
+
+  /** The approximate indexes over these rows, fed by the table's processor. */
+  VectorIndexes indexes() {
+    return indexes;
+  }
+
+  /** The newest row of the key held here, or null: what an index answer is checked against. */
+  EmbeddingRecord latest(EmbeddingKey key) {
+    return latest.get().get(key);
   }
 
   /** The key's embedding with the time it became the row's, or null when none is held here. */

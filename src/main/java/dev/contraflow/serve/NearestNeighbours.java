@@ -76,7 +76,7 @@ final class NearestNeighbours {
       mismatch = candidate;
       return;
     }
-    double score = cosine(candidate.getVector());
+    double score = cosine(query, queryNorm, candidate.getVector());
     if (Double.isNaN(score)) {
       // A stored vector with a NaN (or infinite) entry has no direction; Double.compare would
       // rank NaN above every real score, so it is left out of the ranking altogether (issue 14).
@@ -124,7 +124,8 @@ final class NearestNeighbours {
     mismatch = null;
   }
 
-  private double cosine(List<Float> candidate) {
+  /** The cosine of {@code query} (whose norm is {@code queryNorm}) with {@code candidate}. */
+  static double cosine(float[] query, double queryNorm, List<Float> candidate) {
     double dot = 0;
     double squares = 0;
     for (int i = 0; i < query.length; i++) {

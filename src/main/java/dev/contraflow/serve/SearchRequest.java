@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The body of {@code POST /models/{modelId}/search}, checked field by field:
  * {@code {"vector": [...], "k": 10}} or {@code {"id": "...", "k": 10}}, with an optional
- * {@code "version": N} or {@code "mixVersions": true}, and the two fields instances send each
+ * {@code "version": N} or {@code "mixVersions": true}, an optional {@code "exact": true} (scan
+ * every vector even where an approximate index would answer), and the two fields instances send each
  * other in a fan-out search: {@code "local": true} (rank this instance's partitions only) and
  * {@code "excludeId": "..."} (leave that id out: the query's own, in a search by id).
  *
@@ -22,15 +23,16 @@ import java.util.Set;
  *     newest version here by vector, the query embedding's own version by id)
  * @param excludeId an id never returned, or null
  * @param local whether to rank this instance's partitions only, rather than every instance's
+ * @param exact whether to rank by an exact scan even where an approximate index exists
  */
 record SearchRequest(float[] vector, String id, int k, VersionRule versions, String excludeId,
-    boolean local) {
+    boolean local, boolean exact) {
 
   static final int DEFAULT_K = 10;
   static final int MAX_K = 1000;
 
   private static final Set<String> FIELDS = Set.of("vector", "id", "k", "version", "mixVersions",
-      "excludeId", "local");
+      "excludeId", "local", "exact");
 
   static SearchRequest parse(byte[] body, ObjectMapper json) {
     JsonNode root = readObject(body, json);
@@ -46,21 +48,18 @@ record SearchRequest(float[] vector, String id, int k, VersionRule versions, Str
     }
     float[] vector = root.has("vector") ? vector(root.get("vector")) : null;
     String id = root.has("id") ? id(root.get("id")) : null;
-    JsonNode local = root.get("local");
-    if (local != null && !local.isBoolean()) {
-      throw HttpProblem.badRequest("\"local\" must be true or false, got " + local);
-    }
     return new SearchRequest(vector, id, k(root.get("k")), versions(root),
-        root.has("excludeId") ? id(root.get("excludeId")) : null,
-        local != null && local.booleanValue());
+        root.has("excludeId") ? id(root.get("excludeId")) : null, flag(root, "local"),
+        flag(root, "exact"));
   }
 
   /**
    * What one instance asks another in a fan-out: this vector, ranked in its partitions only, by
    * the given version rule, leaving {@code excludeId} out.
    */
-  static SearchRequest localPart(float[] vector, int k, VersionRule versions, String excludeId) {
-    return new SearchRequest(vector, null, k, versions, excludeId, true);
+  static SearchRequest localPart(float[] vector, int k, VersionRule versions, String excludeId,
+      boolean exact) {
+    return new SearchRequest(vector, null, k, versions, excludeId, true, exact);
   }
 
   /** The request's JSON body, as {@link #parse} reads it. */
@@ -83,7 +82,18 @@ record SearchRequest(float[] vector, String id, int k, VersionRule versions, Str
     if (excludeId != null) {
       body.put("excludeId", excludeId);
     }
+    if (exact) {
+      body.put("exact", true);
+    }
     return body.put("local", local);
+  }
+
+  private static boolean flag(JsonNode root, String name) {
+    JsonNode flag = root.get(name);
+    if (flag != null && !flag.isBoolean()) {
+      throw HttpProblem.badRequest("\"" + name + "\" must be true or false, got " + flag);
+    }
+    return flag != null && flag.booleanValue();
   }
 
   private static JsonNode readObject(byte[] body, ObjectMapper json) {

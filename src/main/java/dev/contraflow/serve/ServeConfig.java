@@ -29,10 +29,12 @@ import java.util.Map;
  *     Streams' num.standby.replicas): when an instance is lost, one holding a copy serves its
  *     partition after the rebalance without replaying the changelog first
  * @param http where and how the HTTP side listens: bind address, limits, token, TLS
+ * @param index when searches use an approximate HNSW index instead of an exact scan
  */
 public record ServeConfig(String bootstrapServers, String topic, int port, String advertisedHost,
     Path stateDir, String applicationId, Duration historyRetention, String schemaRegistryUrl,
-    Map<String, String> clientProperties, int standbyReplicas, HttpOptions http) {
+    Map<String, String> clientProperties, int standbyReplicas, HttpOptions http,
+    IndexOptions index) {
 
   public static final String DEFAULT_APPLICATION_ID = "contraflow-serve";
   public static final Duration DEFAULT_HISTORY_RETENTION = Duration.ofDays(7);
@@ -57,12 +59,21 @@ public record ServeConfig(String bootstrapServers, String topic, int port, Strin
     require(standbyReplicas >= 0 && standbyReplicas <= 10, "--standby-replicas",
         standbyReplicas, "use 0..10 (at most the number of instances - 1 ever gets used)");
     http = http == null ? HttpOptions.defaults() : http;
+    index = index == null ? IndexOptions.defaults() : index;
     for (String key : clientProperties.keySet()) {
       require(!key.equals("bootstrap.servers") && !key.equals("application.id")
           && !key.equals("application.server") && !key.equals("state.dir")
           && !key.equals("num.standby.replicas"),
           "--kafka-property " + key, "(set)", "serve sets this itself; use its own option");
     }
+  }
+
+  /** With the default index settings. */
+  public ServeConfig(String bootstrapServers, String topic, int port, String advertisedHost,
+      Path stateDir, String applicationId, Duration historyRetention, String schemaRegistryUrl,
+      Map<String, String> clientProperties, int standbyReplicas, HttpOptions http) {
+    this(bootstrapServers, topic, port, advertisedHost, stateDir, applicationId, historyRetention,
+        schemaRegistryUrl, clientProperties, standbyReplicas, http, IndexOptions.defaults());
   }
 
   /** How the topic's values are decoded: the wire format the job was configured with. */

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contraflow.avro.EmbeddingRecord;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.streams.state.VersionedRecord;
 
 /**
@@ -15,6 +17,10 @@ import org.apache.kafka.streams.state.VersionedRecord;
  * EmbeddingServer} only routes requests here and writes the answers.
  */
 final class TableQueries {
+
+  // candidates asked of an index beyond k, so that one failing its check against the table
+  // (replaced a moment ago) does not shorten the answer
+  private static final int VERIFY_MARGIN = 4;
 
   private final LocalTable table;
   private final Instances instances;
@@ -129,12 +135,64 @@ final class TableQueries {
       versions = versionsForId(self.getId(), self.getModelVersion(), request.versions());
       excluded = request.id();
     }
-    NearestNeighbours ranking = new NearestNeighbours(query, request.k(), versions, excluded);
-    table.forEachLatest(modelId, ranking::offer);
-    NearestNeighbours.Result result = ranking.result();
+    NearestNeighbours.Result result = request.exact() ? null
+        : approximate(modelId, query, request.k(), versions, excluded);
+    String method = "hnsw";
+    if (result == null) {
+      result = exact(modelId, query, request.k(), versions, excluded);
+      method = "exact";
+    }
     explainEmpty(modelId, query, versions, request, result);
     return EmbeddingJson.searchResult(json, modelId, request, versions, result,
-        instances.localPartitions());
+        instances.localPartitions()).put("method", method);
+  }
+
+  /** Every vector of the model held here, ranked; tells the indexes what it saw. */
+  private NearestNeighbours.Result exact(String modelId, float[] query, int k,
+      VersionRule versions, String excluded) {
+    VectorIndexes indexes = table.indexes();
+    indexes.beforeScan(modelId);
+    NearestNeighbours ranking = new NearestNeighbours(query, k, versions, excluded);
+    table.forEachLatest(modelId, ranking::offer);
+    NearestNeighbours.Result result = ranking.result();
+    if (result.offered() > 0 && result.mismatch() == null) {
+      Long ranked = switch (versions.kind()) {
+        case NEWEST -> result.newestOffered();
+        case ONLY -> versions.version();
+        case MIXED -> null;
+      };
+      indexes.afterScan(modelId, result.newestOffered(), ranked, result.ranked(), query.length,
+          table::forEachLatest);
+    }
+    return result;
+  }
+
+  /**
+   * The ranking by the version's HNSW index, or null when none is ready for it. Each candidate
+   * is checked against the table's row and scored from it: the index may lag the table by the row
+   * being stored right now, and an answer must never hold a vector the table no longer has.
+   */
+  private NearestNeighbours.Result approximate(String modelId, float[] query, int k,
+      VersionRule versions, String excluded) {
+    VectorIndexes.Ready ready =
+        table.indexes().forSearch(modelId, versions, query.length).orElse(null);
+    if (ready == null) {
+      return null;
+    }
+    long version = ready.version();
+    double queryNorm = NearestNeighbours.norm(query);
+    List<NearestNeighbours.Hit> hits = new ArrayList<>(k);
+    for (HnswIndex.Candidate c : ready.index().search(query, k + VERIFY_MARGIN, excluded,
+        table.indexes().options().candidates())) {
+      EmbeddingRecord row = table.latest(new EmbeddingKey(modelId, c.id()));
+      if (row != null && row.getModelVersion() == version && hits.size() < k) {
+        hits.add(new NearestNeighbours.Hit(c.id(), version,
+            NearestNeighbours.cosine(query, queryNorm, row.getVector())));
+      }
+    }
+    long size = ready.index().size();
+    return new NearestNeighbours.Result(hits, List.of(version), size, size, null, version,
+        version, 0);
   }
 
   private EmbeddingRecord queryEmbedding(EmbeddingKey key, String path) {
