@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,8 +34,36 @@ import org.apache.kafka.server.common.MetadataVersion;
  *
  * <p>Replication factors of the internal topics are 1 (consumer groups and transactions hang
  * otherwise on one node), and messages up to {@link #MAX_MESSAGE_BYTES} are accepted.
+ *
+ * <p>{@link #startSecured} adds two client listeners that need credentials, for tests of the
+ * security settings every command passes through ({@code kafka.properties.*},
+ * {@code --kafka-property}): SASL_PLAINTEXT with the PLAIN mechanism, and SSL (TLS) with a
+ * keystore the caller made. PLAINTEXT stays open for the broker's own traffic.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+
+  /**
+   * The secured listeners' credentials.
+   *
+   * @param users SASL/PLAIN user names and their passwords
+   * @param keystore the SSL listener's PKCS#12 key and certificate (for 127.0.0.1)
+   * @param keystorePassword the password of the keystore and of its key
+   */
+  public record Security(Map<String, String> users, Path keystore, String keystorePassword) {
+
+    public Security {
+      users = Map.copyOf(users);
+      if (users.isEmpty() || keystore == null || keystorePassword == null) {
+        throw new IllegalArgumentException("a secured broker needs at least one SASL user, a "
+            + "keystore and its password");
+      }
+    }
+  }
+
+  /** The client listeners: {@link #bootstrapServers(Listener)} gives each one's address. */
+  public enum Listener {
+    PLAINTEXT, SASL_PLAINTEXT, SSL
+  }
 
   /** Largest record the broker takes: an image record of a few MiB still fits. */
   public static final int MAX_MESSAGE_BYTES = 8 << 20;
@@ -43,19 +72,32 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private final Path dataDir;
   private final KafkaRaftServer server;
-  private final String bootstrapServers;
+  private final Map<Listener, String> addresses;
 
-  private EmbeddedKafka(Path dataDir, KafkaRaftServer server, String bootstrapServers) {
+  private EmbeddedKafka(Path dataDir, KafkaRaftServer server, Map<Listener, String> addresses) {
     this.dataDir = dataDir;
     this.server = server;
-    this.bootstrapServers = bootstrapServers;
+    this.addresses = addresses;
   }
 
   /** Formats a fresh log directory under {@code parent} and starts the broker (5-8 s). */
   public static EmbeddedKafka start(Path parent) throws IOException {
+    return start(parent, null);
+  }
+
+  /** As {@link #start}, with the SASL_PLAINTEXT and SSL listeners of {@code security} as well. */
+  public static EmbeddedKafka startSecured(Path parent, Security security) throws IOException {
+    return start(parent, security);
+  }
+
+  private static EmbeddedKafka start(Path parent, Security security) throws IOException {
     Files.createDirectories(parent);
     Path dir = Files.createTempDirectory(parent, "kafka-");
-    int brokerPort = freePort();
+    Map<Listener, String> addresses = new EnumMap<>(Listener.class);
+    for (Listener l : security == null ? List.of(Listener.PLAINTEXT)
+        : List.of(Listener.values())) {
+      addresses.put(l, "127.0.0.1:" + freePort());
+    }
     int controllerPort = freePort();
     String logDir = dir.resolve("logs").toString();
 
@@ -63,10 +105,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", Integer.toString(NODE_ID));
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:"
-        + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    StringBuilder listeners = new StringBuilder();
+    StringBuilder protocols = new StringBuilder("CONTROLLER:PLAINTEXT");
+    addresses.forEach((l, address) -> {
+      listeners.append(l).append("://").append(address).append(',');
+      protocols.append(',').append(l).append(':').append(l);
+    });
+    p.put("listeners", listeners + "CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", listeners.substring(0, listeners.length() - 1));
+    p.put("listener.security.protocol.map", protocols.toString());
+    if (security != null) {
+      p.putAll(secured(security));
+    }
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("log.dirs", logDir);
@@ -86,7 +136,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     format(config, logDir);
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
-    return new EmbeddedKafka(dir, server, "127.0.0.1:" + brokerPort);
+    return new EmbeddedKafka(dir, server, addresses);
+  }
+
+  /** The broker settings of the SASL_PLAINTEXT (PLAIN) and SSL listeners. */
+  private static Map<String, String> secured(Security security) {
+    StringBuilder jaas = new StringBuilder(
+        "org.apache.kafka.common.security.plain.PlainLoginModule required");
+    security.users().forEach((user, password) -> jaas.append(" user_").append(user)
+        .append("=\"").append(password).append('"'));
+    return Map.of(
+        "sasl.enabled.mechanisms", "PLAIN",
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString(),
+        "listener.name.ssl.ssl.keystore.location", security.keystore().toString(),
+        "listener.name.ssl.ssl.keystore.type", "PKCS12",
+        "listener.name.ssl.ssl.keystore.password", security.keystorePassword(),
+        "listener.name.ssl.ssl.key.password", security.keystorePassword(),
+        "listener.name.ssl.ssl.client.auth", "none");
   }
 
   private static void format(KafkaConfig config, String logDir) throws IOException {
@@ -114,15 +180,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** host:port for {@code bootstrap.servers}. */
+  /** host:port for {@code bootstrap.servers}: the PLAINTEXT listener. */
   public String bootstrapServers() {
-    return bootstrapServers;
+    return bootstrapServers(Listener.PLAINTEXT);
+  }
+
+  /** host:port of one listener; only {@link #startSecured} opens the secured ones. */
+  public String bootstrapServers(Listener listener) {
+    String address = addresses.get(listener);
+    if (address == null) {
+      throw new IllegalStateException("this broker has no " + listener + " listener: start it "
+          + "with startSecured");
+    }
+    return address;
   }
 
   /** Creates the topics (those that exist are left alone), single-replica, with big messages. */
   public void createTopics(Collection<String> topics, int partitions) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        bootstrapServers))) {
+        bootstrapServers()))) {
       List<NewTopic> wanted = topics.stream()
           .map(t -> new NewTopic(t, partitions, (short) 1)
               .configs(Map.of("max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES))))

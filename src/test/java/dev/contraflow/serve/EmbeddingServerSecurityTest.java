@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.TestKeystores;
 import dev.contraflow.serve.ServeClient.Reply;
 import java.io.IOException;
 import java.net.URI;
@@ -121,14 +122,6 @@ class EmbeddingServerSecurityTest {
 
   /** A self-signed key pair for 127.0.0.1 and localhost, made by the JDK's own keytool. */
   static void keytool(Path keystore, String password) throws Exception {
-    Process keytool = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "serve", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-        "-storetype", "PKCS12", "-keystore", keystore.toString(),
-        "-storepass", password, "-keypass", password)
-        .redirectErrorStream(true).start();
-    String output = new String(keytool.getInputStream().readAllBytes());
-    assertEquals(0, keytool.waitFor(), "keytool failed: " + output);
+    TestKeystores.selfSigned(keystore, password);
   }
 }
