@@ -31,14 +31,21 @@ final class TableDriver implements AutoCloseable {
   final TableCounters counters = new TableCounters();
   private final TopologyTestDriver driver;
   private final TestInputTopic<byte[], byte[]> input;
+  private final VectorIndexes indexes;
 
   TableDriver(Path stateDir) {
+    this(stateDir, VectorIndexes.off());
+  }
+
+  /** With approximate indexes fed by the table's processor. */
+  TableDriver(Path stateDir, VectorIndexes indexes) {
+    this.indexes = indexes;
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "table-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(
-        EmbeddingTable.buildTopology(TOPIC, CODEC, HISTORY, counters), p);
+        EmbeddingTable.buildTopology(TOPIC, CODEC, HISTORY, counters, indexes), p);
     input = driver.createInputTopic(TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
@@ -82,11 +89,12 @@ final class TableDriver implements AutoCloseable {
     VersionedKeyValueStore<EmbeddingKey, EmbeddingRecord> history = history();
     return new LocalTable(
         (key, asOf) -> asOf == null ? history.get(key) : history.get(key, asOf.toEpochMilli()),
-        () -> driver.getKeyValueStore(EmbeddingTable.LATEST_STORE));
+        () -> driver.getKeyValueStore(EmbeddingTable.LATEST_STORE), indexes);
   }
 
   @Override
   public void close() {
+    indexes.close();
     driver.close();
   }
 }
