@@ -108,6 +108,11 @@ final class ServeCommand implements Callable<Integer> {
           + "the token is the file's first line (at least 16 characters).")
   Path authTokenFile;
 
+  @Option(names = "--auth-token-env", paramLabel = "VAR",
+      description = "As --auth-token-file, the token taken from this environment variable "
+          + "(a secret a container platform injects; never on the command line).")
+  String authTokenEnv;
+
   @Option(names = "--tls-keystore", paramLabel = "FILE",
       description = "Serve HTTPS with the key and certificate of this PKCS#12 keystore.")
   Path tlsKeystore;
@@ -140,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
     ServeConfig config = new ServeConfig(bootstrap, topic, port, advertisedHost,
         stateDir == null ? tmp.resolve("contraflow-serve") : stateDir, applicationId, history,
         schemaRegistry, kafkaProperties, standbyReplicas, new HttpOptions(bind, workers, queue, requestTimeout,
-            connections, authTokenFile, tlsKeystore, tlsPasswordFile),
+            connections, authTokenFile, authTokenEnv, tlsKeystore, tlsPasswordFile),
         new IndexOptions(indexThreshold, indexMaxVectors, IndexOptions.DEFAULT_M,
             IndexOptions.DEFAULT_BEAM_WIDTH, indexCandidates));
     JdkServerLimits.apply(requestTimeout, connections);

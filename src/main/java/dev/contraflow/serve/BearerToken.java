@@ -25,13 +25,38 @@ final class BearerToken {
     this.digest = sha256(SCHEME + token);
   }
 
+  /** The token {@code options} name (a file or an environment variable), or null for none. */
+  static BearerToken of(HttpOptions options) throws IOException {
+    if (options.authTokenFile() != null) {
+      return fromFile(options.authTokenFile());
+    }
+    return options.authTokenEnv() == null ? null
+        : fromEnv(options.authTokenEnv(), System.getenv(options.authTokenEnv()));
+  }
+
   /** The first line of the file, without surrounding white space. */
   static BearerToken fromFile(Path file) throws IOException {
-    String token = Files.readString(file, StandardCharsets.UTF_8).strip();
+    return checked(Files.readString(file, StandardCharsets.UTF_8), "--auth-token-file = " + file);
+  }
+
+  /**
+   * The value of environment variable {@code name} ({@code value}, null when it is not set):
+   * a secret that a container platform injects, never on the command line or on disk.
+   */
+  static BearerToken fromEnv(String name, String value) {
+    if (value == null) {
+      throw new IllegalArgumentException("--auth-token-env = " + name + " is invalid: the "
+          + "environment variable " + name + " is not set");
+    }
+    return checked(value, "--auth-token-env = " + name);
+  }
+
+  private static BearerToken checked(String text, String source) {
+    String token = text.strip();
     int newline = token.indexOf('\n');
     token = newline < 0 ? token : token.substring(0, newline).strip();
     if (token.length() < MIN_LENGTH || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-      throw new IllegalArgumentException("--auth-token-file = " + file + " is invalid: the token"
+      throw new IllegalArgumentException(source + " is invalid: the token"
           + " must be at least " + MIN_LENGTH + " printable ASCII characters without spaces, e.g."
           + " from `openssl rand -hex 32`");
     }

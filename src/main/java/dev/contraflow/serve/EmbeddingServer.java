@@ -72,8 +72,7 @@ public final class EmbeddingServer implements AutoCloseable {
       Instances instances, TableCounters counters, Peers peers) throws IOException {
     this.http = http;
     this.queries = new TableQueries(table, instances, counters, json);
-    this.token = options.authTokenFile() == null ? null
-        : BearerToken.fromFile(options.authTokenFile());
+    this.token = BearerToken.of(options);
     this.fanOut = new FanOutSearch(instances,
         peers != null ? peers : new HttpPeers(options, token, json), json);
     this.workers = new RequestWorkers(options.workers(), options.queue(),

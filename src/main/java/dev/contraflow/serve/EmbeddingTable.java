@@ -180,7 +180,7 @@ public final class EmbeddingTable implements AutoCloseable {
     progress.accept("reading " + config.topic() + " from " + config.bootstrapServers()
         + " as " + config.applicationId() + ", stores in " + config.stateDir()
         + ", " + config.http().scheme().toUpperCase() + " on " + config.http().bindAddress()
-        + ":" + port + (config.http().authTokenFile() == null ? ", no token" : ", token required"));
+        + ":" + port + (config.http().tokenRequired() ? ", token required" : ", no token"));
     streams.start();
     return table;
   }

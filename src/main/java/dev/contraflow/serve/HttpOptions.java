@@ -20,12 +20,14 @@ import java.time.Duration;
  *     stall
  * @param authTokenFile a file holding the bearer token every request but {@code /health} must
  *     carry, or null for none
+ * @param authTokenEnv an environment variable holding that token instead, or null for none
  * @param tlsKeystore a PKCS#12 keystore with the server's key and certificate, for HTTPS, or null
  *     for plain HTTP
  * @param tlsPasswordFile a file holding the keystore's password (with {@code tlsKeystore})
  */
 public record HttpOptions(String bindAddress, int workers, int queue, Duration requestTimeout,
-    int connections, Path authTokenFile, Path tlsKeystore, Path tlsPasswordFile) {
+    int connections, Path authTokenFile, String authTokenEnv, Path tlsKeystore,
+    Path tlsPasswordFile) {
 
   public static final String LOOPBACK = "127.0.0.1";
   public static final int DEFAULT_WORKERS = 4;
@@ -44,12 +46,24 @@ public record HttpOptions(String bindAddress, int workers, int queue, Duration r
         "use 2..10000 (one is kept for /health)");
     require(authTokenFile == null || Files.isReadable(authTokenFile), "--auth-token-file",
         authTokenFile, "give a readable file holding the token");
+    require(authTokenEnv == null || authTokenEnv.matches("[A-Za-z_][A-Za-z0-9_]*"),
+        "--auth-token-env", authTokenEnv, "give the name of an environment variable, e.g. "
+            + "CONTRAFLOW_SERVE_TOKEN");
+    require(authTokenFile == null || authTokenEnv == null, "--auth-token-env", authTokenEnv,
+        "give --auth-token-file or --auth-token-env, not both");
     require((tlsKeystore == null) == (tlsPasswordFile == null), "--tls-keystore",
         tlsKeystore, "give --tls-keystore and --tls-password-file together");
     require(tlsKeystore == null || Files.isReadable(tlsKeystore), "--tls-keystore",
         tlsKeystore, "give a readable PKCS#12 keystore file");
     require(tlsPasswordFile == null || Files.isReadable(tlsPasswordFile), "--tls-password-file",
         tlsPasswordFile, "give a readable file holding the keystore's password");
+  }
+
+  /** Without a token from the environment. */
+  public HttpOptions(String bindAddress, int workers, int queue, Duration requestTimeout,
+      int connections, Path authTokenFile, Path tlsKeystore, Path tlsPasswordFile) {
+    this(bindAddress, workers, queue, requestTimeout, connections, authTokenFile, null,
+        tlsKeystore, tlsPasswordFile);
   }
 
   /** Loopback only, plain HTTP, no token, the default limits. */
@@ -60,17 +74,27 @@ public record HttpOptions(String bindAddress, int workers, int queue, Duration r
 
   public HttpOptions withAuthTokenFile(Path file) {
     return new HttpOptions(bindAddress, workers, queue, requestTimeout, connections, file,
-        tlsKeystore, tlsPasswordFile);
+        null, tlsKeystore, tlsPasswordFile);
+  }
+
+  public HttpOptions withAuthTokenEnv(String variable) {
+    return new HttpOptions(bindAddress, workers, queue, requestTimeout, connections, null,
+        variable, tlsKeystore, tlsPasswordFile);
+  }
+
+  /** Whether every request but {@code /health} needs the bearer token. */
+  public boolean tokenRequired() {
+    return authTokenFile != null || authTokenEnv != null;
   }
 
   public HttpOptions withTls(Path keystore, Path passwordFile) {
     return new HttpOptions(bindAddress, workers, queue, requestTimeout, connections,
-        authTokenFile, keystore, passwordFile);
+        authTokenFile, authTokenEnv, keystore, passwordFile);
   }
 
   public HttpOptions withLimits(int workers, int queue, Duration requestTimeout, int connections) {
     return new HttpOptions(bindAddress, workers, queue, requestTimeout, connections,
-        authTokenFile, tlsKeystore, tlsPasswordFile);
+        authTokenFile, authTokenEnv, tlsKeystore, tlsPasswordFile);
   }
 
   public boolean tls() {
