@@ -105,6 +105,35 @@ class FanOutSearchTest {
     assertEquals("local", found.get("scope").asText());
   }
 
+  @Test
+  void exactOnRequestIsAskedOfEveryInstanceAndTheAnswerSaysHowEachRanked() throws Exception {
+    List<SearchRequest> asked = new ArrayList<>();
+    Peers byIndex = new Peers() {
+      @Override
+      public CompletableFuture<Reply> search(Instances.Instance peer, String modelId,
+          SearchRequest part) {
+        // as it travels: JSON, parsed on the other side
+        SearchRequest sent = SearchRequest.parse(part.toJson(json).toString()
+            .getBytes(StandardCharsets.UTF_8), json);
+        asked.add(sent);
+        return answer(() -> other.search(modelId, sent, "/p").put("method", "hnsw"));
+      }
+
+      @Override
+      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
+        return answer(() -> other.embedding(key, null, "/p"));
+      }
+    };
+
+    JsonNode found = search(byIndex, "m", "{\"vector\": [1, 0], \"k\": 3, \"exact\": true}");
+    assertTrue(asked.get(0).exact(), "the other instance was not asked for an exact scan");
+    assertEquals(List.of("east", "remote-ne", "north"), ids(found));
+    assertEquals("exact+hnsw", found.get("method").asText(),
+        "this instance scanned, the other (here, pretending) used its index");
+    assertEquals("exact", search(otherAnswers(), "m", "{\"vector\": [1, 0]}").get("method")
+        .asText());
+  }
+
   // --- helpers
 
   private JsonNode search(Peers peers, String modelId, String body) {
