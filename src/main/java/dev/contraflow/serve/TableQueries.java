@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contraflow.avro.EmbeddingRecord;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.streams.state.VersionedRecord;
 
@@ -190,6 +191,9 @@ final class TableQueries {
             NearestNeighbours.cosine(query, queryNorm, row.getVector())));
       }
     }
+    // in the exact ranking's order (rescored in double, ties by id), as fan-out merges expect
+    hits.sort(Comparator.comparingDouble(NearestNeighbours.Hit::score).reversed()
+        .thenComparing(NearestNeighbours.Hit::id));
     long size = ready.index().size();
     return new NearestNeighbours.Result(hits, List.of(version), size, size, null, version,
         version, 0);
