@@ -13,8 +13,6 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,42 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SecuredFanOutTest {
 
   private static final String TOKEN = "shared-token-0123456789abcdef";
-
-  /** This instance and the other, at the ports they were bound to. */
-  private record Pair(int selfPort, int selfPartition, int otherPort, int otherPartition)
-      implements Instances {
-
-    @Override
-    public Optional<Instance> ownerElsewhere(EmbeddingKey key) {
-      return Optional.empty();
-    }
-
-    @Override
-    public List<Instance> all() {
-      return List.of(new Instance("127.0.0.1", selfPort, true, List.of(selfPartition)),
-          new Instance("127.0.0.1", otherPort, false, List.of(otherPartition)));
-    }
-
-    @Override
-    public List<Integer> localPartitions() {
-      return List.of(selfPartition);
-    }
-
-    @Override
-    public String state() {
-      return "RUNNING";
-    }
-
-    @Override
-    public boolean serving() {
-      return true;
-    }
-
-    @Override
-    public Map<String, Long> lag() {
-      return Map.of();
-    }
-  }
 
   @Test
   void eachInstanceAsksTheOtherOverHttpsWithTheSharedToken(@TempDir Path dir) throws Exception {
@@ -84,9 +46,9 @@ class SecuredFanOutTest {
       b.pipe(embedding("m", "ne", 2, 0.8f, 0.6f), 1_000);
       b.pipe(embedding("m", "west", 2, -1, 0), 1_000);
       try (EmbeddingServer serverA = EmbeddingServer.start(boundA, options, a.table(),
-              new Pair(portA, 0, portB, 1), a.counters);
+              new FixedInstances(List.of(portA, portB), 0), a.counters);
           EmbeddingServer serverB = EmbeddingServer.start(boundB, options, b.table(),
-              new Pair(portB, 1, portA, 0), b.counters)) {
+              new FixedInstances(List.of(portA, portB), 1), b.counters)) {
         SSLContext trusting = TlsKeystore.context(keystore, password);
         HttpClient https = HttpClient.newBuilder().sslContext(trusting).build();
         for (int port : List.of(portA, portB)) {
