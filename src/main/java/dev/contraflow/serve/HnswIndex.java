@@ -70,11 +70,21 @@ final class HnswIndex {
     return dim;
   }
 
-  /** Makes {@code vector} the one of {@code id}; a vector it had before is never returned again. */
+  /**
+   * Makes {@code vector} the one of {@code id}; a vector it had before is never returned again. A
+   * vector with a NaN or infinite value has no direction: it leaves {@code id} out instead (the
+   * exact ranking leaves it out too).
+   */
   void add(String id, float[] vector) {
     if (vector.length != dim) {
       throw new IllegalArgumentException("vector of " + id + " has " + vector.length
           + " dimensions, the index " + dim);
+    }
+    for (float x : vector) {
+      if (!Float.isFinite(x)) {
+        remove(id);
+        return;
+      }
     }
     float[] unit = unit(vector);
     lock.writeLock().lock();

@@ -186,7 +186,7 @@ final class TableQueries {
     for (HnswIndex.Candidate c : ready.index().search(query, k + VERIFY_MARGIN, excluded,
         table.indexes().options().candidates())) {
       EmbeddingRecord row = table.latest(new EmbeddingKey(modelId, c.id()));
-      if (row != null && row.getModelVersion() == version && hits.size() < k) {
+      if (row != null && row.getModelVersion() == version) {
         hits.add(new NearestNeighbours.Hit(c.id(), version,
             NearestNeighbours.cosine(query, queryNorm, row.getVector())));
       }
@@ -195,8 +195,8 @@ final class TableQueries {
     hits.sort(Comparator.comparingDouble(NearestNeighbours.Hit::score).reversed()
         .thenComparing(NearestNeighbours.Hit::id));
     long size = ready.index().size();
-    return new NearestNeighbours.Result(hits, List.of(version), size, size, null, version,
-        version, 0);
+    return new NearestNeighbours.Result(hits.subList(0, Math.min(k, hits.size())),
+        List.of(version), size, size, null, version, version, 0);
   }
 
   private EmbeddingRecord queryEmbedding(EmbeddingKey key, String path) {

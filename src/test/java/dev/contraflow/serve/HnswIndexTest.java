@@ -70,6 +70,17 @@ class HnswIndexTest {
   }
 
   @Test
+  void aVectorWithANaNIsNeverIndexed() {
+    HnswIndex index = new HnswIndex(2, 16, 100, 42);
+    index.add("west", new float[] {-1, 0});
+    index.add("broken", new float[] {1, 0});
+    index.add("broken", new float[] {Float.NaN, 0});
+
+    assertEquals(List.of("west"), index.search(new float[] {1, 0}, 2, null, 10).stream()
+        .map(HnswIndex.Candidate::id).toList());
+  }
+
+  @Test
   void theExcludedIdIsLeftOut() {
     HnswIndex index = new HnswIndex(2, 16, 100, 42);
     index.add("self", new float[] {1, 0});
