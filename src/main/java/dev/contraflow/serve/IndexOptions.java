@@ -17,7 +17,11 @@ package dev.contraflow.serve;
 public record IndexOptions(int threshold, long maxVectors, int m, int beamWidth,
     int candidates) {
 
-  /** Where a scan of the table starts to cost more than a graph search (see bench serve). */
+  /**
+   * Below this a scan answers in tens of milliseconds and needs no graph to build and keep
+   * ({@code bench serve --sizes 20000}: 43 ms p50 exact, 7 ms by the index, on the loaded 2-core
+   * machine); above it the scan grows linearly.
+   */
   public static final int DEFAULT_THRESHOLD = 20_000;
   public static final long DEFAULT_MAX_VECTORS = 2_000_000;
   /** Lucene's defaults, from the HNSW paper's recommended range. */
