@@ -89,7 +89,7 @@ public final class StreamBenchmark {
     return new JobConfig(new JobConfig.Kafka(kafka.bootstrapServers(), k.groupId(),
         k.startingOffsets(), k.startingTimestamp(), k.startingPartitionOffsets(),
         k.transactionTimeout(), k.properties()), c.topics(), c.model(),
-        c.learner(), c.sentenceLearner(), c.pairLearner(), c.job(), c.publish(), c.limits(),
+        c.learner(), c.sentenceLearner(), c.pairLearner(), c.job(), c.publish(), c.refresh(), c.limits(),
         c.records(), c.metrics());
   }
 
