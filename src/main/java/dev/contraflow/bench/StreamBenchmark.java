@@ -1,5 +1,6 @@
 package dev.contraflow.bench;
 
+import dev.contraflow.avro.EmbeddingKind;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.io.image.Image;
@@ -29,6 +30,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * What Flink and Kafka cost: records/s of {@code Learner.step} alone against records/s through
  * the embedded job (Kafka in, embeddings visible to a read_committed consumer out) on the same
  * images, then produce-to-visible latency at a fixed input rate below capacity.
+ *
+ * <p>With {@code refresh.enabled} the job also re-embeds its live set at every published
+ * checkpoint: throughput and latency count the records' own (NEW) embeddings only, and the
+ * refresh's embeddings and completed versions in the throughput window are reported beside them,
+ * so a run with the refresh and one without give its cost.
  */
 public final class StreamBenchmark {
 
@@ -61,8 +67,18 @@ public final class StreamBenchmark {
         ContraflowJob.build(env, job);
         JobClient client = env.executeAsync(job.job().name());
         try {
+          long refreshedBefore = refreshed(embeddings);
+          long started = System.nanoTime();
           through = throughput(embeddings, images.size());
           out.printf("through the embedded job:    %8.0f records/s%n", through);
+          if (job.refresh().enabled()) {
+            double seconds = (System.nanoTime() - started) / 1e9;
+            long refreshedNow = refreshed(embeddings) - refreshedBefore;
+            out.printf("refresh meanwhile:           %8.0f re-embeddings/s (%d in %.0f s, "
+                + "%.2f per record; publish every %d steps, chunk %d)%n", refreshedNow / seconds,
+                refreshedNow, seconds, refreshedNow / (double) images.size(),
+                job.publish().everySteps(), job.refresh().chunk());
+          }
           rate = rateFraction * through;
           latencies = latency(kafka, job, embeddings, images, rate, latencyWindow);
         } finally {
@@ -89,7 +105,7 @@ public final class StreamBenchmark {
     return new JobConfig(new JobConfig.Kafka(kafka.bootstrapServers(), k.groupId(),
         k.startingOffsets(), k.startingTimestamp(), k.startingPartitionOffsets(),
         k.transactionTimeout(), k.properties()), c.topics(), c.model(),
-        c.learner(), c.sentenceLearner(), c.pairLearner(), c.job(), c.publish(), c.limits(),
+        c.learner(), c.sentenceLearner(), c.pairLearner(), c.job(), c.publish(), c.refresh(), c.limits(),
         c.records(), c.metrics());
   }
 
@@ -131,9 +147,9 @@ public final class StreamBenchmark {
     long start = 0;
     long last = System.nanoTime();
     int seen = 0;
-    while (embeddings.count() < n) {
+    while (fresh(embeddings).size() < n) {
       Thread.sleep(20);
-      int now = embeddings.count();
+      int now = fresh(embeddings).size();
       if (start == 0 && now >= from) {
         start = System.nanoTime();
         seen = now;
@@ -149,7 +165,7 @@ public final class StreamBenchmark {
   private long[] latency(EmbeddedKafka kafka, JobConfig job,
       TopicReader<EmbeddingRecord> embeddings, List<Image> images, double rate, Duration window)
       throws InterruptedException {
-    int before = embeddings.count();
+    int before = fresh(embeddings).size();
     RecordCodec<ImageRecord> codec = RecordCodec.singleObject(ImageRecord.class);
     long periodNanos = Math.round(1e9 / rate);
     long start = System.nanoTime();
@@ -172,16 +188,29 @@ public final class StreamBenchmark {
     }
     int expected = before + sent;
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (embeddings.count() < expected && System.nanoTime() < deadline) {
+    while (fresh(embeddings).size() < expected && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     List<EmbeddingRecord> all = embeddings.records();
     List<Long> arrivals = embeddings.arrivalMillis();
     List<Long> latencies = new ArrayList<>();
-    for (int i = before; i < all.size(); i++) {
-      latencies.add(arrivals.get(i) - all.get(i).getEventTime().toEpochMilli());
+    int seen = 0;
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i).getKind() == EmbeddingKind.NEW && seen++ >= before) {
+        latencies.add(arrivals.get(i) - all.get(i).getEventTime().toEpochMilli());
+      }
     }
     return latencies.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /** The records' own embeddings, as they arrived (a refresh's are left out). */
+  private static List<EmbeddingRecord> fresh(TopicReader<EmbeddingRecord> embeddings) {
+    return embeddings.records().stream().filter(e -> e.getKind() == EmbeddingKind.NEW).toList();
+  }
+
+  private static long refreshed(TopicReader<EmbeddingRecord> embeddings) {
+    return embeddings.records().stream().filter(e -> e.getKind() == EmbeddingKind.REFRESH)
+        .count();
   }
 
   static long percentile(long[] values, int p) {

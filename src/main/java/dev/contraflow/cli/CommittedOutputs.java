@@ -1,6 +1,7 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.CheckpointStatus;
 import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.io.record.UndecodableRecordException;
 import dev.contraflow.job.RecordCodecs;
@@ -97,6 +98,9 @@ final class CommittedOutputs implements AutoCloseable {
   private void newestVersion(byte[] value, RecordCodec<CheckpointRecord> codec) {
     try {
       CheckpointRecord c = codec.decode(value);
+      if (c.getStatus() != CheckpointStatus.PUBLISHED) {
+        return; // a gated-out model or a refresh's completion: not a newly published version
+      }
       published.merge(c.getModelId(), c.getModelVersion(), Math::max);
     } catch (UndecodableRecordException e) {
       // not the job's: the status shows what the job published, the topic's readers judge the rest

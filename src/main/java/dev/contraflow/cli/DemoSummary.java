@@ -1,6 +1,7 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.CheckpointStatus;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
@@ -44,7 +45,8 @@ record DemoSummary(JobConfig job, int images, List<String> refused, List<Image> 
     List<EmbeddingRecord> embeddings = allEmbeddings.stream()
         .filter(e -> e.getModality() == Modality.IMAGE).toList();
     List<CheckpointRecord> checkpoints = allCheckpoints.stream()
-        .filter(c -> c.getModelId().equals(job.model().defaultId())).toList();
+        .filter(c -> c.getModelId().equals(job.model().defaultId()))
+        .filter(c -> c.getStatus() == CheckpointStatus.PUBLISHED).toList();
     out.printf("records in         %d%s%n", images + lines, lines == 0 ? ""
         : " (" + images + " images, " + lines + " sentences)");
     if (!refused.isEmpty()) {

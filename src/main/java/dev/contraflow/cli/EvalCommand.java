@@ -1,6 +1,7 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.CheckpointStatus;
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.eval.ClassNames;
 import dev.contraflow.eval.EvalReport;
@@ -149,6 +150,7 @@ final class EvalCommand implements Callable<Integer> {
             RecordCodec.singleObject(CheckpointRecord.class), Map.of(), Duration.ofSeconds(60))
         .stream()
         .filter(c -> modelId == null || c.getModelId().equals(modelId))
+        .filter(c -> c.getStatus() == CheckpointStatus.PUBLISHED) // not gated out, not a marker
         .map(CheckpointRecord::getUri)
         .distinct()
         .toList();

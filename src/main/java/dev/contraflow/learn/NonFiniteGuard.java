@@ -11,7 +11,7 @@ import java.util.Map;
  * (momentum buffers, Adam moments) and the parameters it moves, so checking those, the loss and
  * the queue or bank the step wrote catches a non-finite gradient as well.
  */
-final class NonFiniteGuard {
+public final class NonFiniteGuard {
 
   private NonFiniteGuard() {}
 
@@ -20,6 +20,14 @@ final class NonFiniteGuard {
     if (!Double.isFinite(loss)) {
       return "loss is " + loss;
     }
+    return stateProblem(next);
+  }
+
+  /**
+   * What is not finite in a state (parameters, optimiser state, queue), or null when everything
+   * is: the first of the publish gates (issue 13).
+   */
+  public static String stateProblem(LearnerState next) {
     for (Map.Entry<String, LearnerState.Network> n : next.networks().entrySet()) {
       if (!allFinite(n.getValue().params())) {
         return "parameters of the " + n.getKey() + " network are not finite";

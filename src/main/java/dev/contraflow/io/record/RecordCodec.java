@@ -38,9 +38,12 @@ public interface RecordCodec<T extends SpecificRecord> extends Serializable {
 
   WireFormat wireFormat();
 
-  /** Avro single-object encoding, reading records written with the generated class's schema. */
+  /**
+   * Avro single-object encoding, reading records written with the generated class's schema or
+   * with one of its earlier versions this build bundles ({@link OlderSchemas}).
+   */
   static <T extends SpecificRecord> RecordCodec<T> singleObject(Class<T> type) {
-    return singleObject(type, List.of());
+    return singleObject(type, OlderSchemas.of(type));
   }
 
   /**

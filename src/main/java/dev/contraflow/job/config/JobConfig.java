@@ -30,19 +30,21 @@ import java.util.TreeMap;
  * @param sentenceLearner every sentence model key's learner (ESimCSE defaults)
  * @param pairLearner every image-text model key's learner (CLIP)
  * @param job Flink settings: parallelism, micro-batch timeout, checkpoints, restarts
- * @param publish how often model files and checkpoint records are published
+ * @param publish how often model files and checkpoint records are published, behind which gates
+ * @param refresh the live set each published checkpoint re-embeds (issue 13)
  * @param limits what an input record may be before it is a dead letter
  * @param records how record values are encoded on every topic
  * @param metrics where the job's Flink metrics are exported (Prometheus)
  */
 public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig learner,
     SentenceLearnerConfig sentenceLearner, PairLearnerConfig pairLearner, Job job,
-    Publish publish, Limits limits, Records records, Metrics metrics) implements Serializable {
+    Publish publish, Refresh refresh, Limits limits, Records records, Metrics metrics)
+    implements Serializable {
 
   public JobConfig {
     require(kafka != null && topics != null && model != null && learner != null
         && sentenceLearner != null && pairLearner != null && job != null && publish != null
-        && limits != null && records != null && metrics != null, "config", "incomplete",
+        && refresh != null && limits != null && records != null && metrics != null, "config", "incomplete",
         "a section is missing; start from default-job.yaml");
     Set<String> distinct = new LinkedHashSet<>(topics.all());
     require(distinct.size() == topics.all().size(), "topics", topics.all(),
@@ -297,9 +299,9 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
   /**
    * Model publishing: a model file goes to {@code modelStore} (any Flink file system URI) and a
    * CheckpointRecord to the checkpoints topic every {@code everySteps} steps or {@code interval}
-   * of processing time, whichever comes first.
+   * of processing time, whichever comes first - if the model passes {@code gates}.
    */
-  public record Publish(int everySteps, Duration interval, URI modelStore)
+  public record Publish(int everySteps, Duration interval, URI modelStore, Gates gates)
       implements Serializable {
 
     public Publish {
@@ -308,6 +310,64 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
           "publish.interval", interval, "use a positive duration such as 5min");
       require(modelStore != null && modelStore.getScheme() != null, "publish.modelStore",
           modelStore, "use a URI such as file:///var/lib/contraflow/models or s3://b/models");
+      require(gates != null, "publish.gates", null, "give the section; enabled: false turns "
+          + "the gates off");
+    }
+  }
+
+  /**
+   * Health gates a model must pass to be published (and refreshed): otherwise its
+   * CheckpointRecord says REJECTED with the reason and the previous version stays current.
+   *
+   * @param minStdRatio the collapse threshold: the per-dimension std of the L2-normalised
+   *     embeddings of the gate sample, times sqrt(d), must reach it (about 1 when healthy, 0 when
+   *     collapsed; SimSiam, Chen &amp; He 2021)
+   * @param uniformityTolerance how much the uniformity of the gate sample (Wang &amp; Isola: log
+   *     E exp(-2 ||x - y||^2), lower is better) may exceed the last published model's
+   * @param alignmentTolerance how much the alignment of the step's two views (E ||x - y||^2,
+   *     lower is better) may exceed the last published model's
+   * @param sampleSize the fixed sample: a model's first this-many records, embedded by every
+   *     candidate so that their figures are comparable
+   */
+  public record Gates(boolean enabled, double minStdRatio, double uniformityTolerance,
+      double alignmentTolerance, int sampleSize) implements Serializable {
+
+    public Gates {
+      require(minStdRatio >= 0 && minStdRatio < 1, "publish.gates.minStdRatio", minStdRatio,
+          "use 0..1, e.g. 0.01 (0 turns the collapse gate off)");
+      require(uniformityTolerance >= 0 && Double.isFinite(uniformityTolerance),
+          "publish.gates.uniformityTolerance", uniformityTolerance, "use 0 or more, e.g. 0.5");
+      require(alignmentTolerance >= 0 && Double.isFinite(alignmentTolerance),
+          "publish.gates.alignmentTolerance", alignmentTolerance, "use 0 or more, e.g. 1.0");
+      require(sampleSize >= 2 && sampleSize <= 4096, "publish.gates.sampleSize", sampleSize,
+          "use 2..4096, e.g. 256: uniformity and std need at least two embeddings");
+    }
+  }
+
+  /**
+   * The live set and its refresh (issue 13). Per model key the job keeps the latest input of each
+   * id it embedded, at the encoder's input size, in keyed state; every published checkpoint
+   * re-embeds it (embeddings of kind REFRESH), {@code chunk} records per timer firing so that
+   * learning goes on in between, then a COMPLETE CheckpointRecord says how many it emitted.
+   *
+   * @param enabled the off switch: no live set is kept and nothing is re-embedded
+   * @param maxRecords the most ids a model's live set holds; the least recently seen go first
+   * @param maxBytes the most bytes (decoded pixels, text) a model's live set holds
+   * @param ttl an id not seen for this long leaves the live set; zero keeps ids forever
+   * @param chunk records re-embedded per timer firing: the most a refresh delays the stream
+   */
+  public record Refresh(boolean enabled, int maxRecords, long maxBytes, Duration ttl, int chunk)
+      implements Serializable {
+
+    public Refresh {
+      require(maxRecords >= 1, "refresh.maxRecords", maxRecords, "use at least 1, e.g. 100000");
+      require(maxBytes >= 1 << 20, "refresh.maxBytes", maxBytes,
+          "use at least 1048576 (1 MiB), e.g. 536870912");
+      require(ttl != null && !ttl.isNegative(), "refresh.ttl", ttl,
+          "use a duration such as 7d, or 0s to keep ids until maxRecords or maxBytes push "
+              + "them out");
+      require(chunk >= 1 && chunk <= 65536, "refresh.chunk", chunk,
+          "use 1..65536, e.g. 256: each timer firing embeds this many records");
     }
   }
 

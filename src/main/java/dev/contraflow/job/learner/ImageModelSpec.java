@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 /** Image models: the image {@link Learner} of {@code learner.*}. */
@@ -34,6 +35,16 @@ public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerI
   @Override
   public ValueStateDescriptor<LearnerState> legacyLearnerState() {
     return LearnerStateDescriptors.learnerV1();
+  }
+
+  @Override
+  public MapStateDescriptor<String, LearnerInput> liveSet() {
+    return LearnerStateDescriptors.liveImages();
+  }
+
+  @Override
+  public ListStateDescriptor<LearnerInput> gateSample() {
+    return LearnerStateDescriptors.gateImages();
   }
 
   @Override

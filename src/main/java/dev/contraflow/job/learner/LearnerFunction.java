@@ -1,6 +1,7 @@
 package dev.contraflow.job.learner;
 
 import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.EmbeddingKind;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.encoder.NativeMemory;
 import dev.contraflow.job.RecordCodecs;
@@ -38,6 +39,7 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -53,6 +55,15 @@ import org.apache.flink.util.Collector;
  * <p>A step the learner rejects as non-finite leaves the key's state as it was and its records are
  * embedded by that state; after {@code limits.maxRejectedSteps} rejections in a row the key stops
  * training (metric {@code trainingStopped}) and only embeds, and the job goes on.
+ *
+ * <p>Refreshed embeddings (issue 13, {@code refresh.*}): each key keeps a {@link LiveSet}, the
+ * latest input of each id it embedded. A due checkpoint must pass the {@link PublishGate}s (else
+ * it is announced REJECTED and the previous version stays current); once published, it
+ * re-embeds the live set - {@code refresh.chunk} records per processing-time timer, so micro-batches
+ * keep being trained in between - as embeddings of kind REFRESH, then announces the version
+ * COMPLETE with their count. A newer publish supersedes a refresh still under way (that version
+ * never completes). The refresh's progress and model are keyed state too, so a restore resumes it
+ * where the committed output stopped: no id twice, none missed.
  *
  * <p>All learner state lives in keyed state and is replaced by fresh immutable values after each
  * step, so a Flink checkpoint holds each learner consistent with the Kafka offsets and with the
@@ -72,6 +83,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private final int maxKeys;
   private final long maxPendingBytes;
   private final int maxRejectedSteps;
+  private final JobConfig.Refresh refresh;
+  private final PublishGate gate;
 
   private transient Learner<X> learner;
   private transient Function<I, X> examples;
@@ -89,6 +102,17 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private transient ListState<Tuple2<Integer, Integer>> admittedPerKeyGroup;
   private transient ModelKeyCap keyCap;
   private transient Counter deadLetterCount;
+  private transient ValueState<PublishedModel> attempted;
+  private transient LiveSet<I> liveSet;
+  private transient ValueState<RefreshProgress> refreshProgress;
+  private transient ValueState<LearnerState> refreshModel;
+  private transient ListState<I> gateSample;
+  private transient ValueState<Integer> gateSampleCount;
+  private transient ValueState<GateFigures> gateBaseline;
+  private transient Counter checkpointsRejected;
+  private transient Counter refreshEmbeddings;
+  private transient Counter refreshesCompleted;
+  private transient Counter refreshesSuperseded;
 
   /** The learner of the job's image models. */
   public static LearnerFunction<LearnerInput, Image> images(JobConfig config) {
@@ -118,6 +142,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
     this.maxKeys = config.model().maxKeys();
     this.maxPendingBytes = config.limits().maxPendingBytes();
     this.maxRejectedSteps = config.limits().maxRejectedSteps();
+    this.refresh = config.refresh();
+    this.gate = new PublishGate(config.publish().gates());
     this.publisher = new ModelPublisher(config.publish().modelStore(),
         config.topics().checkpoints(),
         codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), spec);
@@ -155,8 +181,19 @@ public final class LearnerFunction<I extends KeyedInput, X>
     published = getRuntimeContext().getState(LearnerStateDescriptors.published());
     admitted = getRuntimeContext().getState(LearnerStateDescriptors.admitted());
     rejectedSteps = getRuntimeContext().getState(LearnerStateDescriptors.rejectedSteps());
+    attempted = getRuntimeContext().getState(LearnerStateDescriptors.publishAttempt());
+    liveSet = new LiveSet<>(refresh, getRuntimeContext(), spec.liveSet());
+    refreshProgress = getRuntimeContext().getState(LearnerStateDescriptors.refreshProgress());
+    refreshModel = getRuntimeContext().getState(LearnerStateDescriptors.refreshModel());
+    gateSample = getRuntimeContext().getListState(spec.gateSample());
+    gateSampleCount = getRuntimeContext().getState(LearnerStateDescriptors.gateSampleCount());
+    gateBaseline = getRuntimeContext().getState(LearnerStateDescriptors.gateBaseline());
     metrics = new HashMap<>();
     deadLetterCount = getRuntimeContext().getMetricGroup().counter("deadLetters");
+    checkpointsRejected = getRuntimeContext().getMetricGroup().counter("checkpointsRejected");
+    refreshEmbeddings = getRuntimeContext().getMetricGroup().counter("refreshEmbeddings");
+    refreshesCompleted = getRuntimeContext().getMetricGroup().counter("refreshesCompleted");
+    refreshesSuperseded = getRuntimeContext().getMetricGroup().counter("refreshesSuperseded");
     getRuntimeContext().getMetricGroup().gauge("modelKeys", (Gauge<Integer>) keyCap::admitted);
   }
 
@@ -169,15 +206,19 @@ public final class LearnerFunction<I extends KeyedInput, X>
       return;
     }
     pending.add(in);
+    offerToGateSample(in);
     int count = pendingCount.value() == null ? 1 : pendingCount.value() + 1;
     long bytes = (pendingBytes.value() == null ? 0 : pendingBytes.value()) + in.sizeBytes();
     // a batch of large records closes before B: its records travel through state and the step
     if (count >= spec.batchSize() || bytes >= maxPendingBytes) {
       Long deadline = batchDeadline.value();
-      if (deadline != null) {
+      RefreshProgress r = refreshProgress.value();
+      // one timer per timestamp and key: a refresh's tick may share the deadline's
+      if (deadline != null && (r == null || r.tick != deadline)) {
         ctx.timerService().deleteProcessingTimeTimer(deadline);
       }
-      trainOnPending(ctx.getCurrentKey(), ctx.timerService().currentProcessingTime(), out);
+      trainOnPending(ctx.getCurrentKey(), ctx.timerService().currentProcessingTime(),
+          ctx.timerService(), out);
       return;
     }
     pendingCount.update(count);
@@ -189,18 +230,22 @@ public final class LearnerFunction<I extends KeyedInput, X>
     }
   }
 
-  /** A slow stream: the micro-batch timed out before it filled. */
+  /** A slow stream: the micro-batch timed out before it filled. Or a refresh's next chunk. */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<KafkaOutput> out)
       throws Exception {
     Long deadline = batchDeadline.value();
     if (deadline != null && deadline == timestamp) {
-      trainOnPending(ctx.getCurrentKey(), timestamp, out);
+      trainOnPending(ctx.getCurrentKey(), timestamp, ctx.timerService(), out);
+    }
+    RefreshProgress r = refreshProgress.value();
+    if (r != null && r.tick == timestamp) {
+      refreshChunk(ctx.getCurrentKey(), r, ctx.timerService(), out);
     }
   }
 
-  private void trainOnPending(String modelId, long now, Collector<KafkaOutput> out)
-      throws Exception {
+  private void trainOnPending(String modelId, long now, TimerService timers,
+      Collector<KafkaOutput> out) throws Exception {
     List<I> inputs = new ArrayList<>();
     pending.get().forEach(inputs::add);
     pending.clear();
@@ -218,21 +263,59 @@ public final class LearnerFunction<I extends KeyedInput, X>
     metrics.stopped(rejected >= maxRejectedSteps);
     if (rejected >= maxRejectedSteps) {
       // training stopped: the model stays as it is, its records still get their embeddings
-      emitEmbeddings(modelId, inputs, learner.outputs(state, batch), published.value(), now, out);
+      List<Output> outputs = learner.outputs(state, batch);
+      emitEmbeddings(modelId, inputs, outputs, remember(inputs, outputs, now), published.value(),
+          now, out);
       return;
     }
     StepResult result = learner.step(state, Batch.of(batch));
     learnerState.update(result.state());
+    Set<Integer> unembeddable = remember(inputs, result.outputs(), now);
     if (result.rejected()) {
       rejectedSteps.update(rejected + 1);
       metrics.rejected(result.rejection(), rejected + 1 >= maxRejectedSteps);
-      emitEmbeddings(modelId, inputs, result.outputs(), published.value(), now, out);
+      emitEmbeddings(modelId, inputs, result.outputs(), unembeddable, published.value(), now,
+          out);
       return;
     }
     rejectedSteps.clear();
     metrics.record(result.metrics(), inputs.size());
-    PublishedModel last = maybePublish(modelId, result, now, out);
-    emitEmbeddings(modelId, inputs, result.outputs(), last, now, out);
+    PublishedModel last = maybePublish(modelId, result, now, timers, out);
+    emitEmbeddings(modelId, inputs, result.outputs(), unembeddable, last, now, out);
+  }
+
+  /**
+   * The inputs whose embeddings are not finite (dead letters); every other input becomes its
+   * id's latest in the live set, before a checkpoint this step may publish re-embeds it.
+   */
+  private Set<Integer> remember(List<I> inputs, List<Output> outputs, long now) throws Exception {
+    Set<Integer> unembeddable = new HashSet<>();
+    for (Output o : outputs) {
+      if (!allFinite(o.embedding().vector())) {
+        unembeddable.add(o.input());
+      }
+    }
+    if (refresh.enabled()) {
+      RefreshProgress r = refreshProgress.value();
+      for (int i = 0; i < inputs.size(); i++) {
+        if (!unembeddable.contains(i)) {
+          liveSet.put(inputs.get(i), now, r);
+        }
+      }
+    }
+    return unembeddable;
+  }
+
+  /** A model's first {@code publish.gates.sampleSize} records: the gates' fixed sample. */
+  private void offerToGateSample(I in) throws Exception {
+    if (!gate.enabled()) {
+      return;
+    }
+    int n = gateSampleCount.value() == null ? 0 : gateSampleCount.value();
+    if (n < gate.sampleSize()) {
+      gateSample.add(in);
+      gateSampleCount.update(n + 1);
+    }
   }
 
   /**
@@ -269,21 +352,103 @@ public final class LearnerFunction<I extends KeyedInput, X>
   }
 
   private PublishedModel maybePublish(String modelId, StepResult result, long now,
-      Collector<KafkaOutput> out) throws Exception {
+      TimerService timers, Collector<KafkaOutput> out) throws Exception {
     PublishedModel last = published.value();
+    // a rejected checkpoint counts as an attempt: the next one is due a period later
+    PublishedModel since = attempted.value() != null ? attempted.value() : last;
     long step = result.state().step();
-    boolean due = last == null
+    boolean due = since == null
         ? step >= publishEverySteps
-        : step - last.step >= publishEverySteps || now - last.publishedAtMillis
+        : step - since.step >= publishEverySteps || now - since.publishedAtMillis
             >= publishIntervalMillis;
     if (!due) {
       return last;
     }
+    PublishGate.Verdict verdict = gate.enabled()
+        ? gate.judge(result.state(), gateSampleEmbeddings(result.state()),
+            result.metrics().alignment(), gateBaseline.value())
+        : new PublishGate.Verdict(null, null);
     ModelPublisher.Published p = publisher.publish(modelId, result.state(), step,
-        result.metrics(), now);
-    published.update(p.model());
+        result.metrics(), gateMetrics(verdict.figures()), verdict.rejection(), now);
     out.collect(p.announcement());
+    attempted.update(p.model());
+    if (!verdict.passed()) {
+      checkpointsRejected.inc();
+      return last;
+    }
+    published.update(p.model());
+    if (verdict.figures() != null) {
+      gateBaseline.update(verdict.figures());
+    }
+    startRefresh(result.state(), p, timers);
     return p.model();
+  }
+
+  private float[][] gateSampleEmbeddings(LearnerState candidate) throws Exception {
+    List<X> sample = new ArrayList<>();
+    for (I in : gateSample.get()) {
+      sample.add(examples.apply(in));
+    }
+    // an image-text record has two embeddings: the gate measures the first side's space
+    List<Output> outputs = learner.outputs(candidate, sample);
+    return outputs.stream().filter(o -> o.kind() == outputs.get(0).kind())
+        .map(o -> o.embedding().vector()).toArray(float[][]::new);
+  }
+
+  private static Map<String, Double> gateMetrics(GateFigures f) {
+    return f == null ? Map.of() : Map.of("gate.stdRatio", f.stdRatio,
+        "gate.sampleUniformity", f.uniformity);
+  }
+
+  /**
+   * The published checkpoint starts re-embedding the live set as it is now: every arrival
+   * position before {@link LiveSet#next()}. A refresh still under way is superseded.
+   */
+  private void startRefresh(LearnerState model, ModelPublisher.Published p, TimerService timers)
+      throws Exception {
+    if (!refresh.enabled()) {
+      return;
+    }
+    if (refreshProgress.value() != null) {
+      refreshesSuperseded.inc();
+    }
+    long tick = timers.currentProcessingTime() + 1;
+    refreshProgress.update(new RefreshProgress(p.model().step, p.model().sha256, p.uri(),
+        p.sizeBytes(), liveSet.oldest(), liveSet.next(), 0, tick));
+    refreshModel.update(model);
+    timers.registerProcessingTimeTimer(tick);
+  }
+
+  /**
+   * The next {@code refresh.chunk} records of the live set, embedded by the refreshing version;
+   * when none is left, the version's completion record.
+   */
+  private void refreshChunk(String modelId, RefreshProgress r, TimerService timers,
+      Collector<KafkaOutput> out) throws Exception {
+    long now = timers.currentProcessingTime();
+    LiveSet.Chunk<I> chunk = liveSet.chunk(r, refresh.chunk());
+    List<X> batch = chunk.inputs().stream().map(examples).toList();
+    List<Output> outputs = learner.outputs(refreshModel.value(), batch);
+    long emitted = r.emitted;
+    for (Output o : outputs) {
+      if (allFinite(o.embedding().vector())) {
+        out.collect(embeddingRecords.of(modelId, o.id(), modality(o.kind()),
+            chunk.inputs().get(o.input()), o.embedding(), r.checkpointId, EmbeddingKind.REFRESH,
+            now));
+        emitted++;
+      }
+    }
+    refreshEmbeddings.inc(emitted - r.emitted);
+    if (chunk.cursor() >= r.end) {
+      out.collect(publisher.complete(modelId, r.advanced(chunk.cursor(), emitted, 0), now));
+      refreshProgress.clear();
+      refreshModel.clear();
+      refreshesCompleted.inc();
+      return;
+    }
+    long tick = now + 1;
+    refreshProgress.update(r.advanced(chunk.cursor(), emitted, tick));
+    timers.registerProcessingTimeTimer(tick);
   }
 
   /**
@@ -291,10 +456,11 @@ public final class LearnerFunction<I extends KeyedInput, X>
    * such as one whose values are not numbers) is a dead letter instead, once.
    */
   private void emitEmbeddings(String modelId, List<I> inputs, List<Output> outputs,
-      PublishedModel checkpoint, long now, Collector<KafkaOutput> out) {
-    Set<Integer> unembeddable = new HashSet<>();
+      Set<Integer> unembeddable, PublishedModel checkpoint, long now,
+      Collector<KafkaOutput> out) {
+    Set<Integer> reported = new HashSet<>();
     for (Output o : outputs) {
-      if (!allFinite(o.embedding().vector()) && unembeddable.add(o.input())) {
+      if (unembeddable.contains(o.input()) && reported.add(o.input())) {
         I in = inputs.get(o.input());
         deadLetterCount.inc();
         out.collect(deadLetters.of(in.sourceTopic, in.sourcePartition, in.sourceOffset,

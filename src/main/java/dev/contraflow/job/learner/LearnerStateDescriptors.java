@@ -5,6 +5,7 @@ import dev.contraflow.job.decode.PairInput;
 import dev.contraflow.job.decode.SentenceInput;
 import dev.contraflow.learn.LearnerState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -97,6 +98,91 @@ public final class LearnerStateDescriptors {
   public static ValueStateDescriptor<PublishedModel> published() {
     return new ValueStateDescriptor<>("published-model-v1",
         TypeInformation.of(PublishedModel.class));
+  }
+
+  /**
+   * The last checkpoint a key tried to publish, published or rejected by the gates: the next
+   * attempt is due a publish period after it.
+   */
+  public static ValueStateDescriptor<PublishedModel> publishAttempt() {
+    return new ValueStateDescriptor<>("publish-attempt-v1",
+        TypeInformation.of(PublishedModel.class));
+  }
+
+  /** An image model's live set: the latest input of each id (see {@link LiveSet}). */
+  public static MapStateDescriptor<String, LearnerInput> liveImages() {
+    return new MapStateDescriptor<>("live-set-images-v1", Types.STRING,
+        TypeInformation.of(LearnerInput.class));
+  }
+
+  /** A sentence model's live set. */
+  public static MapStateDescriptor<String, SentenceInput> liveSentences() {
+    return new MapStateDescriptor<>("live-set-sentences-v1", Types.STRING,
+        TypeInformation.of(SentenceInput.class));
+  }
+
+  /** An image-text model's live set. */
+  public static MapStateDescriptor<String, PairInput> livePairs() {
+    return new MapStateDescriptor<>("live-set-pairs-v1", Types.STRING,
+        TypeInformation.of(PairInput.class));
+  }
+
+  /** The live set's arrival order: position -> the id that arrived there. */
+  public static MapStateDescriptor<Long, LiveSlot> liveSetOrder() {
+    return new MapStateDescriptor<>("live-set-order-v1", Types.LONG,
+        TypeInformation.of(LiveSlot.class));
+  }
+
+  /** Each live id's current arrival position. */
+  public static MapStateDescriptor<String, Long> liveSetPositions() {
+    return new MapStateDescriptor<>("live-set-positions-v1", Types.STRING, Types.LONG);
+  }
+
+  /** The live set's ends, count and bytes. */
+  public static ValueStateDescriptor<LiveSetCursor> liveSetCursor() {
+    return new ValueStateDescriptor<>("live-set-cursor-v1",
+        TypeInformation.of(LiveSetCursor.class));
+  }
+
+  /** The refresh under way, if any. */
+  public static ValueStateDescriptor<RefreshProgress> refreshProgress() {
+    return new ValueStateDescriptor<>("refresh-progress-v1",
+        TypeInformation.of(RefreshProgress.class));
+  }
+
+  /**
+   * The published model the refresh under way embeds with: the learner moves on meanwhile. With
+   * the heap backend a reference to the immutable state the publish step made.
+   */
+  public static ValueStateDescriptor<LearnerState> refreshModel() {
+    return new ValueStateDescriptor<>("refresh-model-v1", LearnerStateSerializer.INSTANCE);
+  }
+
+  /** An image model's gate sample: its first publish.gates.sampleSize records. */
+  public static ListStateDescriptor<LearnerInput> gateImages() {
+    return new ListStateDescriptor<>("gate-sample-images-v1",
+        TypeInformation.of(LearnerInput.class));
+  }
+
+  /** A sentence model's gate sample. */
+  public static ListStateDescriptor<SentenceInput> gateSentences() {
+    return new ListStateDescriptor<>("gate-sample-sentences-v1",
+        TypeInformation.of(SentenceInput.class));
+  }
+
+  /** An image-text model's gate sample. */
+  public static ListStateDescriptor<PairInput> gatePairs() {
+    return new ListStateDescriptor<>("gate-sample-pairs-v1", TypeInformation.of(PairInput.class));
+  }
+
+  /** How many records the gate sample holds. */
+  public static ValueStateDescriptor<Integer> gateSampleCount() {
+    return new ValueStateDescriptor<>("gate-sample-count-v1", Types.INT);
+  }
+
+  /** The gate figures of the last published model, which the next must not fall behind. */
+  public static ValueStateDescriptor<GateFigures> gateBaseline() {
+    return new ValueStateDescriptor<>("gate-baseline-v1", TypeInformation.of(GateFigures.class));
   }
 
   private LearnerStateDescriptors() {}

@@ -3,6 +3,7 @@ package dev.contraflow.job.learner;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.CheckpointStatus;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.decode.ModelIds;
@@ -50,12 +51,31 @@ public final class ModelPublisher implements Serializable {
     this.spec = spec;
   }
 
-  /** A file published and the record that announces it. */
-  public record Published(PublishedModel model, KafkaOutput announcement) {}
+  /**
+   * A file published and the record that announces it.
+   *
+   * @param uri the model file's URI
+   * @param sizeBytes the model file's size
+   */
+  public record Published(PublishedModel model, KafkaOutput announcement, String uri,
+      long sizeBytes) {}
 
   /** @param version the state's model version (its step) */
   public Published publish(String modelId, LearnerState state, long version,
       StepMetrics metrics, long now)
+      throws IOException {
+    return publish(modelId, state, version, metrics, Map.of(), null, now);
+  }
+
+  /**
+   * Writes the model's files and announces them: as PUBLISHED when {@code rejection} is null,
+   * else as REJECTED with the reason (the files stay in the store for inspection; no reader
+   * takes a REJECTED record's model as current).
+   *
+   * @param gateFigures what the publish gates measured, added to the record's metrics
+   */
+  public Published publish(String modelId, LearnerState state, long version,
+      StepMetrics metrics, Map<String, Double> gateFigures, String rejection, long now)
       throws IOException {
     if (files == null) {
       files = spec.files();
@@ -75,6 +95,8 @@ public final class ModelPublisher implements Serializable {
       dl4j = dl4j == null ? written : dl4j;
     }
     String sha256 = sha256(bytes);
+    Map<String, Double> allMetrics = metricsMap(metrics);
+    allMetrics.putAll(gateFigures);
     CheckpointRecord record = CheckpointRecord.newBuilder()
         .setModelId(modelId)
         .setModelVersion(version)
@@ -83,13 +105,39 @@ public final class ModelPublisher implements Serializable {
         .setSizeBytes(bytes.length)
         .setMethod(spec.method())
         .setConfig(spec.configJson())
-        .setMetrics(metricsMap(metrics))
+        .setMetrics(allMetrics)
         .setCreatedAt(Instant.ofEpochMilli(now))
         .setDl4jUri(dl4j == null ? null : dl4j.toUri().toString())
+        .setStatus(rejection == null ? CheckpointStatus.PUBLISHED : CheckpointStatus.REJECTED)
+        .setReason(rejection)
         .build();
-    return new Published(new PublishedModel(version, now, sha256),
-        new KafkaOutput(topic, modelId.getBytes(StandardCharsets.UTF_8), codec.encode(record),
-            now));
+    return new Published(new PublishedModel(version, now, sha256), announce(modelId, record, now),
+        file.toUri().toString(), bytes.length);
+  }
+
+  /**
+   * The completion marker of a refresh: version {@code refresh.version} of the model has
+   * re-embedded its live set, {@code refresh.emitted} embeddings, all before this record.
+   */
+  public KafkaOutput complete(String modelId, RefreshProgress refresh, long now) {
+    CheckpointRecord record = CheckpointRecord.newBuilder()
+        .setModelId(modelId)
+        .setModelVersion(refresh.version)
+        .setUri(refresh.uri)
+        .setSha256(refresh.checkpointId)
+        .setSizeBytes(refresh.sizeBytes)
+        .setMethod(spec.method())
+        .setConfig(spec.configJson())
+        .setCreatedAt(Instant.ofEpochMilli(now))
+        .setStatus(CheckpointStatus.COMPLETE)
+        .setEmbeddings(refresh.emitted)
+        .build();
+    return announce(modelId, record, now);
+  }
+
+  private KafkaOutput announce(String modelId, CheckpointRecord record, long now) {
+    return new KafkaOutput(topic, modelId.getBytes(StandardCharsets.UTF_8), codec.encode(record),
+        now);
   }
 
   /**

@@ -8,6 +8,7 @@ import java.io.Serializable;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 /**
@@ -39,6 +40,12 @@ public interface ModelSpec<I extends KeyedInput, X> extends Serializable {
 
   /** The keyed state holding records that wait for the micro-batch to fill. */
   ListStateDescriptor<I> pendingBatch();
+
+  /** The keyed state holding the live set's inputs by id ({@link LiveSet}). */
+  MapStateDescriptor<String, I> liveSet();
+
+  /** The keyed state holding the publish gates' fixed sample ({@link PublishGate}). */
+  ListStateDescriptor<I> gateSample();
 
   /** Tag in published file names: models of different kinds never share a file name. */
   String fileTag();

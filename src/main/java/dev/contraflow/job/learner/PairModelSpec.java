@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 /**
@@ -43,6 +44,16 @@ public record PairModelSpec(PairLearnerConfig config)
   @Override
   public ValueStateDescriptor<LearnerState> legacyLearnerState() {
     return LearnerStateDescriptors.pairLearnerV1();
+  }
+
+  @Override
+  public MapStateDescriptor<String, PairInput> liveSet() {
+    return LearnerStateDescriptors.livePairs();
+  }
+
+  @Override
+  public ListStateDescriptor<PairInput> gateSample() {
+    return LearnerStateDescriptors.gatePairs();
   }
 
   @Override

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 /** Sentence models: the sentence {@link Learner} of {@code sentenceLearner.*}. */
@@ -37,6 +38,16 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
   @Override
   public ValueStateDescriptor<LearnerState> legacyLearnerState() {
     return LearnerStateDescriptors.learnerV1();
+  }
+
+  @Override
+  public MapStateDescriptor<String, SentenceInput> liveSet() {
+    return LearnerStateDescriptors.liveSentences();
+  }
+
+  @Override
+  public ListStateDescriptor<SentenceInput> gateSample() {
+    return LearnerStateDescriptors.gateSentences();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.contraflow.job.sink;
 
+import dev.contraflow.avro.EmbeddingKind;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
 import dev.contraflow.io.record.RecordCodec;
@@ -35,6 +36,15 @@ public final class EmbeddingRecords implements Serializable {
    */
   public KafkaOutput of(String modelId, String id, Modality modality, KeyedInput in, Embedding e,
       String checkpointId, long now) {
+    return of(modelId, id, modality, in, e, checkpointId, EmbeddingKind.NEW, now);
+  }
+
+  /**
+   * @param kind NEW for a record's embedding as it arrives, REFRESH for a re-embedding of the
+   *     live set by the published checkpoint {@code checkpointId}
+   */
+  public KafkaOutput of(String modelId, String id, Modality modality, KeyedInput in, Embedding e,
+      String checkpointId, EmbeddingKind kind, long now) {
     List<Float> vector = new ArrayList<>(e.vector().length);
     for (float v : e.vector()) {
       vector.add(v);
@@ -54,6 +64,7 @@ public final class EmbeddingRecords implements Serializable {
         .setSourceOffset(in.sourceOffset)
         .setEventTime(Instant.ofEpochMilli(in.eventTime))
         .setEmittedAt(Instant.ofEpochMilli(now))
+        .setKind(kind)
         .build();
     return new KafkaOutput(topic, id.getBytes(StandardCharsets.UTF_8), codec.encode(r), now);
   }
