@@ -41,6 +41,15 @@ public final class SpeedBenchmark {
     public double trainedSamplesPerSecond() {
       return samplesPerSecond * updatesPerBatch;
     }
+
+    /**
+     * {@link #trainedSamplesPerSecond} with the views' augmentation taken out of the measured
+     * time: what the PyTorch peer counts, whose views are random tensors.
+     */
+    public double trainedSamplesPerSecondWithoutAugmentation() {
+      double augmented = (double) timings.augmentNanos() / timings.totalNanos();
+      return trainedSamplesPerSecond() / (1 - augmented);
+    }
   }
 
   private final PrintStream out;
@@ -100,7 +109,8 @@ public final class SpeedBenchmark {
   }
 
   /**
-   * Steps {@code steps} batches (after {@code warmup}) of {@code images}, cycling through them.
+   * Steps {@code steps} batches (after {@code warmup}, and at least {@link
+   * #stepsToSteadyState}) of {@code images}, cycling through them.
    * {@code matmulGflops} NaN: report samples/s only (the FLOP model counts MoCo's passes).
    */
   public Result measure(String name, LearnerConfig config, List<Image> images, boolean embed,
@@ -108,6 +118,7 @@ public final class SpeedBenchmark {
     Learner<Image> learner = Learner.images(config);
     LearnerState state = learner.initialState();
     int b = config.batchSize();
+    warmup = Math.max(warmup, stepsToSteadyState(config));
     StepTimings total = StepTimings.zero();
     long nanos = 0;
     for (int i = 0; i < warmup + steps; i++) {
@@ -131,6 +142,21 @@ public final class SpeedBenchmark {
   }
 
   /**
+   * Steps before a step costs what every later one does: the queue full (its logits stop
+   * growing; the peer's queue is full from its first step) and then one more, in which the step
+   * workspace has grown to its final size (each growth reallocates and zeroes the whole block:
+   * 7% of the measured time with a warm-up of one step). 0 for a method without a queue of K
+   * keys (InstDisc's bank holds every id but draws a fixed number of negatives).
+   */
+  static int stepsToSteadyState(LearnerConfig config) {
+    if (!config.method().usesQueue() || config.method() == Method.INSTDISC) {
+      return 0;
+    }
+    long perStep = (long) config.batchSize() * config.replay().updatesPerBatch();
+    return (int) ((config.queueSize() + perStep - 1) / perStep) + 1;
+  }
+
+  /**
    * Runs the PyTorch peer ({@link TorchPeer}) right after {@code ours}, on the same encoder
    * shape, batch and queue size, and prints samples/s side by side. The peer runs MoCo v2: another
    * method is compared all the same, with a warning.
@@ -146,9 +172,13 @@ public final class SpeedBenchmark {
     if (peer.isEmpty()) {
       return;
     }
-    out.printf("%s: %.1f trained samples/s, PyTorch peer %.1f samples/s: %.2fx the peer%s%n",
-        ours.name(), ours.trainedSamplesPerSecond(), peer.getAsDouble(),
-        ours.trainedSamplesPerSecond() / peer.getAsDouble(),
+    // like for like: the peer's views are random tensors, so its step has no augmentation
+    double p = peer.getAsDouble();
+    double bare = ours.trainedSamplesPerSecondWithoutAugmentation();
+    out.printf("%s: %.1f trained samples/s without augmentation (%.1f with it), PyTorch peer"
+            + " %.1f samples/s (no augmentation): %.2fx the peer (%.2fx with augmentation)%s%n",
+        ours.name(), bare, ours.trainedSamplesPerSecond(), p, bare / p,
+        ours.trainedSamplesPerSecond() / p,
         config.method() == Method.MOCO ? "" : " (the peer runs MoCo v2, not " + config.method()
             + ")");
   }

@@ -208,7 +208,8 @@ final class BenchCommand implements Runnable {
     @Option(names = "--steps", defaultValue = "20", description = "Measured steps per configuration.")
     int steps;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured steps first.")
+    @Option(names = "--warmup", defaultValue = "3",
+        description = "Unmeasured steps first; at least until MoCo's queue is full, and one more.")
     int warmup;
 
     @Option(names = "--methods",

@@ -75,11 +75,13 @@ public final class InfoNceLoss {
     SoftmaxCrossEntropy.Result ce =
         SoftmaxCrossEntropy.ofClasses(logits, new int[batch], cells(exclusions, 1));
 
-    // dL/dq_b = sum_c dL/dlogits_bc candidate_c / T = ((p_b0 - 1) k_b + sum_j p_bj n_j) / T
-    INDArray g = ce.dLogits().divi(temperature); // B x (1 + K)
-    INDArray grad = keys.mulColumnVector(g.getColumn(0, true));
-    if (hasNegatives) {
-      grad.addi(Nd4j.gemm(g, candidates, false, false)); // the zero row drops the positives' column
+    // dL/dq_b = sum_c dL/dlogits_bc candidate_c / T = ((p_b0 - 1) k_b + sum_j p_bj n_j) / T;
+    // 1 / T rides on the GEMM, which adds into the positives' part: no pass over the B x (1 + K)
+    // gradient to scale it, no B x d temporary
+    INDArray g = ce.dLogits(); // B x (1 + K), of the scaled logits
+    INDArray grad = keys.mulColumnVector(g.getColumn(0, true).div(temperature)); // B x d
+    if (hasNegatives) { // the zero row drops the positives' column
+      Nd4j.gemm(g, candidates, grad, false, false, 1 / temperature, 1.0);
     }
     return new Result(ce.meanLoss(), grad, positive.meanNumber().doubleValue(), meanNegative);
   }

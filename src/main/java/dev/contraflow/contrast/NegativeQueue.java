@@ -1,12 +1,12 @@
 package dev.contraflow.contrast;
 
+import dev.contraflow.encoder.FlatArrays;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * MoCo's dictionary of negatives: a FIFO ring buffer of the last K keys (He et al. 2020, sec. 3.2).
@@ -121,7 +121,7 @@ public final class NegativeQueue {
       return null;
     }
     float[] valid = fill == capacity ? keys : java.util.Arrays.copyOf(keys, fill * dim);
-    return Nd4j.create(valid, new long[] {fill, dim}, 'c');
+    return FlatArrays.matrix(valid, fill, dim);
   }
 
   /** The (query, queue entry) pairs whose source ids match: not true negatives. */

@@ -48,7 +48,7 @@ public final class SoftmaxCrossEntropy {
       throw new IllegalArgumentException("one target class per row needed: " + logits.rows()
           + " rows, got " + targets.length + " targets");
     }
-    Softmax s = softmax(logits, exclusions);
+    Softmax s = softmax(logits, exclusions, false);
     // l_b = logsumexp_b - logits[b, t_b]; dl_b = softmax_b - onehot(t_b)
     double targetTotal = 0;
     INDArray d = s.probabilities();
@@ -72,7 +72,7 @@ public final class SoftmaxCrossEntropy {
           + java.util.Arrays.toString(logits.shape()) + ", got "
           + java.util.Arrays.toString(targets.shape()));
     }
-    Softmax s = softmax(logits, exclusions);
+    Softmax s = softmax(logits, exclusions, true);
     INDArray mass = targets.sum(true, 1); // B x 1
     // l_b = sum_c t_bc logsumexp_b - sum_c t_bc logits_bc (excluded cells carry no target)
     double total = s.logSumExp().mul(mass).sumNumber().doubleValue()
@@ -81,18 +81,27 @@ public final class SoftmaxCrossEntropy {
     return new Result(total / logits.rows(), d);
   }
 
-  /** Row-wise softmax, its log normaliser (B x 1) and the logits with the exclusions applied. */
+  /**
+   * Row-wise softmax, its log normaliser (B x 1) and, if asked, the logits with the exclusions
+   * applied (null otherwise).
+   */
   private record Softmax(INDArray probabilities, INDArray logSumExp, INDArray maskedLogits) {}
 
-  private static Softmax softmax(INDArray logits, List<Cell> exclusions) {
+  /**
+   * One copy of the B x C logits, worked on in place: with exclusions the masked copy becomes the
+   * probabilities unless the caller still needs it ({@code keepMasked}). Every pass over the
+   * logits costs as much as the small GEMMs around it (InfoNCE at K 4096: 4 MB per update).
+   */
+  private static Softmax softmax(INDArray logits, List<Cell> exclusions, boolean keepMasked) {
     INDArray masked = exclusions.isEmpty() ? logits : logits.dup();
     for (Cell e : exclusions) {
       masked.putScalar(e.row(), e.column(), EXCLUDED);
     }
     INDArray max = masked.max(true, 1); // B x 1
-    INDArray p = Transforms.exp(masked.subColumnVector(max), false); // B x C
+    INDArray p = masked == logits || keepMasked ? masked.dup() : masked; // B x C
+    Transforms.exp(p.subiColumnVector(max), false);
     INDArray sum = p.sum(true, 1); // B x 1
     p.diviColumnVector(sum);
-    return new Softmax(p, Transforms.log(sum, false).addi(max), masked);
+    return new Softmax(p, Transforms.log(sum, false).addi(max), keepMasked ? masked : null);
   }
 }

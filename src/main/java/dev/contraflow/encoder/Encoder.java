@@ -1,7 +1,6 @@
 package dev.contraflow.encoder;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * An encoder (backbone + projection head) trained with a loss computed outside it.
@@ -175,7 +174,7 @@ public abstract class Encoder {
       }
       System.arraycopy(images[i], 0, flat, i * n, n);
     }
-    return Nd4j.create(flat,
-        new long[] {images.length, config.channels(), config.height(), config.width()}, 'c');
+    return FlatArrays.matrix(flat, images.length, config.channels(), config.height(),
+        config.width());
   }
 }

@@ -118,8 +118,9 @@ final class GemmEncoder extends Encoder {
     if (weightDecay > 0) {
       // DL4J's WeightDecay(applyLR = true), applied after the updater
       double scale = updaterConfig.getLearningRate(iteration, 0) * weightDecay;
-      for (INDArray[] weightAndUpdate : decayed) {
-        weightAndUpdate[1].addi(weightAndUpdate[0].mul(scale));
+      for (INDArray[] weightAndUpdate : decayed) { // update += scale x weight, no temporary
+        Nd4j.getBlasWrapper().level1().axpy(weightAndUpdate[0].length(), scale,
+            weightAndUpdate[0], weightAndUpdate[1]);
       }
     }
     trainable.subi(gradient);

@@ -204,14 +204,19 @@ public final class Learner<I> {
   private Trained update(LearnerState state, List<List<I>> batches, Rng rng, PhaseClock clock) {
     loaded = null; // the networks are about to hold no captured state (until the caller's capture)
     Trained t = null;
-    for (List<I> records : batches) {
+    for (int u = 0; u < batches.size(); u++) {
       LearnerState from = state;
       if (t != null) {
         from = t.between(rng);
         clock.lap(STATE_COPY);
       }
-      t = new Trained(from, method.train(new MethodStep.Input<>(from, records, rng), clock),
-          method.networks());
+      // every update but the last in scratch of its own, which the next reuses (between updates
+      // only Java state passes on); the last one's arrays stay, its outcome is read after it
+      boolean last = u == batches.size() - 1;
+      try (NativeMemory.Step scratch = last ? null : NativeMemory.update()) {
+        t = new Trained(from, method.train(new MethodStep.Input<>(from, batches.get(u), rng),
+            clock), method.networks());
+      }
     }
     return t;
   }

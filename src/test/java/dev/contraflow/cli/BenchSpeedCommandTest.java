@@ -16,7 +16,7 @@ class BenchSpeedCommandTest {
 
   private static final String[] TINY = {"--data", "src/test/resources/fashion-mnist-subset",
       "--encoder", "mlp", "--width", "4", "--head-hidden", "16", "--dim", "8", "--batch-size", "8",
-      "--steps", "1", "--warmup", "1"};
+      "--queue-size", "64", "--steps", "1", "--warmup", "1"}; // a full queue after one step
 
   @Test
   void methodsComparesEveryImageMethodToMocoInOneTable() {
