@@ -48,7 +48,8 @@ final class LearnerOptions {
           + " (default 128).")
   Integer textWidth;
 
-  @Option(names = "--blocks", description = "ResNet basic blocks per stage (default 1).")
+  @Option(names = "--blocks",
+      description = "ResNet basic blocks per stage; VIT: transformer blocks (default 1).")
   Integer blocks;
 
   @Option(names = "--head-hidden",

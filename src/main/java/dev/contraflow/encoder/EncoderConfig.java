@@ -11,8 +11,10 @@ import java.io.Serializable;
  * @param height input rows the network sees (views are cropped/resized to this)
  * @param width input columns the network sees
  * @param baseWidth channels of the first stage; stages double it (CNN/RESNET: w, 2w, 4w). For MLP
- *     and PATCH_MLP the hidden layers are 16w and 8w units. 0 = the kind's {@link #defaultWidth}
- * @param blocksPerStage RESNET only: basic blocks per stage (1 gives an 8-layer ResNet)
+ *     and PATCH_MLP the hidden layers are 16w and 8w units; VIT's tokens have 4w values. 0 = the
+ *     kind's {@link #defaultWidth}
+ * @param blocksPerStage RESNET: basic blocks per stage (1 gives an 8-layer ResNet); VIT: transformer
+ *     blocks
  * @param projectionHidden hidden units of the projection head (MoCo v2: 2048 for ResNet-50; 0: a
  *     linear head, as MoCo v1 and InstDisc)
  * @param projectionDim output dimension d of the head, the space the loss lives in (MoCo: 128)
@@ -42,7 +44,14 @@ public record EncoderConfig(
     requireAtLeast("width", width, 8, "inputs smaller than 8x8 leave nothing after downsampling");
     baseWidth = baseWidth == 0 ? defaultWidth(kind) : baseWidth;
     requireAtLeast("baseWidth", baseWidth, 1, "use e.g. 32, or 0 for the kind's default");
-    requireAtLeast("blocksPerStage", blocksPerStage, 1, "use 1 for an 8-layer ResNet");
+    requireAtLeast("blocksPerStage", blocksPerStage, 1,
+        "use 1 for an 8-layer ResNet or a one-block ViT");
+    if (kind == EncoderKind.VIT && (height % EncoderGraphs.PATCH != 0
+        || width % EncoderGraphs.PATCH != 0)) {
+      throw new IllegalArgumentException("encoder height and width must be multiples of "
+          + EncoderGraphs.PATCH + " for VIT (whole patches), got " + height + "x" + width
+          + " (resize the input, e.g. 28x28 or 32x32)");
+    }
     requireAtLeast("projectionHidden", projectionHidden, 0,
         "MoCo v2 uses 2048, 512 suits small nets; 0 is MoCo v1's and InstDisc's linear head");
     requireAtLeast("projectionDim", projectionDim, 2, "MoCo uses 128");
@@ -73,7 +82,7 @@ public record EncoderConfig(
   /** Dimension of the backbone representation (the embedding users get). */
   public int representationDim() {
     return switch (kind) {
-      case CNN, RESNET, GEMM_CNN -> 4 * baseWidth;
+      case CNN, RESNET, GEMM_CNN, VIT -> 4 * baseWidth;
       case MLP, GEMM_MLP, PATCH_MLP -> 8 * baseWidth;
     };
   }

@@ -26,9 +26,23 @@ public final class EncoderFlops {
               3, 1);
       case RESNET -> resnet(c);
       case MLP, GEMM_MLP -> dense(c.inputSize(), 16 * w) + dense(16 * w, 8 * w);
+      case VIT -> vit(c);
       case PATCH_MLP -> stem(c) + dense(ceilDiv(h, EncoderGraphs.PATCH)
           * ceilDiv(x, EncoderGraphs.PATCH) * 2 * w, 16 * w) + dense(16 * w, 8 * w);
     };
+  }
+
+  /**
+   * The patch projection, then per block the QKV, output and MLP GEMMs on P tokens of D values
+   * and the two P x P attention products.
+   */
+  private static long vit(EncoderConfig c) {
+    int d = c.representationDim();
+    long p = (long) (c.height() / EncoderGraphs.PATCH) * (c.width() / EncoderGraphs.PATCH);
+    int patchValues = c.channels() * EncoderGraphs.PATCH * EncoderGraphs.PATCH;
+    long block = p * (dense(d, 3 * d) + dense(d, d) + 2 * dense(d, TransformerBlock.MLP_RATIO * d))
+        + 2 * 2 * p * p * d;
+    return p * dense(patchValues, d) + c.blocksPerStage() * block;
   }
 
   /** The 4x4 stride-4 patchify convolution to 2w channels. */

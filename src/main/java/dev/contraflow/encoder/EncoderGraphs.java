@@ -69,7 +69,7 @@ final class EncoderGraphs {
       case CNN -> cnn(g, config);
       case RESNET -> resnet(g, config);
       case MLP -> mlp(g, config);
-      case GEMM_CNN, GEMM_MLP, PATCH_MLP -> throw new IllegalArgumentException(
+      case GEMM_CNN, GEMM_MLP, PATCH_MLP, VIT -> throw new IllegalArgumentException(
           config.kind() + " is the hand-written GEMM encoder, not a DL4J graph");
     };
     if (predictorHidden > 0) {

@@ -22,10 +22,18 @@ public enum EncoderKind {
    * two dense-BN-ReLU layers of {@link #MLP} on the flattened patch features: unlike global
    * average pooling it keeps where each patch is.
    */
-  PATCH_MLP;
+  PATCH_MLP,
+  /**
+   * A small vision transformer as MoCo v3 trains it: 4x4 patches through a frozen random
+   * projection to D = 4w values plus fixed 2-D sin-cos positions, {@code blocksPerStage}
+   * pre-norm transformer blocks (heads of 32 dimensions, MLP 4D), a final layer norm and the mean
+   * of the tokens as the representation (the paper reads a class token instead). Height and width
+   * must be multiples of 4.
+   */
+  VIT;
 
   /** Whether this kind is the hand-written GEMM encoder rather than a DL4J graph. */
   public boolean isGemm() {
-    return this == GEMM_CNN || this == GEMM_MLP || this == PATCH_MLP;
+    return this == GEMM_CNN || this == GEMM_MLP || this == PATCH_MLP || this == VIT;
   }
 }

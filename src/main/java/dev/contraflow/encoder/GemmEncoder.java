@@ -234,8 +234,21 @@ final class GemmEncoder extends Encoder {
           batchNormDense(stem.outPositions() * 2 * w, 16L * w);
           batchNormDense(16L * w, 8L * w);
         }
+        case VIT -> vit(c);
         default -> throw new IllegalArgumentException(c.kind() + " is a DL4J graph encoder");
       }
+    }
+
+    /** Frozen patch embedding, transformer blocks, layer norm, mean over the tokens. */
+    private void vit(EncoderConfig c) {
+      int dim = c.representationDim();
+      FrozenPatchEmbedding patches = add(new FrozenPatchEmbedding(c.channels(), c.height(),
+          c.width(), EncoderGraphs.PATCH, dim, c.seed()));
+      for (int i = 0; i < c.blocksPerStage(); i++) {
+        add(new TransformerBlock(patches.tokens(), dim, TransformerBlock.heads(dim)));
+      }
+      add(new LayerNorm(dim));
+      add(new GlobalAveragePooling(patches.tokens()));
     }
 
     /** Channels last, then the 4x4 stride-4 patchify convolution to 2w channels, BN, ReLU. */

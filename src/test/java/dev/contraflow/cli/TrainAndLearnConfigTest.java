@@ -98,6 +98,17 @@ class TrainAndLearnConfigTest {
     assertNotEquals(learn().learner(), job.learner());
   }
 
+  /** MoCo v3 with a ViT: the VIT encoder and its transformer blocks, from either home. */
+  @Test
+  void mocoV3WithAVit() {
+    LearnerConfig cli = images(train("--method", "MOCO_V3", "--encoder", "VIT", "--blocks", "2"),
+        1);
+    assertEquals(learn("learner.method=MOCO_V3", "learner.encoder.kind=VIT",
+        "learner.encoder.blocksPerStage=2").learner(), cli);
+    assertEquals(EncoderKind.VIT, cli.encoder().kind());
+    assertEquals(2, cli.encoder().blocksPerStage());
+  }
+
   /**
    * BYOL's cosine momentum schedule is a setting like any other; the command line fills in its
    * length, the run's micro-batches times the updates each.

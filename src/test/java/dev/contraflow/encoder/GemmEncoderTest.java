@@ -18,7 +18,7 @@ class GemmEncoderTest {
   private static final OptimizerConfig SGD = new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.1,
       0, 0);
 
-  private static INDArray images(int n, int channels, int height, int width, long seed,
+  static INDArray images(int n, int channels, int height, int width, long seed,
       DataType type) {
     Random rng = new Random(seed);
     double[] x = new double[n * channels * height * width];
@@ -42,7 +42,7 @@ class GemmEncoderTest {
    * With L = sum(output * R) for a fixed random R, the hand-written gradient of every trainable
    * parameter matches the central difference (L(p + h) - L(p - h)) / 2h, in double precision.
    */
-  private static void assertGradientMatchesFiniteDifferences(EncoderConfig c, int predictorHidden,
+  static void assertGradientMatchesFiniteDifferences(EncoderConfig c, int predictorHidden,
       int prototypes) {
     GemmEncoder e = GemmEncoder.build(c, SGD, predictorHidden, prototypes, DataType.DOUBLE);
     INDArray x = images(4, c.channels(), c.height(), c.width(), 11L, DataType.DOUBLE);

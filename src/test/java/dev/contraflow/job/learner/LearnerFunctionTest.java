@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.io.image.IdxReader;
 import dev.contraflow.io.record.RecordCodec;
@@ -50,8 +51,12 @@ class LearnerFunctionTest {
   }
 
   private JobConfig config(Method method) {
+    return config(method, EncoderKind.CNN);
+  }
+
+  private JobConfig config(Method method, EncoderKind encoder) {
     return JobConfigLoader.defaults(List.of("learner.method=" + method,
-        "learner.temperature=" + method.defaultTemperature(), "learner.encoder.kind=CNN",
+        "learner.temperature=" + method.defaultTemperature(), "learner.encoder.kind=" + encoder,
         "learner.encoder.baseWidth=4", "learner.encoder.projectionHidden=16",
         "learner.encoder.projectionDim=8", "learner.queueSize=20",
         "learner.batchSize=8", "learner.replay.capacity=0", "learner.replay.updatesPerBatch=1",
@@ -66,8 +71,13 @@ class LearnerFunctionTest {
 
   private KeyedOneInputStreamOperatorTestHarness<String, LearnerInput, KafkaOutput> harness(
       Method method) throws Exception {
+    return harness(method, EncoderKind.CNN);
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, LearnerInput, KafkaOutput> harness(
+      Method method, EncoderKind encoder) throws Exception {
     return new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(LearnerFunction.images(config(method))),
+        new KeyedProcessOperator<>(LearnerFunction.images(config(method, encoder))),
         (KeySelector<LearnerInput, String>) in -> in.modelId, Types.STRING);
   }
 
@@ -172,9 +182,20 @@ class LearnerFunctionTest {
   @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC",
       "SWAV", "DINO"})
   void everyImageMethodTrainsInFlinkAndRestoresBitIdentically(Method method) throws Exception {
+    assertTrainsInFlinkAndRestoresBitIdentically(method, EncoderKind.CNN);
+  }
+
+  /** MoCo v3 with a ViT (issue 17): the VIT encoder's step inside the operator. */
+  @Test
+  void mocoV3OnAVitTrainsInFlinkAndRestoresBitIdentically() throws Exception {
+    assertTrainsInFlinkAndRestoresBitIdentically(Method.MOCO_V3, EncoderKind.VIT);
+  }
+
+  private void assertTrainsInFlinkAndRestoresBitIdentically(Method method, EncoderKind encoder)
+      throws Exception {
     OperatorSubtaskState snapshot;
     List<KafkaOutput> uninterrupted;
-    try (var h = harness(method)) {
+    try (var h = harness(method, encoder)) {
       h.open();
       for (int i = 0; i < 8; i++) {
         h.processElement(record("m", i));
@@ -186,7 +207,7 @@ class LearnerFunctionTest {
       uninterrupted = h.extractOutputValues().subList(8, 24);
     }
     List<KafkaOutput> restored;
-    try (var h = harness(method)) {
+    try (var h = harness(method, encoder)) {
       h.initializeState(snapshot);
       h.open();
       for (int i = 8; i < 24; i++) {
