@@ -49,7 +49,24 @@ public final class TextQualityBenchmark {
    */
   public record Data(List<String> training, List<String> bank, int[] bankLabels,
       List<String> queries, int[] queryLabels, List<String> pairExamples,
-      List<String> pairDefinitions, List<List<String>> trainingPairs) {}
+      List<String> pairDefinitions, List<List<String>> trainingPairs) {
+
+    /**
+     * The first {@code n} training sentences and pairs (0 = all): a shorter stream, the same
+     * evaluation data. Both lists are shuffled, so a prefix is a uniform sample.
+     */
+    public Data streamOf(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("stream must be >= 0 sentences (0 = all), got " + n);
+      }
+      if (n == 0) {
+        return this;
+      }
+      return new Data(training.subList(0, Math.min(n, training.size())), bank, bankLabels,
+          queries, queryLabels, pairExamples, pairDefinitions,
+          trainingPairs.subList(0, Math.min(n, trainingPairs.size())));
+    }
+  }
 
   /** Texts to vectors (any dimension; normalised here where a measure needs it). */
   @FunctionalInterface

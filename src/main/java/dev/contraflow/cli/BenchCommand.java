@@ -114,6 +114,11 @@ final class BenchCommand implements Runnable {
         description = "Stop training after this many minutes (0 = no limit).")
     double minutes;
 
+    @Option(names = "--stream", defaultValue = "0",
+        description = "Training sentences streamed per pass: the first N of the shuffled"
+            + " training set (0 = all, about 150k; --supervised: pairs).")
+    int stream;
+
     @Option(names = "--bank", defaultValue = "10000",
         description = "Training-synset definitions used as kNN bank and probe data (default ${DEFAULT-VALUE}).")
     int bank;
@@ -135,13 +140,15 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      // the bound settings know the seed's default (--seed is null when not given)
+      SentenceLearnerConfig probe = learner.toSentenceConfig(1);
       TextQualityBenchmark.Data data = TextQualityBenchmark.prepare(
-          WordNetGlosses.load(wordnet), bank, queries, learner.seed);
-      int records = supervised ? data.trainingPairs().size() : data.training().size();
-      long steps = ((long) records * passes + learner.sentenceBatchSize() - 1)
-          / learner.sentenceBatchSize();
+          WordNetGlosses.load(wordnet), bank, queries, probe.seed());
+      TextQualityBenchmark.Data streamed = data.streamOf(stream);
+      int records = supervised ? streamed.trainingPairs().size() : streamed.training().size();
+      long steps = ((long) records * passes + probe.batchSize() - 1) / probe.batchSize();
       SentenceLearnerConfig config = learner.toSentenceConfig(steps);
-      new TextQualityRun(config, data, supervised, passes, minutes, tfIdfFeatures)
+      new TextQualityRun(config, data, stream, supervised, passes, minutes, tfIdfFeatures)
           .run(System.out);
       return 0;
     }
