@@ -169,9 +169,9 @@ public final class TextQualityBenchmark {
     double[] recall = RetrievalRecall.recallAt(examples, definitions, 1, 10);
     INDArray sample = unitRows(r.embed(d.queries().subList(0,
         Math.min(UNIFORMITY_SAMPLE, d.queries().size()))));
-    Row row = new Row(name,
-        KnnClassifier.plain(20).accuracy(bank, queries),
-        KnnClassifier.weightedDefault().accuracy(bank, queries),
+    double[] knn = KnnClassifier.accuracies(bank, queries, KnnClassifier.plain(20),
+        KnnClassifier.weightedDefault());
+    Row row = new Row(name, knn[0], knn[1],
         LinearProbe.defaults().accuracy(bank, queries),
         recall[0], recall[1],
         RepresentationGeometry.alignment(examples, definitions),
