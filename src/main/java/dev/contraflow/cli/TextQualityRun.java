@@ -15,11 +15,12 @@ import java.util.List;
  * {@code bench text}: scores TF-IDF and the untrained sentence encoder, trains online on the
  * training synsets' definitions (or, {@code supervised}, their (definition, example) pairs) for
  * {@code passes} passes (at most {@code minutes}; 0 for no limit), then scores the trained encoder,
- * as one table. The encoder streams the first {@code stream} training sentences (0 = all); TF-IDF
- * counts its IDF over all of them, so a shorter stream never weakens the baseline.
+ * as one table ({@code baselines} false: the trained encoder only). The encoder streams the
+ * first {@code stream} training sentences (0 = all); TF-IDF counts its IDF over all of them, so a
+ * shorter stream never weakens the baseline.
  */
 record TextQualityRun(SentenceLearnerConfig config, TextQualityBenchmark.Data data, int stream,
-    boolean supervised, int passes, double minutes, int tfIdfFeatures) {
+    boolean supervised, int passes, double minutes, int tfIdfFeatures, boolean baselines) {
 
   void run(PrintStream out) {
     TextQualityBenchmark.Data streamed = data.streamOf(stream);
@@ -34,10 +35,12 @@ record TextQualityRun(SentenceLearnerConfig config, TextQualityBenchmark.Data da
     Learner<SentenceExample> l = Learner.sentences(config);
     SentenceTokenizer tokenizer = new SentenceTokenizer(config.tokenizer());
     List<TextQualityBenchmark.Row> rows = new ArrayList<>();
-    rows.add(bench.score("TF-IDF (" + tfIdfFeatures + " words)",
-        TextQualityBenchmark.tfIdf(data, tokenizer, tfIdfFeatures), data));
-    rows.add(bench.score("untrained encoder",
-        TextQualityBenchmark.encoder(l, tokenizer, l.initialState()), data));
+    if (baselines) {
+      rows.add(bench.score("TF-IDF (" + tfIdfFeatures + " words)",
+          TextQualityBenchmark.tfIdf(data, tokenizer, tfIdfFeatures), data));
+      rows.add(bench.score("untrained encoder",
+          TextQualityBenchmark.encoder(l, tokenizer, l.initialState()), data));
+    }
 
     long start = System.nanoTime();
     Duration budget = BenchCommand.budget(minutes);

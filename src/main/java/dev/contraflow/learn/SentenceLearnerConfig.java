@@ -36,7 +36,8 @@ import java.io.Serializable;
  *     weighted a / (a + p) with p the share of sentences that hold it, counted from the stream
  *     itself in a bounded sketch kept in the learner state ({@link
  *     dev.contraflow.encoder.DocumentFrequencySketch}): common words count little, rare ones
- *     almost fully, as IDF weighs them. A word in a of the sentences weighs 1/2.
+ *     almost fully, as IDF weighs them; a word held by a share a of the sentences
+ *     weighs 1/2.
  */
 public record SentenceLearnerConfig(
     Method method,
