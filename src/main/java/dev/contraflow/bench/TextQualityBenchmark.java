@@ -49,7 +49,24 @@ public final class TextQualityBenchmark {
    */
   public record Data(List<String> training, List<String> bank, int[] bankLabels,
       List<String> queries, int[] queryLabels, List<String> pairExamples,
-      List<String> pairDefinitions, List<List<String>> trainingPairs) {}
+      List<String> pairDefinitions, List<List<String>> trainingPairs) {
+
+    /**
+     * The first {@code n} training sentences and pairs (0 = all): a shorter stream, the same
+     * evaluation data. Both lists are shuffled, so a prefix is a uniform sample.
+     */
+    public Data streamOf(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("stream must be >= 0 sentences (0 = all), got " + n);
+      }
+      if (n == 0) {
+        return this;
+      }
+      return new Data(training.subList(0, Math.min(n, training.size())), bank, bankLabels,
+          queries, queryLabels, pairExamples, pairDefinitions,
+          trainingPairs.subList(0, Math.min(n, trainingPairs.size())));
+    }
+  }
 
   /** Texts to vectors (any dimension; normalised here where a measure needs it). */
   @FunctionalInterface
@@ -152,9 +169,9 @@ public final class TextQualityBenchmark {
     double[] recall = RetrievalRecall.recallAt(examples, definitions, 1, 10);
     INDArray sample = unitRows(r.embed(d.queries().subList(0,
         Math.min(UNIFORMITY_SAMPLE, d.queries().size()))));
-    Row row = new Row(name,
-        KnnClassifier.plain(20).accuracy(bank, queries),
-        KnnClassifier.weightedDefault().accuracy(bank, queries),
+    double[] knn = KnnClassifier.accuracies(bank, queries, KnnClassifier.plain(20),
+        KnnClassifier.weightedDefault());
+    Row row = new Row(name, knn[0], knn[1],
         LinearProbe.defaults().accuracy(bank, queries),
         recall[0], recall[1],
         RepresentationGeometry.alignment(examples, definitions),

@@ -120,6 +120,11 @@ final class LearnerOptions {
           + " encoder trained from scratch needs the harder task).")
   Double wordDeletion;
 
+  @Option(names = "--sif-a",
+      description = "Sentences: SIF pooling, each token weighted a / (a + p), p the share of"
+          + " sentences that hold it, counted from the stream (default 0; 0 = mean pooling).")
+  Double sifA;
+
   @Option(names = "--buckets",
       description = "Sentences: hashed word and n-gram ids (default 16384).")
   Integer buckets;
@@ -269,6 +274,7 @@ final class LearnerOptions {
     s.put("momentum.momentum", momentum);
     s.put("duplicationRate", duplicationRate);
     s.put("deletionRate", wordDeletion);
+    s.put("sifA", sifA);
     return withSchedule(s, totalSteps, JobConfig::sentenceLearner,
         c -> c.replay().updatesPerBatch());
   }
@@ -327,10 +333,6 @@ final class LearnerOptions {
 
   int imageBatchSize() {
     return or(batchSize, DEFAULTS.learner().batchSize());
-  }
-
-  int sentenceBatchSize() {
-    return or(batchSize, DEFAULTS.sentenceLearner().batchSize());
   }
 
   private static <T> T or(T value, T fallback) {

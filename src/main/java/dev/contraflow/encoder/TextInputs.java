@@ -21,6 +21,18 @@ public final class TextInputs {
    */
   public static INDArray[] pack(TextEncoderConfig c, int[][][] tokens, boolean[][] cutTokens,
       boolean[][] cutFeatures) {
+    return pack(c, tokens, cutTokens, cutFeatures, null);
+  }
+
+  /**
+   * As {@link #pack(TextEncoderConfig, int[][][], boolean[][], boolean[][])}, pooling with a
+   * weight per token (SIF): tokenMask holds w_t instead of 1 and inverseLength 1 / sum(w_t), so
+   * the representation is sum(w_t h_t) / sum(w_t) over the real tokens.
+   *
+   * @param weights per sentence and token, w_t > 0; null: 1 for every token (mean pooling)
+   */
+  public static INDArray[] pack(TextEncoderConfig c, int[][][] tokens, boolean[][] cutTokens,
+      boolean[][] cutFeatures, float[][] weights) {
     int b = tokens.length;
     // pad to the longest sentence of the batch, not to maxTokens: the graph takes any length,
     // and short sentences (most) then cost only their own length
@@ -46,15 +58,21 @@ public final class TextInputs {
           ids[(i * t + k) * s + j] = checkedId(c, slots[j]);
         }
       }
+      float[] w = new float[n];
+      float total = 0;
+      for (int k = 0; k < n; k++) {
+        w[k] = weights == null ? 1f : checkedWeight(weights[i][k], i, k);
+        total += w[k];
+      }
       boolean[] features = cutFeatures[i];
       for (int f = 0; f < d; f++) {
         float featureKept = features.length > 0 && features[f] ? 0f : 1f;
         int row = (i * d + f) * t; // keep: B x d x T, c order
         for (int k = 0; k < n; k++) {
           keep[row + k] = cutTokens[i][k] ? 0f : featureKept;
-          tokenMask[row + k] = 1f;
+          tokenMask[row + k] = w[k];
         }
-        inverseLength[i * d + f] = 1f / n;
+        inverseLength[i * d + f] = 1f / total;
       }
     }
     return new INDArray[] {
@@ -62,6 +80,14 @@ public final class TextInputs {
         Nd4j.create(keep, new long[] {b, d, t}, 'c'),
         Nd4j.create(tokenMask, new long[] {b, d, t}, 'c'),
         Nd4j.create(inverseLength, new long[] {b, d}, 'c')};
+  }
+
+  private static float checkedWeight(float w, int sentence, int token) {
+    if (!(w > 0 && Float.isFinite(w))) {
+      throw new IllegalArgumentException("sentence " + sentence + " token " + token
+          + " has pooling weight " + w + "; weights must be finite and > 0");
+    }
+    return w;
   }
 
   private static int checkedId(TextEncoderConfig c, int id) {

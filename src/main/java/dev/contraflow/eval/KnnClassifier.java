@@ -48,28 +48,50 @@ public final class KnnClassifier {
 
   /** Fraction of queries whose predicted label equals their own; vectors are L2-normalised here. */
   public double accuracy(LabelledEmbeddings bank, LabelledEmbeddings queries) {
-    int[] predicted = predict(bank, queries);
-    int correct = 0;
-    for (int i = 0; i < predicted.length; i++) {
-      correct += predicted[i] == queries.labels()[i] ? 1 : 0;
+    return accuracies(bank, queries, this)[0];
+  }
+
+  /**
+   * The accuracy of each classifier, from one pass of similarities: the bank-query matrix
+   * products, the costly part with wide vectors, are shared.
+   */
+  public static double[] accuracies(LabelledEmbeddings bank, LabelledEmbeddings queries,
+      KnnClassifier... classifiers) {
+    int[][] predicted = predictAll(bank, queries, classifiers);
+    double[] out = new double[classifiers.length];
+    for (int c = 0; c < classifiers.length; c++) {
+      int correct = 0;
+      for (int i = 0; i < predicted[c].length; i++) {
+        correct += predicted[c][i] == queries.labels()[i] ? 1 : 0;
+      }
+      out[c] = (double) correct / predicted[c].length;
     }
-    return (double) correct / predicted.length;
+    return out;
   }
 
   public int[] predict(LabelledEmbeddings bank, LabelledEmbeddings queries) {
+    return predictAll(bank, queries, this)[0];
+  }
+
+  private static int[][] predictAll(LabelledEmbeddings bank, LabelledEmbeddings queries,
+      KnnClassifier... classifiers) {
     if (bank.dim() != queries.dim()) {
       throw new IllegalArgumentException("bank has dimension " + bank.dim() + ", queries "
           + queries.dim());
     }
-    if (k > bank.size()) {
-      throw new IllegalArgumentException("kNN k = " + k + " exceeds the bank size " + bank.size());
+    TopK[] tops = new TopK[classifiers.length];
+    for (int c = 0; c < classifiers.length; c++) {
+      if (classifiers[c].k > bank.size()) {
+        throw new IllegalArgumentException("kNN k = " + classifiers[c].k + " exceeds the bank"
+            + " size " + bank.size());
+      }
+      tops[c] = new TopK(classifiers[c].k);
     }
     LabelledEmbeddings b = bank.l2Normalised();
     LabelledEmbeddings q = queries.l2Normalised();
     INDArray bankMatrix = Nd4j.create(b.vectors(), new long[] {b.size(), b.dim()}, 'c');
     int classes = Math.max(b.numClasses(), 1);
-    int[] out = new int[q.size()];
-    TopK top = new TopK(k);
+    int[][] out = new int[classifiers.length][q.size()];
     for (int from = 0; from < q.size(); from += BLOCK) {
       int n = Math.min(BLOCK, q.size() - from);
       float[] block = new float[n * q.dim()];
@@ -78,8 +100,10 @@ public final class KnnClassifier {
       // sims: n x bank, by BLAS with the transpose as a flag (a transposed view would be copied)
       float[] sims = Nd4j.gemm(queryBlock, bankMatrix, false, true).data().asFloat();
       for (int i = 0; i < n; i++) {
-        top.select(sims, i * b.size(), b.size());
-        out[from + i] = vote(top, b.labels(), classes);
+        for (int c = 0; c < classifiers.length; c++) {
+          tops[c].select(sims, i * b.size(), b.size());
+          out[c][from + i] = classifiers[c].vote(tops[c], b.labels(), classes);
+        }
       }
     }
     return out;

@@ -54,6 +54,11 @@ public record LearnerState(
    * without optimiser state.
    */
   public static final String CENTER = "center";
+  /**
+   * Document frequencies of a sentence learner with SIF pooling: a count-min sketch of the stream's
+   * tokens ({@link dev.contraflow.encoder.DocumentFrequencySketch}), statistics as {@link #CENTER}.
+   */
+  public static final String DOCUMENT_FREQUENCIES = "documentFrequencies";
 
   /**
    * One network's flat arrays.

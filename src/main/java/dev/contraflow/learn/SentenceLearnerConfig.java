@@ -32,6 +32,12 @@ import java.io.Serializable;
  * @param seed seed of the learner's random stream (views, dropout masks)
  * @param replay the replay buffer and gradient steps per incoming micro-batch; null or {@link
  *     ReplayConfig#NONE}: one step on the incoming records, no buffer
+ * @param sifA 0: mean pooling over the tokens; > 0: SIF pooling (Arora et al. 2017), each token
+ *     weighted a / (a + p) with p the share of sentences that hold it, counted from the stream
+ *     itself in a bounded sketch kept in the learner state ({@link
+ *     dev.contraflow.encoder.DocumentFrequencySketch}): common words count little, rare ones
+ *     almost fully, as IDF weighs them; a word held by a share a of the sentences
+ *     weighs 1/2.
  */
 public record SentenceLearnerConfig(
     Method method,
@@ -45,7 +51,8 @@ public record SentenceLearnerConfig(
     double deletionRate,
     int batchSize,
     long seed,
-    ReplayConfig replay) implements Serializable {
+    ReplayConfig replay,
+    double sifA) implements Serializable {
 
   /** The settings without replay ({@link ReplayConfig#NONE}). */
   public SentenceLearnerConfig(Method method, TokenizerConfig tokenizer,
@@ -53,7 +60,16 @@ public record SentenceLearnerConfig(
       MomentumUpdate momentum, double duplicationRate, double deletionRate, int batchSize,
       long seed) {
     this(method, tokenizer, encoder, optimizer, queueSize, temperature, momentum, duplicationRate,
-        deletionRate, batchSize, seed, ReplayConfig.NONE);
+        deletionRate, batchSize, seed, ReplayConfig.NONE, 0);
+  }
+
+  /** The settings with mean pooling ({@code sifA} 0), as every model before SIF pooling. */
+  public SentenceLearnerConfig(Method method, TokenizerConfig tokenizer,
+      TextEncoderConfig encoder, OptimizerConfig optimizer, int queueSize, double temperature,
+      MomentumUpdate momentum, double duplicationRate, double deletionRate, int batchSize,
+      long seed, ReplayConfig replay) {
+    this(method, tokenizer, encoder, optimizer, queueSize, temperature, momentum, duplicationRate,
+        deletionRate, batchSize, seed, replay, 0);
   }
 
   public SentenceLearnerConfig {
@@ -92,6 +108,10 @@ public record SentenceLearnerConfig(
     if (!(deletionRate >= 0 && deletionRate < 1)) {
       throw new IllegalArgumentException("deletionRate must be in [0, 1), got " + deletionRate
           + " (0 = off)");
+    }
+    if (!(sifA >= 0 && sifA < 1)) {
+      throw new IllegalArgumentException("sifA must be in [0, 1), got " + sifA
+          + " (0 = mean pooling; SIF weighs by a / (a + p), 0.001 is a common a)");
     }
     if (batchSize < 2 || batchSize > 65536) {
       throw new IllegalArgumentException("batchSize must be in 2..65536, got " + batchSize
@@ -137,16 +157,21 @@ public record SentenceLearnerConfig(
 
   public SentenceLearnerConfig withMethod(Method m, int k) {
     return new SentenceLearnerConfig(m, tokenizer, encoder, optimizer, k, temperature, momentum,
-        duplicationRate, deletionRate, batchSize, seed, replay);
+        duplicationRate, deletionRate, batchSize, seed, replay, sifA);
   }
 
   public SentenceLearnerConfig withBatchSize(int b) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
-        momentum, duplicationRate, deletionRate, b, seed, replay);
+        momentum, duplicationRate, deletionRate, b, seed, replay, sifA);
+  }
+
+  public SentenceLearnerConfig withSifA(double a) {
+    return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
+        momentum, duplicationRate, deletionRate, batchSize, seed, replay, a);
   }
 
   public SentenceLearnerConfig withReplay(ReplayConfig r) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
-        momentum, duplicationRate, deletionRate, batchSize, seed, r);
+        momentum, duplicationRate, deletionRate, batchSize, seed, r, sifA);
   }
 }

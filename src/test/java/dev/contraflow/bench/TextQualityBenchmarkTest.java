@@ -45,4 +45,17 @@ class TextQualityBenchmarkTest {
       assertTrue(heldOutDefinitions.contains(q), "retrieval pairs are held out: " + q);
     }
   }
+
+  @Test
+  void aShorterStreamIsAPrefixOfTheTrainingSentencesWithTheSameEvaluation() {
+    TextQualityBenchmark.Data data = TextQualityBenchmark.prepare(synsets(), 50, 20, 7L);
+    TextQualityBenchmark.Data stream = data.streamOf(30);
+    assertEquals(data.training().subList(0, 30), stream.training());
+    assertEquals(data.trainingPairs().subList(0, 30), stream.trainingPairs());
+    assertEquals(data.bank(), stream.bank());
+    assertEquals(data.queries(), stream.queries());
+    assertEquals(data.pairExamples(), stream.pairExamples());
+    assertEquals(data.training(), data.streamOf(0).training(), "0 streams every sentence");
+    assertEquals(data.training(), data.streamOf(1_000_000).training());
+  }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class TextEncoderTest {
 
@@ -31,6 +32,30 @@ class TextEncoderTest {
         {{1, 2}, {3, 4}, {5, 6}, {7, 8}, {9, 9}}})).representation();
     assertEquals(8, alone.columns());
     assertArrayEquals(alone.getRow(0).toFloatVector(), withLonger.getRow(0).toFloatVector(), 1e-5f);
+  }
+
+  @Test
+  void poolingWeightsMakeTheRepresentationTheirWeightedMean() {
+    Encoder e = Encoder.create(SMALL, OptimizerConfig.mocoDefaults());
+    int[][] sentence = {{3, 4}, {5, 6}};
+    boolean[][] cut = {new boolean[2]};
+    boolean[][] features = {new boolean[0]};
+    INDArray[] in = TextInputs.pack(SMALL, new int[][][] {sentence}, cut, features,
+        new float[][] {{3f, 1f}});
+    assertArrayEquals(new float[] {3f, 1f}, in[2].get(NDArrayIndex.point(0),
+        NDArrayIndex.point(5), NDArrayIndex.all()).toFloatVector(), "tokenMask holds w_t");
+    assertEquals(0.25f, in[3].getFloat(0, 7), 1e-7f, "inverseLength is 1 / sum(w_t)");
+    // the same contextual token vectors h_t, pooled as (3 h_0 + h_1) / 4
+    float[] h0 = e.infer(pack(new int[][][] {sentence})).representation().toFloatVector();
+    INDArray weighted = e.infer(in).representation();
+    INDArray firstOnly = e.infer(TextInputs.pack(SMALL, new int[][][] {sentence}, cut, features,
+        new float[][] {{1f, 1e-30f}})).representation();
+    INDArray lastOnly = e.infer(TextInputs.pack(SMALL, new int[][][] {sentence}, cut, features,
+        new float[][] {{1e-30f, 1f}})).representation();
+    assertArrayEquals(firstOnly.mul(0.75).add(lastOnly.mul(0.25)).toFloatVector(),
+        weighted.toFloatVector(), 1e-5f);
+    assertArrayEquals(firstOnly.add(lastOnly).div(2).toFloatVector(), h0, 1e-5f,
+        "weights of 1 are mean pooling");
   }
 
   @Test

@@ -24,6 +24,17 @@ class KnnClassifierTest {
   }
 
   @Test
+  void sharedSimilaritiesGiveEachClassifierItsOwnAccuracy() {
+    // the query of label 0 sits by one label-0 point and two label-1 points, as above: plain
+    // k = 3 votes it wrong, weighted k = 3 right, so one pass must keep the two apart
+    LabelledEmbeddings bank = LabelledEmbeddings.of(
+        new float[][] {{1f, 0f}, {0.6f, 0.8f}, {0.6f, 0.8f}}, new int[] {0, 1, 1});
+    LabelledEmbeddings query = LabelledEmbeddings.of(new float[][] {{1f, 0f}}, new int[] {0});
+    assertArrayEquals(new double[] {0.0, 1.0, 1.0}, KnnClassifier.accuracies(bank, query,
+        KnnClassifier.plain(3), KnnClassifier.weighted(3, 0.07), KnnClassifier.plain(1)));
+  }
+
+  @Test
   void mislabelledQueryLowersAccuracyByItsShare() {
     LabelledEmbeddings queries = LabelledEmbeddings.of(
         new float[][] {{2f, 0.2f}, {0.1f, 3f}, {1f, 0f}, {0f, 1f}}, new int[] {0, 1, 1, 1});

@@ -2,10 +2,14 @@ package dev.contraflow.learn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.encoder.DocumentFrequencySketch;
 import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.learn.replay.ReplayConfig;
+import dev.contraflow.learn.replay.ReplayPolicy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +52,70 @@ class SentenceLearnerTest {
     assertArrayEquals(s.network(LearnerState.MOMENTUM).params(),
         restored.network(LearnerState.MOMENTUM).params());
     assertArrayEquals(s.queue().keys(), restored.queue().keys());
+  }
+
+  @Test
+  void withSifPoolingAndReplayARestoredStateContinuesExactly() throws Exception {
+    SentenceLearnerConfig c = TinySentences.config(Method.ESIMCSE, 16).withSifA(0.01)
+        .withReplay(new ReplayConfig(8, ReplayConfig.DEFAULT_MAX_BYTES, ReplayPolicy.RESERVOIR, 3,
+            0.5));
+    Learner<SentenceExample> learner = Learner.sentences(c);
+    List<SentenceExample> all = TinySentences.examples(12);
+    LearnerState s = learner.initialState();
+    LearnerState restored = null;
+    for (int i = 0; i < 4; i++) {
+      s = learner.step(s, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3))).state();
+      if (i == 1) {
+        restored = LearnerStateCodec.fromBytes(LearnerStateCodec.toBytes(s));
+      }
+    }
+    Learner<SentenceExample> fresh = Learner.sentences(c);
+    for (int i = 2; i < 4; i++) {
+      restored = fresh.step(restored, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3)))
+          .state();
+    }
+    assertArrayEquals(s.encoderParams(), restored.encoderParams());
+    assertArrayEquals(s.network(LearnerState.DOCUMENT_FREQUENCIES).params(),
+        restored.network(LearnerState.DOCUMENT_FREQUENCIES).params());
+    assertArrayEquals(fresh.embedAll(restored, all), learner.embedAll(s, all));
+  }
+
+  @Test
+  void sifPoolingCountsEverySentenceItTrainsOn() {
+    SentenceLearnerConfig c = TinySentences.config(Method.ESIMCSE, 16).withSifA(0.01)
+        .withReplay(new ReplayConfig(8, ReplayConfig.DEFAULT_MAX_BYTES, ReplayPolicy.FIFO, 3,
+            0.5));
+    Learner<SentenceExample> learner = Learner.sentences(c);
+    LearnerState s = learner.step(learner.initialState(),
+        Batch.trainingOnly(TinySentences.examples(6))).state();
+    // 3 updates of 6 records: the first all incoming (the buffer is empty), then 3 + 3 replayed
+    assertEquals(18, new DocumentFrequencySketch(
+        s.network(LearnerState.DOCUMENT_FREQUENCIES).params()).documents());
+    LearnerState mean = Learner.sentences(TinySentences.config(Method.ESIMCSE, 16))
+        .initialState();
+    assertFalse(mean.networks().containsKey(LearnerState.DOCUMENT_FREQUENCIES),
+        "mean pooling keeps no sketch: its states are those of models before SIF");
+  }
+
+  @Test
+  void sifPoolingWeighsAWordByHowManySentencesHoldIt() {
+    SentenceLearnerConfig c = TinySentences.config(Method.ESIMCSE, 16).withSifA(0.01);
+    Learner<SentenceExample> sif = Learner.sentences(c);
+    Learner<SentenceExample> mean = Learner.sentences(TinySentences.config(Method.ESIMCSE, 16));
+    List<SentenceExample> all = TinySentences.examples(12);
+    LearnerState counted = sif.step(sif.initialState(), Batch.trainingOnly(all)).state();
+    // the same networks under both poolings: only the token weights differ
+    LearnerState asMean = new LearnerState(counted.step(), counted.rngState(),
+        java.util.Map.of(LearnerState.ONLINE, counted.network(LearnerState.ONLINE),
+            LearnerState.MOMENTUM, counted.network(LearnerState.MOMENTUM)),
+        counted.queue(), null, null);
+    float[][] a = sif.embedAll(counted, all.subList(0, 1));
+    float[][] b = mean.embedAll(asMean, all.subList(0, 1));
+    assertFalse(java.util.Arrays.equals(a[0], b[0]),
+        "\"the\" holds in most sentences, so SIF should weigh it down and move the embedding");
+    assertArrayEquals(sif.embedAll(sif.initialState(), all.subList(0, 1))[0],
+        mean.embedAll(mean.initialState(), all.subList(0, 1))[0], 1e-6f,
+        "before any sentence is counted every weight is 1: mean pooling");
   }
 
   @Test

@@ -14,6 +14,7 @@ import dev.contraflow.contrast.InfoNceLoss;
 import dev.contraflow.contrast.L2Normalization;
 import dev.contraflow.contrast.NegativeQueue;
 import dev.contraflow.contrast.SimCseLoss;
+import dev.contraflow.encoder.DocumentFrequencySketch;
 import dev.contraflow.encoder.Encoder;
 import dev.contraflow.encoder.FlatArrays;
 import dev.contraflow.encoder.TextInputs;
@@ -53,6 +54,8 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
   private final Networks networks;
   private final TextViews views;
   private final SimCseLoss loss;
+  /** Document frequencies for SIF pooling, live in the networks' statistics; null: mean pooling. */
+  private final DocumentFrequencySketch frequencies;
 
   public SimCseStep(SentenceLearnerConfig config) {
     this.config = config;
@@ -60,6 +63,13 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
     this.momentumEncoder = Encoder.create(config.encoder(), config.optimizer());
     this.networks = new Networks().trained(LearnerState.ONLINE, encoder)
         .untrained(LearnerState.MOMENTUM, momentumEncoder);
+    if (config.sifA() > 0) {
+      float[] counts = DocumentFrequencySketch.emptyValues();
+      networks.statistics(LearnerState.DOCUMENT_FREQUENCIES, counts);
+      this.frequencies = new DocumentFrequencySketch(counts);
+    } else {
+      this.frequencies = null;
+    }
     this.views = config.views();
     this.loss = new SimCseLoss(config.temperature());
   }
@@ -81,6 +91,10 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
     var blocks = new Networks().trained(LearnerState.ONLINE, fresh).capture();
     blocks.put(LearnerState.MOMENTUM,
         new LearnerState.Network(blocks.get(LearnerState.ONLINE).params().clone(), new float[0]));
+    if (frequencies != null) {
+      blocks.put(LearnerState.DOCUMENT_FREQUENCIES,
+          new LearnerState.Network(DocumentFrequencySketch.emptyValues(), new float[0]));
+    }
     NegativeQueue queue = config.queueSize() > 0
         ? NegativeQueue.empty(config.queueSize(), config.encoder().projectionDim()) : null;
     return new LearnerState(0, config.seed(), blocks, queue, null);
@@ -90,6 +104,7 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
   public Outcome train(Input<SentenceExample> in, PhaseClock clock) {
     List<SentenceExample> examples = in.batch();
     int b = examples.size();
+    countDocuments(examples);
     long[] idHashes = NegativeQueue.idHashes(examples.stream().map(SentenceExample::id).toList());
     List<SentenceView> rows = viewRows(examples, in.rng()); // queries (B), positives (B), hard (M)
     int m = rows.size() - 2 * b;
@@ -136,6 +151,22 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
     clock.lap(QUEUE);
     return new Outcome(r.loss(), r.positiveSimilarity(), r.negativeSimilarity(), queries,
         positives, nextQueue);
+  }
+
+  /**
+   * SIF's document frequencies count every sentence the encoder trains on (replayed ones again:
+   * a share p, not a number, sets a weight), before the update, so a batch's own words are known.
+   */
+  private void countDocuments(List<SentenceExample> examples) {
+    if (frequencies == null) {
+      return;
+    }
+    for (SentenceExample e : examples) {
+      frequencies.observe(e.sentence().tokens());
+      if (e.positive() != null) {
+        frequencies.observe(e.positive().tokens());
+      }
+    }
   }
 
   /** Rows to encode: the B queries, their B positives, then the hard negatives present. */
@@ -217,6 +248,21 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
       cutTokens[i] = views.get(i).cutTokens();
       cutFeatures[i] = views.get(i).cutFeatures();
     }
-    return TextInputs.pack(config.encoder(), tokens, cutTokens, cutFeatures);
+    return TextInputs.pack(config.encoder(), tokens, cutTokens, cutFeatures, weights(tokens));
+  }
+
+  /** SIF weights a / (a + p) per token; null (mean pooling) without SIF. */
+  private float[][] weights(int[][][] tokens) {
+    if (frequencies == null) {
+      return null;
+    }
+    float[][] w = new float[tokens.length][];
+    for (int i = 0; i < tokens.length; i++) {
+      w[i] = new float[tokens[i].length];
+      for (int k = 0; k < tokens[i].length; k++) {
+        w[i][k] = frequencies.sifWeight(tokens[i][k], config.sifA());
+      }
+    }
+    return w;
   }
 }
