@@ -86,7 +86,7 @@ public abstract class Encoder {
    *
    * @param representation the backbone's output, the embedding users get: the pooled feature map
    *     of the convolutional kinds, the last batch norm's output before its ReLU for GEMM_MLP and
-   *     PATCH_MLP (signed and centred; the ReLU opens their head)
+   *     PATCH_MLP (signed; the ReLU opens their head)
    * @param projection the projection head's output
    * @param prediction the predictor's output, or null for an encoder without a predictor
    * @param prototypeScores SwAV's scores of the normalised projection against the prototypes
