@@ -3,9 +3,10 @@ package dev.contraflow.encoder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Batch norm (Ioffe and Szegedy 2015) over the rows of its input, per column (channel), then ReLU,
- * overwriting the preceding GEMM's output: training normalises with the batch's statistics and
- * moves the running ones by DL4J's decay 0.9; inference uses the running ones.
+ * Batch norm (Ioffe and Szegedy 2015) over the rows of its input, per column (channel), then ReLU
+ * (unless built {@link #withoutRelu}), overwriting the preceding GEMM's output: training normalises
+ * with the batch's statistics and moves the running ones by DL4J's decay 0.9; inference uses the
+ * running ones.
  *
  * <p>Only the N x C passes are ND4J ops (four forward, six backward, two of each a column-sum
  * GEMM); the per-channel arithmetic is done in Java on C values ({@link ChannelVectors}). Normalise,
@@ -18,6 +19,7 @@ final class BatchNormRelu implements GemmLayer {
   private static final double DECAY = 0.9;
 
   private final long channels;
+  private final boolean relu;
   private final ColumnSums columnSums = new ColumnSums();
   private ParameterLayout.Slot gamma; // 1 x C
   private ParameterLayout.Slot beta; // 1 x C
@@ -28,7 +30,24 @@ final class BatchNormRelu implements GemmLayer {
   private INDArray y; // N x C, kept for the ReLU mask
 
   BatchNormRelu(long channels) {
+    this(channels, true);
+  }
+
+  private BatchNormRelu(long channels, boolean relu) {
     this.channels = channels;
+    this.relu = relu;
+  }
+
+  /**
+   * Batch norm alone, for a layer whose pre-activation is an output of its own (the encoder's
+   * representation); a {@link Relu} layer follows it in the chain.
+   */
+  static BatchNormRelu withoutRelu(long channels) {
+    return new BatchNormRelu(channels, false);
+  }
+
+  private INDArray activation(INDArray z) {
+    return relu ? Relu.apply(z) : z;
   }
 
   @Override
@@ -62,7 +81,7 @@ final class BatchNormRelu implements GemmLayer {
         scale[j] = g[j] / Math.sqrt(var[j] + EPS);
         shift[j] -= mean[j] * scale[j];
       }
-      return Relu.apply(x.muliRowVector(ChannelVectors.of(x.dataType(), scale))
+      return activation(x.muliRowVector(ChannelVectors.of(x.dataType(), scale))
           .addiRowVector(ChannelVectors.of(x.dataType(), shift)));
     }
     double n = x.size(0);
@@ -86,9 +105,10 @@ final class BatchNormRelu implements GemmLayer {
     }
     ChannelVectors.write(runningMean, runMean);
     ChannelVectors.write(runningVar, runVar);
-    y = Relu.apply(centred.mulRowVector(ChannelVectors.of(x.dataType(), scale))
+    INDArray out = activation(centred.mulRowVector(ChannelVectors.of(x.dataType(), scale))
         .addiRowVector(beta.value()));
-    return y;
+    y = relu ? out : null;
+    return out;
   }
 
   /**
@@ -98,7 +118,7 @@ final class BatchNormRelu implements GemmLayer {
    */
   @Override
   public INDArray backward(INDArray dy, boolean inputGradient) {
-    INDArray g = Relu.mask(dy, y); // in place: dy came from the next layer
+    INDArray g = relu ? Relu.mask(dy, y) : dy; // in place: dy came from the next layer
     int c = (int) channels;
     double n = g.size(0);
     double[] dbeta = columnSums.values(g);

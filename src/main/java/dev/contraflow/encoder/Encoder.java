@@ -83,7 +83,9 @@ public abstract class Encoder {
   /**
    * The outputs of one forward pass; rows are examples.
    *
-   * @param representation the pooled backbone feature (the embedding users get)
+   * @param representation the backbone's output, the embedding users get: the pooled feature map
+   *     of the convolutional kinds, the last batch norm's output before its ReLU for GEMM_MLP and
+   *     PATCH_MLP (signed; the ReLU opens their head)
    * @param projection the projection head's output
    * @param prediction the predictor's output, or null for an encoder without a predictor
    * @param prototypeScores SwAV's scores of the normalised projection against the prototypes

@@ -23,12 +23,23 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * <p>The heads are the DL4J encoder's: MoCo v2's fc-ReLU-fc (or a linear fc), or with a predictor
  * the fc-BN-ReLU-fc projector and predictor of BYOL, SimSiam and MoCo v3, or SwAV's prototypes on
  * the L2-normalised projection.
+ *
+ * <p>The MLP backbones (GEMM_MLP, PATCH_MLP) end in fc-BN, and the ReLU that followed their last
+ * batch norm opens the head instead: the network computes what it did, but the representation
+ * (the embedding users get) is the batch-normalised pre-activation. After a ReLU every coordinate
+ * is non-negative, so all embeddings crowd into one orthant and their cosines are all positive,
+ * which flattens kNN's exp(cos / 0.07) weighting. Before the ReLU each coordinate is standardised
+ * by the running statistics, then scaled by gamma and shifted by beta (so centred on beta, not on
+ * zero). Issue 20, one pass on Fashion-MNIST, the same model: weighted kNN 0.8229 against 0.8211
+ * after the ReLU (README "One pass").
  */
 final class GemmEncoder extends Encoder {
 
   private final List<GemmLayer> layers;
   /** Layer indices after which the chain's output is the representation, the projection, ... */
   private final int representationEnd;
+  /** Whether the representation is a pre-activation, whose ReLU is the head's first layer. */
+  private final boolean preActivation;
   private final int projectionEnd;
   private final int predictionEnd; // -1 without a predictor
   private final Linear prototypes; // null without
@@ -47,6 +58,7 @@ final class GemmEncoder extends Encoder {
     super(config);
     this.layers = chain.layers;
     this.representationEnd = chain.representationEnd;
+    this.preActivation = chain.preActivation;
     this.projectionEnd = chain.projectionEnd;
     this.predictionEnd = chain.predictionEnd;
     this.prototypes = chain.prototypes;
@@ -169,6 +181,9 @@ final class GemmEncoder extends Encoder {
     for (int i = 0; i < layers.size(); i++) {
       x = layers.get(i).forward(x, training);
       taps[i] = x;
+      if (i == representationEnd && preActivation) {
+        x = x.dup(); // the head opens with a ReLU in place: the representation outlives it
+      }
     }
     return new Forward(taps[representationEnd], taps[projectionEnd],
         predictionEnd < 0 ? null : taps[predictionEnd],
@@ -179,14 +194,18 @@ final class GemmEncoder extends Encoder {
   private static final class Chain {
     final List<GemmLayer> layers = new ArrayList<>();
     int representationEnd;
+    boolean preActivation;
     int projectionEnd;
     int predictionEnd = -1;
     Linear prototypes;
 
     static Chain of(EncoderConfig c, int predictorHidden, int prototypes) {
       Chain chain = new Chain();
-      chain.backbone(c);
+      chain.preActivation = chain.backbone(c);
       chain.representationEnd = chain.layers.size() - 1;
+      if (chain.preActivation) {
+        chain.add(new Relu()); // the backbone's last activation, past the representation
+      }
       int rep = c.representationDim();
       int hidden = c.projectionHidden();
       int dim = c.projectionDim();
@@ -213,7 +232,11 @@ final class GemmEncoder extends Encoder {
       return chain;
     }
 
-    private void backbone(EncoderConfig c) {
+    /**
+     * Adds the backbone's layers; true when its output is the pre-activation of its last layer
+     * (the MLP kinds), whose ReLU the caller adds after the representation.
+     */
+    private boolean backbone(EncoderConfig c) {
       int w = c.baseWidth();
       switch (c.kind()) {
         case GEMM_CNN -> {
@@ -222,17 +245,20 @@ final class GemmEncoder extends Encoder {
               ceilDiv(c.height(), EncoderGraphs.PATCH), ceilDiv(c.width(), EncoderGraphs.PATCH)));
           add(new BatchNormRelu(4L * w));
           add(new GlobalAveragePooling(block.outPositions()));
+          return false;
         }
         case GEMM_MLP -> {
           add(new Flatten(1));
           batchNormDense(c.inputSize(), 16L * w);
-          batchNormDense(16L * w, 8L * w);
+          batchNormDenseOutput(16L * w, 8L * w);
+          return true;
         }
         case PATCH_MLP -> {
           Im2colConvolution stem = stem(c);
           add(new Flatten(stem.outPositions()));
           batchNormDense(stem.outPositions() * 2 * w, 16L * w);
-          batchNormDense(16L * w, 8L * w);
+          batchNormDenseOutput(16L * w, 8L * w);
+          return true;
         }
         case VIT -> vit(c);
         default -> throw new IllegalArgumentException(c.kind() + " is a DL4J graph encoder");
@@ -263,6 +289,12 @@ final class GemmEncoder extends Encoder {
     private void batchNormDense(long in, long out) {
       add(new Linear(in, out, false));
       add(new BatchNormRelu(out));
+    }
+
+    /** fc-BN without its ReLU: the last backbone layer, whose pre-activation is the output. */
+    private void batchNormDenseOutput(long in, long out) {
+      add(new Linear(in, out, false));
+      add(BatchNormRelu.withoutRelu(out));
     }
 
     /** fc-BN-ReLU-fc, as the projector and predictor of BYOL, SimSiam and MoCo v3. */

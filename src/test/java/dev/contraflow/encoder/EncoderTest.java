@@ -36,6 +36,30 @@ class EncoderTest {
     }
   }
 
+  /**
+   * Issue 20: after a ReLU every embedding lies in the non-negative orthant, where all cosines are
+   * positive and kNN's exp(cos / T) weighting flattens; the hand-written MLP kinds embed their last
+   * batch norm's output before the ReLU instead (the ReLU opens the head), in inference mode as
+   * every embedding path uses them. The DL4J graphs keep theirs after it: DL4J's inference-mode
+   * ActivationLayer applies its ReLU in place, over the batch norm's output.
+   */
+  @Test
+  void gemmMlpKindsEmbedTheLastBatchNormOutputBeforeItsRelu() {
+    for (EncoderKind kind : EncoderKind.values()) {
+      EncoderConfig c = new EncoderConfig(kind, 1, 16, 16, 4, 1, 16, 8, 1L);
+      Encoder e = Encoder.create(c, SGD);
+      e.forwardForTraining(e.batch(images(8, c.inputSize()))); // moves the running statistics
+      INDArray rep = e.infer(e.batch(images(8, c.inputSize()))).representation();
+      double min = rep.minNumber().doubleValue();
+      boolean mlp = kind == EncoderKind.GEMM_MLP || kind == EncoderKind.PATCH_MLP;
+      if (mlp) {
+        assertTrue(min < 0, kind + ": signed representation expected, min " + min);
+      } else {
+        assertTrue(min >= 0, kind + ": after a ReLU, min " + min);
+      }
+    }
+  }
+
   @Test
   void projectionHiddenZeroIsALinearHead() {
     EncoderConfig mlp = new EncoderConfig(EncoderKind.MLP, 1, 8, 8, 2, 1, 16, 8, 1L);

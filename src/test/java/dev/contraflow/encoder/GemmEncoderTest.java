@@ -197,6 +197,38 @@ class GemmEncoderTest {
     assertTrue(alone.equalsWithEps(inBatch, 1e-5), alone + " vs " + inBatch);
   }
 
+  /**
+   * Issue 20: the MLP backbones' representation is their last batch norm's output before its ReLU
+   * (the ReLU opens the head), so embeddings are signed and centred, not crowded into the
+   * non-negative orthant where every cosine is positive.
+   */
+  @Test
+  void mlpRepresentationIsTheLastBatchNormOutputBeforeItsRelu() {
+    for (EncoderKind kind : new EncoderKind[] {EncoderKind.GEMM_MLP, EncoderKind.PATCH_MLP}) {
+      Encoder e = Encoder.create(config(kind, 1, 12, 8), SGD);
+      INDArray x = images(16, 1, 12, 12, 5L, DataType.FLOAT);
+      // training mode: each column is normalised by the batch's statistics, with gamma 1, beta 0
+      INDArray rep = e.forwardForTraining(x).representation(); // 16 x 8w
+      assertEquals(8 * 2, rep.size(1), kind + ": the representation is the last backbone layer");
+      assertTrue(rep.minNumber().doubleValue() < -0.5,
+          kind + ": the head's ReLU must not clip the representation, min " + rep.minNumber());
+      double[] means = rep.mean(0).toDoubleVector();
+      double[] stds = rep.std(false, 0).toDoubleVector();
+      for (int j = 0; j < means.length; j++) {
+        assertEquals(0, means[j], 1e-4, kind + ": column " + j + " is centred");
+        assertEquals(1, stds[j], 1e-2, kind + ": column " + j + " has unit variance");
+      }
+    }
+  }
+
+  @Test
+  void convolutionalRepresentationIsPooledAfterTheRelu() {
+    Encoder e = Encoder.create(config(EncoderKind.GEMM_CNN, 1, 12, 8), SGD);
+    INDArray rep = e.forwardForTraining(images(4, 1, 12, 12, 5L, DataType.FLOAT))
+        .representation();
+    assertTrue(rep.minNumber().doubleValue() >= 0, "average pooling of ReLU outputs");
+  }
+
   @Test
   void hasNoDl4jFormatAndSaysSo() {
     Encoder e = Encoder.create(config(EncoderKind.GEMM_CNN, 1, 12, 8), SGD);
