@@ -260,7 +260,10 @@ final class GemmEncoder extends Encoder {
           batchNormDenseOutput(16L * w, 8L * w);
           return true;
         }
-        case VIT -> vit(c);
+        case VIT -> {
+          vit(c);
+          return false;
+        }
         default -> throw new IllegalArgumentException(c.kind() + " is a DL4J graph encoder");
       }
     }
