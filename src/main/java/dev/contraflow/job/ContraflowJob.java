@@ -105,6 +105,9 @@ public final class ContraflowJob {
     c.set(PipelineOptions.MAX_PARALLELISM, job.maxParallelism());
     c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
     c.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, job.checkpointTimeout());
+    // Flink's default, 0, fails the job over at the first failed checkpoint: one slow write to
+    // the checkpoint storage would then cost a restart and the replay since the last checkpoint
+    c.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, job.tolerableCheckpointFailures());
     c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, job.checkpointDir().toString());
     // kept when the job is cancelled and when it fails for good (RETAIN_ON_CANCELLATION retains
     // on both): the learners' state is only in checkpoints, and a restart budget spent must not

@@ -49,8 +49,9 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
         "every topic must have its own name");
     Duration exposed = job.longestOpenTransaction();
     require(kafka.transactionTimeout().compareTo(exposed) >= 0, "kafka.transactionTimeout",
-        kafka.transactionTimeout(), "use at least " + exposed + " = job.checkpointInterval + "
-            + "job.checkpointTimeout + job.restartAttempts x job.restartDelay: a transaction "
+        kafka.transactionTimeout(), "use at least " + exposed + " = (job.checkpointInterval + "
+            + "job.checkpointTimeout) x (1 + job.tolerableCheckpointFailures) + "
+            + "job.restartAttempts x job.restartDelay: a transaction "
             + "stays open that long at worst, and Kafka aborting it first loses its records "
             + "(Flink's KafkaSink documentation); or shorten those");
   }
@@ -243,12 +244,15 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
    * @param allowTemporaryCheckpointDir whether a cluster start accepts a checkpointDir under /tmp
    *     (lost on reboot, and on another machine than the JobManager's)
    * @param checkpointTimeout the longest a checkpoint may take before it is declared failed
+   * @param tolerableCheckpointFailures how many checkpoints in a row may fail (time out, or fail
+   *     to write their state) before the job fails over; 0 fails it at the first
    * @param transactionalIdPrefix the Kafka sink's transactional id prefix; empty: derived from
    *     this deployment (see ContraflowJob#transactionalIdPrefix)
    */
   public record Job(String name, int parallelism, int maxParallelism, Duration batchTimeout,
-      Duration checkpointInterval, Duration checkpointTimeout, URI checkpointDir,
-      boolean allowTemporaryCheckpointDir, int restartAttempts, Duration restartDelay,
+      Duration checkpointInterval, Duration checkpointTimeout, int tolerableCheckpointFailures,
+      URI checkpointDir, boolean allowTemporaryCheckpointDir, int restartAttempts,
+      Duration restartDelay,
       String transactionalIdPrefix) implements Serializable {
 
     public Job {
@@ -266,6 +270,8 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
       require(checkpointTimeout != null && checkpointTimeout.toSeconds() >= 1,
           "job.checkpointTimeout", checkpointTimeout,
           "use at least 1s, e.g. 2min; it bounds how long a transaction stays open");
+      require(tolerableCheckpointFailures >= 0, "job.tolerableCheckpointFailures",
+          tolerableCheckpointFailures, "use 0 or more, e.g. 3");
       require(checkpointDir != null && checkpointDir.getScheme() != null, "job.checkpointDir",
           checkpointDir, "use a URI such as file:///var/lib/contraflow/checkpoints or s3://b/p");
       require(restartAttempts >= 0, "job.restartAttempts", restartAttempts, "use 0 or more");
@@ -278,11 +284,13 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
     }
 
     /**
-     * The longest a sink transaction can stay open: a checkpoint interval, the slowest checkpoint
-     * and every restart before the next one completes.
+     * The longest a sink transaction can stay open: it commits with the next checkpoint that
+     * completes, so a checkpoint interval and the slowest checkpoint, once more for every failed
+     * checkpoint tolerated, then every restart before the next one completes.
      */
     public Duration longestOpenTransaction() {
       return checkpointInterval.plus(checkpointTimeout)
+          .multipliedBy(1L + tolerableCheckpointFailures)
           .plus(restartDelay.multipliedBy(restartAttempts));
     }
 
