@@ -118,7 +118,7 @@ public final class ContraflowJob {
     // exponential-delay, not fixed-delay: fixed-delay's attempts count over the job's whole life
     // (a job that survived ten faults in a year fails for good at the eleventh), and its constant
     // delay spends them all in seconds when a TaskManager dies - until its heartbeat times out,
-    // every restart is deployed to the dead one and fails (ops/faults.sh: 5 restarts in 13 s)
+    // every restart is deployed to the dead one and fails (ops/faults.sh: 5 restarts in 11 s)
     c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
     c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
         job.restartAttempts());
