@@ -10,6 +10,8 @@
 #
 #   ops/faults.sh            build target/contraflow.jar, then run the faults (~10-15 min)
 #   ops/faults.sh --no-build run them against the jar already built
+#   FAULTS=jobmanager,scale-in ops/faults.sh --no-build   only those (taskmanager, broker,
+#                            snapshot, jobmanager, scale-in; all by default)
 #
 # Results: target/ops-faults/results.md (one row per fault: how, recovery time, job failures,
 # and the accounting after it); logs under target/ops-faults/flink/log and kafka/log. Everything
@@ -26,7 +28,8 @@ if [[ "${1:-}" != "--no-build" ]]; then
 fi
 status=0
 "$MVN" -B -o failsafe:integration-test failsafe:verify -Dit.test=FaultInjectionIT \
-  -Dfailsafe.excludedGroups=none -Dfailsafe.failIfNoSpecifiedTests=false || status=$?
+  -Dfailsafe.excludedGroups=none -Dfailsafe.failIfNoSpecifiedTests=false \
+  ${FAULTS:+"-Dcontraflow.faults=$FAULTS"} || status=$?
 echo
 cat target/ops-faults/results.md 2>/dev/null || echo "ops/faults.sh: no results written"
 exit $status

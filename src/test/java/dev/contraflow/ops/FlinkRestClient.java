@@ -172,7 +172,8 @@ final class FlinkRestClient {
 
   private JsonNode send(HttpRequest request, String what) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(request, BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
+    // 200, or 202 Accepted for asynchronous operations such as POST /jobs/:id/stop
+    if (response.statusCode() != 200 && response.statusCode() != 202) {
       // Flink answers {"errors": ["<stack trace>"]}; the job's own exception is the last cause.
       throw new IOException(what + ": HTTP " + response.statusCode() + " from " + request.uri()
           + "\n" + errors(response.body()));
