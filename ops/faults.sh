@@ -8,7 +8,7 @@
 # from a savepoint (2 -> 1). After each fault every input offset must have exactly one embedding
 # or dead letter for a read_committed reader.
 #
-#   ops/faults.sh            build target/contraflow.jar, then run the faults (~10-15 min)
+#   ops/faults.sh            build target/contraflow.jar, then run the faults (20-40 min)
 #   ops/faults.sh --no-build run them against the jar already built
 #   FAULTS=jobmanager,scale-in ops/faults.sh --no-build   only those (taskmanager, broker,
 #                            snapshot, jobmanager, scale-in; all by default)
