@@ -105,6 +105,9 @@ public final class ContraflowJob {
     c.set(PipelineOptions.MAX_PARALLELISM, job.maxParallelism());
     c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
     c.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, job.checkpointTimeout());
+    // Flink's default, 0, fails the job over at the first failed checkpoint: one slow write to
+    // the checkpoint storage would then cost a restart and the replay since the last checkpoint
+    c.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, job.tolerableCheckpointFailures());
     c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, job.checkpointDir().toString());
     // kept when the job is cancelled and when it fails for good (RETAIN_ON_CANCELLATION retains
     // on both): the learners' state is only in checkpoints, and a restart budget spent must not
@@ -112,9 +115,22 @@ public final class ContraflowJob {
     c.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
         ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     c.set(StateBackendOptions.STATE_BACKEND, "hashmap");
-    c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, job.restartAttempts());
-    c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, job.restartDelay());
+    // exponential-delay, not fixed-delay: fixed-delay's attempts count over the job's whole life
+    // (a job that survived ten faults in a year fails for good at the eleventh), and its constant
+    // delay spends them all in seconds when a TaskManager dies - until its heartbeat times out,
+    // every restart is deployed to the dead one and fails (ops/faults.sh: 5 restarts in 11 s)
+    c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
+        job.restartAttempts());
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+        job.restartDelay());
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+        job.restartMaxDelay());
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+        job.restartResetAfter());
+    // no jitter: the delays then sum to exactly what the transaction timeout is checked against
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.0);
     JobConfig.Prometheus prometheus = config.metrics().prometheus();
     if (prometheus.enabled()) {
       c.setString("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER);

@@ -15,6 +15,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,13 +82,50 @@ class DurableStateTest {
   void aTransactionTimeoutShorterThanCheckpointsAndRestartsIsRefused() {
     var e = assertThrows(InvalidJobConfigException.class, () -> JobConfigLoader.defaults(List.of(
         "kafka.transactionTimeout=60s", "job.checkpointInterval=10s",
-        "job.checkpointTimeout=30s", "job.restartAttempts=11", "job.restartDelay=2s")));
+        "job.checkpointTimeout=30s", "job.tolerableCheckpointFailures=0",
+        "job.restartAttempts=11", "job.restartDelay=2s", "job.restartMaxDelay=2s")));
     assertTrue(e.getMessage().startsWith("kafka.transactionTimeout = PT1M"), e.getMessage());
     assertTrue(e.getMessage().contains("at least PT1M2S"), "10s + 30s + 11 x 2s = 62s: "
         + e.getMessage());
     assertDoesNotThrow(() -> JobConfigLoader.defaults(List.of("kafka.transactionTimeout=60s",
-        "job.checkpointInterval=10s", "job.checkpointTimeout=30s", "job.restartAttempts=5",
-        "job.restartDelay=2s")), "10s + 30s + 5 x 2s = 50s fits in 60s");
+        "job.checkpointInterval=10s", "job.checkpointTimeout=30s",
+        "job.tolerableCheckpointFailures=0", "job.restartAttempts=5", "job.restartDelay=2s",
+        "job.restartMaxDelay=2s")), "10s + 30s + 5 x 2s = 50s fits in 60s");
+  }
+
+  @Test
+  void restartsInARowDoubleTheirDelayUpToTheMaximumAndAllCountAgainstTheTransactionTimeout() {
+    JobConfig config = JobConfigLoader.defaults(List.of("job.restartAttempts=6",
+        "job.restartDelay=2s", "job.restartMaxDelay=10s"));
+    assertEquals(java.time.Duration.ofSeconds(2 + 4 + 8 + 10 + 10 + 10),
+        config.job().longestRestartSequence());
+    var e = assertThrows(InvalidJobConfigException.class, () -> JobConfigLoader.defaults(List.of(
+        "kafka.transactionTimeout=58s", "job.checkpointInterval=5s", "job.checkpointTimeout=10s",
+        "job.tolerableCheckpointFailures=0", "job.restartAttempts=6", "job.restartDelay=2s",
+        "job.restartMaxDelay=10s")));
+    assertTrue(e.getMessage().contains("at least PT59S"), "5s + 10s + 44s: " + e.getMessage());
+  }
+
+  @Test
+  void everyToleratedCheckpointFailureKeepsATransactionOpenOneMoreIntervalAndTimeout() {
+    // a transaction commits with the next checkpoint that completes: with 2 failures tolerated
+    // that is the third, (10s + 30s) x 3 = 120s, + 5 x 2s of restarts = 130s
+    var e = assertThrows(InvalidJobConfigException.class, () -> JobConfigLoader.defaults(List.of(
+        "kafka.transactionTimeout=60s", "job.checkpointInterval=10s",
+        "job.checkpointTimeout=30s", "job.tolerableCheckpointFailures=2",
+        "job.restartAttempts=5", "job.restartDelay=2s", "job.restartMaxDelay=2s")));
+    assertTrue(e.getMessage().contains("at least PT2M10S"), e.getMessage());
+    assertTrue(e.getMessage().contains("job.tolerableCheckpointFailures"), e.getMessage());
+  }
+
+  @Test
+  void checkpointFailuresAreToleratedUpToTheConfiguredCountThenTheJobFailsOver() {
+    Configuration flink = ContraflowJob.flinkConfiguration(JobConfigLoader.defaults(List.of(
+        "job.tolerableCheckpointFailures=4", "job.checkpointTimeout=1min")));
+    assertEquals(4, flink.get(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER));
+    var e = assertThrows(InvalidJobConfigException.class, () -> JobConfigLoader.defaults(
+        List.of("job.tolerableCheckpointFailures=-1")));
+    assertTrue(e.getMessage().startsWith("job.tolerableCheckpointFailures = -1"), e.getMessage());
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -59,8 +60,21 @@ final class FlinkRestClient {
   /** Runs the uploaded jar's entry class with the given arguments; returns the job id. */
   String run(String jarId, String entryClass, List<String> programArgs)
       throws IOException, InterruptedException {
-    byte[] body = JSON.writeValueAsBytes(
+    return run(jarId, entryClass, programArgs, null);
+  }
+
+  /**
+   * Runs the uploaded jar's entry class, restored from a savepoint or retained checkpoint when
+   * {@code restorePath} is not null; returns the job id.
+   */
+  String run(String jarId, String entryClass, List<String> programArgs, String restorePath)
+      throws IOException, InterruptedException {
+    Map<String, Object> fields = new HashMap<>(
         Map.of("entryClass", entryClass, "programArgsList", programArgs));
+    if (restorePath != null) {
+      fields.put("savepointPath", restorePath);
+    }
+    byte[] body = JSON.writeValueAsBytes(fields);
     HttpRequest request = HttpRequest.newBuilder(base.resolve("/jars/" + jarId + "/run"))
         .timeout(Duration.ofMinutes(5))
         .header("Content-Type", "application/json")
@@ -89,6 +103,59 @@ final class FlinkRestClient {
     return get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
   }
 
+  /** GET /jobs/:id/checkpoints: counts, and the latest completed and failed checkpoint. */
+  JsonNode checkpoints(String jobId) throws IOException, InterruptedException {
+    return get("/jobs/" + jobId + "/checkpoints");
+  }
+
+  /** Every job the cluster knows: (id, state) pairs from /jobs/overview. */
+  JsonNode jobs() throws IOException, InterruptedException {
+    return get("/jobs/overview").path("jobs");
+  }
+
+  /** Whether every task of the job is RUNNING (a RUNNING job may still be scheduling some). */
+  boolean allTasksRunning(String jobId) throws IOException, InterruptedException {
+    JsonNode job = get("/jobs/" + jobId);
+    if (!"RUNNING".equals(job.path("state").asText())) {
+      return false;
+    }
+    for (JsonNode vertex : job.path("vertices")) {
+      if (!"RUNNING".equals(vertex.path("status").asText())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Stops the job with a savepoint in {@code targetDirectory} (POST /jobs/:id/stop) and returns
+   * the savepoint's path once Flink reports it complete.
+   */
+  String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout)
+      throws IOException, InterruptedException {
+    byte[] body = JSON.writeValueAsBytes(Map.of("targetDirectory", targetDirectory, "drain", false));
+    HttpRequest request = HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "/stop"))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .POST(BodyPublishers.ofByteArray(body))
+        .build();
+    String trigger = send(request, "stop " + jobId).path("request-id").asText();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode answer = get("/jobs/" + jobId + "/savepoints/" + trigger);
+      if ("COMPLETED".equals(answer.path("status").path("id").asText())) {
+        JsonNode operation = answer.path("operation");
+        if (operation.has("failure-cause")) {
+          throw new IOException("stop-with-savepoint of " + jobId + " failed: "
+              + operation.path("failure-cause").path("stack-trace").asText());
+        }
+        return operation.path("location").asText();
+      }
+      Thread.sleep(500);
+    }
+    throw new IOException("stop-with-savepoint of " + jobId + " not complete within " + timeout);
+  }
+
   void cancel(String jobId) throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "?mode=cancel"))
         .timeout(Duration.ofSeconds(30))
@@ -105,7 +172,8 @@ final class FlinkRestClient {
 
   private JsonNode send(HttpRequest request, String what) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(request, BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
+    // 200, or 202 Accepted for asynchronous operations such as POST /jobs/:id/stop
+    if (response.statusCode() != 200 && response.statusCode() != 202) {
       // Flink answers {"errors": ["<stack trace>"]}; the job's own exception is the last cause.
       throw new IOException(what + ": HTTP " + response.statusCode() + " from " + request.uri()
           + "\n" + errors(response.body()));

@@ -23,10 +23,17 @@ final class OpsScripts {
   final int kafkaControllerPort;
   final int flinkRestPort;
   final int flinkRpcPort;
+  /** More environment for the scripts, e.g. CONTRAFLOW_FLINK_TASKMANAGERS. */
+  private final Map<String, String> environment;
 
   OpsScripts(Path repoRoot, Path runDir) {
+    this(repoRoot, runDir, Map.of());
+  }
+
+  OpsScripts(Path repoRoot, Path runDir, Map<String, String> environment) {
     this.repoRoot = repoRoot;
     this.runDir = runDir;
+    this.environment = Map.copyOf(environment);
     int[] ports = freePorts(4);
     this.kafkaPort = ports[0];
     this.kafkaControllerPort = ports[1];
@@ -42,13 +49,15 @@ final class OpsScripts {
     return "http://127.0.0.1:" + flinkRestPort;
   }
 
-  /** Runs {@code ops/<script> <command>}; fails with the script's output when it fails. */
-  void run(String script, String command, Duration timeout) {
+  /** Runs {@code ops/<script> <command> <args>}; fails with the script's output when it fails. */
+  void run(String script, String command, Duration timeout, String... args) {
     Path log = runDir.resolve(script.replace(".sh", "") + "-" + command + ".log");
+    List<String> commandLine = new ArrayList<>(
+        List.of("bash", repoRoot.resolve("ops").resolve(script).toString(), command));
+    commandLine.addAll(List.of(args));
     try {
       Files.createDirectories(runDir);
-      ProcessBuilder builder = new ProcessBuilder(
-          "bash", repoRoot.resolve("ops").resolve(script).toString(), command)
+      ProcessBuilder builder = new ProcessBuilder(commandLine)
           .directory(repoRoot.toFile())
           .redirectErrorStream(true)
           .redirectOutput(log.toFile());
@@ -58,6 +67,7 @@ final class OpsScripts {
           "CONTRAFLOW_KAFKA_CONTROLLER_PORT", String.valueOf(kafkaControllerPort),
           "CONTRAFLOW_FLINK_REST_PORT", String.valueOf(flinkRestPort),
           "CONTRAFLOW_FLINK_RPC_PORT", String.valueOf(flinkRpcPort)));
+      builder.environment().putAll(environment);
       Process process = builder.start();
       if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
         process.destroyForcibly();

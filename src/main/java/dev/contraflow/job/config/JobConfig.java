@@ -51,8 +51,10 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
         "every topic must have its own name");
     Duration exposed = job.longestOpenTransaction();
     require(kafka.transactionTimeout().compareTo(exposed) >= 0, "kafka.transactionTimeout",
-        kafka.transactionTimeout(), "use at least " + exposed + " = job.checkpointInterval + "
-            + "job.checkpointTimeout + job.restartAttempts x job.restartDelay: a transaction "
+        kafka.transactionTimeout(), "use at least " + exposed + " = (job.checkpointInterval + "
+            + "job.checkpointTimeout) x (1 + job.tolerableCheckpointFailures) + the delays of "
+            + "job.restartAttempts restarts in a row (job.restartDelay doubling up to "
+            + "job.restartMaxDelay): a transaction "
             + "stays open that long at worst, and Kafka aborting it first loses its records "
             + "(Flink's KafkaSink documentation); or shorten those");
   }
@@ -245,12 +247,20 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
    * @param allowTemporaryCheckpointDir whether a cluster start accepts a checkpointDir under /tmp
    *     (lost on reboot, and on another machine than the JobManager's)
    * @param checkpointTimeout the longest a checkpoint may take before it is declared failed
+   * @param tolerableCheckpointFailures how many checkpoints in a row may fail (time out, or fail
+   *     to write their state) before the job fails over; 0 fails it at the first
+   * @param restartAttempts how many restarts in a row the job gets before it fails for good
+   * @param restartDelay the first restart's delay, doubled for each further one in a row
+   * @param restartMaxDelay the longest delay before a restart
+   * @param restartResetAfter running this long without a failure starts the count of restarts
+   *     and their delay over: faults weeks apart never add up to a failed job
    * @param transactionalIdPrefix the Kafka sink's transactional id prefix; empty: derived from
    *     this deployment (see ContraflowJob#transactionalIdPrefix)
    */
   public record Job(String name, int parallelism, int maxParallelism, Duration batchTimeout,
-      Duration checkpointInterval, Duration checkpointTimeout, URI checkpointDir,
-      boolean allowTemporaryCheckpointDir, int restartAttempts, Duration restartDelay,
+      Duration checkpointInterval, Duration checkpointTimeout, int tolerableCheckpointFailures,
+      URI checkpointDir, boolean allowTemporaryCheckpointDir, int restartAttempts,
+      Duration restartDelay, Duration restartMaxDelay, Duration restartResetAfter,
       String transactionalIdPrefix) implements Serializable {
 
     public Job {
@@ -268,11 +278,17 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
       require(checkpointTimeout != null && checkpointTimeout.toSeconds() >= 1,
           "job.checkpointTimeout", checkpointTimeout,
           "use at least 1s, e.g. 2min; it bounds how long a transaction stays open");
+      require(tolerableCheckpointFailures >= 0, "job.tolerableCheckpointFailures",
+          tolerableCheckpointFailures, "use 0 or more, e.g. 3");
       require(checkpointDir != null && checkpointDir.getScheme() != null, "job.checkpointDir",
           checkpointDir, "use a URI such as file:///var/lib/contraflow/checkpoints or s3://b/p");
       require(restartAttempts >= 0, "job.restartAttempts", restartAttempts, "use 0 or more");
       require(restartDelay != null && !restartDelay.isNegative(), "job.restartDelay",
           restartDelay, "use a duration such as 2s");
+      require(restartMaxDelay != null && restartMaxDelay.compareTo(restartDelay) >= 0,
+          "job.restartMaxDelay", restartMaxDelay, "use job.restartDelay or more, e.g. 1min");
+      require(restartResetAfter != null && restartResetAfter.toMillis() > 0,
+          "job.restartResetAfter", restartResetAfter, "use a positive duration such as 10min");
       transactionalIdPrefix = transactionalIdPrefix == null ? "" : transactionalIdPrefix;
       require(transactionalIdPrefix.matches("[A-Za-z0-9._-]{0,200}"),
           "job.transactionalIdPrefix", transactionalIdPrefix,
@@ -280,12 +296,29 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
     }
 
     /**
-     * The longest a sink transaction can stay open: a checkpoint interval, the slowest checkpoint
-     * and every restart before the next one completes.
+     * The longest a sink transaction can stay open: it commits with the next checkpoint that
+     * completes, so a checkpoint interval and the slowest checkpoint, once more for every failed
+     * checkpoint tolerated, then every restart in a row before the next one completes.
      */
     public Duration longestOpenTransaction() {
       return checkpointInterval.plus(checkpointTimeout)
-          .plus(restartDelay.multipliedBy(restartAttempts));
+          .multipliedBy(1L + tolerableCheckpointFailures)
+          .plus(longestRestartSequence());
+    }
+
+    /**
+     * The delays of {@code restartAttempts} restarts in a row: restartDelay, doubled each time,
+     * at most restartMaxDelay.
+     */
+    public Duration longestRestartSequence() {
+      Duration total = Duration.ZERO;
+      Duration delay = restartDelay;
+      for (int i = 0; i < restartAttempts; i++) {
+        total = total.plus(delay);
+        delay = delay.multipliedBy(2).compareTo(restartMaxDelay) < 0 ? delay.multipliedBy(2)
+            : restartMaxDelay;
+      }
+      return total;
     }
 
     /** Whether checkpoints go under /tmp, where a machine's restart or cleaner loses them. */
