@@ -33,21 +33,10 @@ class SentenceLearnerTest {
   @Test
   void aRestoredStateContinuesExactlyAsAnUninterruptedRun() throws Exception {
     SentenceLearnerConfig c = TinySentences.config(Method.ESIMCSE, 16);
-    Learner<SentenceExample> learner = Learner.sentences(c);
     List<SentenceExample> all = TinySentences.examples(12);
-    LearnerState s = learner.initialState();
-    LearnerState restored = null;
-    for (int i = 0; i < 4; i++) {
-      s = learner.step(s, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3))).state();
-      if (i == 1) {
-        restored = LearnerStateCodec.fromBytes(LearnerStateCodec.toBytes(s));
-      }
-    }
-    Learner<SentenceExample> fresh = Learner.sentences(c);
-    for (int i = 2; i < 4; i++) {
-      restored = fresh.step(restored, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3)))
-          .state();
-    }
+    RestoredRun run = RestoredRun.of(c, all);
+    LearnerState s = run.uninterrupted();
+    LearnerState restored = run.restored();
     assertArrayEquals(s.encoderParams(), restored.encoderParams());
     assertArrayEquals(s.network(LearnerState.MOMENTUM).params(),
         restored.network(LearnerState.MOMENTUM).params());
@@ -59,25 +48,14 @@ class SentenceLearnerTest {
     SentenceLearnerConfig c = TinySentences.config(Method.ESIMCSE, 16).withSifA(0.01)
         .withReplay(new ReplayConfig(8, ReplayConfig.DEFAULT_MAX_BYTES, ReplayPolicy.RESERVOIR, 3,
             0.5));
-    Learner<SentenceExample> learner = Learner.sentences(c);
     List<SentenceExample> all = TinySentences.examples(12);
-    LearnerState s = learner.initialState();
-    LearnerState restored = null;
-    for (int i = 0; i < 4; i++) {
-      s = learner.step(s, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3))).state();
-      if (i == 1) {
-        restored = LearnerStateCodec.fromBytes(LearnerStateCodec.toBytes(s));
-      }
-    }
-    Learner<SentenceExample> fresh = Learner.sentences(c);
-    for (int i = 2; i < 4; i++) {
-      restored = fresh.step(restored, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3)))
-          .state();
-    }
+    RestoredRun run = RestoredRun.of(c, all);
+    LearnerState s = run.uninterrupted();
+    LearnerState restored = run.restored();
     assertArrayEquals(s.encoderParams(), restored.encoderParams());
     assertArrayEquals(s.network(LearnerState.DOCUMENT_FREQUENCIES).params(),
         restored.network(LearnerState.DOCUMENT_FREQUENCIES).params());
-    assertArrayEquals(fresh.embedAll(restored, all), learner.embedAll(s, all));
+    assertArrayEquals(run.fresh().embedAll(restored, all), run.learner().embedAll(s, all));
   }
 
   @Test
@@ -180,5 +158,31 @@ class SentenceLearnerTest {
     assertTrue(Double.isFinite(r.metrics().loss()));
     assertEquals(List.of("p1", "p2", "p3"),
         r.embeddings().stream().map(Embedding::id).toList(), "one embedding per record");
+  }
+
+  /**
+   * Four steps of three sentences on {@code learner}; a serialised copy of the state after the
+   * second continues the last two on {@code fresh}, a learner built anew from the same config.
+   */
+  private record RestoredRun(Learner<SentenceExample> learner, LearnerState uninterrupted,
+      Learner<SentenceExample> fresh, LearnerState restored) {
+
+    static RestoredRun of(SentenceLearnerConfig c, List<SentenceExample> all) throws Exception {
+      Learner<SentenceExample> learner = Learner.sentences(c);
+      LearnerState s = learner.initialState();
+      LearnerState restored = null;
+      for (int i = 0; i < 4; i++) {
+        s = learner.step(s, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3))).state();
+        if (i == 1) {
+          restored = LearnerStateCodec.fromBytes(LearnerStateCodec.toBytes(s));
+        }
+      }
+      Learner<SentenceExample> fresh = Learner.sentences(c);
+      for (int i = 2; i < 4; i++) {
+        restored = fresh.step(restored, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3)))
+            .state();
+      }
+      return new RestoredRun(learner, s, fresh, restored);
+    }
   }
 }

@@ -1,5 +1,9 @@
 package dev.contraflow.ops;
 
+import static dev.contraflow.ops.OpsTestData.SIDE;
+import static dev.contraflow.ops.OpsTestData.barImage;
+import static dev.contraflow.ops.OpsTestData.bytes;
+import static dev.contraflow.ops.OpsTestData.deleteRecursively;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -18,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -27,7 +30,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.jar.JarFile;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -57,7 +59,6 @@ class ClusterSubmissionIT {
 
   private static final String ENTRY_CLASS = "dev.contraflow.job.ContraflowJob";
   private static final int IMAGES = 300;
-  private static final int SIDE = 28;
 
   private static final String IMAGES_TOPIC = "images";
   private static final String SENTENCES_TOPIC = "sentences";
@@ -216,15 +217,6 @@ class ClusterSubmissionIT {
     return ids;
   }
 
-  private static byte[] barImage(int column, int row) {
-    byte[] pixels = new byte[SIDE * SIDE];  // row-major, one channel
-    for (int k = 0; k < SIDE; k++) {
-      pixels[k * SIDE + column] = (byte) 255;
-      pixels[row * SIDE + k] = (byte) 200;
-    }
-    return pixels;
-  }
-
   /** The job's YAML configuration; run-specific values go in as --set overrides. */
   private static Path writeJobConfig() throws IOException {
     Path config = RUN_DIR.resolve("job.yaml");
@@ -367,23 +359,6 @@ class ClusterSubmissionIT {
   private static boolean containsClass(Path jar, String className) throws IOException {
     try (JarFile file = new JarFile(jar.toFile())) {
       return file.getEntry(className.replace('.', '/') + ".class") != null;
-    }
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    byte[] out = new byte[buffer.remaining()];
-    buffer.get(out);
-    return out;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

@@ -1,5 +1,9 @@
 package dev.contraflow.ops;
 
+import static dev.contraflow.ops.OpsTestData.SIDE;
+import static dev.contraflow.ops.OpsTestData.barImage;
+import static dev.contraflow.ops.OpsTestData.bytes;
+import static dev.contraflow.ops.OpsTestData.deleteRecursively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +91,6 @@ class FaultInjectionIT {
   private static final String CHECKPOINTS_TOPIC = "checkpoints";
   private static final String DEAD_LETTERS_TOPIC = "dead-letters";
   private static final int IMAGE_PARTITIONS = 4;
-  private static final int SIDE = 28;
   private static final int PARALLELISM = 2;
   private static final int MAX_PARALLELISM = 128;
   /** Per learner subtask: three keys over two subtasks fit, one subtask holding all three not. */
@@ -898,32 +900,6 @@ class FaultInjectionIT {
       ops.run(script, "stop", Duration.ofMinutes(2));
     } catch (RuntimeException e) {
       System.err.println("ops/" + script + " stop failed: " + e.getMessage());
-    }
-  }
-
-  private static byte[] barImage(int column, int row) {
-    byte[] pixels = new byte[SIDE * SIDE];  // row-major, one channel
-    for (int k = 0; k < SIDE; k++) {
-      pixels[k * SIDE + column] = (byte) 255;
-      pixels[row * SIDE + k] = (byte) 200;
-    }
-    return pixels;
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    byte[] out = new byte[buffer.remaining()];
-    buffer.get(out);
-    return out;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }
