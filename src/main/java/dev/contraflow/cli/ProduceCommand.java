@@ -117,7 +117,7 @@ final class ProduceCommand implements Callable<Integer> {
     RecordCodecs codecs = new RecordCodecs(job.records());
     String t = topic != null ? topic : input.images != null ? job.topics().images()
         : input.sentences != null ? job.topics().sentences() : job.topics().pairs();
-    Sent sent = new Sent(spec.commandLine().getErr(), rate, t);
+    Sent sent = new Sent(spec.commandLine().getErr(), rate, t, job.limits().maxRecordBytes());
     try (RecordProducer producer = new RecordProducer(job.kafka().bootstrapServers(),
         job.kafka().properties())) {
       if (input.images != null) {
@@ -189,8 +189,15 @@ final class ProduceCommand implements Callable<Integer> {
     }
   }
 
+  /** The file's bytes; nothing (refused) when it cannot be read or could never be a record. */
   private static Optional<byte[]> encodedImage(String id, Path file, Sent sent) {
     try {
+      long size = Files.size(file);
+      if (size > sent.maxRecordBytes) { // not read into memory at all
+        sent.refuse(id, "file of " + size + " bytes exceeds limits.maxRecordBytes = "
+            + sent.maxRecordBytes);
+        return Optional.empty();
+      }
       return Optional.of(Files.readAllBytes(file));
     } catch (IOException e) {
       sent.refuse(id, "cannot read " + file + ": " + e);
@@ -256,9 +263,19 @@ final class ProduceCommand implements Callable<Integer> {
   private record Writer<T extends SpecificRecord>(RecordProducer producer, String topic,
       RecordCodec<T> codec, Sent sent) {
 
+    /**
+     * Sends one record; one larger than the job's {@code limits.maxRecordBytes} is refused here,
+     * as the job would only send it to the dead-letter topic.
+     */
     void send(String id, T record) {
+      byte[] value = codec.encode(record);
+      if (value.length > sent.maxRecordBytes) {
+        sent.refuse(id, "record of " + value.length + " bytes exceeds limits.maxRecordBytes = "
+            + sent.maxRecordBytes + " (the job would send it to the dead-letter topic)");
+        return;
+      }
       sent.pace();
-      producer.send(topic, id.getBytes(StandardCharsets.UTF_8), codec.encode(record));
+      producer.send(topic, id.getBytes(StandardCharsets.UTF_8), value);
       sent.sent();
     }
   }
@@ -273,13 +290,15 @@ final class ProduceCommand implements Callable<Integer> {
     private final long started = System.nanoTime();
     private long lastProgress = started;
     private final String topic;
+    final int maxRecordBytes;
     long records;
     long refused;
 
-    Sent(PrintWriter err, double rate, String topic) {
+    Sent(PrintWriter err, double rate, String topic, int maxRecordBytes) {
       this.err = err;
       this.rate = rate;
       this.topic = topic;
+      this.maxRecordBytes = maxRecordBytes;
     }
 
     /** Waits until the next record is due under --rate. */

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +51,7 @@ class ProduceCommandTest {
   @BeforeAll
   static void startBroker() throws Exception {
     kafka = EmbeddedKafka.start(brokerDir);
-    kafka.createTopics(List.of("images", "photos", "lines", "pairs"), 1);
+    kafka.createTopics(List.of("images", "photos", "lines", "pairs", "long", "large"), 1);
   }
 
   @AfterAll
@@ -134,6 +135,46 @@ class ProduceCommandTest {
     assertEquals(ImageEncoding.PNG, written.get(0).getImage().getEncoding());
     assertTrue(err.toString().contains("refused 1: no tab"), err.toString());
     assertTrue(err.toString().contains("refused 2: cannot read"), err.toString());
+  }
+
+  /**
+   * A record the job would only dead-letter (larger than limits.maxRecordBytes) is refused before
+   * it reaches Kafka, with its reason: a sentence whose record is too large, and an image file
+   * larger than the limit, which is not even read.
+   */
+  @Test
+  void aRecordOverTheJobsSizeLimitIsRefusedHereNotSent() throws Exception {
+    Path text = Files.writeString(dir.resolve("long.txt"),
+        "a short line\n" + "word ".repeat(400) + "\n", StandardCharsets.UTF_8);
+    assertEquals(0, produce("--sentences", text.toString(), "--topic", "long",
+        "--set", "limits.maxRecordBytes=1024"), err.toString());
+    List<SentenceRecord> lines = read("long", SentenceRecord.class);
+    assertEquals(List.of("line-0"), lines.stream().map(r -> r.getId()).toList());
+    assertTrue(err.toString().contains("refused line-1: record of ")
+        && err.toString().contains("exceeds limits.maxRecordBytes = 1024"), err.toString());
+
+    Path photos = Files.createDirectory(dir.resolve("large"));
+    Files.write(photos.resolve("small.png"), EncodedImages.greyPng(8, 8));
+    Files.write(photos.resolve("noise.png"), EncodedImages.encode(noise(64, 64), "png"));
+    assertEquals(0, produce("--images", photos.toString(), "--topic", "large",
+        "--set", "limits.maxRecordBytes=1024"), err.toString());
+    assertEquals(List.of("small.png"), read("large", ImageRecord.class).stream()
+        .map(ImageRecord::getId).toList());
+    assertTrue(err.toString().contains("refused noise.png: file of ")
+        && out.toString().contains("1 refused"), err + " / " + out);
+  }
+
+  /** Random grey pixels: a PNG of them does not compress below the 64x64 pixels it holds. */
+  private static BufferedImage noise(int width, int height) {
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+    Random random = new Random(1);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int v = random.nextInt(256);
+        image.setRGB(x, y, 0xff000000 | v << 16 | v << 8 | v);
+      }
+    }
+    return image;
   }
 
   /** The properties file is the job's kafka.properties: what the job owns is refused there too. */
