@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.OutputCapture;
 import dev.contraflow.TestKeystores;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.SentenceRecord;
@@ -247,6 +248,41 @@ class SecuredKafkaTest {
     assertTrue(denied.getMessage().contains("Authentication failed"), denied.getMessage());
     assertEquals(1, denied.getMessage().lines().count(), denied.getMessage());
     assertTrue(!denied.getMessage().contains("wrong-password"), denied.getMessage());
+  }
+
+  @Test
+  void noSecretReachesTheOutputOrTheLogsOfASecuredRunOrOfPrintDefaults() throws Exception {
+    String registrySecret = "registry-secret-77";
+    int deadPort;
+    try (var s = new java.net.ServerSocket(0)) {
+      deadPort = s.getLocalPort(); // closed again: the registry cannot be reached
+    }
+    Path lines = Files.writeString(dir.resolve("registry-lines.txt"), "one line\n");
+    List<String> args = new ArrayList<>(List.of("produce", "--sentences", lines.toString(),
+        "--topic", "scram-lines", "--bootstrap", kafka.bootstrapServers(Listener.SASL_SSL),
+        "--set", "records.wireFormat=CONFLUENT", "--set", "records.schemaRegistryUrl="
+            + "http://registry-user:" + registrySecret + "@127.0.0.1:" + deadPort));
+    scram(PASSWORD).forEach((k, v) -> args.addAll(List.of("--set", "kafka.properties." + k + "="
+        + v)));
+    StringWriter err = new StringWriter();
+    String printed;
+    // INFO: the Kafka clients log every setting they were given at start-up
+    try (OutputCapture output = OutputCapture.start(org.apache.logging.log4j.Level.INFO)) {
+      int exit = Contraflow.run(new PrintWriter(System.out, true), new PrintWriter(err, true),
+          args.toArray(String[]::new));
+      assertNotEquals(0, exit, "the registry is unreachable");
+      Contraflow.run(new PrintWriter(System.out, true), new PrintWriter(err, true), "learn",
+          "--print-defaults", "--set", "records.schemaRegistryUrl=http://registry-user:"
+              + registrySecret + "@127.0.0.1:1", "--set", "kafka.properties.sasl.jaas.config="
+              + scram(PASSWORD).get("sasl.jaas.config"));
+      printed = output.text() + err;
+    }
+
+    assertTrue(printed.contains("registry http://127.0.0.1:" + deadPort), printed);
+    assertTrue(printed.contains("ProducerConfig values"), "the capture saw the client's log");
+    for (String secret : List.of(PASSWORD, registrySecret)) {
+      assertTrue(!printed.contains(secret), secret + " was printed or logged:\n" + printed);
+    }
   }
 
   private ServeConfig serve(Listener listener, Map<String, String> client, String topic) {
