@@ -278,11 +278,11 @@ class SecuredKafkaTest {
       printed = output.text() + err;
     }
 
-    assertTrue(printed.contains("registry http://127.0.0.1:" + deadPort), printed);
-    assertTrue(printed.contains("ProducerConfig values"), "the capture saw the client's log");
     for (String secret : List.of(PASSWORD, registrySecret)) {
       assertTrue(!printed.contains(secret), secret + " was printed or logged:\n" + printed);
     }
+    assertTrue(printed.contains("registry http://127.0.0.1:" + deadPort), printed);
+    assertTrue(printed.contains("ProducerConfig values"), "the capture saw the client's log");
   }
 
   private ServeConfig serve(Listener listener, Map<String, String> client, String topic) {
