@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -86,6 +87,11 @@ final class EvalCommand implements Callable<Integer> {
       description = "Kafka bootstrap servers for --images-topic and --checkpoints-topic.")
   String bootstrap;
 
+  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+      description = "Passed to the Kafka consumer of --images-topic and --checkpoints-topic "
+          + "(security.protocol, sasl.*, ssl.* ...); repeatable.")
+  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
   @Mixin TimeRangeOptions range; // of --images-topic
 
   @Option(names = "--model-id", description = "Only this model's checkpoints from the topic.")
@@ -147,7 +153,7 @@ final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--checkpoints-topic needs --bootstrap HOST:PORT");
     }
     List<String> uris = TopicSnapshot.read(bootstrap, checkpoints.topic,
-            RecordCodec.singleObject(CheckpointRecord.class), Map.of(), Duration.ofSeconds(60))
+            RecordCodec.singleObject(CheckpointRecord.class), kafkaProperties, Duration.ofSeconds(60))
         .stream()
         .filter(c -> modelId == null || c.getModelId().equals(modelId))
         .filter(c -> c.getStatus() == CheckpointStatus.PUBLISHED) // not gated out, not a marker
@@ -208,7 +214,7 @@ final class EvalCommand implements Callable<Integer> {
     List<Integer> labels = new ArrayList<>();
     int unlabelled = 0;
     for (ImageRecord r : TopicSnapshot.read(bootstrap, source.topic, range.range(),
-        RecordCodec.singleObject(ImageRecord.class), Map.of(), Duration.ofSeconds(120))) {
+        RecordCodec.singleObject(ImageRecord.class), kafkaProperties, Duration.ofSeconds(120))) {
       String label = r.getAttributes().get("label");
       if (label == null || !label.matches("\\d+")) {
         unlabelled++;

@@ -5,23 +5,35 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.security.scram.ScramLoginModule;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -35,17 +47,19 @@ import org.apache.kafka.server.common.MetadataVersion;
  * <p>Replication factors of the internal topics are 1 (consumer groups and transactions hang
  * otherwise on one node), and messages up to {@link #MAX_MESSAGE_BYTES} are accepted.
  *
- * <p>{@link #startSecured} adds two client listeners that need credentials, for tests of the
+ * <p>{@link #startSecured} adds three client listeners that need credentials, for tests of the
  * security settings every command passes through ({@code kafka.properties.*},
- * {@code --kafka-property}): SASL_PLAINTEXT with the PLAIN mechanism, and SSL (TLS) with a
- * keystore the caller made. PLAINTEXT stays open for the broker's own traffic.
+ * {@code --kafka-property}): SASL_PLAINTEXT with the PLAIN mechanism, SSL (TLS) with a keystore
+ * the caller made, and SASL_SSL with SCRAM-SHA-512 over that same TLS (the production setup).
+ * The SCRAM credentials live in the cluster metadata, so they are written through the Admin API
+ * once the broker runs. PLAINTEXT stays open for the broker's own traffic.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
   /**
    * The secured listeners' credentials.
    *
-   * @param users SASL/PLAIN user names and their passwords
+   * @param users SASL user names and their passwords, for PLAIN and SCRAM-SHA-512 alike
    * @param keystore the SSL listener's PKCS#12 key and certificate (for 127.0.0.1)
    * @param keystorePassword the password of the keystore and of its key
    */
@@ -62,7 +76,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** The client listeners: {@link #bootstrapServers(Listener)} gives each one's address. */
   public enum Listener {
-    PLAINTEXT, SASL_PLAINTEXT, SSL
+    PLAINTEXT, SASL_PLAINTEXT, SSL, SASL_SSL
   }
 
   /** Largest record the broker takes: an image record of a few MiB still fits. */
@@ -85,9 +99,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     return start(parent, null);
   }
 
-  /** As {@link #start}, with the SASL_PLAINTEXT and SSL listeners of {@code security} as well. */
+  /**
+   * As {@link #start}, with the SASL_PLAINTEXT, SSL and SASL_SSL listeners of {@code security} as
+   * well; returns once a SCRAM-SHA-512 login of every user succeeds over SASL_SSL.
+   */
   public static EmbeddedKafka startSecured(Path parent, Security security) throws IOException {
-    return start(parent, security);
+    EmbeddedKafka kafka = start(parent, security);
+    try {
+      kafka.addScramUsers(security);
+    } catch (RuntimeException e) {
+      kafka.close();
+      throw e;
+    }
+    return kafka;
   }
 
   private static EmbeddedKafka start(Path parent, Security security) throws IOException {
@@ -145,14 +169,96 @@ public final class EmbeddedKafka implements AutoCloseable {
         "org.apache.kafka.common.security.plain.PlainLoginModule required");
     security.users().forEach((user, password) -> jaas.append(" user_").append(user)
         .append("=\"").append(password).append('"'));
-    return Map.of(
-        "sasl.enabled.mechanisms", "PLAIN",
+    Map<String, String> settings = new HashMap<>(Map.of(
+        "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512",
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN",
         "listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString(),
-        "listener.name.ssl.ssl.keystore.location", security.keystore().toString(),
-        "listener.name.ssl.ssl.keystore.type", "PKCS12",
-        "listener.name.ssl.ssl.keystore.password", security.keystorePassword(),
-        "listener.name.ssl.ssl.key.password", security.keystorePassword(),
-        "listener.name.ssl.ssl.client.auth", "none");
+        "listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512",
+        // SCRAM checks passwords against the credentials in the metadata: no users in the JAAS
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+        ScramLoginModule.class.getName() + " required;"));
+    for (String listener : List.of("ssl", "sasl_ssl")) {
+      String prefix = "listener.name." + listener + ".ssl.";
+      settings.putAll(Map.of(
+          prefix + "keystore.location", security.keystore().toString(),
+          prefix + "keystore.type", "PKCS12",
+          prefix + "keystore.password", security.keystorePassword(),
+          prefix + "key.password", security.keystorePassword(),
+          prefix + "client.auth", "none"));
+    }
+    return settings;
+  }
+
+  /** The keystore's (first) certificate in PEM: what a client trusts to reach the broker. */
+  private static String certificatePem(Security security) {
+    try (var in = Files.newInputStream(security.keystore())) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, security.keystorePassword().toCharArray());
+      byte[] der = store.getCertificate(store.aliases().nextElement()).getEncoded();
+      return "-----BEGIN CERTIFICATE-----\n"
+          + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+              .encodeToString(der)
+          + "\n-----END CERTIFICATE-----\n";
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("could not read the certificate of keystore "
+          + security.keystore(), e);
+    }
+  }
+
+  /** The client settings of a SCRAM-SHA-512 login over SASL_SSL (the TLS trust is the caller's). */
+  public static Map<String, String> scramClient(String user, String password) {
+    return Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+        "sasl.jaas.config", ScramLoginModule.class.getName() + " required username=\""
+            + user + "\" password=\"" + password + "\";");
+  }
+
+  /**
+   * Writes each user's SCRAM-SHA-512 credential (the Admin API equivalent of
+   * {@code kafka-storage format --add-scram}), then waits until a login over SASL_SSL succeeds:
+   * the broker learns credentials from the metadata log a moment after the controller commits
+   * them, and a client that tried earlier would fail authentication for good.
+   */
+  private void addScramUsers(Security security) {
+    List<UserScramCredentialAlteration> upserts = security.users().entrySet().stream()
+        .map(u -> (UserScramCredentialAlteration) new UserScramCredentialUpsertion(u.getKey(),
+            new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), u.getValue()))
+        .toList();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrapServers()))) {
+      admin.alterUserScramCredentials(upserts).all().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while adding SCRAM users", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("could not add the SCRAM users", e.getCause());
+    }
+    Map.Entry<String, String> user = security.users().entrySet().iterator().next();
+    Map<String, Object> login = new HashMap<>(scramClient(user.getKey(),
+        user.getValue()));
+    login.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(Listener.SASL_SSL));
+    login.put("ssl.truststore.type", "PEM");
+    login.put("ssl.truststore.certificates", certificatePem(security));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try (Admin admin = Admin.create(login)) {
+        admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the SCRAM users", e);
+      } catch (ExecutionException | TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the broker never accepted the SCRAM login of user "
+              + user.getKey() + " over SASL_SSL", e);
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for the SCRAM users", ie);
+        }
+      }
+    }
   }
 
   private static void format(KafkaConfig config, String logDir) throws IOException {

@@ -53,7 +53,7 @@ public record ServeConfig(String bootstrapServers, String topic, int port, Strin
     require(historyRetention != null && historyRetention.toMillis() >= 1000, "--history",
         historyRetention, "use an ISO-8601 duration of at least PT1S, e.g. P7D");
     require(schemaRegistryUrl == null || schemaRegistryUrl.matches("https?://.+"),
-        "--schema-registry", schemaRegistryUrl,
+        "--schema-registry", HttpSchemaRegistry.redacted(schemaRegistryUrl),
         "give the registry's URL, e.g. http://localhost:8081");
     clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
     require(standbyReplicas >= 0 && standbyReplicas <= 10, "--standby-replicas",

@@ -68,15 +68,32 @@ final class StreamingStack implements AutoCloseable {
 
   final EmbeddedKafka kafka;
   final Path dir;
+  /** The listener the job and the test's own clients use, and their client settings. */
+  final String bootstrap;
+  final Map<String, String> client;
   private final List<AutoCloseable> open = new ArrayList<>();
 
-  private StreamingStack(EmbeddedKafka kafka, Path dir) {
+  private StreamingStack(EmbeddedKafka kafka, Path dir, String bootstrap,
+      Map<String, String> client) {
     this.kafka = kafka;
     this.dir = dir;
+    this.bootstrap = bootstrap;
+    this.client = Map.copyOf(client);
   }
 
   static StreamingStack start(Path dir) throws Exception {
-    return new StreamingStack(EmbeddedKafka.start(dir), dir);
+    EmbeddedKafka kafka = EmbeddedKafka.start(dir);
+    return new StreamingStack(kafka, dir, kafka.bootstrapServers(), Map.of());
+  }
+
+  /**
+   * A broker with the secured listeners; the job and every client of this stack connect to
+   * {@code listener} with {@code client} (as {@code kafka.properties.*} for the job).
+   */
+  static StreamingStack startSecured(Path dir, EmbeddedKafka.Security security,
+      EmbeddedKafka.Listener listener, Map<String, String> client) throws Exception {
+    EmbeddedKafka kafka = EmbeddedKafka.startSecured(dir, security);
+    return new StreamingStack(kafka, dir, kafka.bootstrapServers(listener), client);
   }
 
   /** A job named {@code name} with its own topics, store and checkpoints; tiny learner. */
@@ -89,7 +106,7 @@ final class StreamingStack implements AutoCloseable {
   /** The settings of {@link #config}, as {@code key=value} for --set (the topics not created). */
   List<String> settings(String name, String... overrides) {
     List<String> all = new ArrayList<>(List.of(
-        "kafka.bootstrapServers=" + kafka.bootstrapServers(),
+        "kafka.bootstrapServers=" + bootstrap,
         "kafka.groupId=" + name,
         "topics.images=" + name + ".images",
         "topics.sentences=" + name + ".sentences",
@@ -102,6 +119,7 @@ final class StreamingStack implements AutoCloseable {
         "job.restartDelay=200ms",
         "job.checkpointDir=" + dir.resolve(name + "-checkpoints").toUri(),
         "publish.modelStore=" + dir.resolve(name + "-models").toUri()));
+    client.forEach((k, v) -> all.add("kafka.properties." + k + "=" + v));
     all.addAll(TINY_LEARNER);
     all.addAll(TINY_SENTENCE_LEARNER);
     all.addAll(TINY_PAIR_LEARNER);
@@ -148,7 +166,7 @@ final class StreamingStack implements AutoCloseable {
       throws Exception {
     RecordCodec<ImageRecord> codec = new RecordCodecs(config.records())
         .forTopic(ImageRecord.class, config.topics().images());
-    try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+    try (RecordProducer p = new RecordProducer(bootstrap, client)) {
       for (Image image : images) {
         p.send(config.topics().images(), image.id().getBytes(StandardCharsets.UTF_8),
             codec.encode(ImageRecords.raw(image, modelOf.apply(image), "fashion-mnist",
@@ -163,7 +181,7 @@ final class StreamingStack implements AutoCloseable {
   }
 
   void produceBytes(String topic, String key, byte[] value) throws Exception {
-    try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+    try (RecordProducer p = new RecordProducer(bootstrap, client)) {
       p.sendNow(topic, key.getBytes(StandardCharsets.UTF_8), value);
     }
   }
@@ -172,7 +190,7 @@ final class StreamingStack implements AutoCloseable {
   void produceSentences(JobConfig config, List<SentenceRecord> sentences) throws Exception {
     RecordCodec<SentenceRecord> codec = new RecordCodecs(config.records())
         .forTopic(SentenceRecord.class, config.topics().sentences());
-    try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+    try (RecordProducer p = new RecordProducer(bootstrap, client)) {
       for (SentenceRecord s : sentences) {
         p.send(config.topics().sentences(), s.getId().getBytes(StandardCharsets.UTF_8),
             codec.encode(s));
@@ -185,7 +203,7 @@ final class StreamingStack implements AutoCloseable {
   void producePairs(JobConfig config, List<PairRecord> pairs) throws Exception {
     RecordCodec<PairRecord> codec = new RecordCodecs(config.records())
         .forTopic(PairRecord.class, config.topics().pairs());
-    try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
+    try (RecordProducer p = new RecordProducer(bootstrap, client)) {
       for (PairRecord r : pairs) {
         p.send(config.topics().pairs(), r.getId().getBytes(StandardCharsets.UTF_8),
             codec.encode(r));
@@ -195,19 +213,19 @@ final class StreamingStack implements AutoCloseable {
   }
 
   TopicReader<EmbeddingRecord> embeddings(JobConfig config) {
-    return track(new TopicReader<>(kafka.bootstrapServers(), config.topics().embeddings(),
+    return track(new TopicReader<>(bootstrap, config.topics().embeddings(),
         new RecordCodecs(config.records()).forTopic(EmbeddingRecord.class,
-            config.topics().embeddings()), Map.of()));
+            config.topics().embeddings()), client));
   }
 
   TopicReader<DeadLetterRecord> deadLetters(JobConfig config) {
-    return track(new TopicReader<>(kafka.bootstrapServers(), config.topics().deadLetters(),
-        RecordCodec.singleObject(DeadLetterRecord.class), Map.of()));
+    return track(new TopicReader<>(bootstrap, config.topics().deadLetters(),
+        RecordCodec.singleObject(DeadLetterRecord.class), client));
   }
 
   TopicReader<CheckpointRecord> checkpoints(JobConfig config) {
-    return track(new TopicReader<>(kafka.bootstrapServers(), config.topics().checkpoints(),
-        RecordCodec.singleObject(CheckpointRecord.class), Map.of()));
+    return track(new TopicReader<>(bootstrap, config.topics().checkpoints(),
+        RecordCodec.singleObject(CheckpointRecord.class), client));
   }
 
   private <T extends AutoCloseable> T track(T closeable) {

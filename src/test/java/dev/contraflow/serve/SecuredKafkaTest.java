@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.OutputCapture;
 import dev.contraflow.TestKeystores;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.SentenceRecord;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -63,7 +65,8 @@ class SecuredKafkaTest {
     trustedCertificate = TestKeystores.certificatePem(keystore, "broker-keystore-pw");
     kafka = EmbeddedKafka.startSecured(brokerDir,
         new EmbeddedKafka.Security(Map.of(USER, PASSWORD), keystore, "broker-keystore-pw"));
-    kafka.createTopics(List.of("lines", "tls-lines", "embeddings"), 2);
+    kafka.createTopics(List.of("lines", "tls-lines", "embeddings", "scram-lines",
+        "scram-embeddings"), 2);
   }
 
   @AfterAll
@@ -75,6 +78,14 @@ class SecuredKafkaTest {
     return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
         "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
             + "username=\"" + USER + "\" password=\"" + password + "\";");
+  }
+
+  /** SCRAM-SHA-512 over TLS: the broker's SASL_SSL listener, trusting its test-time certificate. */
+  private Map<String, String> scram(String password) {
+    Map<String, String> client = new HashMap<>(EmbeddedKafka.scramClient(USER, password));
+    client.putAll(Map.of("ssl.truststore.type", "PEM",
+        "ssl.truststore.certificates", trustedCertificate));
+    return client;
   }
 
   private Map<String, String> tls() {
@@ -175,6 +186,111 @@ class SecuredKafkaTest {
     assertEquals(1, denied.getMessage().lines().count(), denied.getMessage());
   }
 
+  @Test
+  void produceAndServeWorkOverSaslSslWithScramAndTheSecretsStayOutOfTheirOutput()
+      throws Exception {
+    Path lines = Files.writeString(dir.resolve("scram-lines.txt"), "red\ngreen\nblue\n");
+    List<String> args = new ArrayList<>(List.of("produce", "--sentences", lines.toString(),
+        "--topic", "scram-lines", "--bootstrap", kafka.bootstrapServers(Listener.SASL_SSL)));
+    scram(PASSWORD).forEach((k, v) -> args.addAll(List.of("--set", "kafka.properties." + k + "="
+        + v)));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    assertEquals(0, Contraflow.run(new PrintWriter(out), new PrintWriter(err),
+        args.toArray(String[]::new)), err.toString());
+    assertEquals(3, TopicSnapshot.read(kafka.bootstrapServers(Listener.SASL_SSL), "scram-lines",
+        RecordCodec.singleObject(SentenceRecord.class), scram(PASSWORD), PATIENCE).size());
+    assertTrue(!(out + err.toString()).contains(PASSWORD), "the password was printed: " + err);
+
+    RecordCodec<EmbeddingRecord> codec = RecordCodec.singleObject(EmbeddingRecord.class);
+    try (RecordProducer producer = new RecordProducer(kafka.bootstrapServers(Listener.SASL_SSL),
+        scram(PASSWORD))) {
+      EmbeddingRecord e = embedding("simclr", "img-7", 2, 1, 7);
+      producer.send("scram-embeddings", e.getId().getBytes(StandardCharsets.UTF_8),
+          codec.encode(e));
+      producer.flush();
+    }
+    List<String> logged = new ArrayList<>();
+    try (EmbeddingTable table = EmbeddingTable.start(serve(Listener.SASL_SSL, scram(PASSWORD),
+        "scram-embeddings"), logged::add)) {
+      ServeClient client = new ServeClient(table.port());
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (client.get("/models/simclr/embeddings/img-7").status() != 200) {
+        assertTrue(System.nanoTime() < deadline, "serve never read img-7 over SASL_SSL");
+        Thread.sleep(200);
+      }
+    }
+    assertTrue(logged.stream().noneMatch(line -> line.contains(PASSWORD)), logged.toString());
+  }
+
+  @Test
+  void aWrongScramPasswordFailsProduceAndTheJobsChecksInOneLineWithoutHanging()
+      throws Exception {
+    Path lines = Files.writeString(dir.resolve("scram-denied.txt"), "never written\n");
+    List<String> args = new ArrayList<>(List.of("produce", "--sentences", lines.toString(),
+        "--topic", "scram-lines", "--bootstrap", kafka.bootstrapServers(Listener.SASL_SSL)));
+    scram("wrong-password").forEach((k, v) -> args.addAll(List.of("--set",
+        "kafka.properties." + k + "=" + v)));
+    StringWriter err = new StringWriter();
+
+    int exit = assertTimeoutPreemptively(PATIENCE, () -> Contraflow.run(
+        new PrintWriter(Writer.nullWriter()), new PrintWriter(err), args.toArray(String[]::new)),
+        "produce hung on wrong SCRAM credentials");
+    assertNotEquals(0, exit);
+    assertTrue(err.toString().contains("Authentication failed"), err.toString());
+    assertTrue(!err.toString().contains("wrong-password"), "the password was printed: " + err);
+
+    ContraflowJob.requireInputTopics(job(Listener.SASL_SSL, scram(PASSWORD)));
+    IllegalStateException denied = assertTimeoutPreemptively(PATIENCE, () -> assertThrows(
+        IllegalStateException.class, () -> ContraflowJob.requireInputTopics(
+            job(Listener.SASL_SSL, scram("wrong-password")))));
+    assertTrue(denied.getMessage().contains("Authentication failed"), denied.getMessage());
+    assertEquals(1, denied.getMessage().lines().count(), denied.getMessage());
+    assertTrue(!denied.getMessage().contains("wrong-password"), denied.getMessage());
+  }
+
+  @Test
+  void noSecretReachesTheOutputOrTheLogsOfASecuredRunOrOfPrintDefaults() throws Exception {
+    String registrySecret = "registry-secret-77";
+    int deadPort;
+    try (var s = new java.net.ServerSocket(0)) {
+      deadPort = s.getLocalPort(); // closed again: the registry cannot be reached
+    }
+    Path lines = Files.writeString(dir.resolve("registry-lines.txt"), "one line\n");
+    List<String> args = new ArrayList<>(List.of("produce", "--sentences", lines.toString(),
+        "--topic", "scram-lines", "--bootstrap", kafka.bootstrapServers(Listener.SASL_SSL),
+        "--set", "records.wireFormat=CONFLUENT", "--set", "records.schemaRegistryUrl="
+            + "http://registry-user:" + registrySecret + "@127.0.0.1:" + deadPort));
+    scram(PASSWORD).forEach((k, v) -> args.addAll(List.of("--set", "kafka.properties." + k + "="
+        + v)));
+    StringWriter err = new StringWriter();
+    String printed;
+    // INFO: the Kafka clients log every setting they were given at start-up
+    try (OutputCapture output = OutputCapture.start(org.apache.logging.log4j.Level.INFO)) {
+      int exit = Contraflow.run(new PrintWriter(System.out, true), new PrintWriter(err, true),
+          args.toArray(String[]::new));
+      assertNotEquals(0, exit, "the registry is unreachable");
+      Contraflow.run(new PrintWriter(System.out, true), new PrintWriter(err, true), "learn",
+          "--print-defaults", "--set", "records.schemaRegistryUrl=http://registry-user:"
+              + registrySecret + "@127.0.0.1:1", "--set", "kafka.properties.sasl.jaas.config="
+              + scram(PASSWORD).get("sasl.jaas.config"));
+      printed = output.text() + err;
+    }
+
+    for (String secret : List.of(PASSWORD, registrySecret)) {
+      assertTrue(!printed.contains(secret), secret + " was printed or logged:\n" + printed);
+    }
+    assertTrue(printed.contains("registry http://127.0.0.1:" + deadPort), printed);
+    assertTrue(printed.contains("ProducerConfig values"), "the capture saw the client's log");
+  }
+
+  private ServeConfig serve(Listener listener, Map<String, String> client, String topic) {
+    return new ServeConfig(kafka.bootstrapServers(listener), topic, 0, "127.0.0.1",
+        dir.resolve("serve-" + listener + "-" + topic), "secured-" + listener + "-" + topic,
+        Duration.ofDays(1), null, client, 0, HttpOptions.defaults());
+  }
+
   private ServeConfig serve(Listener listener, Map<String, String> client) {
     return new ServeConfig(kafka.bootstrapServers(listener), "embeddings", 0, "127.0.0.1",
         dir.resolve("serve-" + listener), "secured-" + listener, Duration.ofDays(1), null,
@@ -182,8 +298,12 @@ class SecuredKafkaTest {
   }
 
   private JobConfig job(Map<String, String> client) {
+    return job(Listener.SASL_PLAINTEXT, client);
+  }
+
+  private JobConfig job(Listener listener, Map<String, String> client) {
     List<String> settings = new ArrayList<>(List.of(
-        "kafka.bootstrapServers=" + kafka.bootstrapServers(Listener.SASL_PLAINTEXT),
+        "kafka.bootstrapServers=" + kafka.bootstrapServers(listener),
         "topics.images=lines", "topics.sentences=", "topics.pairs="));
     client.forEach((k, v) -> settings.add("kafka.properties." + k + "=" + v));
     return JobConfigLoader.defaults(settings);

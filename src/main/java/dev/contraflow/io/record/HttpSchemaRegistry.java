@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,8 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI baseUri;
+  /** "Basic ..." from the user:password of the URL (how Confluent's basic auth is given), or null. */
+  private final String authorization;
   private final Duration timeout;
 
   private final transient HttpClient client;
@@ -52,15 +55,28 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     Objects.requireNonNull(baseUri, "baseUri must be the registry's URL, e.g. http://registry:8081");
     if (!"http".equals(baseUri.getScheme()) && !"https".equals(baseUri.getScheme())) {
       throw new IllegalArgumentException("registry URL must start with http:// or https://, got "
-          + baseUri);
+          + redacted(baseUri.toString()));
     }
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, e.g. "
           + DEFAULT_TIMEOUT + ", got " + timeout);
     }
+    String userInfo = baseUri.getUserInfo();
+    URI withoutUser = URI.create(baseUri.toString().replaceFirst("//[^/@]*@", "//"));
     // resolve() replaces the last path segment unless the path ends in a slash.
-    this.baseUri = baseUri.getPath().endsWith("/") ? baseUri : URI.create(baseUri + "/");
+    this.baseUri = withoutUser.getPath().endsWith("/") ? withoutUser
+        : URI.create(withoutUser + "/");
+    this.authorization = userInfo == null ? null : "Basic " + Base64.getEncoder()
+        .encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
     this.timeout = timeout;
+    this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+  }
+
+  /** A deserialized copy: the fields as they were, with a new client and empty caches. */
+  private HttpSchemaRegistry(HttpSchemaRegistry sent) {
+    this.baseUri = sent.baseUri;
+    this.authorization = sent.authorization;
+    this.timeout = sent.timeout;
     this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
 
@@ -122,6 +138,15 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     return id.intValue();
   }
 
+  /**
+   * {@code url} with the user:password of its authority masked, for logs and messages: a
+   * registry URL may carry basic-auth credentials, as {@code records.schemaRegistryUrl} does.
+   */
+  public static String redacted(String url) {
+    return url == null ? null
+        : url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", "$1******@");
+  }
+
   @Override
   public String location() {
     String uri = baseUri.toString();
@@ -138,7 +163,11 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) {
-    HttpRequest built = request.timeout(timeout).header("Accept", CONTENT_TYPE).build();
+    request.timeout(timeout).header("Accept", CONTENT_TYPE);
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    HttpRequest built = request.build();
     try {
       return client.send(built, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -178,7 +207,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
 
   /** Transient parts are the HTTP client and the caches: a deserialized client starts afresh. */
   private Object readResolve() {
-    return new HttpSchemaRegistry(baseUri, timeout);
+    return new HttpSchemaRegistry(this);
   }
 
   private record SubjectSchema(String subject, Schema schema) { }

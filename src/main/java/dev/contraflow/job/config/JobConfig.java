@@ -2,6 +2,7 @@ package dev.contraflow.job.config;
 
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.io.image.EncoderInput;
+import dev.contraflow.io.record.HttpSchemaRegistry;
 import dev.contraflow.io.record.WireFormat;
 import dev.contraflow.job.decode.ModelIds;
 import dev.contraflow.learn.LearnerConfig;
@@ -449,8 +450,15 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
       require(wireFormat != null, "records.wireFormat", null, "use SINGLE_OBJECT or CONFLUENT");
       require(wireFormat != WireFormat.CONFLUENT
           || (schemaRegistryUrl != null && schemaRegistryUrl.matches("https?://.+")),
-          "records.schemaRegistryUrl", schemaRegistryUrl,
+          "records.schemaRegistryUrl", HttpSchemaRegistry.redacted(schemaRegistryUrl),
           "CONFLUENT needs the registry's URL, e.g. http://localhost:8081");
+    }
+
+    /** With the registry URL's user:password masked: it is printed at start-up. */
+    @Override
+    public String toString() {
+      return "Records[wireFormat=" + wireFormat + ", schemaRegistryUrl="
+          + HttpSchemaRegistry.redacted(schemaRegistryUrl) + "]";
     }
   }
 

@@ -24,7 +24,8 @@ import org.apache.avro.Schema;
 public final class FakeSchemaRegistry implements AutoCloseable {
 
   /** A request as the fake saw it. */
-  record Request(String method, String path, String contentType, String body) { }
+  record Request(String method, String path, String contentType, String body,
+      String authorization) { }
 
   private static final Pattern SCHEMA_BY_ID = Pattern.compile(".*/schemas/ids/(-?\\d+)");
   private static final Pattern REGISTER = Pattern.compile(".*/subjects/([^/]+)/versions");
@@ -59,7 +60,8 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     String path = exchange.getRequestURI().getRawPath();
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     requests.add(new Request(exchange.getRequestMethod(), path,
-        exchange.getRequestHeaders().getFirst("Content-Type"), body));
+        exchange.getRequestHeaders().getFirst("Content-Type"), body,
+        exchange.getRequestHeaders().getFirst("Authorization")));
     Map.Entry<Integer, String> answer = overrides.containsKey(path) ? overrides.get(path)
         : storeAnswer(path, body);
     byte[] json = answer.getValue().getBytes(StandardCharsets.UTF_8);

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.avro.SentenceRecord;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
@@ -113,6 +115,25 @@ class HttpSchemaRegistryTest {
 
     assertTrue(e.getMessage().startsWith("registry " + gone + " could not be reached"),
         e.getMessage());
+  }
+
+  @Test
+  void credentialsInTheUrlAreSentAsBasicAuthAndLeftOutOfEveryMessage() throws Exception {
+    URI withUser = URI.create("http://reader:s3cret%21@127.0.0.1:" + fake.uri().getPort());
+    HttpSchemaRegistry secured = serializedAndBack(new HttpSchemaRegistry(withUser));
+
+    secured.register("images-value", ImageRecord.getClassSchema());
+    fake.answer("/schemas/ids/5", 500, "{\"error_code\":50001,\"message\":\"down\"}");
+    SchemaRegistryException e = assertThrows(SchemaRegistryException.class,
+        () -> secured.schemaById(5));
+
+    assertEquals("Basic " + Base64.getEncoder().encodeToString(
+        "reader:s3cret!".getBytes(StandardCharsets.UTF_8)), fake.requests.get(0).authorization());
+    for (String shown : List.of(e.getMessage(), secured.toString(), secured.location())) {
+      assertTrue(!shown.contains("s3cret"), shown);
+    }
+    assertEquals("http://******@host:8081/x", HttpSchemaRegistry.redacted(
+        "http://u:p@host:8081/x"));
   }
 
   @Test
