@@ -37,22 +37,10 @@ class PairLearnerTest {
   @Test
   void aRestoredStateContinuesExactlyAsAnUninterruptedRun() throws Exception {
     PairLearnerConfig c = TinyPairs.config(0.07, 0.5);
-    Learner<PairExample> learner = Learner.pairs(c);
-    List<PairExample> all = TinyPairs.examples(12);
-    LearnerState s = learner.initialState();
-    LearnerState restored = null;
-    for (int i = 0; i < 4; i++) {
-      s = learner.step(s, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3))).state();
-      if (i == 1) {
-        restored = LearnerStateCodec.fromBytes(LearnerStateCodec.toBytes(s));
-      }
-    }
-    Learner<PairExample> fresh = Learner.pairs(c);
-    for (int i = 2; i < 4; i++) {
-      restored = fresh.step(restored, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3)))
-          .state();
-    }
-    assertArrayEquals(LearnerStateCodec.toBytes(s), LearnerStateCodec.toBytes(restored));
+    RestoredRun<PairExample> run = RestoredRun.of(() -> Learner.pairs(c),
+        TinyPairs.examples(12));
+    assertArrayEquals(LearnerStateCodec.toBytes(run.uninterrupted()),
+        LearnerStateCodec.toBytes(run.restored()));
   }
 
   @Test

@@ -34,7 +34,7 @@ class SentenceLearnerTest {
   void aRestoredStateContinuesExactlyAsAnUninterruptedRun() throws Exception {
     SentenceLearnerConfig c = TinySentences.config(Method.ESIMCSE, 16);
     List<SentenceExample> all = TinySentences.examples(12);
-    RestoredRun run = RestoredRun.of(c, all);
+    RestoredRun<SentenceExample> run = RestoredRun.of(() -> Learner.sentences(c), all);
     LearnerState s = run.uninterrupted();
     LearnerState restored = run.restored();
     assertArrayEquals(s.encoderParams(), restored.encoderParams());
@@ -49,7 +49,7 @@ class SentenceLearnerTest {
         .withReplay(new ReplayConfig(8, ReplayConfig.DEFAULT_MAX_BYTES, ReplayPolicy.RESERVOIR, 3,
             0.5));
     List<SentenceExample> all = TinySentences.examples(12);
-    RestoredRun run = RestoredRun.of(c, all);
+    RestoredRun<SentenceExample> run = RestoredRun.of(() -> Learner.sentences(c), all);
     LearnerState s = run.uninterrupted();
     LearnerState restored = run.restored();
     assertArrayEquals(s.encoderParams(), restored.encoderParams());
@@ -158,31 +158,5 @@ class SentenceLearnerTest {
     assertTrue(Double.isFinite(r.metrics().loss()));
     assertEquals(List.of("p1", "p2", "p3"),
         r.embeddings().stream().map(Embedding::id).toList(), "one embedding per record");
-  }
-
-  /**
-   * Four steps of three sentences on {@code learner}; a serialised copy of the state after the
-   * second continues the last two on {@code fresh}, a learner built anew from the same config.
-   */
-  private record RestoredRun(Learner<SentenceExample> learner, LearnerState uninterrupted,
-      Learner<SentenceExample> fresh, LearnerState restored) {
-
-    static RestoredRun of(SentenceLearnerConfig c, List<SentenceExample> all) throws Exception {
-      Learner<SentenceExample> learner = Learner.sentences(c);
-      LearnerState s = learner.initialState();
-      LearnerState restored = null;
-      for (int i = 0; i < 4; i++) {
-        s = learner.step(s, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3))).state();
-        if (i == 1) {
-          restored = LearnerStateCodec.fromBytes(LearnerStateCodec.toBytes(s));
-        }
-      }
-      Learner<SentenceExample> fresh = Learner.sentences(c);
-      for (int i = 2; i < 4; i++) {
-        restored = fresh.step(restored, Batch.trainingOnly(all.subList(3 * i, 3 * i + 3)))
-            .state();
-      }
-      return new RestoredRun(learner, s, fresh, restored);
-    }
   }
 }
