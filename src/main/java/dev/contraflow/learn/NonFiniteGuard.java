@@ -43,7 +43,7 @@ public final class NonFiniteGuard {
   }
 
   /** Whether every value is finite (NaN and infinities are not). */
-  static boolean allFinite(float[] values) {
+  public static boolean allFinite(float[] values) {
     for (float v : values) {
       if (!Float.isFinite(v)) {
         return false;

@@ -18,6 +18,7 @@ import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.NonFiniteGuard;
 import dev.contraflow.learn.Output;
 import dev.contraflow.learn.PairExample;
 import dev.contraflow.learn.SentenceExample;
@@ -291,7 +292,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private Set<Integer> remember(List<I> inputs, List<Output> outputs, long now) throws Exception {
     Set<Integer> unembeddable = new HashSet<>();
     for (Output o : outputs) {
-      if (!allFinite(o.embedding().vector())) {
+      if (!NonFiniteGuard.allFinite(o.embedding().vector())) {
         unembeddable.add(o.input());
       }
     }
@@ -431,7 +432,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     List<Output> outputs = learner.outputs(refreshModel.value(), batch);
     long emitted = r.emitted;
     for (Output o : outputs) {
-      if (allFinite(o.embedding().vector())) {
+      if (NonFiniteGuard.allFinite(o.embedding().vector())) {
         out.collect(embeddingRecords.of(modelId, o.id(), modality(o.kind()),
             chunk.inputs().get(o.input()), o.embedding(), r.checkpointId, EmbeddingKind.REFRESH,
             now));
@@ -476,15 +477,6 @@ public final class LearnerFunction<I extends KeyedInput, X>
             now));
       }
     }
-  }
-
-  private static boolean allFinite(float[] vector) {
-    for (float v : vector) {
-      if (!Float.isFinite(v)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static Modality modality(Output.Kind kind) {
