@@ -7,6 +7,7 @@ import dev.contraflow.augment.Rng;
 import dev.contraflow.encoder.NativeMemory;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.learn.method.ClipStep;
+import dev.contraflow.learn.method.CpcStep;
 import dev.contraflow.learn.method.ImageMethodStep;
 import dev.contraflow.learn.method.MethodStep;
 import dev.contraflow.learn.method.SimCseStep;
@@ -65,9 +66,20 @@ public final class Learner<I> {
     return new Learner<>(ImageMethodStep.of(config), config.replay());
   }
 
-  /** The sentence learner (SimCSE, ESimCSE or ConSERT, as {@code config.method()} says). */
+  /**
+   * The sentence learner (SimCSE, ESimCSE or ConSERT, as {@code config.method()} says; CPC with
+   * its default settings, {@link CpcConfig#of}).
+   */
   public static Learner<SentenceExample> sentences(SentenceLearnerConfig config) {
+    if (config.method() == Method.CPC) {
+      return cpc(CpcConfig.of(config));
+    }
     return new Learner<>(new SimCseStep(config), config.replay());
+  }
+
+  /** CPC on ordered sentence streams. */
+  public static Learner<SentenceExample> cpc(CpcConfig config) {
+    return new Learner<>(new CpcStep(config), config.sentences().replay());
   }
 
   /** The image-text learner (CLIP). */

@@ -58,7 +58,14 @@ public enum Method {
    * view (two global views and local crops) predicts the EMA teacher's centred, sharpened softmax
    * over the other global view.
    */
-  DINO(false);
+  DINO(false),
+  /**
+   * CPC (van den Oord, Li and Vinyals 2018) on ordered sentence streams: the encodings of a
+   * sequence's sentences feed an autoregressive context network whose context predicts the next K
+   * sentences' encodings, each step through its own W_k, by InfoNCE against the other sequences'
+   * (no views, no temperature; see {@link dev.contraflow.learn.CpcConfig}).
+   */
+  CPC(true);
 
   private final boolean sentences;
 

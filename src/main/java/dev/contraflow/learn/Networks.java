@@ -13,11 +13,18 @@ import java.util.Map;
  */
 public final class Networks {
 
-  /** One named block: a network (trained or not), or running statistics (encoder null). */
-  private record Entry(Encoder encoder, boolean trained, float[] statistics) {
+  /**
+   * One named block: a network (trained or not), running statistics (encoder null), or trained
+   * values outside any encoder (encoder null, their optimiser state in {@code updater}).
+   */
+  private record Entry(Encoder encoder, boolean trained, float[] statistics, float[] updater) {
 
     float[] params() {
       return encoder != null ? encoder.params() : statistics.clone();
+    }
+
+    float[] updaterState() {
+      return encoder != null ? encoder.updaterState() : updater.clone();
     }
   }
 
@@ -38,11 +45,20 @@ public final class Networks {
    * array the method reads and writes in place; a load overwrites it, a capture copies it.
    */
   public Networks statistics(String name, float[] values) {
-    return add(name, new Entry(null, false, values));
+    return add(name, new Entry(null, false, values, null));
+  }
+
+  /**
+   * Adds parameters a method trains outside any encoder (CPC's context network and prediction
+   * maps): {@code values} and {@code updaterState} are live arrays the method moves in place; a
+   * load overwrites both, a capture copies both.
+   */
+  public Networks trainedValues(String name, float[] values, float[] updaterState) {
+    return add(name, new Entry(null, true, values, updaterState));
   }
 
   private Networks add(String name, Encoder encoder, boolean trained) {
-    return add(name, new Entry(encoder, trained, null));
+    return add(name, new Entry(encoder, trained, null, null));
   }
 
   private Networks add(String name, Entry entry) {
@@ -65,7 +81,7 @@ public final class Networks {
   public Map<String, LearnerState.Network> capture() {
     Map<String, LearnerState.Network> out = new LinkedHashMap<>();
     byName.forEach((name, e) -> out.put(name, new LearnerState.Network(e.params(),
-        e.trained() ? e.encoder().updaterState() : new float[0])));
+        e.trained() ? e.updaterState() : new float[0])));
     return out;
   }
 
@@ -91,6 +107,9 @@ public final class Networks {
       LearnerState.Network n = state.networks().get(name);
       if (e.encoder() == null) {
         loadStatistics(name, n.params(), e.statistics());
+        if (e.trained()) {
+          loadStatistics(name + " optimiser state", n.updaterState(), e.updater());
+        }
         return;
       }
       e.encoder().loadParams(n.params());

@@ -150,6 +150,8 @@ public record SentenceLearnerConfig(
       case SIMCSE -> TextViews.simcse();
       case ESIMCSE -> TextViews.esimcse(duplicationRate);
       case CONSERT -> TextViews.consert(encoder.width());
+      case CPC -> throw new IllegalStateException("CPC contrasts a sequence's future against"
+          + " other sequences', not two views of a sentence");
       case MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV, DINO ->
           throw new IllegalStateException(method + " is not a sentence method");
     };

@@ -69,7 +69,7 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
       case INSTDISC -> new InstDiscStep(config);
       case SWAV -> new SwavStep(config);
       case DINO -> new DinoStep(config);
-      case SIMCSE, ESIMCSE, CONSERT -> throw new IllegalArgumentException(
+      case SIMCSE, ESIMCSE, CONSERT, CPC -> throw new IllegalArgumentException(
           m + " learns from sentences; use Learner.sentences");
     };
   }

@@ -1,0 +1,78 @@
+package dev.contraflow.learn;
+
+import dev.contraflow.learn.replay.ReplayConfig;
+import java.io.Serializable;
+
+/**
+ * A CPC learner on ordered sentence streams (van den Oord, Li and Vinyals 2018), validated once:
+ * the sentence learner's tokenizer, encoder g_enc, optimiser, batch size and seed, plus CPC's own
+ * settings. The paper predicts up to 12 steps of audio with a GRU of 256; sentences carry far more
+ * per step, so a few steps and a short causal convolution are the defaults here.
+ *
+ * @param sentences the sentence learner's settings; its method must be {@link Method#CPC} (its
+ *     temperature, momentum and view settings are unused: CPC's score is the raw bilinear z^T W_k c)
+ * @param predictionSteps K, future sentences each context predicts, one W_k each (default 3)
+ * @param contextKernel R, sentences the causal-convolution context network g_ar reads (default 3)
+ * @param contextDim dc, the context's dimension (default: the encoder's projection dimension)
+ * @param windowSequences S, sequences whose recent sentences the learner keeps at once (the
+ *     documents a stream interleaves; the oldest arrival gives way); each keeps R + K - 1
+ *     sentences ({@link #windowLength})
+ */
+public record CpcConfig(SentenceLearnerConfig sentences, int predictionSteps, int contextKernel,
+    int contextDim, int windowSequences) implements Serializable {
+
+  public static final int DEFAULT_PREDICTION_STEPS = 3;
+  public static final int DEFAULT_CONTEXT_KERNEL = 3;
+  public static final int DEFAULT_WINDOW_SEQUENCES = 256;
+
+  public CpcConfig {
+    if (sentences == null || sentences.method() != Method.CPC) {
+      throw new IllegalArgumentException("a CPC learner needs sentence settings with method CPC, got "
+          + (sentences == null ? null : sentences.method()));
+    }
+    if (sentences.replay().enabled()) {
+      throw new IllegalArgumentException("CPC takes no replay (replay.updatesPerBatch 1, capacity"
+          + " 0): a replayed sentence would re-enter its sequence's window out of order");
+    }
+    if (sentences.sifA() > 0) {
+      throw new IllegalArgumentException("CPC pools with the mean (sifA 0), got sifA "
+          + sentences.sifA());
+    }
+    require("predictionSteps", predictionSteps, 1, 16, "the paper predicts up to 12; use 3");
+    require("contextKernel", contextKernel, 1, 16, "3: a sentence and the two before it");
+    require("contextDim", contextDim, 2, 4096, "use the encoder's projection dimension");
+    require("windowSequences", windowSequences, 1, 65536,
+        "at least the sequences a micro-batch interleaves; 256 by default");
+  }
+
+  /** CPC's defaults on these sentence settings. */
+  public static CpcConfig of(SentenceLearnerConfig sentences) {
+    return new CpcConfig(sentences, DEFAULT_PREDICTION_STEPS, DEFAULT_CONTEXT_KERNEL,
+        sentences.encoder().projectionDim(), DEFAULT_WINDOW_SEQUENCES);
+  }
+
+  /**
+   * W, sentences kept per sequence: the oldest context of the next sentence, c_{t+1-K}, reads
+   * R sentences back from t + 1 - K, so R + K - 1 old sentences feed every prediction of it.
+   */
+  public int windowLength() {
+    return contextKernel + predictionSteps - 1;
+  }
+
+  /** The window block's size in bytes, whatever the stream sends. */
+  public long windowBytes() {
+    return 4L * dev.contraflow.learn.method.SequenceWindows.size(windowSequences, windowLength(),
+        sentences.encoder().maxTokens(), sentences.encoder().slotsPerToken());
+  }
+
+  public CpcConfig withPredictionSteps(int k) {
+    return new CpcConfig(sentences, k, contextKernel, contextDim, windowSequences);
+  }
+
+  private static void require(String field, int value, int min, int max, String remedy) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException("cpc " + field + " must be in " + min + ".." + max
+          + ", got " + value + " (" + remedy + ")");
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.contraflow.learn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.learn.method.CpcStep;
+import dev.contraflow.learn.replay.ReplayConfig;
+import dev.contraflow.learn.replay.ReplayPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** CPC on the learner frame: sequences read in parallel, one micro-batch at a time. */
+class CpcLearnerTest {
+
+  private static final SentenceLearnerConfig SENTENCES = TinySentences.config(Method.CPC, 0);
+
+  /**
+   * {@code sequences} documents read in parallel: sentence p of document s is TEXTS[(5 s + p) mod
+   * 12], so each document walks the texts in one fixed order from its own start; the stream
+   * takes one sentence of each document in turn.
+   */
+  static List<SentenceExample> interleaved(int sequences, int length) {
+    SentenceTokenizer tokenizer = TinySentences.tokenizer();
+    List<SentenceExample> out = new ArrayList<>();
+    try {
+      for (int p = 0; p < length; p++) {
+        for (int s = 0; s < sequences; s++) {
+          String text = TinySentences.TEXTS[(5 * s + p) % TinySentences.TEXTS.length];
+          out.add(SentenceExample.inSequence(tokenizer.tokenize("d" + s + "-" + p, text),
+              "d" + s, p));
+        }
+      }
+    } catch (InvalidSentenceException e) {
+      throw new AssertionError(e);
+    }
+    return out;
+  }
+
+  @Test
+  void predictingTheNextSentencesOfInterleavedSequencesLowersTheLoss() {
+    Learner<SentenceExample> learner = Learner.sentences(SENTENCES);
+    LearnerState s = learner.initialState();
+    List<SentenceExample> stream = interleaved(6, 60);
+    List<Double> losses = new ArrayList<>();
+    for (int i = 0; i + 6 <= stream.size(); i += 6) {
+      StepResult r = learner.step(s, Batch.trainingOnly(stream.subList(i, i + 6)));
+      s = r.state();
+      losses.add(r.metrics().loss());
+    }
+    assertEquals(0.0, losses.get(0), "the first sentences of every sequence have no past");
+    double early = losses.subList(1, 11).stream().mapToDouble(d -> d).average().orElseThrow();
+    double late = losses.subList(50, 60).stream().mapToDouble(d -> d).average().orElseThrow();
+    assertTrue(late < 0.5 * early, "loss " + early + " -> " + late);
+  }
+
+  @Test
+  void theFirstSentenceOfEverySequenceTrainsNothingButEntersItsWindow() {
+    Learner<SentenceExample> learner = Learner.sentences(SENTENCES);
+    LearnerState start = learner.initialState();
+    StepResult r = learner.step(start, Batch.of(interleaved(6, 1)));
+    assertArrayEquals(start.encoderParams(), r.state().encoderParams());
+    assertNotEquals(0f, sum(r.state().network(CpcStep.WINDOWS).params()));
+    assertEquals(6, r.outputs().size(), "every record still gets its one embedding");
+  }
+
+  @Test
+  void aRestoredStateContinuesExactly() throws Exception {
+    List<SentenceExample> all = interleaved(3, 4);
+    RestoredRun<SentenceExample> run = RestoredRun.of(() -> Learner.sentences(SENTENCES), all);
+    LearnerState s = run.uninterrupted();
+    LearnerState restored = run.restored();
+    for (String block : s.networks().keySet()) {
+      assertArrayEquals(s.network(block).params(), restored.network(block).params(), block);
+      assertArrayEquals(s.network(block).updaterState(), restored.network(block).updaterState(),
+          block);
+    }
+    assertEquals(s.rngState(), restored.rngState());
+    assertArrayEquals(run.fresh().embedAll(restored, all), run.learner().embedAll(s, all));
+  }
+
+  @Test
+  void refusesReplayAndSettingsOutsideTheirRange() {
+    IllegalArgumentException replay = assertThrows(IllegalArgumentException.class,
+        () -> CpcConfig.of(SENTENCES.withReplay(new ReplayConfig(8,
+            ReplayConfig.DEFAULT_MAX_BYTES, ReplayPolicy.FIFO, 2, 0.5))));
+    assertTrue(replay.getMessage().startsWith("CPC takes no replay"), replay.getMessage());
+    IllegalArgumentException k = assertThrows(IllegalArgumentException.class,
+        () -> CpcConfig.of(SENTENCES).withPredictionSteps(0));
+    assertEquals("cpc predictionSteps must be in 1..16, got 0 (the paper predicts up to 12; use"
+        + " 3)", k.getMessage());
+  }
+
+  private static float sum(float[] values) {
+    float s = 0;
+    for (float v : values) {
+      s += v;
+    }
+    return s;
+  }
+}
