@@ -117,7 +117,8 @@ public final class SequenceWindows {
       run.add(tokens, position);
       append(slot < 0 ? claim(hash) : slot, hash, tokens, position);
     }
-    return runs.stream().map(Builder::run).toList();
+    // a window the batch's first sentence did not continue is no run: nothing in it is new
+    return runs.stream().filter(Builder::hasNew).map(Builder::run).toList();
   }
 
   /** The sentences in a slot, oldest first. */
@@ -238,6 +239,10 @@ public final class SequenceWindows {
     void add(int[][] tokens, long position) {
       sentences.add(tokens);
       last = position;
+    }
+
+    boolean hasNew() {
+      return sentences.size() > firstNew;
     }
 
     Run run() {
