@@ -1,6 +1,8 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.job.config.JobConfigOptions;
+import dev.contraflow.bench.AustenNovels;
+import dev.contraflow.bench.CpcBenchmark;
 import dev.contraflow.bench.EncoderSpeed;
 import dev.contraflow.bench.PhotoBenchmark;
 import dev.contraflow.bench.PhotoCorpus;
@@ -16,6 +18,7 @@ import dev.contraflow.io.image.Image;
 import dev.contraflow.io.image.ImageDecoder;
 import dev.contraflow.io.image.ImageSource;
 import dev.contraflow.job.config.JobConfig;
+import dev.contraflow.learn.CpcConfig;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.PairLearnerConfig;
 import dev.contraflow.learn.SentenceLearnerConfig;
@@ -40,7 +43,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: representation quality, training speed, and the memory a folder"
         + " of photos takes.",
-    subcommands = {BenchCommand.Quality.class, BenchCommand.Text.class, BenchCommand.Clip.class,
+    subcommands = {BenchCommand.Quality.class, BenchCommand.Text.class, BenchCommand.Cpc.class,
+        BenchCommand.Clip.class,
         BenchCommand.Speed.class, BenchCommand.Stream.class, BenchCommand.Photos.class,
         BenchCommand.Serve.class})
 final class BenchCommand implements Runnable {
@@ -162,6 +166,82 @@ final class BenchCommand implements Runnable {
       new TextQualityRun(config, data, stream, supervised, passes, minutes, tfIdfFeatures,
           !skipBaselines)
           .run(System.out);
+      return 0;
+    }
+  }
+
+  @Command(name = "cpc", mixinStandardHelpOptions = true,
+      description = {"CPC on ordered sentence streams: train online on five of Jane Austen's"
+          + " novels read as interleaved sequences of consecutive sentences; on the sixth"
+          + " (Persuasion, held out): next-sentence retrieval recall@1/@10 against TF-IDF and the"
+          + " untrained model; then bench text's WordNet tasks for the same encoders. Fetch the"
+          + " data with scripts/fetch-janeausten.sh (and scripts/fetch-wordnet.sh)."})
+  static final class Cpc implements Callable<Integer> {
+
+    @Option(names = "--janeausten", defaultValue = "data/janeausten",
+        description = "Folder with the six novels' text files (default ${DEFAULT-VALUE}).")
+    Path janeausten;
+
+    @Option(names = "--sequence-length", defaultValue = "20",
+        description = "Consecutive sentences per training sequence (default ${DEFAULT-VALUE}).")
+    int sequenceLength;
+
+    @Option(names = "--burst", defaultValue = "4",
+        description = "Consecutive sentences a sequence gives in its turn; a micro-batch holds"
+            + " batch / burst sequences (default ${DEFAULT-VALUE}).")
+    int burst;
+
+    @Option(names = "--passes", defaultValue = "1",
+        description = "Passes over the training stream (default ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(names = "--minutes", defaultValue = "0",
+        description = "Stop training after this many minutes (0 = no limit).")
+    double minutes;
+
+    @Option(names = "--queries", defaultValue = "2000",
+        description = "Held-out sentences whose next sentence is retrieved; their next"
+            + " sentences are the bank (default ${DEFAULT-VALUE}).")
+    int queries;
+
+    @Option(names = "--prediction-steps", defaultValue = "3",
+        description = "K, future sentences each context predicts (default ${DEFAULT-VALUE}).")
+    int predictionSteps;
+
+    @Option(names = "--context-kernel", defaultValue = "3",
+        description = "R, sentences the causal-convolution context reads (default"
+            + " ${DEFAULT-VALUE}).")
+    int contextKernel;
+
+    @Option(names = "--tfidf-features", defaultValue = "8192",
+        description = "Words of the TF-IDF baseline (default ${DEFAULT-VALUE}).")
+    int tfIdfFeatures;
+
+    @Option(names = "--wordnet", defaultValue = "data/wordnet",
+        description = "Folder with WordNet's data files for the sentence tasks (default"
+            + " ${DEFAULT-VALUE}).")
+    Path wordnet;
+
+    @Option(names = "--skip-text", description = "Skip bench text's WordNet tasks.")
+    boolean skipText;
+
+    @Mixin LearnerOptions learner;
+
+    @Override
+    public Integer call() throws Exception {
+      if (learner.method != null && learner.method != dev.contraflow.learn.Method.CPC) {
+        throw new IllegalArgumentException("bench cpc runs CPC; drop --method " + learner.method);
+      }
+      learner.method = dev.contraflow.learn.Method.CPC;
+      SentenceLearnerConfig probe = learner.toSentenceConfig(1);
+      CpcConfig config = new CpcConfig(probe, predictionSteps, contextKernel,
+          probe.encoder().projectionDim(), CpcConfig.DEFAULT_WINDOW_SEQUENCES);
+      CpcBenchmark.Data data = CpcBenchmark.prepare(AustenNovels.load(janeausten),
+          new dev.contraflow.io.text.SentenceTokenizer(probe.tokenizer()), sequenceLength,
+          Math.max(1, probe.batchSize() / burst), burst, queries, contextKernel, probe.seed());
+      TextQualityBenchmark.Data text = skipText ? null
+          : TextQualityBenchmark.prepare(WordNetGlosses.load(wordnet), 5000, 2000, probe.seed());
+      new CpcRun(config, data, passes, minutes, tfIdfFeatures, text).run(System.out);
       return 0;
     }
   }

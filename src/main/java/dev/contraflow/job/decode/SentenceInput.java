@@ -15,6 +15,10 @@ public class SentenceInput extends KeyedInput {
   public String positive;
   /** The contradicting sentence of a supervised record, or null. */
   public String hardNegative;
+  /** The record's {@code sequence} attribute (CPC: the document it belongs to), or null. */
+  public String sequence;
+  /** The record's {@code position} attribute (its place in the sequence), or -1. */
+  public long position = -1;
 
   public SentenceInput() {}
 
@@ -27,15 +31,26 @@ public class SentenceInput extends KeyedInput {
     this.hardNegative = hardNegative;
   }
 
-  @Override
-  public long sizeBytes() {
-    return sizeOf(text) + sizeOf(positive) + sizeOf(hardNegative);
+  /** This input as sentence {@code position} of {@code sequence}. */
+  public SentenceInput inSequence(String sequence, long position) {
+    this.sequence = sequence;
+    this.position = position;
+    return this;
   }
 
-  /** The learner's example: the sentence and, for supervised records, its pair. */
+  @Override
+  public long sizeBytes() {
+    return sizeOf(text) + sizeOf(positive) + sizeOf(hardNegative) + sizeOf(sequence);
+  }
+
+  /**
+   * The learner's example: the sentence and, for supervised records, its pair; its sequence and
+   * position (CPC).
+   */
   public SentenceExample example(SentenceTokenizer tokenizer) throws InvalidSentenceException {
     return new SentenceExample(tokenizer.tokenize(id, text),
         positive == null ? null : tokenizer.tokenize(id + "#positive", positive),
-        hardNegative == null ? null : tokenizer.tokenize(id + "#hardNegative", hardNegative));
+        hardNegative == null ? null : tokenizer.tokenize(id + "#hardNegative", hardNegative),
+        sequence, position);
   }
 }
