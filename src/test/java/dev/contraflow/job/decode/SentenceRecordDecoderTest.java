@@ -53,6 +53,17 @@ class SentenceRecordDecoderTest {
   }
 
   @Test
+  void sequenceAndPositionAttributesPlaceTheSentenceInItsDocument() throws Exception {
+    SentenceInput in = decoder.decode(input(codec.encode(sentence("e-12", "Emma laughed.")
+        .setAttributes(Map.of("sequence", "emma", "position", "12")).build())));
+    assertEquals("emma", in.sequence);
+    assertEquals(12, in.position);
+    SentenceInput plain = decoder.decode(input(codec.encode(sentence("x", "Hello.").build())));
+    assertNull(plain.sequence);
+    assertEquals(-1, plain.position, "no position: the next one of its sequence");
+  }
+
+  @Test
   void everyKindOfBadSentenceIsRejectedWithAReasonThatNamesTheProblem() {
     String longText = "word ".repeat(100);
     Map<String, byte[]> bad = new LinkedHashMap<>();
@@ -67,6 +78,10 @@ class SentenceRecordDecoderTest {
     bad.put("e#positive", codec.encode(sentence("e", "fine").setPositive("").build()));
     bad.put("hardNegative but no positive", codec.encode(sentence("h", "fine")
         .setHardNegative("not fine").build()));
+    bad.put("attribute position 'twelve'", codec.encode(sentence("p", "fine")
+        .setAttributes(Map.of("sequence", "emma", "position", "twelve")).build()));
+    bad.put("attribute position '-3'", codec.encode(sentence("p", "fine")
+        .setAttributes(Map.of("position", "-3")).build()));
     bad.forEach((reason, value) -> {
       var e = assertThrows(RecordDecoder.Rejected.class, () -> decoder.decode(input(value)),
           reason);
