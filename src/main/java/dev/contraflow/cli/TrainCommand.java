@@ -106,7 +106,11 @@ final class TrainCommand implements Callable<Integer> {
     Learner<SentenceExample> l = Learner.sentences(config);
     System.err.printf("training %s on %d sentences, %d pass(es), batch %d, %d steps%n",
         config.method(), sentences.size(), passes, config.batchSize(), totalSteps);
-    List<SentenceExample> examples = sentences.stream().map(SentenceExample::of).toList();
+    // CPC reads the file as one document, line after line; the other methods each line alone
+    List<SentenceExample> examples = config.method() == dev.contraflow.learn.Method.CPC
+        ? java.util.stream.IntStream.range(0, sentences.size())
+            .mapToObj(i -> SentenceExample.inSequence(sentences.get(i), "lines", i)).toList()
+        : sentences.stream().map(SentenceExample::of).toList();
     ProgressLine progress = new ProgressLine(System.err, Duration.ofSeconds(progressSeconds));
     Instant start = Instant.now();
     LearnerState state = OnlineTrainer.train(l, l.initialState(), examples, passes,
