@@ -38,7 +38,7 @@ class ContraflowCliTest {
   void everyCommandHasHelp() {
     for (List<String> cmd : List.of(List.of("--help"), List.of("train", "--help"),
         List.of("embed", "--help"), List.of("bench", "quality", "--help"),
-        List.of("bench", "text", "--help"),
+        List.of("bench", "text", "--help"), List.of("bench", "cpc", "--help"),
         List.of("bench", "speed", "--help"), List.of("bench", "stream", "--help"),
         List.of("demo", "--help"), List.of("learn", "--help"), List.of("eval", "--help"),
         List.of("backfill", "--help"), List.of("serve", "--help"))) {
@@ -56,6 +56,25 @@ class ContraflowCliTest {
   void missingRequiredOptionExitsWithTwoAndSaysWhich() {
     assertEquals(2, run("train", "--passes", "1"));
     assertTrue(err.toString().contains("--images"), err.toString());
+  }
+
+  @Test
+  void cpcTrainsOnASentenceFileReadAsOneDocumentAndItsModelEmbeds(@TempDir Path dir)
+      throws Exception {
+    Path text = dir.resolve("story.txt");
+    Files.writeString(text, "the cat sat on the mat\nA dog barked.\nrain fell all night\n"
+        + "she sold sea shells\nthe market rose today\nthe bread was warm\n");
+    Path model = dir.resolve("cpc.cfm");
+    assertEquals(0, run("train", "--sentences", text.toString(), "--method", "CPC", "--passes",
+        "2", "--batch-size", "3", "--width", "8", "--buckets", "256", "--head-hidden", "16",
+        "--dim", "8", "--model-out", model.toString()), err.toString());
+    ModelFile.SentenceModel m = ModelFile.readSentenceModel(model);
+    assertEquals(4, m.state().step()); // 6 lines x 2 passes / 3
+    assertTrue(m.state().networks().containsKey("sequenceWindows"), "the windows are saved");
+    Path out = dir.resolve("cpc.jsonl");
+    assertEquals(0, run("embed", "--model", model.toString(), "--sentences", text.toString(),
+        "--out", out.toString()), err.toString());
+    assertEquals(6, Files.readAllLines(out).size());
   }
 
   @Test
