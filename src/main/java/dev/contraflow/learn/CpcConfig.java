@@ -59,12 +59,6 @@ public record CpcConfig(SentenceLearnerConfig sentences, int predictionSteps, in
     return contextKernel + predictionSteps - 1;
   }
 
-  /** The window block's size in bytes, whatever the stream sends. */
-  public long windowBytes() {
-    return 4L * dev.contraflow.learn.method.SequenceWindows.size(windowSequences, windowLength(),
-        sentences.encoder().maxTokens(), sentences.encoder().slotsPerToken());
-  }
-
   public CpcConfig withPredictionSteps(int k) {
     return new CpcConfig(sentences, k, contextKernel, contextDim, windowSequences);
   }
