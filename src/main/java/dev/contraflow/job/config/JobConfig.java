@@ -63,7 +63,9 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
   /** Kafka clients. {@code properties} pass through to every client and are never logged. */
   public record Kafka(String bootstrapServers, String groupId, StartingOffsets startingOffsets,
       String startingTimestamp, Map<Integer, Long> startingPartitionOffsets,
-      Duration transactionTimeout, Map<String, String> properties) implements Serializable {
+      StoppingOffsets stoppingOffsets, String stoppingTimestamp,
+      Map<Integer, Long> stoppingPartitionOffsets, Duration transactionTimeout,
+      Map<String, String> properties) implements Serializable {
 
     public Kafka {
       require(bootstrapServers != null && !bootstrapServers.isBlank(), "kafka.bootstrapServers",
@@ -80,6 +82,16 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
       require(startingOffsets != StartingOffsets.OFFSETS || !startingPartitionOffsets.isEmpty(),
           "kafka.startingPartitionOffsets", startingPartitionOffsets,
           "OFFSETS needs partition: offset pairs, e.g. {0: 1200, 1: 980}");
+      require(stoppingOffsets != null, "kafka.stoppingOffsets", null,
+          "use NONE (an unbounded stream), LATEST, TIMESTAMP or OFFSETS");
+      require(stoppingOffsets != StoppingOffsets.TIMESTAMP || startingMillis(stoppingTimestamp)
+          >= 0, "kafka.stoppingTimestamp", stoppingTimestamp,
+          "TIMESTAMP needs epoch milliseconds or an ISO instant such as 2026-11-23T10:00:00Z");
+      stoppingPartitionOffsets = stoppingPartitionOffsets == null ? Map.of()
+          : Map.copyOf(stoppingPartitionOffsets);
+      require(stoppingOffsets != StoppingOffsets.OFFSETS || !stoppingPartitionOffsets.isEmpty(),
+          "kafka.stoppingPartitionOffsets", stoppingPartitionOffsets,
+          "OFFSETS needs partition: offset pairs, e.g. {0: 5000, 1: 4800}");
       require(transactionTimeout != null && transactionTimeout.toSeconds() >= 10
           && transactionTimeout.toMinutes() <= 15, "kafka.transactionTimeout", transactionTimeout,
           "use 10s..15min: above the checkpoint interval, below the broker's "
@@ -133,6 +145,22 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
    * (replays of a range: the same range and seed re-train the same model).
    */
   public enum StartingOffsets { EARLIEST, LATEST, COMMITTED, TIMESTAMP, OFFSETS }
+
+  /**
+   * Where a bounded replay stops reading each input topic (exclusive): never (NONE, an unbounded
+   * stream), the end offsets when the job starts (LATEST), the first record at or after
+   * kafka.stoppingTimestamp (TIMESTAMP), or kafka.stoppingPartitionOffsets (OFFSETS). At the end
+   * of its input the job trains on and embeds the last partial micro-batch, publishes, and
+   * finishes.
+   */
+  public enum StoppingOffsets {
+    NONE, LATEST, TIMESTAMP, OFFSETS;
+
+    /** Whether the job's input ends. */
+    public boolean bounded() {
+      return this != NONE;
+    }
+  }
 
   /**
    * Topic names; inputs and outputs must differ. An empty input topic turns that modality off
