@@ -392,7 +392,7 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
    *     candidate so that their figures are comparable
    */
   public record Gates(boolean enabled, double minStdRatio, double uniformityTolerance,
-      double alignmentTolerance, int sampleSize) implements Serializable {
+      double alignmentTolerance, int sampleSize, Probe probe) implements Serializable {
 
     public Gates {
       require(minStdRatio >= 0 && minStdRatio < 1, "publish.gates.minStdRatio", minStdRatio,
@@ -403,6 +403,52 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
           "publish.gates.alignmentTolerance", alignmentTolerance, "use 0 or more, e.g. 1.0");
       require(sampleSize >= 2 && sampleSize <= 4096, "publish.gates.sampleSize", sampleSize,
           "use 2..4096, e.g. 256: uniformity and std need at least two embeddings");
+      require(probe != null, "publish.gates.probe", null, "give the section; empty images and "
+          + "topic turn the probe off");
+    }
+  }
+
+  /**
+   * The labelled probe of the publish gates (issue 13): labelled images on which each candidate
+   * image model's weighted kNN accuracy (cosine, T = 0.07; InstDisc/MoCo's monitor) is measured,
+   * every other probe image the bank and the rest the queries. A candidate whose accuracy falls
+   * below the last published model's by more than {@code tolerance} is REJECTED. Off unless
+   * {@code images} or {@code topic} is set; it gates image models only.
+   *
+   * @param images an IDX images file or a Fashion-MNIST folder with its labels beside it, read on
+   *     each task manager (a path they all see)
+   * @param topic or a topic whose ImageRecords carry the {@code label} attribute ({@code
+   *     contraflow produce} writes it from IDX labels), read through the job's Kafka settings
+   * @param from start of the topic's range: epoch ms or ISO instant; empty: the beginning
+   * @param to end of the range, exclusive; empty: the end when the task starts
+   * @param limit the most probe images (the first ones)
+   * @param k the neighbours that vote
+   * @param tolerance how far (0..1) the accuracy may fall below the last published model's
+   */
+  public record Probe(String images, String topic, String from, String to, int limit, int k,
+      double tolerance) implements Serializable {
+
+    public Probe {
+      images = images == null ? "" : images.strip();
+      topic = topic == null ? "" : topic.strip();
+      from = from == null ? "" : from.strip();
+      to = to == null ? "" : to.strip();
+      require(images.isEmpty() || topic.isEmpty(), "publish.gates.probe.topic", topic,
+          "give either probe.images or probe.topic, not both");
+      require(from.isEmpty() || Kafka.startingMillis(from) >= 0, "publish.gates.probe.from",
+          from, "use epoch milliseconds or an ISO instant such as 2026-11-23T10:00:00Z");
+      require(to.isEmpty() || Kafka.startingMillis(to) >= 0, "publish.gates.probe.to", to,
+          "use epoch milliseconds or an ISO instant such as 2026-11-23T10:00:00Z");
+      require(limit >= 4 && limit <= 20000, "publish.gates.probe.limit", limit,
+          "use 4..20000, e.g. 2000: half the bank, half the queries, each embedded per candidate");
+      require(k >= 1, "publish.gates.probe.k", k, "use at least 1, e.g. 20");
+      require(tolerance >= 0 && tolerance <= 1, "publish.gates.probe.tolerance", tolerance,
+          "use 0..1: 0 rejects any drop in accuracy, 0.02 allows two points");
+    }
+
+    /** Whether a probe is configured at all. */
+    public boolean configured() {
+      return !images.isEmpty() || !topic.isEmpty();
     }
   }
 

@@ -15,6 +15,7 @@ import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.avro.Modality;
 import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.LabelledImages;
 import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
@@ -24,6 +25,7 @@ import dev.contraflow.learn.PairExample;
 import dev.contraflow.learn.SentenceExample;
 import dev.contraflow.learn.StepMetrics;
 import dev.contraflow.learn.StepResult;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -97,6 +99,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private final int maxRejectedSteps;
   private final JobConfig.Refresh refresh;
   private final PublishGate gate;
+  private final LabelledProbe probe;
 
   private transient Learner<X> learner;
   private transient Function<I, X> examples;
@@ -131,6 +134,9 @@ public final class LearnerFunction<I extends KeyedInput, X>
    * nothing new to publish that its checkpoint would not already hold.
    */
   private transient Map<String, StepMetrics> lastSteps;
+  /** The labelled probe's images as the learner's records, or null: no probe gates this kind. */
+  private transient List<X> probeExamples;
+  private transient int[] probeLabels;
 
   /** The learner of the job's image models. */
   public static LearnerFunction<LearnerInput, Image> images(JobConfig config) {
@@ -162,6 +168,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     this.maxRejectedSteps = config.limits().maxRejectedSteps();
     this.refresh = config.refresh();
     this.gate = new PublishGate(config.publish().gates());
+    this.probe = new LabelledProbe(config);
     this.publisher = new ModelPublisher(config.publish().modelStore(),
         config.topics().checkpoints(),
         codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), spec);
@@ -214,6 +221,33 @@ public final class LearnerFunction<I extends KeyedInput, X>
     refreshesCompleted = getRuntimeContext().getMetricGroup().counter("refreshesCompleted");
     refreshesSuperseded = getRuntimeContext().getMetricGroup().counter("refreshesSuperseded");
     getRuntimeContext().getMetricGroup().gauge("modelKeys", (Gauge<Integer>) keyCap::admitted);
+    openProbe();
+  }
+
+  /**
+   * Loads the labelled probe once per operator instance, when one is configured and this kind
+   * of model takes it. A probe that cannot be read fails the task with the setting to fix: a
+   * safety gate is not switched off quietly.
+   */
+  private void openProbe() {
+    if (!gate.enabled() || !probe.configured() || spec.probeExamples(List.of()) == null) {
+      return;
+    }
+    LabelledImages images;
+    try {
+      images = probe.load();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("publish.gates.probe cannot be read: " + e.getMessage()
+          + "; give labelled images every task manager can read (an IDX images file with its "
+          + "labels beside it) or a topic whose records carry a \"label\" attribute, or turn "
+          + "the probe off with publish.gates.probe.images=\"\" and topic=\"\"", e);
+    }
+    if (images.size() < 2) {
+      throw new IllegalStateException("publish.gates.probe holds " + images.size()
+          + " labelled image(s): the kNN accuracy needs at least a bank image and a query");
+    }
+    probeExamples = spec.probeExamples(images.images());
+    probeLabels = images.labels();
   }
 
   @Override
@@ -425,7 +459,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     }
     PublishGate.Verdict verdict = gate.enabled()
         ? gate.judge(state, gateSampleEmbeddings(state), stepMetrics.alignment(),
-            gateBaseline.value())
+            probeAccuracy(state), gateBaseline.value())
         : new PublishGate.Verdict(null, null);
     ModelPublisher.Published p = publisher.publish(modelId, state, step, stepMetrics,
         gateMetrics(verdict.figures()), verdict.rejection(), now);
@@ -454,9 +488,26 @@ public final class LearnerFunction<I extends KeyedInput, X>
         .map(o -> o.embedding().vector()).toArray(float[][]::new);
   }
 
+  /** The candidate's kNN accuracy on the labelled probe; NaN without one. */
+  private double probeAccuracy(LearnerState candidate) {
+    if (probeExamples == null || probeExamples.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Output> outputs = learner.outputs(candidate, probeExamples);
+    return probe.accuracy(outputs.stream().map(o -> o.embedding().vector())
+        .toArray(float[][]::new), probeLabels);
+  }
+
   private static Map<String, Double> gateMetrics(GateFigures f) {
-    return f == null ? Map.of() : Map.of("gate.stdRatio", f.stdRatio,
-        "gate.sampleUniformity", f.uniformity);
+    if (f == null) {
+      return Map.of();
+    }
+    Map<String, Double> m = new HashMap<>(Map.of("gate.stdRatio", f.stdRatio,
+        "gate.sampleUniformity", f.uniformity));
+    if (Double.isFinite(f.probeAccuracy)) {
+      m.put("gate.probeAccuracy", f.probeAccuracy);
+    }
+    return m;
   }
 
   /**
