@@ -62,6 +62,7 @@ record DemoRun(ImageSource images, Optional<int[]> labels, List<String> lines,
       JobConfig job = demoConfig(kafka, work);
       ImageSource source = images.withDecoder(new ImageDecoder(job.encoderInput()));
       kafka.createTopics(job.topics().all(), 1);
+      long imageIds;
       try (TopicReader<EmbeddingRecord> embeddings = reader(kafka, job.topics().embeddings(),
               EmbeddingRecord.class);
           TopicReader<DeadLetterRecord> deadLetters = reader(kafka, job.topics().deadLetters(),
@@ -88,10 +89,13 @@ record DemoRun(ImageSource images, Optional<int[]> labels, List<String> lines,
         }
         new DemoSummary(job, fed.sent(), fed.refused(), kept, labels, lines.size()).print(out,
             embeddings.records(), deadLetters.records(), checkpoints.records());
+        imageIds = embeddings.records().stream()
+            .filter(e -> job.model().defaultId().equals(e.getModelId().toString()))
+            .map(e -> e.getId().toString()).distinct().count();
       }
       if (serve != null) {
         out.flush();
-        serve.serve(kafka, job, work, out);
+        serve.serve(kafka, job, work, imageIds, out);
       }
     }
   }

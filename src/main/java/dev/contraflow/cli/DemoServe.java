@@ -1,5 +1,6 @@
 package dev.contraflow.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.kafka.EmbeddedKafka;
 import dev.contraflow.serve.EmbeddingTable;
@@ -30,8 +31,16 @@ import java.util.function.Supplier;
  */
 record DemoServe(int port, Supplier<CompletableFuture<String>> stopSignals, Duration timeout) {
 
-  /** Serves until a stop is asked for; the broker is closed by the caller afterwards. */
-  void serve(EmbeddedKafka kafka, JobConfig job, Path work, PrintWriter out) throws Exception {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Serves until a stop is asked for; the broker is closed by the caller afterwards.
+   *
+   * @param ids how many image ids the demo embedded: the curl is printed once its search ranks
+   *     them all (the table has read the whole topic), not at its first answer
+   */
+  void serve(EmbeddedKafka kafka, JobConfig job, Path work, long ids, PrintWriter out)
+      throws Exception {
     CompletableFuture<String> stop = stopSignals.get();
     ServeConfig config = new ServeConfig(kafka.bootstrapServers(), job.topics().embeddings(),
         port, "localhost", work.resolve("serve"), "contraflow-demo-serve",
@@ -42,7 +51,7 @@ record DemoServe(int port, Supplier<CompletableFuture<String>> stopSignals, Dura
           + "/search";
       // every version of the demo's stream: each micro-batch was embedded by its own version
       String body = "{\"id\": \"0\", \"k\": 5, \"mixVersions\": true}";
-      awaitAnswer(url, body);
+      awaitAnswer(url, body, ids - 1); // a search by id leaves the query's own id out
       out.printf("%ndemo: serving the demo's embeddings at http://localhost:%d (Kafka at %s);"
           + " search them with%n  curl -s -X POST %s -d '%s'%nCtrl-C stops the server and the"
           + " broker.%n", table.port(), kafka.bootstrapServers(), url, body);
@@ -52,8 +61,8 @@ record DemoServe(int port, Supplier<CompletableFuture<String>> stopSignals, Dura
     }
   }
 
-  /** Waits until the table has read the topic far enough to answer the search with results. */
-  private void awaitAnswer(String url, String body) throws InterruptedException {
+  /** Waits until the table has read the topic far enough that the search ranks {@code ranked}. */
+  private void awaitAnswer(String url, String body, long ranked) throws InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest search = HttpRequest.newBuilder(URI.create(url))
         .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(10)).build();
@@ -62,7 +71,7 @@ record DemoServe(int port, Supplier<CompletableFuture<String>> stopSignals, Dura
     while (System.nanoTime() < deadline) {
       try {
         HttpResponse<String> r = http.send(search, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200 && r.body().contains("\"id\"")) {
+        if (r.statusCode() == 200 && JSON.readTree(r.body()).path("ranked").asLong() >= ranked) {
           return;
         }
         last = r.statusCode() + " " + r.body();

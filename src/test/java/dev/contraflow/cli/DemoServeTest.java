@@ -68,6 +68,8 @@ class DemoServeTest {
     Matcher curl = awaitCurl(out, running);
     JsonNode answer = new ObjectMapper().readTree(search(curl.group(2), curl.group(3)));
     assertEquals(5, answer.get("results").size(), answer.toString());
+    assertEquals(23, answer.get("ranked").asInt(), "printed once every demo image but the query"
+        + " is ranked: " + answer);
     answer.get("results").forEach(hit -> assertTrue(Integer.parseInt(hit.get("id").asText()) < 24,
         "a demo image: " + hit));
     if (curlInstalled()) { // the line exactly as printed, through a shell
