@@ -182,18 +182,11 @@ final class ProduceCommand implements Callable<Integer> {
 
   /** The file's bytes; nothing (refused) when it cannot be read or could never be a record. */
   private static Optional<byte[]> encodedImage(String id, Path file, Sent sent) {
-    try {
-      long size = Files.size(file);
-      if (size > sent.maxRecordBytes) { // not read into memory at all
-        sent.refuse(id, "file of " + size + " bytes exceeds limits.maxRecordBytes = "
-            + sent.maxRecordBytes);
-        return Optional.empty();
-      }
-      return Optional.of(Files.readAllBytes(file));
-    } catch (IOException e) {
-      sent.refuse(id, "cannot read " + file + ": " + e);
-      return Optional.empty();
+    ImageFeed.FileBytes read = ImageFeed.FileBytes.read(file, sent.maxRecordBytes);
+    if (read.refusal() != null) {
+      sent.refuse(id, read.refusal());
     }
+    return Optional.ofNullable(read.bytes());
   }
 
   private void sentences(Writer<SentenceRecord> out) throws IOException {

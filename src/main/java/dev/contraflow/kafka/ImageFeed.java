@@ -117,19 +117,12 @@ public record ImageFeed(RecordProducer producer, String topic, RecordCodec<Image
       Path file = files.get(i);
       String id = ids == Ids.FILE_NAME ? file.getFileName().toString() : Integer.toString(i);
       String item = "image " + i + " (" + file + ")";
-      byte[] bytes;
-      try {
-        long size = Files.size(file);
-        if (size > maxRecordBytes) { // not read into memory at all
-          s.refuse(id, item, "file of " + size + " bytes exceeds limits.maxRecordBytes = "
-              + maxRecordBytes);
-          continue;
-        }
-        bytes = Files.readAllBytes(file);
-      } catch (IOException e) {
-        s.refuse(id, item, "cannot read " + file + ": " + e);
+      FileBytes read = FileBytes.read(file, maxRecordBytes);
+      if (read.refusal() != null) {
+        s.refuse(id, item, read.refusal());
         continue;
       }
+      byte[] bytes = read.bytes();
       Optional<ImageEncoding> encoding = ImageRecords.encodingOf(bytes);
       if (encoding.isEmpty() && nonImages == NonImages.REFUSE) {
         s.refuse(id, item, "neither PNG nor JPEG (by its first bytes)");
@@ -137,6 +130,29 @@ public record ImageFeed(RecordProducer producer, String topic, RecordCodec<Image
       }
       send(id, item, ImageRecords.encoded(id, bytes, encoding.orElse(encodingByName(file)),
           modelId, source, Instant.now()), null, s);
+    }
+  }
+
+  /**
+   * A file's bytes, or why it cannot be a record: it is larger than the job's
+   * {@code limits.maxRecordBytes} (then it is not read at all), or it cannot be read.
+   *
+   * @param bytes the content, or null when refused
+   * @param refusal the reason, or null when read
+   */
+  public record FileBytes(byte[] bytes, String refusal) {
+
+    public static FileBytes read(Path file, int maxRecordBytes) {
+      try {
+        long size = Files.size(file);
+        if (size > maxRecordBytes) {
+          return new FileBytes(null, "file of " + size + " bytes exceeds limits.maxRecordBytes = "
+              + maxRecordBytes);
+        }
+        return new FileBytes(Files.readAllBytes(file), null);
+      } catch (IOException e) {
+        return new FileBytes(null, "cannot read " + file + ": " + e);
+      }
     }
   }
 
