@@ -104,6 +104,7 @@ public final class StreamBenchmark {
     JobConfig.Kafka k = c.kafka();
     return new JobConfig(new JobConfig.Kafka(kafka.bootstrapServers(), k.groupId(),
         k.startingOffsets(), k.startingTimestamp(), k.startingPartitionOffsets(),
+        k.stoppingOffsets(), k.stoppingTimestamp(), k.stoppingPartitionOffsets(),
         k.transactionTimeout(), k.properties()), c.topics(), c.model(),
         c.learner(), c.sentenceLearner(), c.pairLearner(), c.job(), c.publish(), c.refresh(), c.limits(),
         c.records(), c.metrics());

@@ -27,7 +27,9 @@ import picocli.CommandLine.Option;
     description = {"Starts a Kafka broker (KRaft, loopback) and a Flink MiniCluster in this "
         + "process, streams images (and, with --sentences, the lines of a text file) into Kafka,"
         + " runs the learning job, and summarises what came out: embeddings, dead letters,"
-        + " checkpoints, and kNN accuracy of the published image embeddings against raw pixels."})
+        + " checkpoints, and kNN accuracy of the published image embeddings against raw pixels.",
+        "With --serve the broker stays up after the summary and the embeddings are served over"
+            + " HTTP (contraflow serve's API) until Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--images", defaultValue = "data/fashion-mnist",
@@ -59,6 +61,15 @@ final class DemoCommand implements Callable<Integer> {
       description = "Give up if the outputs have not all arrived by then (default 30 min).")
   Duration timeout;
 
+  @Option(names = "--serve", description = "After the summary, keep the broker up and serve the"
+      + " embeddings over HTTP (contraflow serve's API), printing a curl that searches them;"
+      + " Ctrl-C stops the server and the broker.")
+  boolean serve;
+
+  @Option(names = "--serve-port", defaultValue = "8080",
+      description = "HTTP port of --serve (default ${DEFAULT-VALUE}; 0 picks a free one).")
+  int servePort;
+
   @Override
   public Integer call() throws Exception {
     if (limit < 0) {
@@ -76,7 +87,8 @@ final class DemoCommand implements Callable<Integer> {
             : ", " + lines.size() + " lines from " + sentences);
 
     new DemoRun(source, labels, lines, sentences != null, encoderInput.asJobSettings(),
-        jobOptions, work, timeout, webUi.port)
+        jobOptions, work, timeout, webUi.port,
+        serve ? new DemoServe(servePort, StopSignals::install, Duration.ofMinutes(2)) : null)
         .run(spec.commandLine().getOut());
     return 0;
   }

@@ -4,12 +4,14 @@ import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingRecord;
+import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.avro.SentenceRecord;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.io.image.ImageDecoder;
 import dev.contraflow.io.image.ImageSource;
 import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.ContraflowJob;
+import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.kafka.EmbeddedKafka;
 import dev.contraflow.kafka.ImageFeed;
@@ -27,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -49,16 +50,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * @param work broker logs, Flink checkpoints and model files
  * @param timeout how long the outputs may take to arrive
  * @param webUiPort where the Flink web UI is served during the run, null for nowhere
+ * @param serve after the summary, serve the embeddings until stopped ({@code --serve}); null:
+ *     the demo ends with its summary
  */
 record DemoRun(ImageSource images, Optional<int[]> labels, List<String> lines,
     boolean streamSentences, List<String> inputSettings, JobConfigOptions jobOptions, Path work,
-    Duration timeout, Integer webUiPort) {
+    Duration timeout, Integer webUiPort, DemoServe serve) {
 
   void run(PrintWriter out) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(work)) {
       JobConfig job = demoConfig(kafka, work);
       ImageSource source = images.withDecoder(new ImageDecoder(job.encoderInput()));
       kafka.createTopics(job.topics().all(), 1);
+      long imageIds;
       try (TopicReader<EmbeddingRecord> embeddings = reader(kafka, job.topics().embeddings(),
               EmbeddingRecord.class);
           TopicReader<DeadLetterRecord> deadLetters = reader(kafka, job.topics().deadLetters(),
@@ -85,6 +89,13 @@ record DemoRun(ImageSource images, Optional<int[]> labels, List<String> lines,
         }
         new DemoSummary(job, fed.sent(), fed.refused(), kept, labels, lines.size()).print(out,
             embeddings.records(), deadLetters.records(), checkpoints.records());
+        imageIds = embeddings.records().stream()
+            .filter(e -> job.model().defaultId().equals(e.getModelId().toString()))
+            .map(e -> e.getId().toString()).distinct().count();
+      }
+      if (serve != null) {
+        out.flush();
+        serve.serve(kafka, job, work, imageIds, out);
       }
     }
   }
@@ -118,10 +129,20 @@ record DemoRun(ImageSource images, Optional<int[]> labels, List<String> lines,
     CompletableFuture<ImageFeed.Result> done = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try (RecordProducer p = new RecordProducer(kafka.bootstrapServers(), Map.of())) {
-        ImageFeed feed = new ImageFeed(p, job.topics().images(), "demo",
+        // the same sender as `contraflow produce`; ids are positions, so the summary can name a
+        // dead letter's image by its offset, and non-images go to the job to be dead-lettered
+        ImageFeed feed = new ImageFeed(p, job.topics().images(),
+            new RecordCodecs(job.records()).forTopic(ImageRecord.class, job.topics().images()),
+            "demo", null, ImageFeed.Ids.POSITION, ImageFeed.NonImages.SEND,
             job.limits().maxRecordBytes());
-        Consumer<Image> keep = labels.isPresent() ? kept::add : image -> { };
-        ImageFeed.Result fed = feed.send(source, labels, keep);
+        ImageFeed.Result fed = feed.send(source, labels, new ImageFeed.Listener() {
+          @Override
+          public void sent(String id, Image image, int bytes) {
+            if (image != null && labels.isPresent()) {
+              kept.add(image);
+            }
+          }
+        });
         fed.refused().forEach(line -> System.err.println("refused " + line));
         for (int i = 0; i < lines.size(); i++) {
           String id = "line-" + i;

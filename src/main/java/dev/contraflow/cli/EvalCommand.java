@@ -8,12 +8,12 @@ import dev.contraflow.eval.EvalReport;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.eval.ReplayEvaluation;
 import dev.contraflow.io.image.EncoderInput;
-import dev.contraflow.io.image.Image;
 import dev.contraflow.io.image.ImageDecoder;
-import dev.contraflow.io.record.ImageRecords;
 import dev.contraflow.io.image.ImageSource;
+import dev.contraflow.io.image.LabelledImages;
 import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.learner.ModelStore;
+import dev.contraflow.kafka.LabelledImageTopic;
 import dev.contraflow.kafka.TopicSnapshot;
 import dev.contraflow.learn.ModelFile;
 import java.io.IOException;
@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -187,75 +186,48 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private ReplayEvaluation.Dataset dataset(ImageDecoder decoder) throws Exception {
-    Labelled bank = source.images != null ? load(source.images, limit, decoder)
+    LabelledImages bank = source.images != null ? load(source.images, limit, decoder)
         : fromTopic(decoder);
     if (queries != null) {
-      Labelled q = load(queries, queryLimit, decoder);
-      return new ReplayEvaluation.Dataset(bank.images, bank.labels, q.images, q.labels);
+      LabelledImages q = load(queries, queryLimit, decoder);
+      return new ReplayEvaluation.Dataset(bank.images(), bank.labels(), q.images(), q.labels());
     }
-    int split = bank.images.size() * 4 / 5;
-    if (split < 10 || bank.images.size() - split < 10) {
+    int split = bank.size() * 4 / 5;
+    if (split < 10 || bank.size() - split < 10) {
       throw new IllegalArgumentException("too few labelled images"
           + " to hold out queries; use more or give --queries");
     }
-    return new ReplayEvaluation.Dataset(bank.images.subList(0, split),
-        Arrays.copyOfRange(bank.labels, 0, split), bank.images.subList(split,
-        bank.images.size()), Arrays.copyOfRange(bank.labels, split, bank.images.size()));
+    return new ReplayEvaluation.Dataset(bank.images().subList(0, split),
+        Arrays.copyOfRange(bank.labels(), 0, split), bank.images().subList(split,
+        bank.size()), Arrays.copyOfRange(bank.labels(), split, bank.size()));
   }
 
-  private record Labelled(List<Image> images, int[] labels) {}
-
   /** The labelled ImageRecords of a topic, in partition and offset order, up to --limit. */
-  private Labelled fromTopic(ImageDecoder decoder) throws Exception {
+  private LabelledImages fromTopic(ImageDecoder decoder) {
     if (bootstrap == null) {
       throw new IllegalArgumentException("--images-topic needs --bootstrap HOST:PORT");
     }
-    List<Image> loaded = new ArrayList<>();
-    List<Integer> labels = new ArrayList<>();
-    int unlabelled = 0;
-    for (ImageRecord r : TopicSnapshot.read(bootstrap, source.topic, range.range(),
-        RecordCodec.singleObject(ImageRecord.class), kafkaProperties, Duration.ofSeconds(120))) {
-      String label = r.getAttributes().get("label");
-      if (label == null || !label.matches("\\d+")) {
-        unlabelled++;
-        continue;
-      }
-      loaded.add(ImageRecords.decode(r, decoder));
-      labels.add(Integer.parseInt(label));
-      if (limit > 0 && loaded.size() >= limit) {
-        break;
-      }
+    LabelledImageTopic read = LabelledImageTopic.read(bootstrap, source.topic, range.range(),
+        RecordCodec.singleObject(ImageRecord.class), kafkaProperties, decoder, limit,
+        Duration.ofSeconds(120));
+    if (read.unlabelled() > 0) {
+      System.err.printf("eval: skipped %d records without a \"label\" attribute%n",
+          read.unlabelled());
     }
-    if (unlabelled > 0) {
-      System.err.printf("eval: skipped %d records without a \"label\" attribute%n", unlabelled);
+    if (read.undecodable() > 0) {
+      System.err.printf("eval: skipped %d records whose image does not decode%n",
+          read.undecodable());
     }
-    return new Labelled(loaded, labels.stream().mapToInt(Integer::intValue).toArray());
+    return read.images();
   }
 
   /** The labelled images at {@code path}; a refused image is told of and left out with its label. */
-  private static Labelled load(Path path, int limit, ImageDecoder decoder) throws Exception {
+  private static LabelledImages load(Path path, int limit, ImageDecoder decoder) throws Exception {
     if (limit < 0) {
       throw new IllegalArgumentException("limits must be >= 0, got " + limit);
     }
-    ImageSource source = ImageSource.open(path, limit, decoder);
-    int[] labels = labelsFor(path);
-    if (labels.length < source.size()) {
-      throw new IllegalArgumentException(path + " has " + source.size() + " images but only "
-          + labels.length + " labels");
-    }
-    List<Image> images = new ArrayList<>(source.size());
-    int[] kept = new int[source.size()];
-    try (Stream<ImageSource.Item> items = source.items()) {
-      for (ImageSource.Item item : (Iterable<ImageSource.Item>) items::iterator) {
-        if (item.accepted()) {
-          kept[images.size()] = labels[item.index()];
-          images.add(item.image());
-        } else {
-          ImageInputOptions.printRefusal(System.err, item);
-        }
-      }
-    }
-    return new Labelled(images, Arrays.copyOf(kept, images.size()));
+    return LabelledImages.fromFiles(path, limit, decoder,
+        item -> ImageInputOptions.printRefusal(System.err, item));
   }
 
   private static int[] labelsFor(Path path) throws IOException {

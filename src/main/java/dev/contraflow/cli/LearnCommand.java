@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -31,12 +32,15 @@ import picocli.CommandLine.Spec;
         "Settings come from default-job.yaml (--print-defaults), then --config, then --set.",
         "Prints a status line every few seconds, read from the job's Flink metrics and the output"
             + " topics; SIGTERM or Ctrl-C stops the job and prints a summary (exit code 0 when"
-            + " the stop succeeded, 1 when the job failed)."})
+            + " the stop succeeded, 1 when the job failed).",
+        "With --until the job is a bounded replay: it stops by itself at that point and the"
+            + " command exits 0 with the summary."})
 final class LearnCommand implements Callable<Integer> {
 
   @Mixin JobConfigOptions options;
 
   @Mixin EncoderInputOptions encoderInput; // model.* and limits.* by option, under --set
+  @Mixin UntilOption until;
   @Spec CommandSpec spec;
 
   @Option(names = "--print-defaults", description = "Print every setting with its default.")
@@ -76,7 +80,9 @@ final class LearnCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--status-every = " + statusSeconds
           + " is invalid: give a whole number of seconds >= 1");
     }
-    JobConfig job = options.load(encoderInput.asJobSettings());
+    List<String> settings = new ArrayList<>(encoderInput.asJobSettings());
+    settings.addAll(until.asJobSettings());
+    JobConfig job = options.load(settings);
     System.err.println("contraflow learn: " + (ConsoleLog.file() == null ? ""
         : "full log in " + ConsoleLog.file() + "; ") + job.kafka() + ", topics " + job.topics()
         + ", model " + job.model() + ", parallelism " + job.job().parallelism());

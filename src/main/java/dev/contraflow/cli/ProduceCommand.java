@@ -12,6 +12,8 @@ import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigOptions;
+import dev.contraflow.io.image.Image;
+import dev.contraflow.kafka.ImageFeed;
 import dev.contraflow.kafka.RecordProducer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,11 +26,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -151,6 +151,7 @@ final class ProduceCommand implements Callable<Integer> {
     return settings;
   }
 
+  /** Through {@link ImageFeed}, as the demo sends them: ids are file names here. */
   private void images(Writer<ImageRecord> out, EncoderInput input) throws IOException {
     ImageSource images = ImageSource.open(this.input.images, limit, new ImageDecoder(input));
     String from = source != null ? source : this.input.images.getFileName().toString();
@@ -158,51 +159,34 @@ final class ProduceCommand implements Callable<Integer> {
       out.sent.err.printf("produce: %d file(s) of %s are not .png/.jpg/.jpeg and are not read%n",
           images.ignoredFiles(), this.input.images);
     }
-    if (images.files().isEmpty()) { // IDX: RAW pixels at the model's input, labels beside
-      Optional<int[]> labels = ImageSource.labelsFor(this.input.images);
-      try (Stream<ImageSource.Item> items = images.items()) {
-        for (ImageSource.Item item : (Iterable<ImageSource.Item>) items::iterator) {
-          if (!item.accepted()) {
-            out.sent.refuse(item.id(), item.refusal());
-            continue;
+    Sent sent = out.sent;
+    new ImageFeed(out.producer, out.topic, out.codec, from, modelId, ImageFeed.Ids.FILE_NAME,
+        ImageFeed.NonImages.REFUSE, sent.maxRecordBytes).send(images,
+        ImageSource.labelsFor(this.input.images), new ImageFeed.Listener() {
+          @Override
+          public void sending() {
+            sent.pace();
           }
-          ImageRecord r = ImageRecords.raw(item.image(), modelId, from, Instant.now());
-          // labels are for evaluation (eval --images-topic); the learner never reads them
-          labels.ifPresent(l -> r.setAttributes(Map.of("label",
-              Integer.toString(l[item.index()]))));
-          out.send(item.id(), r);
-        }
-      }
-      return;
-    }
-    for (Path file : images.files()) { // files as they are: the job decodes and resizes them
-      String id = file.getFileName().toString();
-      encodedImage(id, file, out.sent).ifPresent(bytes -> {
-        Optional<ImageEncoding> encoding = ImageRecords.encodingOf(bytes);
-        if (encoding.isEmpty()) {
-          out.sent.refuse(id, "neither PNG nor JPEG (by its first bytes)");
-        } else {
-          out.send(id, ImageRecords.encoded(id, bytes, encoding.get(), modelId, from,
-              Instant.now()));
-        }
-      });
-    }
+
+          @Override
+          public void sent(String id, Image image, int bytes) {
+            sent.sent(bytes);
+          }
+
+          @Override
+          public void refused(String id, String item, String reason) {
+            sent.refuse(id, reason);
+          }
+        });
   }
 
   /** The file's bytes; nothing (refused) when it cannot be read or could never be a record. */
   private static Optional<byte[]> encodedImage(String id, Path file, Sent sent) {
-    try {
-      long size = Files.size(file);
-      if (size > sent.maxRecordBytes) { // not read into memory at all
-        sent.refuse(id, "file of " + size + " bytes exceeds limits.maxRecordBytes = "
-            + sent.maxRecordBytes);
-        return Optional.empty();
-      }
-      return Optional.of(Files.readAllBytes(file));
-    } catch (IOException e) {
-      sent.refuse(id, "cannot read " + file + ": " + e);
-      return Optional.empty();
+    ImageFeed.FileBytes read = ImageFeed.FileBytes.read(file, sent.maxRecordBytes);
+    if (read.refusal() != null) {
+      sent.refuse(id, read.refusal());
     }
+    return Optional.ofNullable(read.bytes());
   }
 
   private void sentences(Writer<SentenceRecord> out) throws IOException {
@@ -276,7 +260,7 @@ final class ProduceCommand implements Callable<Integer> {
       }
       sent.pace();
       producer.send(topic, id.getBytes(StandardCharsets.UTF_8), value);
-      sent.sent();
+      sent.sent(value.length);
     }
   }
 
@@ -292,6 +276,7 @@ final class ProduceCommand implements Callable<Integer> {
     private final String topic;
     final int maxRecordBytes;
     long records;
+    long bytes;
     long refused;
 
     Sent(PrintWriter err, double rate, String topic, int maxRecordBytes) {
@@ -318,13 +303,14 @@ final class ProduceCommand implements Callable<Integer> {
       }
     }
 
-    void sent() {
+    void sent(int recordBytes) {
       records++;
+      bytes += recordBytes;
       long now = System.nanoTime();
       if (now - lastProgress >= PROGRESS_NANOS) {
         lastProgress = now;
-        err.printf("produce: %d records to %s (%.0f/s), %d refused%n", records, topic,
-            records / seconds(), refused);
+        err.printf("produce: %d records to %s (%.0f/s, %.1f MB/s), %d refused%n", records, topic,
+            records / seconds(), bytes / 1e6 / seconds(), refused);
       }
     }
 
@@ -335,9 +321,10 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     void summary(PrintWriter out, JobConfig.Kafka kafka) {
-      out.printf("produce: %d records written to %s at %s in %.1f s (%.0f/s), acknowledged by"
-              + " the broker; %d refused%s%n", records, topic,
-          kafka.bootstrapServers(), seconds(), records / seconds(), refused,
+      out.printf("produce: %d records written to %s at %s in %.1f s (%.0f records/s, %.2f MB/s"
+              + " of %.1f MB), acknowledged by the broker; %d refused%s%n", records, topic,
+          kafka.bootstrapServers(), seconds(), records / seconds(), bytes / 1e6 / seconds(),
+          bytes / 1e6, refused,
           refused > REASONS_SHOWN ? " (the first " + REASONS_SHOWN + " listed above)"
               : refused > 0 ? " (listed above)" : "");
     }

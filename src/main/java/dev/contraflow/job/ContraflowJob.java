@@ -44,6 +44,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -229,7 +230,7 @@ public final class ContraflowJob {
 
   static KafkaSource<KafkaInput> source(JobConfig config, String topic) {
     JobConfig.Kafka kafka = config.kafka();
-    return KafkaSource.<KafkaInput>builder()
+    KafkaSourceBuilder<KafkaInput> source = KafkaSource.<KafkaInput>builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setGroupId(kafka.groupId())
         .setTopics(topic)
@@ -239,18 +240,30 @@ public final class ContraflowJob {
           case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
           case TIMESTAMP -> OffsetsInitializer.timestamp(
               JobConfig.Kafka.startingMillis(kafka.startingTimestamp()));
-          case OFFSETS -> OffsetsInitializer.offsets(partitionOffsets(config, topic));
+          case OFFSETS -> OffsetsInitializer.offsets(
+              partitionOffsets(kafka.startingPartitionOffsets(), topic));
         })
         .setDeserializer(new KafkaInputDeserializer())
         .setProperties(clientProperties(kafka))
         // Inputs written in transactions count once they commit.
-        .setProperty("isolation.level", "read_committed")
-        .build();
+        .setProperty("isolation.level", "read_committed");
+    // a bounded source ends its splits there; the end of input then flushes the learners
+    // (LearnerFunction, end of input) and the job finishes
+    switch (kafka.stoppingOffsets()) {
+      case NONE -> { }
+      case LATEST -> source.setBounded(OffsetsInitializer.latest());
+      case TIMESTAMP -> source.setBounded(OffsetsInitializer.timestamp(
+          JobConfig.Kafka.startingMillis(kafka.stoppingTimestamp())));
+      case OFFSETS -> source.setBounded(OffsetsInitializer.offsets(
+          partitionOffsets(kafka.stoppingPartitionOffsets(), topic)));
+    }
+    return source.build();
   }
 
-  private static Map<TopicPartition, Long> partitionOffsets(JobConfig config, String topic) {
+  private static Map<TopicPartition, Long> partitionOffsets(Map<Integer, Long> byPartition,
+      String topic) {
     Map<TopicPartition, Long> offsets = new HashMap<>();
-    config.kafka().startingPartitionOffsets().forEach((partition, offset) ->
+    byPartition.forEach((partition, offset) ->
         offsets.put(new TopicPartition(topic, partition), offset));
     return offsets;
   }

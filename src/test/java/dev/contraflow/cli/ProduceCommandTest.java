@@ -88,6 +88,8 @@ class ProduceCommandTest {
       assertEquals(Integer.toString(labels[i]), r.getAttributes().get("label"));
     }
     assertTrue(out.toString().contains("20 records written to images"), out.toString());
+    assertTrue(out.toString().matches("(?s).*\\(\\d+ records/s, \\d+\\.\\d\\d MB/s of "
+        + "0\\.0 MB\\).*"), "the throughput, in records and bytes: " + out);
   }
 
   @Test

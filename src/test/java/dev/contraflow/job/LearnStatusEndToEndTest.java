@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code contraflow learn} as its users run it: a separate process against a broker, status lines
- * on stdout while it learns, and on SIGTERM a savepoint, a summary and exit code 0.
+ * on stdout while it learns, and on SIGTERM a savepoint, a summary and exit code 0; with
+ * {@code --until} a bounded replay that ends by itself, also with exit code 0 and a summary.
  */
 @Tag("slow")
 class LearnStatusEndToEndTest {
@@ -37,21 +38,8 @@ class LearnStatusEndToEndTest {
       stack.produce(config, StreamingStack.images(240), null);
       Path savepoints = dir.resolve("savepoints");
 
-      List<String> command = new ArrayList<>(List.of(
-          ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
-          "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir",
-              System.getProperty("user.home") + "/.javacpp/cache"),
-          "-Djava.io.tmpdir=" + dir,
-          "-cp", System.getProperty("java.class.path"), "dev.contraflow.cli.Contraflow", "learn",
-          "--status-format", "json", "--status-every", "1",
-          "--savepoint-on-stop", savepoints.toString()));
-      for (String setting : stack.settings("status", only)) {
-        command.addAll(List.of("--set", setting));
-      }
-      Process learn = new ProcessBuilder(command)
-          .redirectOutput(dir.resolve("stdout.txt").toFile())
-          .redirectError(dir.resolve("stderr.txt").toFile())
-          .start();
+      Process learn = learn(stack.settings("status", only), "--savepoint-on-stop",
+          savepoints.toString());
       try {
         await(() -> jsonLines().stream().anyMatch(LearnStatusEndToEndTest::caughtUp),
             Duration.ofSeconds(180), () -> "no status line with all 240 images read and a model "
@@ -76,6 +64,50 @@ class LearnStatusEndToEndTest {
           .asLong(), "records read: " + summary);
       assertTrue(summary.path("embeddings").asLong() >= 240, "embeddings committed: " + summary);
     }
+  }
+
+  @Test
+  void untilLatestReplaysWhatTheTopicHoldsThenFinishesWithExitCodeZeroAndASummary()
+      throws Exception {
+    try (StreamingStack stack = StreamingStack.start(dir)) {
+      // B = 8 and a batch timeout that never fires: the last 5 are embedded by the end of input
+      String[] only = {"topics.sentences=", "topics.pairs=", "job.batchTimeout=1h"};
+      JobConfig config = stack.config("until", only);
+      stack.produce(config, StreamingStack.images(21), null);
+
+      Process learn = learn(stack.settings("until", only), "--until", "latest");
+      try {
+        assertTrue(learn.waitFor(180, TimeUnit.SECONDS), "learn --until did not end by itself; "
+            + "stdout: " + jsonLines() + "; stderr: " + stderr());
+      } finally {
+        learn.destroyForcibly();
+      }
+      assertEquals(0, learn.exitValue(), "exit code; stderr: " + stderr());
+      List<JsonNode> lines = jsonLines();
+      JsonNode summary = lines.get(lines.size() - 1);
+      assertEquals("FINISHED", summary.path("state").asText(), "summary: " + summary);
+      assertEquals(21, summary.path("embeddings").asLong(), "every record, the last partial"
+          + " micro-batch included: " + summary);
+    }
+  }
+
+  /** {@code contraflow learn} in a JVM of its own, JSON status lines every second. */
+  private Process learn(List<String> settings, String... options) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
+        "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir",
+            System.getProperty("user.home") + "/.javacpp/cache"),
+        "-Djava.io.tmpdir=" + dir,
+        "-cp", System.getProperty("java.class.path"), "dev.contraflow.cli.Contraflow", "learn",
+        "--status-format", "json", "--status-every", "1"));
+    command.addAll(List.of(options));
+    for (String setting : settings) {
+      command.addAll(List.of("--set", setting));
+    }
+    return new ProcessBuilder(command)
+        .redirectOutput(dir.resolve("stdout.txt").toFile())
+        .redirectError(dir.resolve("stderr.txt").toFile())
+        .start();
   }
 
   /** A status line after the job read every image and published a version of the model. */

@@ -63,7 +63,9 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
   /** Kafka clients. {@code properties} pass through to every client and are never logged. */
   public record Kafka(String bootstrapServers, String groupId, StartingOffsets startingOffsets,
       String startingTimestamp, Map<Integer, Long> startingPartitionOffsets,
-      Duration transactionTimeout, Map<String, String> properties) implements Serializable {
+      StoppingOffsets stoppingOffsets, String stoppingTimestamp,
+      Map<Integer, Long> stoppingPartitionOffsets, Duration transactionTimeout,
+      Map<String, String> properties) implements Serializable {
 
     public Kafka {
       require(bootstrapServers != null && !bootstrapServers.isBlank(), "kafka.bootstrapServers",
@@ -80,6 +82,16 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
       require(startingOffsets != StartingOffsets.OFFSETS || !startingPartitionOffsets.isEmpty(),
           "kafka.startingPartitionOffsets", startingPartitionOffsets,
           "OFFSETS needs partition: offset pairs, e.g. {0: 1200, 1: 980}");
+      require(stoppingOffsets != null, "kafka.stoppingOffsets", null,
+          "use NONE (an unbounded stream), LATEST, TIMESTAMP or OFFSETS");
+      require(stoppingOffsets != StoppingOffsets.TIMESTAMP || startingMillis(stoppingTimestamp)
+          >= 0, "kafka.stoppingTimestamp", stoppingTimestamp,
+          "TIMESTAMP needs epoch milliseconds or an ISO instant such as 2026-11-23T10:00:00Z");
+      stoppingPartitionOffsets = stoppingPartitionOffsets == null ? Map.of()
+          : Map.copyOf(stoppingPartitionOffsets);
+      require(stoppingOffsets != StoppingOffsets.OFFSETS || !stoppingPartitionOffsets.isEmpty(),
+          "kafka.stoppingPartitionOffsets", stoppingPartitionOffsets,
+          "OFFSETS needs partition: offset pairs, e.g. {0: 5000, 1: 4800}");
       require(transactionTimeout != null && transactionTimeout.toSeconds() >= 10
           && transactionTimeout.toMinutes() <= 15, "kafka.transactionTimeout", transactionTimeout,
           "use 10s..15min: above the checkpoint interval, below the broker's "
@@ -133,6 +145,22 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
    * (replays of a range: the same range and seed re-train the same model).
    */
   public enum StartingOffsets { EARLIEST, LATEST, COMMITTED, TIMESTAMP, OFFSETS }
+
+  /**
+   * Where a bounded replay stops reading each input topic (exclusive): never (NONE, an unbounded
+   * stream), the end offsets when the job starts (LATEST), the first record at or after
+   * kafka.stoppingTimestamp (TIMESTAMP), or kafka.stoppingPartitionOffsets (OFFSETS). At the end
+   * of its input the job trains on and embeds the last partial micro-batch, publishes, and
+   * finishes.
+   */
+  public enum StoppingOffsets {
+    NONE, LATEST, TIMESTAMP, OFFSETS;
+
+    /** Whether the job's input ends. */
+    public boolean bounded() {
+      return this != NONE;
+    }
+  }
 
   /**
    * Topic names; inputs and outputs must differ. An empty input topic turns that modality off
@@ -364,7 +392,7 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
    *     candidate so that their figures are comparable
    */
   public record Gates(boolean enabled, double minStdRatio, double uniformityTolerance,
-      double alignmentTolerance, int sampleSize) implements Serializable {
+      double alignmentTolerance, int sampleSize, Probe probe) implements Serializable {
 
     public Gates {
       require(minStdRatio >= 0 && minStdRatio < 1, "publish.gates.minStdRatio", minStdRatio,
@@ -375,6 +403,52 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
           "publish.gates.alignmentTolerance", alignmentTolerance, "use 0 or more, e.g. 1.0");
       require(sampleSize >= 2 && sampleSize <= 4096, "publish.gates.sampleSize", sampleSize,
           "use 2..4096, e.g. 256: uniformity and std need at least two embeddings");
+      require(probe != null, "publish.gates.probe", null, "give the section; empty images and "
+          + "topic turn the probe off");
+    }
+  }
+
+  /**
+   * The labelled probe of the publish gates (issue 13): labelled images on which each candidate
+   * image model's weighted kNN accuracy (cosine, T = 0.07; InstDisc/MoCo's monitor) is measured,
+   * every other probe image the bank and the rest the queries. A candidate whose accuracy falls
+   * below the last published model's by more than {@code tolerance} is REJECTED. Off unless
+   * {@code images} or {@code topic} is set; it gates image models only.
+   *
+   * @param images an IDX images file or a Fashion-MNIST folder with its labels beside it, read on
+   *     each task manager (a path they all see)
+   * @param topic or a topic whose ImageRecords carry the {@code label} attribute ({@code
+   *     contraflow produce} writes it from IDX labels), read through the job's Kafka settings
+   * @param from start of the topic's range: epoch ms or ISO instant; empty: the beginning
+   * @param to end of the range, exclusive; empty: the end when the task starts
+   * @param limit the most probe images (the first ones)
+   * @param k the neighbours that vote
+   * @param tolerance how far (0..1) the accuracy may fall below the last published model's
+   */
+  public record Probe(String images, String topic, String from, String to, int limit, int k,
+      double tolerance) implements Serializable {
+
+    public Probe {
+      images = images == null ? "" : images.strip();
+      topic = topic == null ? "" : topic.strip();
+      from = from == null ? "" : from.strip();
+      to = to == null ? "" : to.strip();
+      require(images.isEmpty() || topic.isEmpty(), "publish.gates.probe.topic", topic,
+          "give either probe.images or probe.topic, not both");
+      require(from.isEmpty() || Kafka.startingMillis(from) >= 0, "publish.gates.probe.from",
+          from, "use epoch milliseconds or an ISO instant such as 2026-11-23T10:00:00Z");
+      require(to.isEmpty() || Kafka.startingMillis(to) >= 0, "publish.gates.probe.to", to,
+          "use epoch milliseconds or an ISO instant such as 2026-11-23T10:00:00Z");
+      require(limit >= 4 && limit <= 20000, "publish.gates.probe.limit", limit,
+          "use 4..20000, e.g. 2000: half the bank, half the queries, each embedded per candidate");
+      require(k >= 1, "publish.gates.probe.k", k, "use at least 1, e.g. 20");
+      require(tolerance >= 0 && tolerance <= 1, "publish.gates.probe.tolerance", tolerance,
+          "use 0..1: 0 rejects any drop in accuracy, 0.02 allows two points");
+    }
+
+    /** Whether a probe is configured at all. */
+    public boolean configured() {
+      return !images.isEmpty() || !topic.isEmpty();
     }
   }
 

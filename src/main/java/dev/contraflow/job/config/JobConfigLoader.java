@@ -47,7 +47,8 @@ public final class JobConfigLoader {
 
   /** Settings whose value is a mapping of the user's own keys, not a section of settings. */
   private static final Set<String> FREE_FORM_MAPPINGS =
-      Set.of("kafka.properties", "kafka.startingPartitionOffsets");
+      Set.of("kafka.properties", "kafka.startingPartitionOffsets",
+          "kafka.stoppingPartitionOffsets");
 
   private JobConfigLoader() {}
 

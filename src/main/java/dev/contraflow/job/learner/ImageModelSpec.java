@@ -8,6 +8,7 @@ import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.ModelFile;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -65,6 +66,11 @@ public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerI
   @Override
   public Function<LearnerInput, Image> examples() {
     return LearnerInput::image;
+  }
+
+  @Override
+  public List<Image> probeExamples(List<Image> images) {
+    return images;
   }
 
   @Override

@@ -15,6 +15,7 @@ import dev.contraflow.job.sink.EmbeddingRecords;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.avro.Modality;
 import dev.contraflow.io.image.Image;
+import dev.contraflow.io.image.LabelledImages;
 import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
@@ -22,7 +23,9 @@ import dev.contraflow.learn.NonFiniteGuard;
 import dev.contraflow.learn.Output;
 import dev.contraflow.learn.PairExample;
 import dev.contraflow.learn.SentenceExample;
+import dev.contraflow.learn.StepMetrics;
 import dev.contraflow.learn.StepResult;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +43,7 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -66,6 +70,12 @@ import org.apache.flink.util.Collector;
  * never completes). The refresh's progress and model are keyed state too, so a restore resumes it
  * where the committed output stopped: no id twice, none missed.
  *
+ * <p>End of input (a bounded replay, {@code kafka.stoppingOffsets}, or a stop with drain): the
+ * end-of-time watermark fires each key's event-time timer at {@link Long#MAX_VALUE}, registered
+ * with its records. Processing-time timers no longer fire then, so the key trains on and embeds
+ * its last partial micro-batch there, publishes the model it ends with (through the gates) and
+ * finishes any refresh under way, before the job's final checkpoint commits it all.
+ *
  * <p>All learner state lives in keyed state and is replaced by fresh immutable values after each
  * step, so a Flink checkpoint holds each learner consistent with the Kafka offsets and with the
  * embeddings already committed: a restore continues from exactly the parameters, queue and RNG an
@@ -73,6 +83,9 @@ import org.apache.flink.util.Collector;
  */
 public final class LearnerFunction<I extends KeyedInput, X>
     extends KeyedProcessFunction<String, I, KafkaOutput> implements CheckpointedFunction {
+
+  /** The event-time timer the end-of-time watermark fires at the end of input. */
+  private static final long END_OF_INPUT = Long.MAX_VALUE;
 
   private final ModelSpec<I, X> spec;
   private final long batchTimeoutMillis;
@@ -86,6 +99,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private final int maxRejectedSteps;
   private final JobConfig.Refresh refresh;
   private final PublishGate gate;
+  private final LabelledProbe probe;
 
   private transient Learner<X> learner;
   private transient Function<I, X> examples;
@@ -114,6 +128,15 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private transient Counter refreshEmbeddings;
   private transient Counter refreshesCompleted;
   private transient Counter refreshesSuperseded;
+  /**
+   * The figures of each key's latest step on this subtask, for the publish at the end of input
+   * when no partial batch is left to train; not state: a key restored with no step since has
+   * nothing new to publish that its checkpoint would not already hold.
+   */
+  private transient Map<String, StepMetrics> lastSteps;
+  /** The labelled probe's images as the learner's records, or null: no probe gates this kind. */
+  private transient List<X> probeExamples;
+  private transient int[] probeLabels;
 
   /** The learner of the job's image models. */
   public static LearnerFunction<LearnerInput, Image> images(JobConfig config) {
@@ -145,6 +168,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     this.maxRejectedSteps = config.limits().maxRejectedSteps();
     this.refresh = config.refresh();
     this.gate = new PublishGate(config.publish().gates());
+    this.probe = new LabelledProbe(config);
     this.publisher = new ModelPublisher(config.publish().modelStore(),
         config.topics().checkpoints(),
         codecs.forTopic(CheckpointRecord.class, config.topics().checkpoints()), spec);
@@ -190,12 +214,40 @@ public final class LearnerFunction<I extends KeyedInput, X>
     gateSampleCount = getRuntimeContext().getState(LearnerStateDescriptors.gateSampleCount());
     gateBaseline = getRuntimeContext().getState(LearnerStateDescriptors.gateBaseline());
     metrics = new HashMap<>();
+    lastSteps = new HashMap<>();
     deadLetterCount = getRuntimeContext().getMetricGroup().counter("deadLetters");
     checkpointsRejected = getRuntimeContext().getMetricGroup().counter("checkpointsRejected");
     refreshEmbeddings = getRuntimeContext().getMetricGroup().counter("refreshEmbeddings");
     refreshesCompleted = getRuntimeContext().getMetricGroup().counter("refreshesCompleted");
     refreshesSuperseded = getRuntimeContext().getMetricGroup().counter("refreshesSuperseded");
     getRuntimeContext().getMetricGroup().gauge("modelKeys", (Gauge<Integer>) keyCap::admitted);
+    openProbe();
+  }
+
+  /**
+   * Loads the labelled probe once per operator instance, when one is configured and this kind
+   * of model takes it. A probe that cannot be read fails the task with the setting to fix: a
+   * safety gate is not switched off quietly.
+   */
+  private void openProbe() {
+    if (!gate.enabled() || !probe.configured() || spec.probeExamples(List.of()) == null) {
+      return;
+    }
+    LabelledImages images;
+    try {
+      images = probe.load();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("publish.gates.probe cannot be read: " + e.getMessage()
+          + "; give labelled images every task manager can read (an IDX images file with its "
+          + "labels beside it) or a topic whose records carry a \"label\" attribute, or turn "
+          + "the probe off with publish.gates.probe.images=\"\" and topic=\"\"", e);
+    }
+    if (images.size() < 2) {
+      throw new IllegalStateException("publish.gates.probe holds " + images.size()
+          + " labelled image(s): the kNN accuracy needs at least a bank image and a query");
+    }
+    probeExamples = spec.probeExamples(images.images());
+    probeLabels = images.labels();
   }
 
   @Override
@@ -207,6 +259,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
       return;
     }
     pending.add(in);
+    // one timer per key and timestamp: registering it again is a no-op
+    ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
     offerToGateSample(in);
     int count = pendingCount.value() == null ? 1 : pendingCount.value() + 1;
     long bytes = (pendingBytes.value() == null ? 0 : pendingBytes.value()) + in.sizeBytes();
@@ -219,7 +273,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
         ctx.timerService().deleteProcessingTimeTimer(deadline);
       }
       trainOnPending(ctx.getCurrentKey(), ctx.timerService().currentProcessingTime(),
-          ctx.timerService(), out);
+          ctx.timerService(), false, out);
       return;
     }
     pendingCount.update(count);
@@ -231,13 +285,20 @@ public final class LearnerFunction<I extends KeyedInput, X>
     }
   }
 
-  /** A slow stream: the micro-batch timed out before it filled. Or a refresh's next chunk. */
+  /**
+   * A slow stream: the micro-batch timed out before it filled. Or a refresh's next chunk. Or the
+   * end of input.
+   */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<KafkaOutput> out)
       throws Exception {
+    if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
+      endOfInput(ctx.getCurrentKey(), ctx.timerService(), out);
+      return;
+    }
     Long deadline = batchDeadline.value();
     if (deadline != null && deadline == timestamp) {
-      trainOnPending(ctx.getCurrentKey(), timestamp, ctx.timerService(), out);
+      trainOnPending(ctx.getCurrentKey(), timestamp, ctx.timerService(), false, out);
     }
     RefreshProgress r = refreshProgress.value();
     if (r != null && r.tick == timestamp) {
@@ -245,7 +306,30 @@ public final class LearnerFunction<I extends KeyedInput, X>
     }
   }
 
-  private void trainOnPending(String modelId, long now, TimerService timers,
+  /**
+   * The key's input has ended: its last partial micro-batch is trained on and embedded (its
+   * batch-timeout timer will not fire any more), the model it ends with is published if it is
+   * newer than the last attempt, and a refresh under way runs to its COMPLETE record.
+   */
+  private void endOfInput(String modelId, TimerService timers, Collector<KafkaOutput> out)
+      throws Exception {
+    long now = timers.currentProcessingTime();
+    if (pendingCount.value() != null) {
+      trainOnPending(modelId, now, timers, true, out);
+    } else {
+      LearnerState state = learnerState.value();
+      StepMetrics last = lastSteps.get(modelId);
+      if (state != null && last != null && last.step() == state.step()) {
+        maybePublish(modelId, state, last, now, timers, true, out);
+      }
+    }
+    for (RefreshProgress r = refreshProgress.value(); r != null; r = refreshProgress.value()) {
+      refreshChunk(modelId, r, timers, out);
+    }
+  }
+
+  /** @param endOfInput whether no record follows: the model is then published if it is new */
+  private void trainOnPending(String modelId, long now, TimerService timers, boolean endOfInput,
       Collector<KafkaOutput> out) throws Exception {
     List<I> inputs = new ArrayList<>();
     pending.get().forEach(inputs::add);
@@ -281,7 +365,9 @@ public final class LearnerFunction<I extends KeyedInput, X>
     }
     rejectedSteps.clear();
     metrics.record(result.metrics(), inputs.size());
-    PublishedModel last = maybePublish(modelId, result, now, timers, out);
+    lastSteps.put(modelId, result.metrics());
+    PublishedModel last = maybePublish(modelId, result.state(), result.metrics(), now, timers,
+        endOfInput, out);
     emitEmbeddings(modelId, inputs, result.outputs(), unembeddable, last, now, out);
   }
 
@@ -352,25 +438,31 @@ public final class LearnerFunction<I extends KeyedInput, X>
     return state;
   }
 
-  private PublishedModel maybePublish(String modelId, StepResult result, long now,
-      TimerService timers, Collector<KafkaOutput> out) throws Exception {
+  /**
+   * Publishes {@code state}, the model a step with {@code stepMetrics} left, when due - every
+   * {@code publish.everySteps} or {@code publish.interval}, or at the end of input - and when it
+   * passes the gates; otherwise it is announced REJECTED.
+   */
+  private PublishedModel maybePublish(String modelId, LearnerState state, StepMetrics stepMetrics,
+      long now, TimerService timers, boolean endOfInput, Collector<KafkaOutput> out)
+      throws Exception {
     PublishedModel last = published.value();
     // a rejected checkpoint counts as an attempt: the next one is due a period later
     PublishedModel since = attempted.value() != null ? attempted.value() : last;
-    long step = result.state().step();
+    long step = state.step();
     boolean due = since == null
-        ? step >= publishEverySteps
+        ? step >= publishEverySteps || endOfInput
         : step - since.step >= publishEverySteps || now - since.publishedAtMillis
-            >= publishIntervalMillis;
+            >= publishIntervalMillis || endOfInput && step > since.step;
     if (!due) {
       return last;
     }
     PublishGate.Verdict verdict = gate.enabled()
-        ? gate.judge(result.state(), gateSampleEmbeddings(result.state()),
-            result.metrics().alignment(), gateBaseline.value())
+        ? gate.judge(state, gateSampleEmbeddings(state), stepMetrics.alignment(),
+            probeAccuracy(state), gateBaseline.value())
         : new PublishGate.Verdict(null, null);
-    ModelPublisher.Published p = publisher.publish(modelId, result.state(), step,
-        result.metrics(), gateMetrics(verdict.figures()), verdict.rejection(), now);
+    ModelPublisher.Published p = publisher.publish(modelId, state, step, stepMetrics,
+        gateMetrics(verdict.figures()), verdict.rejection(), now);
     out.collect(p.announcement());
     attempted.update(p.model());
     if (!verdict.passed()) {
@@ -381,7 +473,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     if (verdict.figures() != null) {
       gateBaseline.update(verdict.figures());
     }
-    startRefresh(result.state(), p, timers);
+    startRefresh(state, p, timers);
     return p.model();
   }
 
@@ -396,9 +488,26 @@ public final class LearnerFunction<I extends KeyedInput, X>
         .map(o -> o.embedding().vector()).toArray(float[][]::new);
   }
 
+  /** The candidate's kNN accuracy on the labelled probe; NaN without one. */
+  private double probeAccuracy(LearnerState candidate) {
+    if (probeExamples == null || probeExamples.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Output> outputs = learner.outputs(candidate, probeExamples);
+    return probe.accuracy(outputs.stream().map(o -> o.embedding().vector())
+        .toArray(float[][]::new), probeLabels);
+  }
+
   private static Map<String, Double> gateMetrics(GateFigures f) {
-    return f == null ? Map.of() : Map.of("gate.stdRatio", f.stdRatio,
-        "gate.sampleUniformity", f.uniformity);
+    if (f == null) {
+      return Map.of();
+    }
+    Map<String, Double> m = new HashMap<>(Map.of("gate.stdRatio", f.stdRatio,
+        "gate.sampleUniformity", f.uniformity));
+    if (Double.isFinite(f.probeAccuracy)) {
+      m.put("gate.probeAccuracy", f.probeAccuracy);
+    }
+    return m;
   }
 
   /**

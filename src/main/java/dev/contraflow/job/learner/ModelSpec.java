@@ -1,10 +1,12 @@
 package dev.contraflow.job.learner;
 
+import dev.contraflow.io.image.Image;
 import dev.contraflow.job.decode.KeyedInput;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -55,6 +57,14 @@ public interface ModelSpec<I extends KeyedInput, X> extends Serializable {
 
   /** How a decoded input becomes the learner's record; created once per operator instance. */
   Function<I, X> examples();
+
+  /**
+   * The learner's records for the labelled probe's images ({@link LabelledProbe}), or null when
+   * this kind of model takes no image probe (the probe then does not gate it).
+   */
+  default List<X> probeExamples(List<Image> images) {
+    return null;
+  }
 
   /** A writer of model files; created when a model is first published. */
   Files files();

@@ -331,4 +331,30 @@ class RefreshTest {
       assertTrue(embeddings(out, EmbeddingKind.REFRESH).isEmpty());
     }
   }
+
+  @Test
+  void aConfiguredLabelledProbeMeasuresEveryCandidateAndItsAccuracyTravelsWithTheRecord()
+      throws Exception {
+    Path probe = Path.of(RefreshTest.class.getResource(
+        "/fashion-mnist-subset/t10k-images-idx3-ubyte.gz").toURI());
+    try (var h = harness(config("publish.gates.probe.images=" + probe,
+        "publish.gates.probe.limit=40", "publish.gates.probe.k=5"))) {
+      h.open();
+      send(h, IntStream.range(0, 16));
+      CheckpointRecord published = checkpoints(h.extractOutputValues(),
+          CheckpointStatus.PUBLISHED).get(0);
+      double accuracy = published.getMetrics().get("gate.probeAccuracy");
+      assertTrue(accuracy > 0 && accuracy <= 1, "kNN accuracy on 20 queries: " + accuracy);
+    }
+  }
+
+  @Test
+  void withoutAProbeNoProbeAccuracyIsMeasured() throws Exception {
+    try (var h = harness(config())) {
+      h.open();
+      send(h, IntStream.range(0, 16));
+      assertTrue(!checkpoints(h.extractOutputValues(), CheckpointStatus.PUBLISHED).get(0)
+          .getMetrics().containsKey("gate.probeAccuracy"));
+    }
+  }
 }
