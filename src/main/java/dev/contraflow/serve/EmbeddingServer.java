@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * GET  /models/{modelId}/embeddings/{id}[?asOf=epochMillis]
+ * GET  /models/{modelId}      versions held, counts, states, the current one
  * POST /models/{modelId}/search
  *      {"vector": [...] | "id": "...", "k": 10, "version": N | "mixVersions": true}
  * GET  /health   GET /metrics   GET /instances
@@ -56,7 +57,8 @@ public final class EmbeddingServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingServer.class);
   private static final String ENDPOINTS =
-      "GET /models/{modelId}/embeddings/{id}[?asOf=epochMillis], POST /models/{modelId}/search,"
+      "GET /models/{modelId}/embeddings/{id}[?asOf=epochMillis], GET /models/{modelId},"
+          + " POST /models/{modelId}/search,"
           + " GET /health, GET /metrics, GET /instances";
 
   private final HttpServer http;
@@ -74,7 +76,7 @@ public final class EmbeddingServer implements AutoCloseable {
     this.queries = new TableQueries(table, instances, counters, json);
     this.token = BearerToken.of(options);
     this.fanOut = new FanOutSearch(instances,
-        peers != null ? peers : new HttpPeers(options, token, json), json);
+        peers != null ? peers : new HttpPeers(options, token, json), table.catalog(), json);
     this.workers = new RequestWorkers(options.workers(), options.queue(),
         options.requestTimeout());
     this.connections = new ThreadPoolExecutor(options.connections(), options.connections(), 30,
@@ -211,6 +213,13 @@ public final class EmbeddingServer implements AutoCloseable {
         default -> ok(queries.instancesBody());
       };
     }
+    if (path.size() == 2 && path.get(0).equals("models")) {
+      requireMethod(method, "GET");
+      String modelId = path.get(1);
+      FanOutSearch.LocalPart local = localPart(modelId, exchange.getRequestURI().getRawPath());
+      return ok(localOnly(exchange.getRequestURI().getRawQuery()) ? local.heldVersions()
+          : fanOut.model(modelId, local));
+    }
     if (path.size() == 4 && path.get(0).equals("models") && path.get(2).equals("embeddings")) {
       requireMethod(method, "GET");
       EmbeddingKey key = new EmbeddingKey(path.get(1), path.get(3));
@@ -224,20 +233,42 @@ public final class EmbeddingServer implements AutoCloseable {
       SearchRequest request = SearchRequest.parse(body(exchange), json);
       String rawPath = exchange.getRequestURI().getRawPath();
       String modelId = path.get(1);
-      return ok(fanOut.search(modelId, request, new FanOutSearch.LocalPart() {
-        @Override
-        public ObjectNode search(SearchRequest localRequest) {
-          return work(() -> queries.search(modelId, localRequest, rawPath));
-        }
-
-        @Override
-        public ObjectNode row(EmbeddingKey key) {
-          return work(() -> queries.embedding(key, null, rawPath));
-        }
-      }));
+      return ok(fanOut.search(modelId, request, localPart(modelId, rawPath)));
     }
     throw HttpProblem.notFound("no such endpoint: " + method + " "
         + exchange.getRequestURI().getRawPath() + "; endpoints: " + ENDPOINTS);
+  }
+
+  /** This instance's part of a fan-out, each piece run on the bounded workers. */
+  private FanOutSearch.LocalPart localPart(String modelId, String rawPath) {
+    return new FanOutSearch.LocalPart() {
+      @Override
+      public ObjectNode search(SearchRequest localRequest) {
+        return work(() -> queries.search(modelId, localRequest, rawPath));
+      }
+
+      @Override
+      public ObjectNode row(EmbeddingKey key) {
+        return work(() -> queries.embedding(key, null, rawPath));
+      }
+
+      @Override
+      public ObjectNode heldVersions() {
+        return work(() -> queries.heldVersions(modelId));
+      }
+    };
+  }
+
+  /** {@code ?local=true}: this instance's partitions only (what a peer asks in a fan-out). */
+  private static boolean localOnly(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty() || rawQuery.equals("local=false")) {
+      return false;
+    }
+    if (rawQuery.equals("local=true")) {
+      return true;
+    }
+    throw HttpProblem.badRequest("unknown query \"" + rawQuery
+        + "\": the only parameter is local=true (this instance's partitions only)");
   }
 
   /**

@@ -52,6 +52,11 @@ final class HttpPeers implements Peers {
   }
 
   @Override
+  public CompletableFuture<Reply> versions(Instances.Instance peer, String modelId) {
+    return send(request(peer, "/models/" + segment(modelId) + "?local=true").GET());
+  }
+
+  @Override
   public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
     return send(request(owner, "/models/" + segment(key.modelId()) + "/embeddings/"
         + segment(key.id())).GET());

@@ -62,6 +62,11 @@ record SearchRequest(float[] vector, String id, int k, VersionRule versions, Str
     return new SearchRequest(vector, null, k, versions, excludeId, true, exact);
   }
 
+  /** The same search by another version rule. */
+  SearchRequest withVersions(VersionRule rule) {
+    return new SearchRequest(vector, id, k, rule, excludeId, local, exact);
+  }
+
   /** The request's JSON body, as {@link #parse} reads it. */
   ObjectNode toJson(ObjectMapper json) {
     ObjectNode body = json.createObjectNode();

@@ -181,11 +181,9 @@ class EmbeddingServerTest {
 
   @Test
   void storesUnavailableDuringARebalanceAre503NotA500() throws Exception {
-    LocalTable rebalancing = new LocalTable((key, asOf) -> {
+    LocalTable rebalancing = TableDriver.lookups((key, asOf) -> {
       throw new InvalidStateStoreException("store is migrating");
-    }, () -> {
-      throw new InvalidStateStoreException("store is migrating");
-    });
+    }, () -> new InvalidStateStoreException("store is migrating"));
     try (EmbeddingServer other = EmbeddingServer.start(EmbeddingServer.bind(0),
         HttpOptions.defaults(), rebalancing, instances, table.counters,
         OneOfTwoInstances.emptyOther())) {

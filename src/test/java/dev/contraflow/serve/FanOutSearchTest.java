@@ -123,6 +123,11 @@ class FanOutSearchTest {
       public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
         return answer(() -> other.embedding(key, null, "/p"));
       }
+
+      @Override
+      public CompletableFuture<Reply> versions(Instances.Instance peer, String modelId) {
+        return answer(() -> other.heldVersions(modelId));
+      }
     };
 
     JsonNode found = search(byIndex, "m", "{\"vector\": [1, 0], \"k\": 3, \"exact\": true}");
@@ -138,18 +143,27 @@ class FanOutSearchTest {
 
   private JsonNode search(Peers peers, String modelId, String body) {
     SearchRequest request = SearchRequest.parse(body.getBytes(StandardCharsets.UTF_8), json);
-    return new FanOutSearch(instances, peers, json).search(modelId, request,
-        new FanOutSearch.LocalPart() {
-          @Override
-          public ObjectNode search(SearchRequest part) {
-            return local.search(modelId, part, "/p");
-          }
+    return new FanOutSearch(instances, peers, here.catalog, json).search(modelId, request,
+        localPart(modelId));
+  }
 
-          @Override
-          public ObjectNode row(EmbeddingKey key) {
-            return local.embedding(key, null, "/p");
-          }
-        });
+  private FanOutSearch.LocalPart localPart(String modelId) {
+    return new FanOutSearch.LocalPart() {
+      @Override
+      public ObjectNode search(SearchRequest part) {
+        return local.search(modelId, part, "/p");
+      }
+
+      @Override
+      public ObjectNode row(EmbeddingKey key) {
+        return local.embedding(key, null, "/p");
+      }
+
+      @Override
+      public ObjectNode heldVersions() {
+        return local.heldVersions(modelId);
+      }
+    };
   }
 
   /** The other instance answering from its table, as its server would. */
@@ -164,6 +178,11 @@ class FanOutSearchTest {
       @Override
       public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
         return answer(() -> other.embedding(key, null, "/p"));
+      }
+
+      @Override
+      public CompletableFuture<Reply> versions(Instances.Instance peer, String modelId) {
+        return answer(() -> other.heldVersions(modelId));
       }
     };
   }
@@ -187,6 +206,11 @@ class FanOutSearchTest {
 
       @Override
       public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
+        return every.get();
+      }
+
+      @Override
+      public CompletableFuture<Reply> versions(Instances.Instance peer, String modelId) {
         return every.get();
       }
     };

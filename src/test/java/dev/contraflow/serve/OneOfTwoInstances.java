@@ -26,6 +26,11 @@ final class OneOfTwoInstances implements Instances {
       public CompletableFuture<Reply> row(Instance owner, EmbeddingKey key) {
         return CompletableFuture.completedFuture(new Reply(404, nothing));
       }
+
+      @Override
+      public CompletableFuture<Reply> versions(Instance peer, String modelId) {
+        return CompletableFuture.completedFuture(new Reply(404, nothing));
+      }
     };
   }
 
