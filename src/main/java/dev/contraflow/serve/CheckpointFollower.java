@@ -62,10 +62,15 @@ final class CheckpointFollower implements AutoCloseable {
 
   private void follow() {
     try {
-      assignEveryPartition();
+      Map<TopicPartition, Long> end = assignEveryPartition();
       while (running) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
           apply(r);
+        }
+        if (end != null && end.entrySet().stream()
+            .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+          catalog.caughtUp();
+          end = null;
         }
       }
     } catch (WakeupException | InterruptException closing) {
@@ -73,13 +78,18 @@ final class CheckpointFollower implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("stopped reading {}: {}; the default search stays on the versions known so far",
           topic, e.toString());
+      catalog.caughtUp(); // decide from what was read rather than refuse every default search
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
   }
 
-  /** Waits for the topic to exist (the job creates it on its first publish). */
-  private void assignEveryPartition() {
+  /**
+   * Waits for the topic to exist (the job creates it on its first publish), and returns where
+   * each partition ends now (for read_committed, the last stable offset); null when it did not
+   * exist at first: then there was nothing to catch up with.
+   */
+  private Map<TopicPartition, Long> assignEveryPartition() {
     boolean warned = false;
     while (running) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -87,20 +97,22 @@ final class CheckpointFollower implements AutoCloseable {
       if (!partitions.isEmpty()) {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        return;
+        return warned ? null : consumer.endOffsets(partitions);
       }
       if (!warned) {
         LOG.warn("checkpoints topic {} does not exist yet: the default search answers from the "
             + "newest version seen until it does", topic);
+        catalog.caughtUp();
         warned = true;
       }
       try {
         Thread.sleep(POLL.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        return null;
       }
     }
+    return null;
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> r) {

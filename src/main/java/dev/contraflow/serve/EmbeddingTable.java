@@ -173,7 +173,8 @@ public final class EmbeddingTable implements AutoCloseable {
     String address = config.advertisedHost() + ":" + port;
     TableCounters counters = new TableCounters();
     VectorIndexes indexes = new VectorIndexes(config.index());
-    VersionCatalog catalog = new VersionCatalog(config.keepVersions());
+    VersionCatalog catalog =
+        new VersionCatalog(config.keepVersions(), config.checkpointsTopic() != null);
     KafkaStreams streams;
     try {
       streams = new KafkaStreams(buildTopology(config.topic(), config.codec(),

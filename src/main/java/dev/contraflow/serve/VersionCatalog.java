@@ -49,14 +49,32 @@ final class VersionCatalog {
 
   private final int keepVersions;
   private final Map<String, NavigableMap<Long, Status>> models = new ConcurrentHashMap<>();
+  private volatile boolean caughtUp;
 
-  /** @param keepVersions complete versions kept before the current one (at least 0) */
+  /** A catalog with nothing to wait for: statuses arrive by {@link #apply} alone. */
   VersionCatalog(int keepVersions) {
+    this(keepVersions, false);
+  }
+
+  /**
+   * @param keepVersions complete versions kept before the current one (at least 0)
+   * @param follows whether a {@link CheckpointFollower} fills it: then it decides nothing until
+   *     the follower has read the topic up to where it ended at start ({@link #caughtUp()}), so
+   *     that a restarted serve neither answers from a rejected newest version nor evicts the
+   *     complete ones it has not yet heard of
+   */
+  VersionCatalog(int keepVersions, boolean follows) {
     if (keepVersions < 0) {
       throw new IllegalArgumentException("--keep-versions = " + keepVersions
           + " is invalid: use 0 or more (1, the default, keeps the previous complete version)");
     }
     this.keepVersions = keepVersions;
+    this.caughtUp = !follows;
+  }
+
+  /** The checkpoints topic has been read up to its end at start. */
+  void caughtUp() {
+    caughtUp = true;
   }
 
   int keepVersions() {
@@ -86,6 +104,10 @@ final class VersionCatalog {
    *     otherwise the newest version the job called complete is taken (the answer is partial)
    */
   Current current(String modelId, NavigableMap<Long, VersionCount> held, boolean whole) {
+    if (!caughtUp) {
+      throw HttpProblem.unavailable("reading the checkpoints topic to learn which versions are "
+          + "complete; ask again in a moment, or name a \"version\"");
+    }
     for (Map.Entry<Long, Status> s : statuses(modelId).descendingMap().entrySet()) {
       VersionCount count = held.get(s.getKey());
       if (isComplete(s.getValue(), count, whole)) {
@@ -110,7 +132,7 @@ final class VersionCatalog {
    */
   Set<Long> evictable(String modelId, NavigableMap<Long, VersionCount> held) {
     Set<Long> evict = new TreeSet<>();
-    if (held.isEmpty()) {
+    if (held.isEmpty() || !caughtUp) {
       return evict;
     }
     NavigableMap<Long, Status> statuses = statuses(modelId);
