@@ -128,7 +128,6 @@ final class CheckpointFollower implements AutoCloseable {
   public void close() throws InterruptedException {
     running = false;
     consumer.wakeup();
-    thread.interrupt();
     thread.join(10_000);
   }
 }

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * one is set, and an unexpected failure is logged under a request id that is all the client sees.
  *
  * <pre>
- * GET  /models/{modelId}/embeddings/{id}[?asOf=epochMillis]
+ * GET  /models/{modelId}/embeddings/{id}[?asOf=epochMillis | ?version=N]
  * GET  /models/{modelId}      versions held, counts, states, the current one
  * POST /models/{modelId}/search
  *      {"vector": [...] | "id": "...", "k": 10, "version": N | "mixVersions": true}
@@ -57,7 +57,7 @@ public final class EmbeddingServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingServer.class);
   private static final String ENDPOINTS =
-      "GET /models/{modelId}/embeddings/{id}[?asOf=epochMillis], GET /models/{modelId},"
+      "GET /models/{modelId}/embeddings/{id}[?asOf=epochMillis|?version=N], GET /models/{modelId},"
           + " POST /models/{modelId}/search,"
           + " GET /health, GET /metrics, GET /instances";
 
@@ -223,9 +223,11 @@ public final class EmbeddingServer implements AutoCloseable {
     if (path.size() == 4 && path.get(0).equals("models") && path.get(2).equals("embeddings")) {
       requireMethod(method, "GET");
       EmbeddingKey key = new EmbeddingKey(path.get(1), path.get(3));
-      Instant asOf = asOf(exchange.getRequestURI().getRawQuery());
+      RowAt at = rowAt(exchange.getRequestURI().getRawQuery());
       String rawPath = exchange.getRequestURI().getRawPath();
-      return ok(work(() -> queries.embedding(key, asOf, rawPath)));
+      return ok(work(() -> at.version() != null
+          ? queries.embeddingAt(key, at.version(), rawPath)
+          : queries.embedding(key, at.asOf(), rawPath)));
     }
     if (path.size() == 3 && path.get(0).equals("models") && path.get(2).equals("search")) {
       requireMethod(method, "POST");
@@ -248,8 +250,9 @@ public final class EmbeddingServer implements AutoCloseable {
       }
 
       @Override
-      public ObjectNode row(EmbeddingKey key) {
-        return work(() -> queries.embedding(key, null, rawPath));
+      public ObjectNode row(EmbeddingKey key, Long version) {
+        return work(() -> version == null ? queries.embedding(key, null, rawPath)
+            : queries.embeddingAt(key, version, rawPath));
       }
 
       @Override
@@ -309,27 +312,40 @@ public final class EmbeddingServer implements AutoCloseable {
     return text >= 0 && (json < 0 || text < json);
   }
 
-  private static Instant asOf(String rawQuery) {
+  /** Which row of a key a GET asks for: now, as of a time, or of a model version. */
+  private record RowAt(Instant asOf, Long version) {
+  }
+
+  private static RowAt rowAt(String rawQuery) {
     if (rawQuery == null || rawQuery.isEmpty()) {
-      return null;
+      return new RowAt(null, null);
     }
     Instant asOf = null;
+    Long version = null;
     for (String param : rawQuery.split("&")) {
       int eq = param.indexOf('=');
       String name = eq < 0 ? param : param.substring(0, eq);
-      if (!name.equals("asOf") || eq < 0) {
+      if (!(name.equals("asOf") || name.equals("version")) || eq < 0) {
         throw HttpProblem.badRequest("unknown query parameter \"" + param
-            + "\": the only one is asOf=<epoch milliseconds>");
+            + "\": use asOf=<epoch milliseconds> or version=<model version>");
       }
       String value = param.substring(eq + 1);
       try {
-        asOf = Instant.ofEpochMilli(Long.parseLong(value));
+        if (name.equals("asOf")) {
+          asOf = Instant.ofEpochMilli(Long.parseLong(value));
+        } else {
+          version = Long.parseLong(value);
+        }
       } catch (NumberFormatException e) {
-        throw HttpProblem.badRequest("asOf = " + value
-            + " is invalid: give epoch milliseconds, e.g. 1714564800000");
+        throw HttpProblem.badRequest(name + " = " + value + " is invalid: give "
+            + (name.equals("asOf") ? "epoch milliseconds, e.g. 1714564800000"
+                : "a model version, e.g. 400"));
       }
     }
-    return asOf;
+    if (asOf != null && version != null) {
+      throw HttpProblem.badRequest("give asOf or version, not both");
+    }
+    return new RowAt(asOf, version);
   }
 
   /** Path segments, each percent-decoded on its own, so an id may hold an encoded '/'. */

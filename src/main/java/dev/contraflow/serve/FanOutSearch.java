@@ -44,7 +44,8 @@ final class FanOutSearch {
   interface LocalPart {
     ObjectNode search(SearchRequest localRequest);
 
-    ObjectNode row(EmbeddingKey key);
+    /** The key's current row here, or its row of {@code version} (null: current). */
+    ObjectNode row(EmbeddingKey key, Long version);
 
     /** The versions this instance holds, as {@link TableQueries#heldVersions} answers. */
     ObjectNode heldVersions();
@@ -225,25 +226,24 @@ final class FanOutSearch {
     return new Held(sum, parts);
   }
 
-  /** The search by id as a search by the id's vector, at the id's own version by default. */
+  /**
+   * The search by id as a search by the id's vector: by default its row in the current complete
+   * version when it has one there (so that version is ranked), else its newest row, whose own
+   * version is ranked.
+   */
   private SearchRequest byVectorOf(String modelId, SearchRequest request, LocalPart local,
       List<Instances.Instance> all) {
     EmbeddingKey key = new EmbeddingKey(modelId, request.id());
-    JsonNode row;
-    try {
-      row = local.row(key);
-    } catch (HttpProblem miss) {
-      String owner = miss.details.get("owner");
-      Instances.Instance at = all.stream().filter(i -> i.address().equals(owner)).findFirst()
-          .orElseThrow(() -> miss);
-      Peers.Reply reply = ask(() -> peers.row(at, key)).exceptionally(e -> null).join();
-      if (reply == null || reply.status() != 200) {
-        throw HttpProblem.unavailable("no embedding of model " + modelId + " for id "
-            + request.id() + " to search by: instance " + owner + " serves its partition and "
-            + "did not give it (" + (reply == null ? "unreachable" : "HTTP " + reply.status())
-            + ")");
+    JsonNode row = null;
+    if (request.versions() == null) {
+      Held held = held(modelId, local, all);
+      VersionCatalog.Current current = catalog.current(modelId, held.versions(), held.whole());
+      if (current != null && current.choice() == VersionCatalog.Choice.COMPLETE) {
+        row = rowOf(key, current.version(), local, all);
       }
-      row = reply.body();
+    }
+    if (row == null) {
+      row = rowOf(key, null, local, all);
     }
     float[] vector = new float[row.get("vector").size()];
     for (int i = 0; i < vector.length; i++) {
@@ -253,6 +253,39 @@ final class FanOutSearch {
         row.get("modelVersion").asLong(), request.versions());
     return SearchRequest.localPart(vector, request.k(), versions, request.id(),
         request.exact());
+  }
+
+  /**
+   * The key's row (of {@code version}, or its current one for null), here or from the instance
+   * that serves its partition; null when a version's row is nowhere.
+   */
+  private JsonNode rowOf(EmbeddingKey key, Long version, LocalPart local,
+      List<Instances.Instance> all) {
+    try {
+      return local.row(key, version);
+    } catch (HttpProblem miss) {
+      String owner = miss.details.get("owner");
+      Instances.Instance at = all.stream().filter(i -> i.address().equals(owner)).findFirst()
+          .orElse(null);
+      if (at == null) {
+        if (version != null && miss.status == 404) {
+          return null;
+        }
+        throw miss;
+      }
+      Peers.Reply reply = ask(() -> peers.row(at, key, version)).exceptionally(e -> null)
+          .join();
+      if (reply != null && reply.status() == 404 && version != null) {
+        return null;
+      }
+      if (reply == null || reply.status() != 200) {
+        throw HttpProblem.unavailable("no embedding of model " + key.modelId() + " for id "
+            + key.id() + " to search by: instance " + owner + " serves its partition and "
+            + "did not give it (" + (reply == null ? "unreachable" : "HTTP " + reply.status())
+            + ")");
+      }
+      return reply.body();
+    }
   }
 
   private static Part localPart(Instances.Instance self, LocalPart local, SearchRequest part) {

@@ -57,9 +57,9 @@ final class HttpPeers implements Peers {
   }
 
   @Override
-  public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
+  public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key, Long version) {
     return send(request(owner, "/models/" + segment(key.modelId()) + "/embeddings/"
-        + segment(key.id())).GET());
+        + segment(key.id()) + (version == null ? "" : "?version=" + version)).GET());
   }
 
   private HttpRequest.Builder request(Instances.Instance peer, String path) {

@@ -16,6 +16,9 @@ interface Peers {
   /** The versions of the model the peer holds in its partitions, with their counts. */
   CompletableFuture<Reply> versions(Instances.Instance peer, String modelId);
 
-  /** The key's current row at the instance that serves its partition. */
-  CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key);
+  /**
+   * The key's current row at the instance that serves its partition, or its row of model version
+   * {@code version} (null: the current row).
+   */
+  CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key, Long version);
 }

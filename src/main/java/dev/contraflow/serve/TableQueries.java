@@ -59,7 +59,8 @@ final class TableQueries {
         .put("stored", counters.stored())
         .put("undecodable", counters.undecodable())
         .put("superseded", counters.superseded())
-        .put("expired", counters.expired());
+        .put("expired", counters.expired())
+        .put("evicted", counters.evicted());
     if (instances.serving()) {
       body.put("storeSize", table.approximateSize());
     }
@@ -85,6 +86,8 @@ final class TableQueries {
         counters.superseded());
     text.counter("expired", "embeddings older than the history store's retention",
         counters.expired());
+    text.counter("evicted", "rows of model versions no longer kept, deleted",
+        counters.evicted());
     if (instances.serving()) {
       text.gauge("store_size", "approximate number of rows in the local store",
           table.approximateSize());
@@ -124,6 +127,16 @@ final class TableQueries {
       body.put("asOf", asOf.toEpochMilli());
     }
     return body;
+  }
+
+  /** The key's row of one model version, when that version is kept here. */
+  ObjectNode embeddingAt(EmbeddingKey key, long version, String path) {
+    EmbeddingRecord row = table.row(key.modelId(), version, key.id());
+    if (row == null) {
+      throw miss(key, " at version " + version + " (versions kept: see GET /models/"
+          + key.modelId() + ")", path);
+    }
+    return EmbeddingJson.row(json, row);
   }
 
   /**

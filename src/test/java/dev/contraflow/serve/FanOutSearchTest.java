@@ -120,8 +120,10 @@ class FanOutSearchTest {
       }
 
       @Override
-      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
-        return answer(() -> other.embedding(key, null, "/p"));
+      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key,
+          Long version) {
+        return answer(() -> version == null ? other.embedding(key, null, "/p")
+            : other.embeddingAt(key, version, "/p"));
       }
 
       @Override
@@ -155,8 +157,9 @@ class FanOutSearchTest {
       }
 
       @Override
-      public ObjectNode row(EmbeddingKey key) {
-        return local.embedding(key, null, "/p");
+      public ObjectNode row(EmbeddingKey key, Long version) {
+        return version == null ? local.embedding(key, null, "/p")
+            : local.embeddingAt(key, version, "/p");
       }
 
       @Override
@@ -176,8 +179,10 @@ class FanOutSearchTest {
       }
 
       @Override
-      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
-        return answer(() -> other.embedding(key, null, "/p"));
+      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key,
+          Long version) {
+        return answer(() -> version == null ? other.embedding(key, null, "/p")
+            : other.embeddingAt(key, version, "/p"));
       }
 
       @Override
@@ -205,7 +210,8 @@ class FanOutSearchTest {
       }
 
       @Override
-      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
+      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key,
+          Long version) {
         return every.get();
       }
 

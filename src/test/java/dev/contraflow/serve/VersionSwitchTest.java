@@ -79,6 +79,10 @@ class VersionSwitchTest {
     all.get("results").forEach(hit -> assertEquals(4, hit.get("modelVersion").asLong()));
     assertEquals(List.of("a"), ids(search("{\"vector\": [1, 0], \"version\": 5}")),
         "explicit versions are answered as before");
+    JsonNode byId = search("{\"id\": \"a\"}");
+    assertEquals(List.of(4L), longs(byId.get("versions")),
+        "by id: a's row in the current version, not its newer one of version 5");
+    assertEquals(List.of("b", "c"), ids(byId));
   }
 
   @Test
@@ -150,6 +154,12 @@ class VersionSwitchTest {
       JsonNode model = fanOut.model("m", localPart());
       assertEquals(2, model.get("current").asLong());
       assertEquals(4, model.at("/versions/0/refreshed").asLong());
+
+      there.pipe(embedding("m", "remote-d", 3, 1, 0), time++); // learning goes on there
+      JsonNode byId = fanOut.search("m", request("{\"id\": \"remote-d\"}"), localPart());
+      assertEquals(List.of(2L), longs(byId.get("versions")),
+          "remote-d's version 2 row, fetched from the other instance, is the query");
+      assertEquals(List.of("a", "c", "b"), ids(byId), "ranked by (0, -1): ties by id");
     }
   }
 
@@ -212,8 +222,9 @@ class VersionSwitchTest {
       }
 
       @Override
-      public ObjectNode row(EmbeddingKey key) {
-        return queries.embedding(key, null, "/p");
+      public ObjectNode row(EmbeddingKey key, Long version) {
+        return version == null ? queries.embedding(key, null, "/p")
+            : queries.embeddingAt(key, version, "/p");
       }
 
       @Override
@@ -237,8 +248,10 @@ class VersionSwitchTest {
       }
 
       @Override
-      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
-        return answer(() -> other.embedding(key, null, "/p"));
+      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key,
+          Long version) {
+        return answer(() -> version == null ? other.embedding(key, null, "/p")
+            : other.embeddingAt(key, version, "/p"));
       }
     };
   }
