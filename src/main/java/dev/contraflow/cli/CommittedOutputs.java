@@ -27,8 +27,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * What the job's output topics hold committed since {@code learn} started, as a subscriber with
  * {@code isolation.level=read_committed} sees it: embeddings and dead letters counted (records of
  * aborted transactions never count; a refresh's re-embeddings of the live set are left out, so
- * that "embeddings" stays one per record read), and the newest model version per model from the checkpoint
- * records. A background consumer without a group reads from the end of each partition at start.
+ * that "embeddings" stays one per record read), and the newest model version per model from the
+ * checkpoint records. A background consumer without a group reads from the end of each partition at start.
  */
 final class CommittedOutputs implements AutoCloseable {
 

@@ -59,7 +59,7 @@ public final class LocalTable {
     return catalog;
   }
 
-  /** The row of (model, version, id) held here, or null: what an index answer is checked against. */
+  /** The row of (model, version, id) held here, or null: an index answer is checked against it. */
   EmbeddingRecord row(String modelId, long version, String id) {
     return versions.get().get(new VersionRowKey(modelId, version, id));
   }
@@ -85,8 +85,10 @@ public final class LocalTable {
     }
   }
 
-  /** The versions of {@code modelId} held here, oldest first, with their rows summed over the
-   * partitions of this instance. */
+  /**
+   * The versions of {@code modelId} held here, oldest first, with their rows summed over the
+   * partitions of this instance.
+   */
   NavigableMap<Long, VersionCount> versions(String modelId) {
     NavigableMap<Long, VersionCount> held = new TreeMap<>();
     // the store of an instance is one per partition: the same version shows up once in each
