@@ -79,6 +79,8 @@ class VersionSwitchTest {
     all.get("results").forEach(hit -> assertEquals(4, hit.get("modelVersion").asLong()));
     assertEquals(List.of("a"), ids(search("{\"vector\": [1, 0], \"version\": 5}")),
         "explicit versions are answered as before");
+    assertEquals(List.of(5L), longs(search("{\"vector\": [1, 0], \"version\": \"newest\"}")
+        .get("versions")), "the newest version seen, complete or not, when asked for");
     JsonNode byId = search("{\"id\": \"a\"}");
     assertEquals(List.of(4L), longs(byId.get("versions")),
         "by id: a's row in the current version, not its newer one of version 5");
