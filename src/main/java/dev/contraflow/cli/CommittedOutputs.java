@@ -1,6 +1,8 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.EmbeddingKind;
+import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.CheckpointStatus;
 import dev.contraflow.io.record.RecordCodec;
 import dev.contraflow.io.record.UndecodableRecordException;
@@ -24,8 +26,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * What the job's output topics hold committed since {@code learn} started, as a subscriber with
  * {@code isolation.level=read_committed} sees it: embeddings and dead letters counted (records of
- * aborted transactions never count), and the newest model version per model from the checkpoint
- * records. A background consumer without a group reads from the end of each partition at start.
+ * aborted transactions never count; a refresh's re-embeddings of the live set are left out, so
+ * that "embeddings" stays one per record read), and the newest model version per model from the
+ * checkpoint records. A background consumer without a group reads from the end of each partition at start.
  */
 final class CommittedOutputs implements AutoCloseable {
 
@@ -57,7 +60,10 @@ final class CommittedOutputs implements AutoCloseable {
     partitions.forEach(consumer::position); // fixes the start now, not at the first poll
     RecordCodec<CheckpointRecord> checkpoints = new RecordCodecs(config.records())
         .forTopic(CheckpointRecord.class, topics.checkpoints());
-    this.thread = new Thread(() -> poll(topics, checkpoints), "learn-status-outputs");
+    RecordCodec<EmbeddingRecord> embeddingCodec = new RecordCodecs(config.records())
+        .forTopic(EmbeddingRecord.class, topics.embeddings());
+    this.thread = new Thread(() -> poll(topics, embeddingCodec, checkpoints),
+        "learn-status-outputs");
     thread.setDaemon(true);
     thread.start();
   }
@@ -75,12 +81,15 @@ final class CommittedOutputs implements AutoCloseable {
     return Map.copyOf(published);
   }
 
-  private void poll(JobConfig.Topics topics, RecordCodec<CheckpointRecord> codec) {
+  private void poll(JobConfig.Topics topics, RecordCodec<EmbeddingRecord> embeddingCodec,
+      RecordCodec<CheckpointRecord> codec) {
     try {
       while (running) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           if (r.topic().equals(topics.embeddings())) {
-            embeddings.incrementAndGet();
+            if (!isRefresh(r.value(), embeddingCodec)) {
+              embeddings.incrementAndGet();
+            }
           } else if (r.topic().equals(topics.deadLetters())) {
             deadLetters.incrementAndGet();
           } else {
@@ -92,6 +101,14 @@ final class CommittedOutputs implements AutoCloseable {
       // closing
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private static boolean isRefresh(byte[] value, RecordCodec<EmbeddingRecord> codec) {
+    try {
+      return codec.decode(value).getKind() == EmbeddingKind.REFRESH;
+    } catch (UndecodableRecordException e) {
+      return false; // not the job's: counted as an embedding, as the topic's readers would see it
     }
   }
 

@@ -3,6 +3,7 @@ package dev.contraflow.cli;
 import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.DeadLetterRecord;
+import dev.contraflow.avro.EmbeddingKind;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.ImageRecord;
 import dev.contraflow.avro.SentenceRecord;
@@ -63,8 +64,11 @@ record DemoRun(ImageSource images, Optional<int[]> labels, List<String> lines,
       ImageSource source = images.withDecoder(new ImageDecoder(job.encoderInput()));
       kafka.createTopics(job.topics().all(), 1);
       long imageIds;
-      try (TopicReader<EmbeddingRecord> embeddings = reader(kafka, job.topics().embeddings(),
-              EmbeddingRecord.class);
+      // the records' own embeddings: one per record, what the summary counts; a refresh's
+      // re-embeddings of the live set are not records coming out
+      try (TopicReader<EmbeddingRecord> embeddings = new TopicReader<>(kafka.bootstrapServers(),
+              job.topics().embeddings(), RecordCodec.singleObject(EmbeddingRecord.class),
+              Map.of(), e -> e.getKind() == EmbeddingKind.NEW);
           TopicReader<DeadLetterRecord> deadLetters = reader(kafka, job.topics().deadLetters(),
               DeadLetterRecord.class);
           TopicReader<CheckpointRecord> checkpoints = reader(kafka, job.topics().checkpoints(),

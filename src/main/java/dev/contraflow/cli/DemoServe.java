@@ -44,13 +44,14 @@ record DemoServe(int port, Supplier<CompletableFuture<String>> stopSignals, Dura
     CompletableFuture<String> stop = stopSignals.get();
     ServeConfig config = new ServeConfig(kafka.bootstrapServers(), job.topics().embeddings(),
         port, "localhost", work.resolve("serve"), "contraflow-demo-serve",
-        ServeConfig.DEFAULT_HISTORY_RETENTION, null, Map.of(), 0, HttpOptions.defaults());
+        ServeConfig.DEFAULT_HISTORY_RETENTION, null, Map.of(), 0, HttpOptions.defaults())
+        .withCheckpoints(job.topics().checkpoints(), ServeConfig.DEFAULT_KEEP_VERSIONS);
     try (EmbeddingTable table = EmbeddingTable.start(config,
         line -> System.err.println("demo: serve: " + line))) {
       String url = "http://localhost:" + table.port() + "/models/" + job.model().defaultId()
           + "/search";
-      // every version of the demo's stream: each micro-batch was embedded by its own version
-      String body = "{\"id\": \"0\", \"k\": 5, \"mixVersions\": true}";
+      // the default search: the newest version whose refresh re-embedded every demo image
+      String body = "{\"id\": \"0\", \"k\": 5}";
       awaitAnswer(url, body, ids - 1); // a search by id leaves the query's own id out
       out.printf("%ndemo: serving the demo's embeddings at http://localhost:%d (Kafka at %s);"
           + " search them with%n  curl -s -X POST %s -d '%s'%nCtrl-C stops the server and the"

@@ -67,8 +67,13 @@ record DemoSummary(JobConfig job, int images, List<String> refused, List<Image> 
     if (deadLetters.size() > DEAD_LETTERS_LISTED) {
       out.printf("  ... and %d more%n", deadLetters.size() - DEAD_LETTERS_LISTED);
     }
-    out.printf("checkpoints        %d%s%n", allCheckpoints.size(), allCheckpoints.isEmpty() ? ""
-        : " (last: " + allCheckpoints.get(allCheckpoints.size() - 1).getUri() + ")");
+    // a refresh's completion record is not another checkpoint: counted apart
+    List<CheckpointRecord> models = allCheckpoints.stream()
+        .filter(c -> c.getStatus() != CheckpointStatus.COMPLETE).toList();
+    long refreshed = allCheckpoints.size() - models.size();
+    out.printf("checkpoints        %d%s%s%n", models.size(), refreshed == 0 ? ""
+        : ", " + refreshed + " refreshed in full", models.isEmpty() ? ""
+        : " (last: " + models.get(models.size() - 1).getUri() + ")");
     Map<String, float[]> published = new HashMap<>();
     for (EmbeddingRecord e : embeddings) {
       published.put(e.getId(), vector(e.getVector()));

@@ -20,8 +20,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Materialises the embeddings topic into a table of the newest embedding per "
         + "(model, id), with its history, and serves it over HTTP: GET "
-        + "/models/{modelId}/embeddings/{id}[?asOf=epochMillis], POST /models/{modelId}/search, "
-        + "GET /health, /metrics, /instances.",
+        + "/models/{modelId}/embeddings/{id}[?asOf=epochMillis], GET /models/{modelId}, "
+        + "POST /models/{modelId}/search, GET /health, /metrics, /instances.",
+        "The default search answers from a model's newest complete version: the job's "
+            + "checkpoints topic said COMPLETE with N embeddings and all N are here (a new "
+            + "version replaces the previous one whole, never half-filled); before one exists, "
+            + "from the newest version seen. \"version\" and \"mixVersions\" ask otherwise.",
         "Instances with the same --application-id share the topic's partitions; each answers "
             + "lookups for its own and names the owner of the others' keys. A search covers "
             + "every instance's partitions (fan-out) and says when one did not answer.",
@@ -138,6 +142,20 @@ final class ServeCommand implements Callable<Integer> {
           + "finds more of the exact top k (default ${DEFAULT-VALUE}).")
   int indexCandidates;
 
+  @Option(names = "--checkpoints-topic", defaultValue = "contraflow.checkpoints",
+      description = "The job's checkpoints topic, read (read_committed) to learn which model "
+          + "versions are complete (default ${DEFAULT-VALUE}; \"\": none, the default search "
+          + "answers from the newest version seen).")
+  String checkpointsTopic;
+
+  @Option(names = "--keep-versions", defaultValue = "" + ServeConfig.DEFAULT_KEEP_VERSIONS,
+      description = "Complete versions of a model kept besides the current one, so that a "
+          + "reader that chose the previous version just before a switch still finds it whole; "
+          + "older ones, rejected ones and superseded micro-batch versions are evicted. Also "
+          + "kept: a version being filled by a refresh, and the newest version seen (default "
+          + "${DEFAULT-VALUE}).")
+  int keepVersions;
+
   @Override
   public Integer call() throws Exception {
     // RocksDB unpacks its native library into java.io.tmpdir, which must exist.
@@ -147,7 +165,8 @@ final class ServeCommand implements Callable<Integer> {
         schemaRegistry, kafkaProperties, standbyReplicas, new HttpOptions(bind, workers, queue, requestTimeout,
             connections, authTokenFile, authTokenEnv, tlsKeystore, tlsPasswordFile),
         new IndexOptions(indexThreshold, indexMaxVectors, IndexOptions.DEFAULT_M,
-            IndexOptions.DEFAULT_BEAM_WIDTH, indexCandidates));
+            IndexOptions.DEFAULT_BEAM_WIDTH, indexCandidates))
+        .withCheckpoints(checkpointsTopic.isEmpty() ? null : checkpointsTopic, keepVersions);
     JdkServerLimits.apply(requestTimeout, connections);
     PrintWriter err = spec.commandLine().getErr();
     return EmbeddingTable.run(config, line -> err.println("contraflow serve: " + line));

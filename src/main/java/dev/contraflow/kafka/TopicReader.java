@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,6 +31,15 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
 
   public TopicReader(String bootstrapServers, String topic, RecordCodec<T> codec,
       Map<String, String> clientProperties) {
+    this(bootstrapServers, topic, codec, clientProperties, record -> true);
+  }
+
+  /**
+   * Keeping only the records {@code keep} accepts: e.g. the records' own embeddings ({@code kind
+   * == NEW}) without a refresh's re-embeddings of the live set.
+   */
+  public TopicReader(String bootstrapServers, String topic, RecordCodec<T> codec,
+      Map<String, String> clientProperties, Predicate<? super T> keep) {
     Properties p = new Properties();
     p.putAll(clientProperties);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -38,12 +48,13 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 << 20));
-    this.thread = new Thread(() -> poll(p, topic, codec), "read-" + topic);
+    this.thread = new Thread(() -> poll(p, topic, codec, keep), "read-" + topic);
     thread.setDaemon(true);
     thread.start();
   }
 
-  private void poll(Properties p, String topic, RecordCodec<T> codec) {
+  private void poll(Properties p, String topic, RecordCodec<T> codec,
+      Predicate<? super T> keep) {
     try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
@@ -51,6 +62,9 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           try {
             T record = codec.decode(r.value());
+            if (!keep.test(record)) {
+              continue;
+            }
             synchronized (records) {
               records.add(record);
               arrivals.add(System.currentTimeMillis());

@@ -18,7 +18,14 @@ final class EmbeddingJson {
    * ({@code validTo}, absent for the current row) the table held it.
    */
   static ObjectNode row(ObjectMapper json, VersionedRecord<EmbeddingRecord> row) {
-    EmbeddingRecord e = row.value();
+    ObjectNode body = row(json, row.value());
+    body.put("validFrom", row.timestamp());
+    row.validTo().ifPresent(t -> body.put("validTo", t));
+    return body;
+  }
+
+  /** One row of a model version: the embedding with its provenance. */
+  static ObjectNode row(ObjectMapper json, EmbeddingRecord e) {
     ObjectNode body = json.createObjectNode()
         .put("modelId", e.getModelId())
         .put("id", e.getId())
@@ -28,9 +35,8 @@ final class EmbeddingJson {
         .put("normalized", e.getNormalized());
     ArrayNode vector = body.putArray("vector");
     e.getVector().forEach(vector::add);
-    body.put("validFrom", row.timestamp());
-    row.validTo().ifPresent(t -> body.put("validTo", t));
-    body.put("checkpointId", e.getCheckpointId())
+    body.put("kind", e.getKind().name())
+        .put("checkpointId", e.getCheckpointId())
         .put("configHash", e.getConfigHash())
         .put("eventTime", e.getEventTime().toEpochMilli())
         .put("emittedAt", e.getEmittedAt().toEpochMilli());

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * one is set, and an unexpected failure is logged under a request id that is all the client sees.
  *
  * <pre>
- * GET  /models/{modelId}/embeddings/{id}[?asOf=epochMillis]
+ * GET  /models/{modelId}/embeddings/{id}[?asOf=epochMillis | ?version=N]
+ * GET  /models/{modelId}      versions held, counts, states, the current one
  * POST /models/{modelId}/search
  *      {"vector": [...] | "id": "...", "k": 10, "version": N | "mixVersions": true}
  * GET  /health   GET /metrics   GET /instances
@@ -56,7 +57,8 @@ public final class EmbeddingServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingServer.class);
   private static final String ENDPOINTS =
-      "GET /models/{modelId}/embeddings/{id}[?asOf=epochMillis], POST /models/{modelId}/search,"
+      "GET /models/{modelId}/embeddings/{id}[?asOf=epochMillis|?version=N], GET /models/{modelId},"
+          + " POST /models/{modelId}/search,"
           + " GET /health, GET /metrics, GET /instances";
 
   private final HttpServer http;
@@ -74,7 +76,7 @@ public final class EmbeddingServer implements AutoCloseable {
     this.queries = new TableQueries(table, instances, counters, json);
     this.token = BearerToken.of(options);
     this.fanOut = new FanOutSearch(instances,
-        peers != null ? peers : new HttpPeers(options, token, json), json);
+        peers != null ? peers : new HttpPeers(options, token, json), table.catalog(), json);
     this.workers = new RequestWorkers(options.workers(), options.queue(),
         options.requestTimeout());
     this.connections = new ThreadPoolExecutor(options.connections(), options.connections(), 30,
@@ -211,12 +213,21 @@ public final class EmbeddingServer implements AutoCloseable {
         default -> ok(queries.instancesBody());
       };
     }
+    if (path.size() == 2 && path.get(0).equals("models")) {
+      requireMethod(method, "GET");
+      String modelId = path.get(1);
+      FanOutSearch.LocalPart local = localPart(modelId, exchange.getRequestURI().getRawPath());
+      return ok(localOnly(exchange.getRequestURI().getRawQuery()) ? local.heldVersions()
+          : fanOut.model(modelId, local));
+    }
     if (path.size() == 4 && path.get(0).equals("models") && path.get(2).equals("embeddings")) {
       requireMethod(method, "GET");
       EmbeddingKey key = new EmbeddingKey(path.get(1), path.get(3));
-      Instant asOf = asOf(exchange.getRequestURI().getRawQuery());
+      RowAt at = rowAt(exchange.getRequestURI().getRawQuery());
       String rawPath = exchange.getRequestURI().getRawPath();
-      return ok(work(() -> queries.embedding(key, asOf, rawPath)));
+      return ok(work(() -> at.version() != null
+          ? queries.embeddingAt(key, at.version(), rawPath)
+          : queries.embedding(key, at.asOf(), rawPath)));
     }
     if (path.size() == 3 && path.get(0).equals("models") && path.get(2).equals("search")) {
       requireMethod(method, "POST");
@@ -224,20 +235,43 @@ public final class EmbeddingServer implements AutoCloseable {
       SearchRequest request = SearchRequest.parse(body(exchange), json);
       String rawPath = exchange.getRequestURI().getRawPath();
       String modelId = path.get(1);
-      return ok(fanOut.search(modelId, request, new FanOutSearch.LocalPart() {
-        @Override
-        public ObjectNode search(SearchRequest localRequest) {
-          return work(() -> queries.search(modelId, localRequest, rawPath));
-        }
-
-        @Override
-        public ObjectNode row(EmbeddingKey key) {
-          return work(() -> queries.embedding(key, null, rawPath));
-        }
-      }));
+      return ok(fanOut.search(modelId, request, localPart(modelId, rawPath)));
     }
     throw HttpProblem.notFound("no such endpoint: " + method + " "
         + exchange.getRequestURI().getRawPath() + "; endpoints: " + ENDPOINTS);
+  }
+
+  /** This instance's part of a fan-out, each piece run on the bounded workers. */
+  private FanOutSearch.LocalPart localPart(String modelId, String rawPath) {
+    return new FanOutSearch.LocalPart() {
+      @Override
+      public ObjectNode search(SearchRequest localRequest) {
+        return work(() -> queries.search(modelId, localRequest, rawPath));
+      }
+
+      @Override
+      public ObjectNode row(EmbeddingKey key, Long version) {
+        return work(() -> version == null ? queries.embedding(key, null, rawPath)
+            : queries.embeddingAt(key, version, rawPath));
+      }
+
+      @Override
+      public ObjectNode heldVersions() {
+        return work(() -> queries.heldVersions(modelId));
+      }
+    };
+  }
+
+  /** {@code ?local=true}: this instance's partitions only (what a peer asks in a fan-out). */
+  private static boolean localOnly(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty() || rawQuery.equals("local=false")) {
+      return false;
+    }
+    if (rawQuery.equals("local=true")) {
+      return true;
+    }
+    throw HttpProblem.badRequest("unknown query \"" + rawQuery
+        + "\": the only parameter is local=true (this instance's partitions only)");
   }
 
   /**
@@ -278,27 +312,40 @@ public final class EmbeddingServer implements AutoCloseable {
     return text >= 0 && (json < 0 || text < json);
   }
 
-  private static Instant asOf(String rawQuery) {
+  /** Which row of a key a GET asks for: now, as of a time, or of a model version. */
+  private record RowAt(Instant asOf, Long version) {
+  }
+
+  private static RowAt rowAt(String rawQuery) {
     if (rawQuery == null || rawQuery.isEmpty()) {
-      return null;
+      return new RowAt(null, null);
     }
     Instant asOf = null;
+    Long version = null;
     for (String param : rawQuery.split("&")) {
       int eq = param.indexOf('=');
       String name = eq < 0 ? param : param.substring(0, eq);
-      if (!name.equals("asOf") || eq < 0) {
+      if (!(name.equals("asOf") || name.equals("version")) || eq < 0) {
         throw HttpProblem.badRequest("unknown query parameter \"" + param
-            + "\": the only one is asOf=<epoch milliseconds>");
+            + "\": use asOf=<epoch milliseconds> or version=<model version>");
       }
       String value = param.substring(eq + 1);
       try {
-        asOf = Instant.ofEpochMilli(Long.parseLong(value));
+        if (name.equals("asOf")) {
+          asOf = Instant.ofEpochMilli(Long.parseLong(value));
+        } else {
+          version = Long.parseLong(value);
+        }
       } catch (NumberFormatException e) {
-        throw HttpProblem.badRequest("asOf = " + value
-            + " is invalid: give epoch milliseconds, e.g. 1714564800000");
+        throw HttpProblem.badRequest(name + " = " + value + " is invalid: give "
+            + (name.equals("asOf") ? "epoch milliseconds, e.g. 1714564800000"
+                : "a model version, e.g. 400"));
       }
     }
-    return asOf;
+    if (asOf != null && version != null) {
+      throw HttpProblem.badRequest("give asOf or version, not both");
+    }
+    return new RowAt(asOf, version);
   }
 
   /** Path segments, each percent-decoded on its own, so an id may hold an encoded '/'. */

@@ -39,8 +39,14 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * embeddings ──► decode ──► LatestByModelVersion ──┬──► history store (versioned: GET, ?asOf=)
- *  (bytes)         └─ undecodable: counted, logged └──► latest store (scans: search, size)
+ *  (bytes)         └─ undecodable: counted, logged ├──► latest store (mixVersions scans, size)
+ *                                                  ├──► by-version store (one version's scans)
+ *                                                  └──► version counts (rows, refresh rows)
+ * checkpoints ──► CheckpointFollower ──► VersionCatalog (COMPLETE / PUBLISHED / REJECTED)
  * </pre>
+ *
+ * <p>The default search answers from the newest complete version of a model: the job said
+ * COMPLETE with N embeddings, and the table holds them all ({@link VersionCatalog}).
  *
  * <p>At-least-once is enough: applying a record twice leaves the same table (the newest version
  * wins, an equal one replaces itself), so exactly-once's transactions would buy nothing here. The
@@ -53,12 +59,17 @@ public final class EmbeddingTable implements AutoCloseable {
   public static final String HISTORY_STORE = "embeddings-history-v1";
   /** The newest version of every key, scannable one model at a time. */
   public static final String LATEST_STORE = "embeddings-latest-v1";
+  /** Every kept version of every key: (modelId, version, id), one version scannable at a time. */
+  public static final String VERSIONS_STORE = "embeddings-by-version-v1";
+  /** Rows and refresh rows of each (modelId, version) in the by-version store. */
+  public static final String VERSION_COUNTS_STORE = "version-counts-v1";
 
   private static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(30);
 
   private final KafkaStreams streams;
   private final EmbeddingServer server;
   private final VectorIndexes indexes;
+  private final CheckpointFollower checkpoints;
   private final String address;
   private final String scheme;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -66,10 +77,11 @@ public final class EmbeddingTable implements AutoCloseable {
   private boolean closed;
 
   private EmbeddingTable(KafkaStreams streams, EmbeddingServer server, VectorIndexes indexes,
-      String address, String scheme) {
+      CheckpointFollower checkpoints, String address, String scheme) {
     this.streams = streams;
     this.server = server;
     this.indexes = indexes;
+    this.checkpoints = checkpoints;
     this.address = address;
     this.scheme = scheme;
   }
@@ -98,22 +110,34 @@ public final class EmbeddingTable implements AutoCloseable {
    */
   public static Topology buildTopology(String embeddingsTopic, RecordCodec<EmbeddingRecord> codec,
       Duration historyRetention, TableCounters counters) {
-    return buildTopology(embeddingsTopic, codec, historyRetention, counters, VectorIndexes.off());
+    return buildTopology(embeddingsTopic, codec, historyRetention, counters, VectorIndexes.off(),
+        new VersionCatalog(ServeConfig.DEFAULT_KEEP_VERSIONS));
   }
 
-  /** As above, handing every stored row to {@code indexes} as well. */
+  /**
+   * As above, handing every stored row to {@code indexes} as well, and keeping the versions
+   * {@code catalog} keeps.
+   */
   static Topology buildTopology(String embeddingsTopic, RecordCodec<EmbeddingRecord> codec,
-      Duration historyRetention, TableCounters counters, VectorIndexes indexes) {
+      Duration historyRetention, TableCounters counters, VectorIndexes indexes,
+      VersionCatalog catalog) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.versionedKeyValueStoreBuilder(
         Stores.persistentVersionedKeyValueStore(HISTORY_STORE, historyRetention),
         EmbeddingKey.serde(), storedEmbeddings()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(LATEST_STORE), EmbeddingKey.serde(), storedEmbeddings()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(VERSIONS_STORE), VersionRowKey.serde(),
+        storedEmbeddings()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(VERSION_COUNTS_STORE), VersionRowKey.serde(),
+        VersionCount.serde()));
     builder.stream(embeddingsTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("embeddings"))
-        .process(() -> new LatestByModelVersion(codec, historyRetention, counters, indexes),
-            Named.as("latest-by-model-version"), HISTORY_STORE, LATEST_STORE);
+        .process(() -> new LatestByModelVersion(codec, historyRetention, counters, indexes,
+                catalog), Named.as("latest-by-model-version"), HISTORY_STORE, LATEST_STORE,
+            VERSIONS_STORE, VERSION_COUNTS_STORE);
     return builder.build();
   }
 
@@ -149,10 +173,12 @@ public final class EmbeddingTable implements AutoCloseable {
     String address = config.advertisedHost() + ":" + port;
     TableCounters counters = new TableCounters();
     VectorIndexes indexes = new VectorIndexes(config.index());
+    VersionCatalog catalog =
+        new VersionCatalog(config.keepVersions(), config.checkpointsTopic() != null);
     KafkaStreams streams;
     try {
       streams = new KafkaStreams(buildTopology(config.topic(), config.codec(),
-          config.historyRetention(), counters, indexes), streamsConfig(config, port));
+          config.historyRetention(), counters, indexes, catalog), streamsConfig(config, port));
     } catch (RuntimeException e) {
       http.stop(0);
       indexes.close();
@@ -162,15 +188,18 @@ public final class EmbeddingTable implements AutoCloseable {
         new InteractiveQueries(streams, config.topic(), new HostInfo(config.advertisedHost(), port));
     EmbeddingServer server;
     try {
-      server = EmbeddingServer.start(http, config.http(), queries.table(indexes), queries,
-          counters);
+      server = EmbeddingServer.start(http, config.http(), queries.table(indexes, catalog),
+          queries, counters);
     } catch (IOException | RuntimeException e) {
       http.stop(0);
       streams.close();
       indexes.close();
       throw e;
     }
-    EmbeddingTable table = new EmbeddingTable(streams, server, indexes, address,
+    CheckpointFollower checkpoints = config.checkpointsTopic() == null ? null
+        : new CheckpointFollower(config.bootstrapServers(), config.clientProperties(),
+            config.checkpointsTopic(), config.checkpointCodec(), catalog).start();
+    EmbeddingTable table = new EmbeddingTable(streams, server, indexes, checkpoints, address,
         config.http().scheme());
     streams.setStateListener((now, before) -> table.onStateChange(now, queries, progress));
     streams.setUncaughtExceptionHandler(e -> {
@@ -180,7 +209,11 @@ public final class EmbeddingTable implements AutoCloseable {
     progress.accept("reading " + config.topic() + " from " + config.bootstrapServers()
         + " as " + config.applicationId() + ", stores in " + config.stateDir()
         + ", " + config.http().scheme().toUpperCase() + " on " + config.http().bindAddress()
-        + ":" + port + (config.http().tokenRequired() ? ", token required" : ", no token"));
+        + ":" + port + (config.http().tokenRequired() ? ", token required" : ", no token")
+        + (config.checkpointsTopic() == null ? ", no checkpoints topic (the default search "
+            + "answers from the newest version seen)" : ", versions complete per "
+            + config.checkpointsTopic() + " (keeping " + config.keepVersions()
+            + " complete version(s) before the current one)"));
     streams.start();
     return table;
   }
@@ -271,6 +304,13 @@ public final class EmbeddingTable implements AutoCloseable {
     server.close();
     streams.close(Duration.ofSeconds(30));
     indexes.close();
+    if (checkpoints != null) {
+      try {
+        checkpoints.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     stopped.countDown();
   }
 }

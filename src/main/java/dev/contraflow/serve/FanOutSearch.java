@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contraflow.avro.CheckpointStatus;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,6 +23,14 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  * the partitions that answered. An instance that cannot be asked, or fails, makes the answer
  * {@code "partial": true} with its partitions under {@code "missingPartitions"}: a partial answer
  * is the best of what answered, never a wrong one presented as whole.
+ *
+ * <p>Without a version rule, a search by vector ranks the model's current version: every
+ * instance says which versions it holds and how many rows of each ({@code GET
+ * /models/{id}?local=true}), and {@link VersionCatalog#current} picks the newest version the job
+ * called complete whose embeddings the instances hold all of, or, before there is one, the newest
+ * version seen; the search then asks every instance for that version. So the switch to a new
+ * version is atomic for a reader: it sees all of one version. {@link #model} answers {@code GET
+ * /models/{id}} from the same counts.
  *
  * <p>Versions merge as one search would rank them: under the newest-version rule only the parts
  * whose newest version is the newest anywhere count (an instance holding only older vectors has
@@ -33,7 +44,19 @@ final class FanOutSearch {
   interface LocalPart {
     ObjectNode search(SearchRequest localRequest);
 
-    ObjectNode row(EmbeddingKey key);
+    /** The key's current row here, or its row of {@code version} (null: current). */
+    ObjectNode row(EmbeddingKey key, Long version);
+
+    /** The versions this instance holds, as {@link TableQueries#heldVersions} answers. */
+    ObjectNode heldVersions();
+  }
+
+  /** The versions every instance that answered holds, summed, and who did not answer. */
+  private record Held(NavigableMap<Long, VersionCount> versions, List<Part> parts) {
+
+    boolean whole() {
+      return parts.stream().allMatch(p -> p.failure() == null);
+    }
   }
 
   /**
@@ -57,11 +80,13 @@ final class FanOutSearch {
 
   private final Instances instances;
   private final Peers peers;
+  private final VersionCatalog catalog;
   private final ObjectMapper json;
 
-  FanOutSearch(Instances instances, Peers peers, ObjectMapper json) {
+  FanOutSearch(Instances instances, Peers peers, VersionCatalog catalog, ObjectMapper json) {
     this.instances = instances;
     this.peers = peers;
+    this.catalog = catalog;
     this.json = json;
   }
 
@@ -74,6 +99,14 @@ final class FanOutSearch {
     }
     if (others.isEmpty()) {
       return local.search(request).put("scope", "all").put("partial", false);
+    }
+    VersionCatalog.Current current = null;
+    if (request.id() == null && request.versions() == null) {
+      Held held = held(modelId, local, all);
+      current = catalog.current(modelId, held.versions(), held.whole());
+      request = request.withVersions(current == null
+          || current.choice() == VersionCatalog.Choice.NEWEST_SEEN
+          ? VersionRule.newest() : VersionRule.only(current.version()));
     }
     SearchRequest part = request.id() == null
         ? SearchRequest.localPart(request.vector(), request.k(), request.versions(),
@@ -88,29 +121,129 @@ final class FanOutSearch {
         .orElse(new Instances.Instance("self", 0, true, instances.localPartitions()));
     parts.add(localPart(self, local, part));
     asked.forEach((peer, reply) -> parts.add(peerPart(peer, reply)));
-    return merge(modelId, request, part.versions() == null ? VersionRule.newest()
+    ObjectNode body = merge(modelId, request, part.versions() == null ? VersionRule.newest()
         : part.versions(), parts);
+    if (current != null) {
+      body.put("versionChoice", current.choice().name());
+    }
+    return body;
   }
 
-  /** The search by id as a search by the id's vector, at the id's own version by default. */
+  /**
+   * {@code GET /models/{id}}: the versions held over every instance, each with its count and
+   * state, newest first, and which one the default search answers from. Versions the job
+   * published, rejected or completed after the oldest one held are listed even when none of their
+   * rows is held (a rejected version's are evicted).
+   */
+  ObjectNode model(String modelId, LocalPart local) {
+    Held held = held(modelId, local, instances.all());
+    VersionCatalog.Current current = catalog.current(modelId, held.versions(), held.whole());
+    NavigableMap<Long, VersionCatalog.Status> statuses = catalog.statuses(modelId);
+    TreeSet<Long> listed = new TreeSet<>(held.versions().keySet());
+    if (!held.versions().isEmpty()) {
+      listed.addAll(statuses.tailMap(held.versions().firstKey(), true).keySet());
+    }
+    if (listed.isEmpty() && statuses.isEmpty()) {
+      throw HttpProblem.notFound("no embeddings and no checkpoints of model " + modelId);
+    }
+    ObjectNode body = json.createObjectNode().put("modelId", modelId);
+    if (current == null) {
+      body.putNull("current");
+    } else {
+      body.put("current", current.version()).put("versionChoice", current.choice().name());
+    }
+    body.put("keepVersions", catalog.keepVersions());
+    ArrayNode versions = body.putArray("versions");
+    for (long v : listed.descendingSet()) {
+      VersionCount count = held.versions().getOrDefault(v, VersionCount.NONE);
+      VersionCatalog.Status status = statuses.get(v);
+      ObjectNode node = versions.addObject().put("version", v)
+          .put("embeddings", count.rows())
+          .put("refreshed", count.refreshed())
+          .put("state", state(status, count, held.whole()));
+      if (status != null && status.embeddings() != null) {
+        node.put("expected", status.embeddings());
+      }
+      if (status != null && status.reason() != null) {
+        node.put("reason", status.reason());
+      }
+      node.put("current", current != null && current.version() == v);
+    }
+    List<Part> answered = held.parts().stream().filter(p -> p.failure() == null).toList();
+    List<Part> missing = held.parts().stream().filter(p -> p.failure() != null).toList();
+    partitionsOf(answered).forEach(body.putArray("partitions")::add);
+    body.put("scope", "all").put("partial", !missing.isEmpty());
+    partitionsOf(missing).forEach(body.putArray("missingPartitions")::add);
+    return body;
+  }
+
+  /**
+   * COMPLETE (every refresh embedding here), FILLING (a refresh's embeddings are arriving),
+   * PUBLISHED (its refresh has not begun), REJECTED (a health gate failed; never current), or
+   * SEEN (embeddings of new records only, no checkpoint record of it).
+   */
+  private static String state(VersionCatalog.Status status, VersionCount count, boolean whole) {
+    if (VersionCatalog.isComplete(status, count, whole)) {
+      return "COMPLETE";
+    }
+    if (status != null && status.status() == CheckpointStatus.REJECTED) {
+      return "REJECTED";
+    }
+    if (count.refreshed() > 0 || (status != null
+        && status.status() == CheckpointStatus.COMPLETE)) {
+      return "FILLING";
+    }
+    return status != null ? "PUBLISHED" : "SEEN";
+  }
+
+  /** Every instance's held versions, summed; one that fails to say makes the sum partial. */
+  private Held held(String modelId, LocalPart local, List<Instances.Instance> all) {
+    Map<Instances.Instance, CompletableFuture<Peers.Reply>> asked = new LinkedHashMap<>();
+    for (Instances.Instance peer : all) {
+      if (!peer.self() && !peer.partitions().isEmpty()) {
+        asked.put(peer, ask(() -> peers.versions(peer, modelId)));
+      }
+    }
+    List<Part> parts = new ArrayList<>();
+    Instances.Instance self = all.stream().filter(Instances.Instance::self).findFirst()
+        .orElse(new Instances.Instance("self", 0, true, instances.localPartitions()));
+    try {
+      parts.add(new Part(self, local.heldVersions(), null));
+    } catch (HttpProblem p) {
+      parts.add(new Part(self, null, p.getMessage()));
+    } catch (InvalidStateStoreException e) {
+      parts.add(new Part(self, null, "stores not ready: " + e.getMessage()));
+    }
+    asked.forEach((peer, reply) -> parts.add(peerPart(peer, reply)));
+    NavigableMap<Long, VersionCount> sum = new TreeMap<>();
+    for (Part p : parts) {
+      if (p.answer() != null) {
+        p.answer().path("versions").forEach(v -> sum.merge(v.get("version").asLong(),
+            new VersionCount(v.get("embeddings").asLong(), v.get("refreshed").asLong()),
+            VersionCount::plus));
+      }
+    }
+    return new Held(sum, parts);
+  }
+
+  /**
+   * The search by id as a search by the id's vector: by default its row in the current complete
+   * version when it has one there (so that version is ranked), else its newest row, whose own
+   * version is ranked.
+   */
   private SearchRequest byVectorOf(String modelId, SearchRequest request, LocalPart local,
       List<Instances.Instance> all) {
     EmbeddingKey key = new EmbeddingKey(modelId, request.id());
-    JsonNode row;
-    try {
-      row = local.row(key);
-    } catch (HttpProblem miss) {
-      String owner = miss.details.get("owner");
-      Instances.Instance at = all.stream().filter(i -> i.address().equals(owner)).findFirst()
-          .orElseThrow(() -> miss);
-      Peers.Reply reply = ask(() -> peers.row(at, key)).exceptionally(e -> null).join();
-      if (reply == null || reply.status() != 200) {
-        throw HttpProblem.unavailable("no embedding of model " + modelId + " for id "
-            + request.id() + " to search by: instance " + owner + " serves its partition and "
-            + "did not give it (" + (reply == null ? "unreachable" : "HTTP " + reply.status())
-            + ")");
+    JsonNode row = null;
+    if (request.versions() == null) {
+      Held held = held(modelId, local, all);
+      VersionCatalog.Current current = catalog.current(modelId, held.versions(), held.whole());
+      if (current != null && current.choice() == VersionCatalog.Choice.COMPLETE) {
+        row = rowOf(key, current.version(), local, all);
       }
-      row = reply.body();
+    }
+    if (row == null) {
+      row = rowOf(key, null, local, all);
     }
     float[] vector = new float[row.get("vector").size()];
     for (int i = 0; i < vector.length; i++) {
@@ -120,6 +253,39 @@ final class FanOutSearch {
         row.get("modelVersion").asLong(), request.versions());
     return SearchRequest.localPart(vector, request.k(), versions, request.id(),
         request.exact());
+  }
+
+  /**
+   * The key's row (of {@code version}, or its current one for null), here or from the instance
+   * that serves its partition; null when a version's row is nowhere.
+   */
+  private JsonNode rowOf(EmbeddingKey key, Long version, LocalPart local,
+      List<Instances.Instance> all) {
+    try {
+      return local.row(key, version);
+    } catch (HttpProblem miss) {
+      String owner = miss.details.get("owner");
+      Instances.Instance at = all.stream().filter(i -> i.address().equals(owner)).findFirst()
+          .orElse(null);
+      if (at == null) {
+        if (version != null && miss.status == 404) {
+          return null;
+        }
+        throw miss;
+      }
+      Peers.Reply reply = ask(() -> peers.row(at, key, version)).exceptionally(e -> null)
+          .join();
+      if (reply != null && reply.status() == 404 && version != null) {
+        return null;
+      }
+      if (reply == null || reply.status() != 200) {
+        throw HttpProblem.unavailable("no embedding of model " + key.modelId() + " for id "
+            + key.id() + " to search by: instance " + owner + " serves its partition and "
+            + "did not give it (" + (reply == null ? "unreachable" : "HTTP " + reply.status())
+            + ")");
+      }
+      return reply.body();
+    }
   }
 
   private static Part localPart(Instances.Instance self, LocalPart local, SearchRequest part) {

@@ -52,9 +52,14 @@ final class HttpPeers implements Peers {
   }
 
   @Override
-  public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
+  public CompletableFuture<Reply> versions(Instances.Instance peer, String modelId) {
+    return send(request(peer, "/models/" + segment(modelId) + "?local=true").GET());
+  }
+
+  @Override
+  public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key, Long version) {
     return send(request(owner, "/models/" + segment(key.modelId()) + "/embeddings/"
-        + segment(key.id())).GET());
+        + segment(key.id()) + (version == null ? "" : "?version=" + version)).GET());
   }
 
   private HttpRequest.Builder request(Instances.Instance peer, String path) {

@@ -53,8 +53,10 @@ final class InteractiveQueries implements Instances {
     this.self = self;
   }
 
-  LocalTable table(VectorIndexes indexes) {
-    return new LocalTable(this::history, this::latest, indexes);
+  LocalTable table(VectorIndexes indexes, VersionCatalog catalog) {
+    return new LocalTable(this::history, () -> keyValueStore(EmbeddingTable.LATEST_STORE),
+        () -> keyValueStore(EmbeddingTable.VERSIONS_STORE),
+        () -> keyValueStore(EmbeddingTable.VERSION_COUNTS_STORE), indexes, catalog);
   }
 
   private VersionedRecord<EmbeddingRecord> history(EmbeddingKey key, Instant asOf) {
@@ -81,9 +83,9 @@ final class InteractiveQueries implements Instances {
     return null;
   }
 
-  private ReadOnlyKeyValueStore<EmbeddingKey, EmbeddingRecord> latest() {
+  private <K, V> ReadOnlyKeyValueStore<K, V> keyValueStore(String name) {
     requireQueryable();
-    return streams.store(StoreQueryParameters.fromNameAndType(EmbeddingTable.LATEST_STORE,
+    return streams.store(StoreQueryParameters.fromNameAndType(name,
         QueryableStoreTypes.keyValueStore()));
   }
 

@@ -2,6 +2,8 @@ package dev.contraflow.serve;
 
 import dev.contraflow.avro.EmbeddingRecord;
 import java.time.Instant;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -13,9 +15,11 @@ import org.apache.kafka.streams.state.VersionedRecord;
  * This instance's part of the table, as the HTTP layer reads it: the partitions Kafka Streams
  * assigned here, nothing of the others.
  *
- * <p>Two stores, because a versioned store answers point lookups only (no scans): the history
- * store for lookups by key, now or as of a time, and the latest store, keyed so that one model's
- * rows are one prefix, for search and size.
+ * <p>Four stores, because a versioned store answers point lookups only (no scans): the history
+ * store for lookups by key, now or as of a time; the latest store, each id's newest row, keyed so
+ * that one model's rows are one prefix (mixVersions searches, size); the by-version store, every
+ * kept version of every id, one version's rows a prefix (searches of one version, issue 13); and
+ * the version counts beside it.
  */
 public final class LocalTable {
 
@@ -27,20 +31,22 @@ public final class LocalTable {
 
   private final HistoryLookup history;
   private final Supplier<ReadOnlyKeyValueStore<EmbeddingKey, EmbeddingRecord>> latest;
+  private final Supplier<ReadOnlyKeyValueStore<VersionRowKey, EmbeddingRecord>> versions;
+  private final Supplier<ReadOnlyKeyValueStore<VersionRowKey, VersionCount>> counts;
   private final VectorIndexes indexes;
-
-  /** Searched exactly, always. */
-  public LocalTable(HistoryLookup history,
-      Supplier<ReadOnlyKeyValueStore<EmbeddingKey, EmbeddingRecord>> latest) {
-    this(history, latest, VectorIndexes.off());
-  }
+  private final VersionCatalog catalog;
 
   LocalTable(HistoryLookup history,
       Supplier<ReadOnlyKeyValueStore<EmbeddingKey, EmbeddingRecord>> latest,
-      VectorIndexes indexes) {
+      Supplier<ReadOnlyKeyValueStore<VersionRowKey, EmbeddingRecord>> versions,
+      Supplier<ReadOnlyKeyValueStore<VersionRowKey, VersionCount>> counts,
+      VectorIndexes indexes, VersionCatalog catalog) {
     this.history = history;
     this.latest = latest;
+    this.versions = versions;
+    this.counts = counts;
     this.indexes = indexes;
+    this.catalog = catalog;
   }
 
   /** The approximate indexes over these rows, fed by the table's processor. */
@@ -48,9 +54,14 @@ public final class LocalTable {
     return indexes;
   }
 
-  /** The newest row of the key held here, or null: what an index answer is checked against. */
-  EmbeddingRecord latest(EmbeddingKey key) {
-    return latest.get().get(key);
+  /** The versions' statuses from the checkpoints topic, and what is kept of them. */
+  VersionCatalog catalog() {
+    return catalog;
+  }
+
+  /** The row of (model, version, id) held here, or null: an index answer is checked against it. */
+  EmbeddingRecord row(String modelId, long version, String id) {
+    return versions.get().get(new VersionRowKey(modelId, version, id));
   }
 
   /** The key's embedding with the time it became the row's, or null when none is held here. */
@@ -62,13 +73,40 @@ public final class LocalTable {
   public void forEachLatest(String modelId, Consumer<EmbeddingRecord> visit) {
     try (KeyValueIterator<EmbeddingKey, EmbeddingRecord> rows =
         latest.get().prefixScan(modelId, EmbeddingKey.modelPrefix())) {
-      while (rows.hasNext()) {
-        // a request past its deadline is interrupted: stop scanning, free the worker
-        if (Thread.currentThread().isInterrupted()) {
-          throw new CancellationException("search interrupted");
-        }
-        visit.accept(rows.next().value);
+      visitAll(rows, visit);
+    }
+  }
+
+  /** Hands every row of one version of {@code modelId} held here to {@code visit}. */
+  void forEachOfVersion(String modelId, long version, Consumer<EmbeddingRecord> visit) {
+    try (KeyValueIterator<VersionRowKey, EmbeddingRecord> rows = versions.get().prefixScan(
+        VersionRowKey.ofVersion(modelId, version), VersionRowKey.versionPrefix())) {
+      visitAll(rows, visit);
+    }
+  }
+
+  /**
+   * The versions of {@code modelId} held here, oldest first, with their rows summed over the
+   * partitions of this instance.
+   */
+  NavigableMap<Long, VersionCount> versions(String modelId) {
+    NavigableMap<Long, VersionCount> held = new TreeMap<>();
+    // the store of an instance is one per partition: the same version shows up once in each
+    try (KeyValueIterator<VersionRowKey, VersionCount> all =
+        counts.get().prefixScan(modelId, EmbeddingKey.modelPrefix())) {
+      all.forEachRemaining(kv -> held.merge(kv.key.version(), kv.value, VersionCount::plus));
+    }
+    return held;
+  }
+
+  private static <K> void visitAll(KeyValueIterator<K, EmbeddingRecord> rows,
+      Consumer<EmbeddingRecord> visit) {
+    while (rows.hasNext()) {
+      // a request past its deadline is interrupted: stop scanning, free the worker
+      if (Thread.currentThread().isInterrupted()) {
+        throw new CancellationException("search interrupted");
       }
+      visit.accept(rows.next().value);
     }
   }
 

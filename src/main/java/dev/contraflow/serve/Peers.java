@@ -13,6 +13,12 @@ interface Peers {
   /** The peer's ranking of its own partitions; completes exceptionally when it cannot be asked. */
   CompletableFuture<Reply> search(Instances.Instance peer, String modelId, SearchRequest part);
 
-  /** The key's current row at the instance that serves its partition. */
-  CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key);
+  /** The versions of the model the peer holds in its partitions, with their counts. */
+  CompletableFuture<Reply> versions(Instances.Instance peer, String modelId);
+
+  /**
+   * The key's current row at the instance that serves its partition, or its row of model version
+   * {@code version} (null: the current row).
+   */
+  CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key, Long version);
 }

@@ -12,15 +12,15 @@ import java.util.Set;
 /**
  * The body of {@code POST /models/{modelId}/search}, checked field by field:
  * {@code {"vector": [...], "k": 10}} or {@code {"id": "...", "k": 10}}, with an optional
- * {@code "version": N} or {@code "mixVersions": true}, an optional {@code "exact": true} (scan
- * every vector even where an approximate index would answer), and the two fields instances send each
- * other in a fan-out search: {@code "local": true} (rank this instance's partitions only) and
+ * {@code "version": N}, {@code "version": "newest"} or {@code "mixVersions": true}, an optional
+ * {@code "exact": true} (scan every vector even where an approximate index would answer), and
+ * the two fields instances send each other in a fan-out search: {@code "local": true} (rank this instance's partitions only) and
  * {@code "excludeId": "..."} (leave that id out: the query's own, in a search by id).
  *
  * @param vector the query vector, or null in a search by id
  * @param id the id whose embedding is the query, or null in a search by vector
  * @param versions which model versions to rank; null means the default of the search kind (the
- *     newest version here by vector, the query embedding's own version by id)
+ *     model's current version by vector, see {@link VersionCatalog}; by id, the id's row of it)
  * @param excludeId an id never returned, or null
  * @param local whether to rank this instance's partitions only, rather than every instance's
  * @param exact whether to rank by an exact scan even where an approximate index exists
@@ -30,6 +30,8 @@ record SearchRequest(float[] vector, String id, int k, VersionRule versions, Str
 
   static final int DEFAULT_K = 10;
   static final int MAX_K = 1000;
+  /** {@code "version": "newest"}: the newest version seen, whether complete or not. */
+  static final String NEWEST = "newest";
 
   private static final Set<String> FIELDS = Set.of("vector", "id", "k", "version", "mixVersions",
       "excludeId", "local", "exact");
@@ -62,6 +64,11 @@ record SearchRequest(float[] vector, String id, int k, VersionRule versions, Str
     return new SearchRequest(vector, null, k, versions, excludeId, true, exact);
   }
 
+  /** The same search by another version rule. */
+  SearchRequest withVersions(VersionRule rule) {
+    return new SearchRequest(vector, id, k, rule, excludeId, local, exact);
+  }
+
   /** The request's JSON body, as {@link #parse} reads it. */
   ObjectNode toJson(ObjectMapper json) {
     ObjectNode body = json.createObjectNode();
@@ -76,6 +83,8 @@ record SearchRequest(float[] vector, String id, int k, VersionRule versions, Str
     body.put("k", k);
     if (versions != null && versions.kind() == VersionRule.Kind.ONLY) {
       body.put("version", versions.version());
+    } else if (versions != null && versions.kind() == VersionRule.Kind.NEWEST) {
+      body.put("version", NEWEST);
     } else if (versions != null && versions.kind() == VersionRule.Kind.MIXED) {
       body.put("mixVersions", true);
     }
@@ -162,9 +171,13 @@ record SearchRequest(float[] vector, String id, int k, VersionRule versions, Str
     if (mixed) {
       throw HttpProblem.badRequest("give \"version\" or \"mixVersions\": true, not both");
     }
+    if (version.isTextual() && version.textValue().equals(NEWEST)) {
+      return VersionRule.newest();
+    }
     if (!version.isIntegralNumber() || !version.canConvertToLong() || version.longValue() < 0) {
       throw HttpProblem.badRequest("\"version\" = " + version
-          + " is invalid: give a model version (a step count >= 0)");
+          + " is invalid: give a model version (a step count >= 0), or \"" + NEWEST
+          + "\" for the newest version seen, complete or not");
     }
     return VersionRule.only(version.longValue());
   }

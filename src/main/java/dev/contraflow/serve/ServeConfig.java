@@ -1,5 +1,6 @@
 package dev.contraflow.serve;
 
+import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.io.record.HttpSchemaRegistry;
 import dev.contraflow.io.record.RecordCodec;
@@ -30,14 +31,21 @@ import java.util.Map;
  *     partition after the rebalance without replaying the changelog first
  * @param http where and how the HTTP side listens: bind address, limits, token, TLS
  * @param index when searches use an approximate HNSW index instead of an exact scan
+ * @param checkpointsTopic the job's checkpoints topic, whose COMPLETE records make a model version
+ *     the default search's once all its embeddings are here (issue 13); null: none, the default
+ *     search answers from the newest version seen
+ * @param keepVersions complete versions of a model kept besides the current one (older ones are
+ *     evicted); see {@link VersionCatalog}
  */
 public record ServeConfig(String bootstrapServers, String topic, int port, String advertisedHost,
     Path stateDir, String applicationId, Duration historyRetention, String schemaRegistryUrl,
     Map<String, String> clientProperties, int standbyReplicas, HttpOptions http,
-    IndexOptions index) {
+    IndexOptions index, String checkpointsTopic, int keepVersions) {
 
   public static final String DEFAULT_APPLICATION_ID = "contraflow-serve";
   public static final Duration DEFAULT_HISTORY_RETENTION = Duration.ofDays(7);
+  /** Complete versions kept besides the current one: the previous, for readers mid-switch. */
+  public static final int DEFAULT_KEEP_VERSIONS = 1;
 
   public ServeConfig {
     require(bootstrapServers != null && !bootstrapServers.isBlank(), "--bootstrap",
@@ -60,6 +68,11 @@ public record ServeConfig(String bootstrapServers, String topic, int port, Strin
         standbyReplicas, "use 0..10 (at most the number of instances - 1 ever gets used)");
     http = http == null ? HttpOptions.defaults() : http;
     index = index == null ? IndexOptions.defaults() : index;
+    require(checkpointsTopic == null || checkpointsTopic.matches("[a-zA-Z0-9._-]{1,249}"),
+        "--checkpoints-topic", checkpointsTopic, "Kafka topic names are 1-249 of [a-zA-Z0-9._-]");
+    require(keepVersions >= 0, "--keep-versions", keepVersions,
+        "use 0 or more: complete versions kept besides the current one (default "
+            + ServeConfig.DEFAULT_KEEP_VERSIONS + ")");
     for (String key : clientProperties.keySet()) {
       require(!key.equals("bootstrap.servers") && !key.equals("application.id")
           && !key.equals("application.server") && !key.equals("state.dir")
@@ -68,12 +81,29 @@ public record ServeConfig(String bootstrapServers, String topic, int port, Strin
     }
   }
 
-  /** With the default index settings. */
+  /** Without a checkpoints topic: the default search answers from the newest version seen. */
+  public ServeConfig(String bootstrapServers, String topic, int port, String advertisedHost,
+      Path stateDir, String applicationId, Duration historyRetention, String schemaRegistryUrl,
+      Map<String, String> clientProperties, int standbyReplicas, HttpOptions http,
+      IndexOptions index) {
+    this(bootstrapServers, topic, port, advertisedHost, stateDir, applicationId, historyRetention,
+        schemaRegistryUrl, clientProperties, standbyReplicas, http, index, null,
+        ServeConfig.DEFAULT_KEEP_VERSIONS);
+  }
+
+  /** With the default index settings, without a checkpoints topic. */
   public ServeConfig(String bootstrapServers, String topic, int port, String advertisedHost,
       Path stateDir, String applicationId, Duration historyRetention, String schemaRegistryUrl,
       Map<String, String> clientProperties, int standbyReplicas, HttpOptions http) {
     this(bootstrapServers, topic, port, advertisedHost, stateDir, applicationId, historyRetention,
         schemaRegistryUrl, clientProperties, standbyReplicas, http, IndexOptions.defaults());
+  }
+
+  /** The same, reading completeness from {@code checkpointsTopic} (null: none). */
+  public ServeConfig withCheckpoints(String checkpointsTopic, int keepVersions) {
+    return new ServeConfig(bootstrapServers, topic, port, advertisedHost, stateDir, applicationId,
+        historyRetention, schemaRegistryUrl, clientProperties, standbyReplicas, http, index,
+        checkpointsTopic, keepVersions);
   }
 
   /** How the topic's values are decoded: the wire format the job was configured with. */
@@ -82,6 +112,14 @@ public record ServeConfig(String bootstrapServers, String topic, int port, Strin
         ? RecordCodec.singleObject(EmbeddingRecord.class)
         : RecordCodec.confluent(EmbeddingRecord.class,
             new HttpSchemaRegistry(URI.create(schemaRegistryUrl)), topic + "-value");
+  }
+
+  /** How the checkpoints topic's values are decoded: the same wire format as the embeddings. */
+  public RecordCodec<CheckpointRecord> checkpointCodec() {
+    return schemaRegistryUrl == null
+        ? RecordCodec.singleObject(CheckpointRecord.class)
+        : RecordCodec.confluent(CheckpointRecord.class,
+            new HttpSchemaRegistry(URI.create(schemaRegistryUrl)), checkpointsTopic + "-value");
   }
 
   private static void require(boolean ok, String option, Object value, String fix) {

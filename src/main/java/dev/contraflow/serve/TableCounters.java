@@ -14,6 +14,7 @@ public final class TableCounters {
   private final AtomicLong undecodable = new AtomicLong();
   private final AtomicLong superseded = new AtomicLong();
   private final AtomicLong expired = new AtomicLong();
+  private final AtomicLong evicted = new AtomicLong();
 
   /** Records taken from the embeddings topic, whatever became of them. */
   public long read() {
@@ -40,6 +41,11 @@ public final class TableCounters {
     return expired.get();
   }
 
+  /** Rows of model versions the table no longer keeps, deleted (VersionCatalog#evictable). */
+  public long evicted() {
+    return evicted.get();
+  }
+
   long countRead() {
     return read.incrementAndGet();
   }
@@ -58,5 +64,9 @@ public final class TableCounters {
 
   long countExpired() {
     return expired.incrementAndGet();
+  }
+
+  long countEvicted(long rows) {
+    return evicted.addAndGet(rows);
   }
 }

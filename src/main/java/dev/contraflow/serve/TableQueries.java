@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.NavigableMap;
 import org.apache.kafka.streams.state.VersionedRecord;
 
 /**
@@ -58,7 +59,8 @@ final class TableQueries {
         .put("stored", counters.stored())
         .put("undecodable", counters.undecodable())
         .put("superseded", counters.superseded())
-        .put("expired", counters.expired());
+        .put("expired", counters.expired())
+        .put("evicted", counters.evicted());
     if (instances.serving()) {
       body.put("storeSize", table.approximateSize());
     }
@@ -84,6 +86,8 @@ final class TableQueries {
         counters.superseded());
     text.counter("expired", "embeddings older than the history store's retention",
         counters.expired());
+    text.counter("evicted", "rows of model versions no longer kept, deleted",
+        counters.evicted());
     if (instances.serving()) {
       text.gauge("store_size", "approximate number of rows in the local store",
           table.approximateSize());
@@ -125,68 +129,115 @@ final class TableQueries {
     return body;
   }
 
-  /** The k nearest embeddings of {@code modelId} in this instance's partitions. */
-  ObjectNode search(String modelId, SearchRequest request, String path) {
-    float[] query = request.vector();
-    VersionRule versions = request.versions() == null ? VersionRule.newest() : request.versions();
-    String excluded = request.excludeId();
-    if (request.id() != null) {
-      EmbeddingRecord self = queryEmbedding(new EmbeddingKey(modelId, request.id()), path);
-      query = EmbeddingJson.floats(self.getVector());
-      versions = versionsForId(self.getId(), self.getModelVersion(), request.versions());
-      excluded = request.id();
+  /** The key's row of one model version, when that version is kept here. */
+  ObjectNode embeddingAt(EmbeddingKey key, long version, String path) {
+    EmbeddingRecord row = table.row(key.modelId(), version, key.id());
+    if (row == null) {
+      throw miss(key, " at version " + version + " (versions kept: see GET /models/"
+          + key.modelId() + ")", path);
     }
-    NearestNeighbours.Result result = request.exact() ? null
-        : approximate(modelId, query, request.k(), versions, excluded);
-    String method = "hnsw";
-    if (result == null) {
-      result = exact(modelId, query, request.k(), versions, excluded);
-      method = "exact";
-    }
-    explainEmpty(modelId, query, versions, request, result);
-    return EmbeddingJson.searchResult(json, modelId, request, versions, result,
-        instances.localPartitions()).put("method", method);
+    return EmbeddingJson.row(json, row);
   }
 
-  /** Every vector of the model held here, ranked; tells the indexes what it saw. */
-  private NearestNeighbours.Result exact(String modelId, float[] query, int k,
-      VersionRule versions, String excluded) {
-    VectorIndexes indexes = table.indexes();
-    indexes.beforeScan(modelId);
-    NearestNeighbours ranking = new NearestNeighbours(query, k, versions, excluded);
-    table.forEachLatest(modelId, ranking::offer);
+  /**
+   * The k nearest embeddings of {@code modelId} in this instance's partitions. Without a version
+   * rule a search by vector ranks the version {@link VersionCatalog#current} names from what is
+   * held here (a fan-out search names it from every instance's counts instead, and asks for it).
+   */
+  ObjectNode search(String modelId, SearchRequest request, String path) {
+    float[] query = request.vector();
+    VersionRule versions = request.versions();
+    String excluded = request.excludeId();
+    VersionCatalog.Current current = null;
+    NavigableMap<Long, VersionCount> held = table.versions(modelId);
+    if (request.id() != null) {
+      EmbeddingRecord self = queryEmbedding(modelId, request.id(), versions, held, path);
+      query = EmbeddingJson.floats(self.getVector());
+      versions = versionsForId(self.getId(), self.getModelVersion(), versions);
+      excluded = request.id();
+    } else if (versions == null) {
+      current = table.catalog().current(modelId, held, true);
+      versions = current == null || current.choice() == VersionCatalog.Choice.NEWEST_SEEN
+          ? VersionRule.newest() : VersionRule.only(current.version());
+    }
+    Long version = switch (versions.kind()) {
+      case ONLY -> versions.version();
+      case NEWEST -> held.isEmpty() ? null : held.lastKey();
+      case MIXED -> null;
+    };
+    NearestNeighbours.Result result = request.exact() || version == null ? null
+        : approximate(modelId, version, query, request.k(), excluded);
+    String method = "hnsw";
+    if (result == null) {
+      result = exact(modelId, versions, version, query, request.k(), excluded, held);
+      method = "exact";
+    }
+    explainEmpty(modelId, query, versions, request, result, held);
+    ObjectNode body = EmbeddingJson.searchResult(json, modelId, request, versions, result,
+        instances.localPartitions()).put("method", method);
+    if (current != null) {
+      body.put("versionChoice", current.choice().name());
+    }
+    return body;
+  }
+
+  /**
+   * The versions of {@code modelId} this instance holds, each with its rows and refresh rows:
+   * what a fan-out adds up over every instance to tell whether a version is complete.
+   */
+  ObjectNode heldVersions(String modelId) {
+    ObjectNode body = json.createObjectNode().put("modelId", modelId);
+    ArrayNode all = body.putArray("versions");
+    table.versions(modelId).forEach((version, count) -> all.addObject()
+        .put("version", version)
+        .put("embeddings", count.rows())
+        .put("refreshed", count.refreshed()));
+    instances.localPartitions().forEach(body.putArray("partitions")::add);
+    return body.put("scope", "local");
+  }
+
+  /**
+   * Every vector of one version of the model held here, ranked; tells the indexes what it saw.
+   * With {@code version} null, each id's newest row (mixed versions). A version the by-version
+   * store no longer keeps (or a model it has nothing of: stores filled before it existed) is
+   * answered as before versions were kept, from each id's newest row.
+   */
+  private NearestNeighbours.Result exact(String modelId, VersionRule rule, Long version,
+      float[] query, int k, String excluded, NavigableMap<Long, VersionCount> held) {
+    NearestNeighbours ranking = new NearestNeighbours(query, k,
+        version == null ? rule : VersionRule.only(version), excluded);
+    if (version == null || !held.containsKey(version)) {
+      table.forEachLatest(modelId, ranking::offer);
+      return ranking.result();
+    }
+    table.forEachOfVersion(modelId, version, ranking::offer);
     NearestNeighbours.Result result = ranking.result();
-    if (result.offered() > 0 && result.mismatch() == null) {
-      Long ranked = switch (versions.kind()) {
-        case NEWEST -> result.newestOffered();
-        case ONLY -> versions.version();
-        case MIXED -> null;
-      };
-      indexes.afterScan(modelId, result.newestOffered(), ranked, result.ranked(), query.length,
-          table::forEachLatest);
+    if (result.ranked() > 0 && result.mismatch() == null) {
+      table.indexes().afterScan(modelId, version, result.ranked(), query.length,
+          table::forEachOfVersion);
     }
     return result;
   }
 
   /**
-   * The ranking by the version's HNSW index, or null when none is ready for it. Each candidate
-   * is checked against the table's row and scored from it: the index may lag the table by the row
-   * being stored right now, and an answer must never hold a vector the table no longer has.
+   * The ranking of {@code version} by its HNSW index, or null when none is ready for it. Each
+   * candidate is checked against the version's row and scored from it: the index may lag the
+   * table by the row being stored right now, and an answer must never hold a vector the table no
+   * longer has.
    */
-  private NearestNeighbours.Result approximate(String modelId, float[] query, int k,
-      VersionRule versions, String excluded) {
+  private NearestNeighbours.Result approximate(String modelId, long version, float[] query, int k,
+      String excluded) {
     VectorIndexes.Ready ready =
-        table.indexes().forSearch(modelId, versions, query.length).orElse(null);
+        table.indexes().forSearch(modelId, version, query.length).orElse(null);
     if (ready == null) {
       return null;
     }
-    long version = ready.version();
     double queryNorm = NearestNeighbours.norm(query);
     List<NearestNeighbours.Hit> hits = new ArrayList<>(k);
     for (HnswIndex.Candidate c : ready.index().search(query, k + VERIFY_MARGIN, excluded,
         table.indexes().options().candidates())) {
-      EmbeddingRecord row = table.latest(new EmbeddingKey(modelId, c.id()));
-      if (row != null && row.getModelVersion() == version) {
+      EmbeddingRecord row = table.row(modelId, version, c.id());
+      if (row != null) {
         hits.add(new NearestNeighbours.Hit(c.id(), version,
             NearestNeighbours.cosine(query, queryNorm, row.getVector())));
       }
@@ -197,6 +248,24 @@ final class TableQueries {
     long size = ready.index().size();
     return new NearestNeighbours.Result(hits.subList(0, Math.min(k, hits.size())),
         List.of(version), size, size, null, version, version, 0);
+  }
+
+  /**
+   * The query vector of a search by id: by default the id's row in the current complete version
+   * when it has one there (so the search ranks that version), else its newest row.
+   */
+  private EmbeddingRecord queryEmbedding(String modelId, String id, VersionRule asked,
+      NavigableMap<Long, VersionCount> held, String path) {
+    if (asked == null) {
+      VersionCatalog.Current current = table.catalog().current(modelId, held, true);
+      if (current != null && current.choice() == VersionCatalog.Choice.COMPLETE) {
+        EmbeddingRecord row = table.row(modelId, current.version(), id);
+        if (row != null) {
+          return row;
+        }
+      }
+    }
+    return queryEmbedding(new EmbeddingKey(modelId, id), path);
   }
 
   private EmbeddingRecord queryEmbedding(EmbeddingKey key, String path) {
@@ -222,7 +291,8 @@ final class TableQueries {
   }
 
   private static void explainEmpty(String modelId, float[] query, VersionRule versions,
-      SearchRequest request, NearestNeighbours.Result result) {
+      SearchRequest request, NearestNeighbours.Result result,
+      NavigableMap<Long, VersionCount> held) {
     if (result.offered() == 0) {
       throw HttpProblem.notFound("no embeddings of model " + modelId
           + " in this instance's partitions (see GET /instances)");
@@ -236,8 +306,8 @@ final class TableQueries {
     if (request.id() == null && versions.kind() == VersionRule.Kind.ONLY
         && result.ranked() == 0) {
       throw HttpProblem.notFound("no embeddings of model " + modelId + " at version "
-          + versions.version() + " in this instance's partitions (versions here: "
-          + result.oldestOffered() + ".." + result.newestOffered() + ")");
+          + versions.version() + " in this instance's partitions (versions held here: "
+          + held.keySet() + "; see GET /models/" + modelId + ")");
     }
   }
 

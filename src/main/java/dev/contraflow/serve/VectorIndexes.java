@@ -5,13 +5,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,16 +18,16 @@ import org.slf4j.LoggerFactory;
  * The approximate indexes of this instance's part of the table: one {@link HnswIndex} per (model,
  * version) that is searched and holds at least {@link IndexOptions#threshold()} vectors here.
  *
- * <p>Life of an index: an exact search finds that its version is large enough ({@link
- * #afterScan}); one background thread fills a new index from a scan of the table, while the
- * table's processor already hands it every row stored meanwhile ({@link #stored}); from then on
- * the processor keeps it current, one vector at a time, and searches of that version use it. A
- * rebalance can move partitions in or out, so it drops every index ({@link #clear}); so does a
- * version whose tombstones outnumber its live vectors. Both rebuild from the table on the next
- * search that needs them, one build at a time.
- *
- * <p>Which version is the newest here is known only after a full scan (the stores may have been
- * restored from changelogs, which the processor never sees), then kept current by the processor.
+ * <p>Life of an index: an exact search of a version finds that it is large enough ({@link
+ * #afterScan}); one background thread fills a new index from a scan of that version's rows, while
+ * the table's processor already hands it every row of the version stored meanwhile ({@link
+ * #stored}); from then on the processor keeps it current, one vector at a time, and searches of
+ * that version use it. The caller says which version it searches (the current complete one, the
+ * newest seen, or an explicit one: {@link TableQueries} decides), never this class. A rebalance
+ * can move partitions in or out, so it drops every index ({@link #clear}); the table's eviction of
+ * a version drops that version's ({@link #evicted}); so does a version whose tombstones outnumber
+ * its live vectors. Each rebuilds from the table on the next search that needs it, one build at a
+ * time.
  */
 final class VectorIndexes implements AutoCloseable {
 
@@ -63,8 +61,6 @@ final class VectorIndexes implements AutoCloseable {
 
   private final IndexOptions options;
   private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
-  private final Map<String, Long> newest = new ConcurrentHashMap<>();
-  private final Set<String> scanned = ConcurrentHashMap.newKeySet();
   private final ThreadPoolExecutor builder;
 
   VectorIndexes(IndexOptions options) {
@@ -82,45 +78,33 @@ final class VectorIndexes implements AutoCloseable {
     return options;
   }
 
-  /**
-   * The table stored {@code current} as the newest row of its key, replacing {@code previous}
-   * (or null): called by the table's processor for every row it stores.
-   */
-  void stored(EmbeddingRecord previous, EmbeddingRecord current) {
+  /** The table stored {@code row} in its version: called by the table's processor for each. */
+  void stored(EmbeddingRecord row) {
     if (!options.enabled()) {
       return;
     }
-    newest.computeIfPresent(current.getModelId(), (m, v) -> Math.max(v, current.getModelVersion()));
-    if (previous != null && previous.getModelVersion() != current.getModelVersion()) {
-      Entry before = entries.get(new Key(previous.getModelId(), previous.getModelVersion()));
-      if (before != null) {
-        before.index.remove(previous.getId());
-        dropIfWorn(new Key(previous.getModelId(), previous.getModelVersion()), before);
-      }
-    }
-    Key key = new Key(current.getModelId(), current.getModelVersion());
+    Key key = new Key(row.getModelId(), row.getModelVersion());
     Entry entry = entries.get(key);
-    if (entry != null && current.getDim() == entry.index.dim()) {
-      entry.index.add(current.getId(), EmbeddingJson.floats(current.getVector()));
+    if (entry != null && row.getDim() == entry.index.dim()) {
+      entry.index.add(row.getId(), EmbeddingJson.floats(row.getVector()));
       dropIfWorn(key, entry);
     }
   }
 
-  /**
-   * The index that answers a search of {@code modelId} by {@code rule} with a {@code dim}-vector,
-   * if one is ready and large enough to pay: none for mixed versions, nor for the newest version
-   * before a scan has told which one that is.
-   */
-  Optional<Ready> forSearch(String modelId, VersionRule rule, int dim) {
-    if (!options.enabled() || rule.kind() == VersionRule.Kind.MIXED) {
-      return Optional.empty();
+  /** The table deleted every row of the version: its index goes with them. */
+  void evicted(String modelId, long version) {
+    Entry entry = entries.remove(new Key(modelId, version));
+    if (entry != null) {
+      entry.dropped = true;
     }
-    long version;
-    if (rule.kind() == VersionRule.Kind.ONLY) {
-      version = rule.version();
-    } else if (scanned.contains(modelId)) {
-      version = newest.get(modelId);
-    } else {
+  }
+
+  /**
+   * The index that answers a search of {@code version} of {@code modelId} with a {@code
+   * dim}-vector, if one is ready and large enough to pay.
+   */
+  Optional<Ready> forSearch(String modelId, long version, int dim) {
+    if (!options.enabled()) {
       return Optional.empty();
     }
     Entry entry = entries.get(new Key(modelId, version));
@@ -132,30 +116,15 @@ final class VectorIndexes implements AutoCloseable {
     return Optional.of(new Ready(version, entry.index));
   }
 
-  /** An exact search of {@code modelId} is about to scan it: track its newest version from now. */
-  void beforeScan(String modelId) {
-    if (options.enabled()) {
-      newest.putIfAbsent(modelId, Long.MIN_VALUE);
-    }
-  }
-
   /**
-   * An exact search scanned {@code modelId}: its newest version here is now known, and when the
-   * version it ranked ({@code ranked} vectors of {@code dim}) is large enough, an index for it is
-   * built in the background from {@code scan}.
+   * An exact search ranked {@code ranked} vectors of {@code dim} of {@code version}: when that is
+   * large enough, an index for it is built in the background from {@code scan}.
    *
-   * @param version the version ranked, or null for mixed versions (never indexed)
-   * @param scan visits the newest row of every id of a model held here, as {@link
-   *     LocalTable#forEachLatest} does
+   * @param scan visits every row of a (model, version) held here, as {@link
+   *     LocalTable#forEachOfVersion} does
    */
-  void afterScan(String modelId, long newestOffered, Long version, long ranked, int dim,
-      BiConsumer<String, Consumer<EmbeddingRecord>> scan) {
-    if (!options.enabled()) {
-      return;
-    }
-    newest.merge(modelId, newestOffered, Math::max);
-    scanned.add(modelId);
-    if (version == null || ranked < options.threshold()) {
+  void afterScan(String modelId, long version, long ranked, int dim, VersionScan scan) {
+    if (!options.enabled() || ranked < options.threshold()) {
       return;
     }
     if (ranked > options.maxVectors()) {
@@ -176,12 +145,16 @@ final class VectorIndexes implements AutoCloseable {
     }
   }
 
+  /** Visits the rows of one version of a model. */
+  @FunctionalInterface
+  interface VersionScan {
+    void scan(String modelId, long version, Consumer<EmbeddingRecord> visit);
+  }
+
   /** Partitions may have moved: every index may miss or hold rows of the wrong instance. */
   void clear() {
     entries.values().forEach(e -> e.dropped = true);
     entries.clear();
-    newest.clear();
-    scanned.clear();
   }
 
   /** Vectors held by every index, tombstones included. */
@@ -195,14 +168,14 @@ final class VectorIndexes implements AutoCloseable {
     builder.shutdownNow();
   }
 
-  private void build(Key key, Entry entry, BiConsumer<String, Consumer<EmbeddingRecord>> scan) {
+  private void build(Key key, Entry entry, VersionScan scan) {
     long started = System.nanoTime();
     try {
-      scan.accept(key.modelId(), row -> {
+      scan.scan(key.modelId(), key.version(), row -> {
         if (entry.dropped) {
           throw new CancellationException("index dropped");
         }
-        if (row.getModelVersion() == key.version() && row.getDim() == entry.index.dim()) {
+        if (row.getDim() == entry.index.dim()) {
           entry.index.add(row.getId(), EmbeddingJson.floats(row.getVector()));
         }
       });

@@ -120,11 +120,9 @@ class EmbeddingServerLimitsTest {
 
   @Test
   void anInternalErrorShowsTheClientARequestIdButNotTheException() throws Exception {
-    LocalTable broken = new LocalTable((key, asOf) -> {
+    LocalTable broken = TableDriver.lookups((key, asOf) -> {
       throw new IllegalStateException("secret-detail at /var/lib/state");
-    }, () -> {
-      throw new IllegalStateException("secret-detail at /var/lib/state");
-    });
+    }, () -> new IllegalStateException("secret-detail at /var/lib/state"));
     try (EmbeddingServer server = start(HttpOptions.defaults(), broken)) {
       Reply reply = new ServeClient(server.port()).get("/models/m/embeddings/east");
       assertEquals(500, reply.status());
@@ -160,7 +158,7 @@ class EmbeddingServerLimitsTest {
   /** The table, whose lookups wait for {@code release} after counting down {@code entered}. */
   private LocalTable blocking(CountDownLatch entered, CountDownLatch release) {
     LocalTable real = table.table();
-    return new LocalTable((key, asOf) -> {
+    return TableDriver.lookups((key, asOf) -> {
       entered.countDown();
       try {
         release.await();
@@ -169,9 +167,7 @@ class EmbeddingServerLimitsTest {
         throw new IllegalStateException("interrupted at the deadline", e);
       }
       return real.get(key, asOf);
-    }, () -> {
-      throw new UnsupportedOperationException("lookups only");
-    });
+    }, () -> new UnsupportedOperationException("lookups only"));
   }
 
   /** A client that sent {@code partial} and then nothing more. */

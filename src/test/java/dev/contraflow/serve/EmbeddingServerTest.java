@@ -79,6 +79,32 @@ class EmbeddingServerTest {
   }
 
   @Test
+  void theModelListsTheVersionsHeldAndWhichOneTheDefaultSearchUses() throws Exception {
+    JsonNode model = call("GET", "/models/moco", null).ok();
+    assertEquals(2, model.get("current").asLong());
+    assertEquals("NEWEST_SEEN", model.get("versionChoice").asText(),
+        "no checkpoint record says a version is complete: the newest version seen");
+    assertEquals(1, model.get("versions").size(),
+        "version 1 was one micro-batch that version 2 followed: evicted");
+    JsonNode two = model.at("/versions/0");
+    assertEquals(5, two.get("embeddings").asLong());
+    assertEquals("SEEN", two.get("state").asText());
+    assertTrue(two.get("current").asBoolean());
+    assertEquals(404, call("GET", "/models/nothing", null).status());
+    assertEquals(400, call("GET", "/models/moco?local=maybe", null).status());
+  }
+
+  @Test
+  void aRowOfOneVersionIsAddressedByVersion() throws Exception {
+    JsonNode cat = call("GET", "/models/moco/embeddings/cat?version=2", null).ok();
+    assertEquals(List.of(1.0, 0.0, 0.0), numbers(cat.get("vector")));
+    assertEquals("NEW", cat.get("kind").asText());
+    assertEquals(404, call("GET", "/models/moco/embeddings/cat?version=1", null).status(),
+        "version 1 is no longer kept");
+    assertEquals(400, call("GET", "/models/moco/embeddings/cat?version=two", null).status());
+  }
+
+  @Test
   void idsArePercentDecodedSegments() throws Exception {
     JsonNode shirt = call("GET", "/models/moco/embeddings/shirts%2F1%202.png", null).ok();
     assertEquals("shirts/1 2.png", shirt.get("id").asText());
@@ -181,11 +207,9 @@ class EmbeddingServerTest {
 
   @Test
   void storesUnavailableDuringARebalanceAre503NotA500() throws Exception {
-    LocalTable rebalancing = new LocalTable((key, asOf) -> {
+    LocalTable rebalancing = TableDriver.lookups((key, asOf) -> {
       throw new InvalidStateStoreException("store is migrating");
-    }, () -> {
-      throw new InvalidStateStoreException("store is migrating");
-    });
+    }, () -> new InvalidStateStoreException("store is migrating"));
     try (EmbeddingServer other = EmbeddingServer.start(EmbeddingServer.bind(0),
         HttpOptions.defaults(), rebalancing, instances, table.counters,
         OneOfTwoInstances.emptyOther())) {

@@ -120,8 +120,15 @@ class FanOutSearchTest {
       }
 
       @Override
-      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
-        return answer(() -> other.embedding(key, null, "/p"));
+      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key,
+          Long version) {
+        return answer(() -> version == null ? other.embedding(key, null, "/p")
+            : other.embeddingAt(key, version, "/p"));
+      }
+
+      @Override
+      public CompletableFuture<Reply> versions(Instances.Instance peer, String modelId) {
+        return answer(() -> other.heldVersions(modelId));
       }
     };
 
@@ -138,18 +145,28 @@ class FanOutSearchTest {
 
   private JsonNode search(Peers peers, String modelId, String body) {
     SearchRequest request = SearchRequest.parse(body.getBytes(StandardCharsets.UTF_8), json);
-    return new FanOutSearch(instances, peers, json).search(modelId, request,
-        new FanOutSearch.LocalPart() {
-          @Override
-          public ObjectNode search(SearchRequest part) {
-            return local.search(modelId, part, "/p");
-          }
+    return new FanOutSearch(instances, peers, here.catalog, json).search(modelId, request,
+        localPart(modelId));
+  }
 
-          @Override
-          public ObjectNode row(EmbeddingKey key) {
-            return local.embedding(key, null, "/p");
-          }
-        });
+  private FanOutSearch.LocalPart localPart(String modelId) {
+    return new FanOutSearch.LocalPart() {
+      @Override
+      public ObjectNode search(SearchRequest part) {
+        return local.search(modelId, part, "/p");
+      }
+
+      @Override
+      public ObjectNode row(EmbeddingKey key, Long version) {
+        return version == null ? local.embedding(key, null, "/p")
+            : local.embeddingAt(key, version, "/p");
+      }
+
+      @Override
+      public ObjectNode heldVersions() {
+        return local.heldVersions(modelId);
+      }
+    };
   }
 
   /** The other instance answering from its table, as its server would. */
@@ -162,8 +179,15 @@ class FanOutSearchTest {
       }
 
       @Override
-      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
-        return answer(() -> other.embedding(key, null, "/p"));
+      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key,
+          Long version) {
+        return answer(() -> version == null ? other.embedding(key, null, "/p")
+            : other.embeddingAt(key, version, "/p"));
+      }
+
+      @Override
+      public CompletableFuture<Reply> versions(Instances.Instance peer, String modelId) {
+        return answer(() -> other.heldVersions(modelId));
       }
     };
   }
@@ -186,7 +210,13 @@ class FanOutSearchTest {
       }
 
       @Override
-      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key) {
+      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key,
+          Long version) {
+        return every.get();
+      }
+
+      @Override
+      public CompletableFuture<Reply> versions(Instances.Instance peer, String modelId) {
         return every.get();
       }
     };

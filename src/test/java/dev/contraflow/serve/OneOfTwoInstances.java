@@ -23,7 +23,12 @@ final class OneOfTwoInstances implements Instances {
       }
 
       @Override
-      public CompletableFuture<Reply> row(Instance owner, EmbeddingKey key) {
+      public CompletableFuture<Reply> row(Instance owner, EmbeddingKey key, Long version) {
+        return CompletableFuture.completedFuture(new Reply(404, nothing));
+      }
+
+      @Override
+      public CompletableFuture<Reply> versions(Instance peer, String modelId) {
         return CompletableFuture.completedFuture(new Reply(404, nothing));
       }
     };

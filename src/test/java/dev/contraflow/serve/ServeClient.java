@@ -15,14 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What a caller of `contraflow serve` does: JSON requests over HTTP to one instance. */
-final class ServeClient {
+public final class ServeClient {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A status and a JSON body. */
-  record Reply(int status, JsonNode body, HttpHeaders headers) {
+  public record Reply(int status, JsonNode body, HttpHeaders headers) {
 
-    JsonNode ok() {
+    public JsonNode ok() {
       assertEquals(200, status, body.toString());
       return body;
     }
@@ -35,7 +35,7 @@ final class ServeClient {
   private final URI base;
   private final String authorization;
 
-  ServeClient(int port) {
+  public ServeClient(int port) {
     this(URI.create("http://127.0.0.1:" + port), HttpClient.newHttpClient(), null);
   }
 
@@ -50,12 +50,12 @@ final class ServeClient {
     return new ServeClient(base, http, authorization);
   }
 
-  Reply get(String path) throws IOException, InterruptedException {
+  public Reply get(String path) throws IOException, InterruptedException {
     return send("GET", path, null);
   }
 
   /** {@code body} null sends none. */
-  Reply send(String method, String path, String body) throws IOException, InterruptedException {
+  public Reply send(String method, String path, String body) throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
         .timeout(PATIENCE)
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -69,7 +69,7 @@ final class ServeClient {
   }
 
   /** The ids of a search answer, best first. */
-  static List<String> ids(JsonNode found) {
+  public static List<String> ids(JsonNode found) {
     List<String> ids = new ArrayList<>();
     found.get("results").forEach(hit -> ids.add(hit.get("id").asText()));
     return ids;

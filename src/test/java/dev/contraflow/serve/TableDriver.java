@@ -1,5 +1,8 @@
 package dev.contraflow.serve;
 
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.CheckpointStatus;
+import dev.contraflow.avro.EmbeddingKind;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.Modality;
 import dev.contraflow.io.record.RecordCodec;
@@ -10,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -29,6 +33,8 @@ final class TableDriver implements AutoCloseable {
       RecordCodec.singleObject(EmbeddingRecord.class);
 
   final TableCounters counters = new TableCounters();
+  /** The versions' statuses, as the checkpoints topic would give them: apply records to it. */
+  final VersionCatalog catalog = new VersionCatalog(ServeConfig.DEFAULT_KEEP_VERSIONS);
   private final TopologyTestDriver driver;
   private final TestInputTopic<byte[], byte[]> input;
   private final VectorIndexes indexes;
@@ -45,7 +51,7 @@ final class TableDriver implements AutoCloseable {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(
-        EmbeddingTable.buildTopology(TOPIC, CODEC, HISTORY, counters, indexes), p);
+        EmbeddingTable.buildTopology(TOPIC, CODEC, HISTORY, counters, indexes, catalog), p);
     input = driver.createInputTopic(TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
@@ -71,9 +77,39 @@ final class TableDriver implements AutoCloseable {
         .build();
   }
 
+  /** A refresh embedding: {@code id} re-embedded by the published checkpoint {@code version}. */
+  static EmbeddingRecord refresh(String modelId, String id, long version, float... vector) {
+    EmbeddingRecord e = embedding(modelId, id, version, vector);
+    e.setKind(EmbeddingKind.REFRESH);
+    return e;
+  }
+
+  /** A record of the checkpoints topic: {@code status} of {@code version}, as the job writes it. */
+  static CheckpointRecord checkpoint(String modelId, long version, CheckpointStatus status,
+      Long embeddings, String reason) {
+    return CheckpointRecord.newBuilder()
+        .setModelId(modelId)
+        .setModelVersion(version)
+        .setUri("file:///models/" + modelId + "-" + version)
+        .setSha256("sha-" + version)
+        .setSizeBytes(1)
+        .setMethod("MOCO")
+        .setConfig("{}")
+        .setCreatedAt(Instant.ofEpochMilli(version))
+        .setStatus(status)
+        .setEmbeddings(embeddings)
+        .setReason(reason)
+        .build();
+  }
+
   /** Keyed by id and stamped with the time it was emitted, as the job's sink does. */
   void pipe(EmbeddingRecord e, long timestampMs) {
     input.pipeInput(e.getId().getBytes(StandardCharsets.UTF_8), CODEC.encode(e), timestampMs);
+  }
+
+  /** Lets wall-clock time pass, so that the table's eviction runs. */
+  void advanceWallClock(Duration by) {
+    driver.advanceWallClockTime(by);
   }
 
   void pipeBytes(byte[] value, long timestampMs) {
@@ -89,7 +125,24 @@ final class TableDriver implements AutoCloseable {
     VersionedKeyValueStore<EmbeddingKey, EmbeddingRecord> history = history();
     return new LocalTable(
         (key, asOf) -> asOf == null ? history.get(key) : history.get(key, asOf.toEpochMilli()),
-        () -> driver.getKeyValueStore(EmbeddingTable.LATEST_STORE), indexes);
+        () -> driver.getKeyValueStore(EmbeddingTable.LATEST_STORE),
+        () -> driver.getKeyValueStore(EmbeddingTable.VERSIONS_STORE),
+        () -> driver.getKeyValueStore(EmbeddingTable.VERSION_COUNTS_STORE), indexes, catalog);
+  }
+
+  /**
+   * A table whose lookups are {@code history}'s and whose scanned stores all fail with {@code
+   * failure}: for tests of lookups and of failing stores, without a topology.
+   */
+  static LocalTable lookups(LocalTable.HistoryLookup history,
+      Supplier<RuntimeException> failure) {
+    return new LocalTable(history, () -> {
+      throw failure.get();
+    }, () -> {
+      throw failure.get();
+    }, () -> {
+      throw failure.get();
+    }, VectorIndexes.off(), new VersionCatalog(ServeConfig.DEFAULT_KEEP_VERSIONS));
   }
 
   @Override
