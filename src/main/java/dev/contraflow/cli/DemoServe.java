@@ -50,8 +50,9 @@ record DemoServe(int port, Supplier<CompletableFuture<String>> stopSignals, Dura
         line -> System.err.println("demo: serve: " + line))) {
       String url = "http://localhost:" + table.port() + "/models/" + job.model().defaultId()
           + "/search";
-      // the default search: the newest version whose refresh re-embedded every demo image
-      String body = "{\"id\": \"0\", \"k\": 5}";
+      // every version of the demo's stream: the demo stops its job without draining it, so the
+      // newest complete version may predate the last images (GET /models/{id} lists versions)
+      String body = "{\"id\": \"0\", \"k\": 5, \"mixVersions\": true}";
       awaitAnswer(url, body, ids - 1); // a search by id leaves the query's own id out
       out.printf("%ndemo: serving the demo's embeddings at http://localhost:%d (Kafka at %s);"
           + " search them with%n  curl -s -X POST %s -d '%s'%nCtrl-C stops the server and the"
