@@ -1,7 +1,9 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.job.config.JobConfigOptions;
+import dev.contraflow.bench.AustenNovels;
 import dev.contraflow.bench.EncoderSpeed;
+import dev.contraflow.bench.NovelAttribution;
 import dev.contraflow.bench.PhotoBenchmark;
 import dev.contraflow.bench.PhotoCorpus;
 import dev.contraflow.bench.QualityBenchmark;
@@ -109,6 +111,17 @@ final class BenchCommand implements Runnable {
         description = "Folder with WordNet's data.noun/verb/adj/adv (default ${DEFAULT-VALUE}).")
     Path wordnet;
 
+    @Option(names = "--source", defaultValue = "WORDNET",
+        description = "Sentences and task: WORDNET (glosses; lexicographer file, example->"
+            + "definition) or AUSTEN (Jane Austen's six novels; which novel a held-out sentence"
+            + " comes from, sentence->next sentence; scripts/fetch-janeausten.sh) (default"
+            + " ${DEFAULT-VALUE}).")
+    TextSource source;
+
+    @Option(names = "--austen", defaultValue = "data/janeausten",
+        description = "Folder with the six novels' text files (default ${DEFAULT-VALUE}).")
+    Path austen;
+
     @Option(names = "--passes", defaultValue = "1",
         description = "Passes over the training sentences (default ${DEFAULT-VALUE}).")
     int passes;
@@ -153,8 +166,10 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       // the bound settings know the seed's default (--seed is null when not given)
       SentenceLearnerConfig probe = learner.toSentenceConfig(1);
-      TextQualityBenchmark.Data data = TextQualityBenchmark.prepare(
-          WordNetGlosses.load(wordnet), bank, queries, probe.seed());
+      TextQualityBenchmark.Data data = source == TextSource.AUSTEN
+          ? NovelAttribution.prepare(AustenNovels.load(austen), bank, queries, probe.seed())
+          : TextQualityBenchmark.prepare(WordNetGlosses.load(wordnet), bank, queries,
+              probe.seed());
       TextQualityBenchmark.Data streamed = data.streamOf(stream);
       int records = supervised ? streamed.trainingPairs().size() : streamed.training().size();
       long steps = ((long) records * passes + probe.batchSize() - 1) / probe.batchSize();
@@ -165,6 +180,9 @@ final class BenchCommand implements Runnable {
       return 0;
     }
   }
+
+  /** The sentences {@code bench text} learns from and the task it scores. */
+  enum TextSource { WORDNET, AUSTEN }
 
   @Command(name = "clip", mixinStandardHelpOptions = true,
       description = {"Train CLIP online on Fashion-MNIST training images paired with captions"
