@@ -41,7 +41,7 @@ final class LearnerOptions {
   @Option(names = "--width",
       description = "Images: channels of the first stage, later stages double it (default 64"
           + " for GEMM_MLP: hidden layers 1024 and 512; 32 for the other encoders and the image"
-          + " tower of pairs); sentences: embedding and representation width (default 128).")
+          + " tower of pairs); sentences: embedding and representation width (default 512).")
   Integer width;
 
   @Option(names = "--text-width",
@@ -129,7 +129,7 @@ final class LearnerOptions {
 
   @Option(names = "--pooling",
       description = "Sentences: how token vectors are weighed: ${COMPLETION-CANDIDATES} (default"
-          + " MEAN; SIF and IDF count document frequencies from the stream).")
+          + " IDF; SIF and IDF count document frequencies from the stream).")
   SentencePooling pooling;
 
   @Option(names = "--slots-per-token",

@@ -133,6 +133,11 @@ public record SentenceLearnerConfig(
       throw new IllegalArgumentException("pooling SIF needs sifA > 0, got 0 (0.001 is a common a;"
           + " or pooling IDF or MEAN)");
     }
+    // a configuration that sets SIF's a but another pooling would silently ignore it
+    if (pooling != SentencePooling.SIF && sifA > 0) {
+      throw new IllegalArgumentException("sifA = " + sifA + " is SIF's a, but pooling is "
+          + pooling + ": set pooling SIF, or sifA 0");
+    }
     if (batchSize < 2 || batchSize > 65536) {
       throw new IllegalArgumentException("batchSize must be in 2..65536, got " + batchSize
           + " (in-batch negatives need a second record; ESimCSE uses 64)");

@@ -93,6 +93,10 @@ class SentenceLearnerTest {
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
         IllegalArgumentException.class, () -> c.withPooling(SentencePooling.SIF));
     assertTrue(e.getMessage().contains("sifA"), e.getMessage());
+    IllegalArgumentException ignored = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () -> c.withSifA(0.01).withPooling(SentencePooling.IDF));
+    assertTrue(ignored.getMessage().contains("set pooling SIF"), ignored.getMessage());
   }
 
   @Test
