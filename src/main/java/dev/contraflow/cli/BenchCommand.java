@@ -104,7 +104,9 @@ final class BenchCommand implements Runnable {
       description = {"Train a sentence encoder online on WordNet 3.0 glosses (90%% of synsets);"
           + " on the held-out 10%%: kNN and linear probe by lexicographer file, example->definition"
           + " retrieval recall@1/@10, alignment and uniformity, for the trained encoder, the"
-          + " untrained encoder and TF-IDF. Fetch the data with scripts/fetch-wordnet.sh."})
+          + " untrained encoder and TF-IDF. Fetch the data with scripts/fetch-wordnet.sh."
+          + " --source AUSTEN: the same on Jane Austen's novels (which novel a held-out sentence"
+          + " comes from; sentence->next sentence)."})
   static final class Text implements Callable<Integer> {
 
     @Option(names = "--wordnet", defaultValue = "data/wordnet",
