@@ -38,7 +38,7 @@ import java.io.Serializable;
  *     itself in a bounded sketch kept in the learner state ({@link
  *     dev.contraflow.encoder.DocumentFrequencySketch}): common words count little, rare ones
  *     almost fully, as IDF weighs them; a word held by a share a of the sentences
- *     weighs 1/2. Used when {@code pooling} is SIF
+ *     weighs 1/2. Used when {@code pooling} is SIF.
  * @param pooling how token vectors are weighed into the representation ({@link SentencePooling});
  *     null: SIF if {@code sifA} > 0, else MEAN (the settings and model files from before IDF)
  */
@@ -127,7 +127,7 @@ public record SentenceLearnerConfig(
     }
     if (!(sifA >= 0 && sifA < 1)) {
       throw new IllegalArgumentException("sifA must be in [0, 1), got " + sifA
-          + " (0 = mean pooling; SIF weighs by a / (a + p), 0.001 is a common a)");
+          + " (0 = off; SIF weighs by a / (a + p), 0.001 is a common a)");
     }
     if (pooling == SentencePooling.SIF && sifA == 0) {
       throw new IllegalArgumentException("pooling SIF needs sifA > 0, got 0 (0.001 is a common a;"
