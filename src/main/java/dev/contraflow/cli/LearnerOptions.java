@@ -132,6 +132,11 @@ final class LearnerOptions {
           + " IDF; SIF and IDF count document frequencies from the stream).")
   SentencePooling pooling;
 
+  @Option(names = "--kernel",
+      description = "Sentences: tokens the residual convolution sees at once (default 3; 1 ="
+          + " no context, a per-token layer at a third of the cost).")
+  Integer kernel;
+
   @Option(names = "--slots-per-token",
       description = "Sentences: ids per token, the word's and up to this minus 1 of its character"
           + " n-grams' (default 6; 1 = words only).")
@@ -275,6 +280,7 @@ final class LearnerOptions {
     Settings s = new Settings("sentenceLearner");
     s.put("method", method);
     s.put("encoder.width", width);
+    s.put("encoder.kernel", kernel);
     s.put("encoder.dropout", dropout);
     s.put("encoder.projectionHidden", headHidden);
     s.put("encoder.projectionDim", dim);
