@@ -4,6 +4,7 @@ import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.bench.AustenNovels;
 import dev.contraflow.bench.CpcBenchmark;
 import dev.contraflow.bench.EncoderSpeed;
+import dev.contraflow.bench.NovelAttribution;
 import dev.contraflow.bench.PhotoBenchmark;
 import dev.contraflow.bench.PhotoCorpus;
 import dev.contraflow.bench.QualityBenchmark;
@@ -106,12 +107,25 @@ final class BenchCommand implements Runnable {
       description = {"Train a sentence encoder online on WordNet 3.0 glosses (90%% of synsets);"
           + " on the held-out 10%%: kNN and linear probe by lexicographer file, example->definition"
           + " retrieval recall@1/@10, alignment and uniformity, for the trained encoder, the"
-          + " untrained encoder and TF-IDF. Fetch the data with scripts/fetch-wordnet.sh."})
+          + " untrained encoder and TF-IDF. Fetch the data with scripts/fetch-wordnet.sh."
+          + " --source AUSTEN: the same on Jane Austen's novels (which novel a held-out sentence"
+          + " comes from; sentence->next sentence)."})
   static final class Text implements Callable<Integer> {
 
     @Option(names = "--wordnet", defaultValue = "data/wordnet",
         description = "Folder with WordNet's data.noun/verb/adj/adv (default ${DEFAULT-VALUE}).")
     Path wordnet;
+
+    @Option(names = "--source", defaultValue = "WORDNET",
+        description = "Sentences and task: WORDNET (glosses; lexicographer file, example->"
+            + "definition) or AUSTEN (Jane Austen's six novels; which novel a held-out sentence"
+            + " comes from, sentence->next sentence; scripts/fetch-janeausten.sh) (default"
+            + " ${DEFAULT-VALUE}).")
+    TextSource source;
+
+    @Option(names = "--austen", defaultValue = "data/janeausten",
+        description = "Folder with the six novels' text files (default ${DEFAULT-VALUE}).")
+    Path austen;
 
     @Option(names = "--passes", defaultValue = "1",
         description = "Passes over the training sentences (default ${DEFAULT-VALUE}).")
@@ -157,8 +171,10 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       // the bound settings know the seed's default (--seed is null when not given)
       SentenceLearnerConfig probe = learner.toSentenceConfig(1);
-      TextQualityBenchmark.Data data = TextQualityBenchmark.prepare(
-          WordNetGlosses.load(wordnet), bank, queries, probe.seed());
+      TextQualityBenchmark.Data data = source == TextSource.AUSTEN
+          ? NovelAttribution.prepare(AustenNovels.load(austen), bank, queries, probe.seed())
+          : TextQualityBenchmark.prepare(WordNetGlosses.load(wordnet), bank, queries,
+              probe.seed());
       TextQualityBenchmark.Data streamed = data.streamOf(stream);
       int records = supervised ? streamed.trainingPairs().size() : streamed.training().size();
       long steps = ((long) records * passes + probe.batchSize() - 1) / probe.batchSize();
@@ -245,6 +261,9 @@ final class BenchCommand implements Runnable {
       return 0;
     }
   }
+
+  /** The sentences {@code bench text} learns from and the task it scores. */
+  enum TextSource { WORDNET, AUSTEN }
 
   @Command(name = "clip", mixinStandardHelpOptions = true,
       description = {"Train CLIP online on Fashion-MNIST training images paired with captions"

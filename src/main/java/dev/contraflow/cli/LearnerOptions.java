@@ -3,6 +3,7 @@ package dev.contraflow.cli;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.encoder.SentencePooling;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.learn.LearnerConfig;
@@ -122,8 +123,24 @@ final class LearnerOptions {
 
   @Option(names = "--sif-a",
       description = "Sentences: SIF pooling, each token weighted a / (a + p), p the share of"
-          + " sentences that hold it, counted from the stream (default 0; 0 = mean pooling).")
+          + " sentences that hold it, counted from the stream (default 0; > 0 without --pooling:"
+          + " SIF pooling).")
   Double sifA;
+
+  @Option(names = "--pooling",
+      description = "Sentences: how token vectors are weighed: ${COMPLETION-CANDIDATES} (default"
+          + " MEAN; SIF and IDF count document frequencies from the stream).")
+  SentencePooling pooling;
+
+  @Option(names = "--kernel",
+      description = "Sentences: tokens the residual convolution sees at once (default 3; 1 ="
+          + " no context, a per-token layer at a third of the cost).")
+  Integer kernel;
+
+  @Option(names = "--slots-per-token",
+      description = "Sentences: ids per token, the word's and up to this minus 1 of its character"
+          + " n-grams' (default 6; 1 = words only).")
+  Integer slotsPerToken;
 
   @Option(names = "--buckets",
       description = "Sentences: hashed word and n-gram ids (default 16384).")
@@ -263,6 +280,7 @@ final class LearnerOptions {
     Settings s = new Settings("sentenceLearner");
     s.put("method", method);
     s.put("encoder.width", width);
+    s.put("encoder.kernel", kernel);
     s.put("encoder.dropout", dropout);
     s.put("encoder.projectionHidden", headHidden);
     s.put("encoder.projectionDim", dim);
@@ -275,6 +293,8 @@ final class LearnerOptions {
     s.put("duplicationRate", duplicationRate);
     s.put("deletionRate", wordDeletion);
     s.put("sifA", sifA);
+    // --sif-a alone asks for SIF pooling, as it did before the pooling setting
+    s.put("pooling", pooling == null && sifA != null && sifA > 0 ? SentencePooling.SIF : pooling);
     return withSchedule(s, totalSteps, JobConfig::sentenceLearner,
         c -> c.replay().updatesPerBatch());
   }
@@ -293,6 +313,7 @@ final class LearnerOptions {
   private void tokenizer(Settings s) {
     s.put("tokenizer.buckets", buckets);
     s.put("tokenizer.maxTokens", maxTokens);
+    s.put("tokenizer.slotsPerToken", slotsPerToken);
     s.put("tokenizer.lowerCase", cased ? false : null);
   }
 

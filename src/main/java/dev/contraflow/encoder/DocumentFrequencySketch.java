@@ -104,6 +104,24 @@ public final class DocumentFrequencySketch {
     return (float) (a / (a + p));
   }
 
+  /**
+   * TF-IDF's smoothed inverse document frequency of a token, {@code ln((1 + N) / (1 + df)) + 1}
+   * with df its count; 1 for every token before any sentence is counted, as mean pooling.
+   */
+  public float idfWeight(int[] token) {
+    long n = documents();
+    return (float) (Math.log((1.0 + n) / (1.0 + Math.min(n, count(token)))) + 1);
+  }
+
+  /** The token's pooling weight under {@code pooling} ({@code a}: SIF's, unused otherwise). */
+  public float weight(SentencePooling pooling, int[] token, double a) {
+    return switch (pooling) {
+      case MEAN -> 1f;
+      case SIF -> sifWeight(token, a);
+      case IDF -> idfWeight(token);
+    };
+  }
+
   private static int cell(int[] token, int row) {
     long h = ROW_SEEDS[row];
     for (int id : token) {

@@ -4,6 +4,7 @@ import dev.contraflow.augment.TextViews;
 import dev.contraflow.augment.WordDeletion;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.encoder.SentencePooling;
 import dev.contraflow.encoder.TextEncoderConfig;
 import dev.contraflow.io.text.TokenizerConfig;
 import dev.contraflow.learn.replay.ReplayConfig;
@@ -37,7 +38,9 @@ import java.io.Serializable;
  *     itself in a bounded sketch kept in the learner state ({@link
  *     dev.contraflow.encoder.DocumentFrequencySketch}): common words count little, rare ones
  *     almost fully, as IDF weighs them; a word held by a share a of the sentences
- *     weighs 1/2.
+ *     weighs 1/2. Used when {@code pooling} is SIF.
+ * @param pooling how token vectors are weighed into the representation ({@link SentencePooling});
+ *     null: SIF if {@code sifA} > 0, else MEAN (the settings and model files from before IDF)
  */
 public record SentenceLearnerConfig(
     Method method,
@@ -52,7 +55,8 @@ public record SentenceLearnerConfig(
     int batchSize,
     long seed,
     ReplayConfig replay,
-    double sifA) implements Serializable {
+    double sifA,
+    SentencePooling pooling) implements Serializable {
 
   /** The settings without replay ({@link ReplayConfig#NONE}). */
   public SentenceLearnerConfig(Method method, TokenizerConfig tokenizer,
@@ -60,7 +64,7 @@ public record SentenceLearnerConfig(
       MomentumUpdate momentum, double duplicationRate, double deletionRate, int batchSize,
       long seed) {
     this(method, tokenizer, encoder, optimizer, queueSize, temperature, momentum, duplicationRate,
-        deletionRate, batchSize, seed, ReplayConfig.NONE, 0);
+        deletionRate, batchSize, seed, ReplayConfig.NONE, 0, SentencePooling.MEAN);
   }
 
   /** The settings with mean pooling ({@code sifA} 0), as every model before SIF pooling. */
@@ -69,7 +73,16 @@ public record SentenceLearnerConfig(
       MomentumUpdate momentum, double duplicationRate, double deletionRate, int batchSize,
       long seed, ReplayConfig replay) {
     this(method, tokenizer, encoder, optimizer, queueSize, temperature, momentum, duplicationRate,
-        deletionRate, batchSize, seed, replay, 0);
+        deletionRate, batchSize, seed, replay, 0, SentencePooling.MEAN);
+  }
+
+  /** The settings with SIF pooling if {@code sifA} > 0, else mean pooling, as before IDF. */
+  public SentenceLearnerConfig(Method method, TokenizerConfig tokenizer,
+      TextEncoderConfig encoder, OptimizerConfig optimizer, int queueSize, double temperature,
+      MomentumUpdate momentum, double duplicationRate, double deletionRate, int batchSize,
+      long seed, ReplayConfig replay, double sifA) {
+    this(method, tokenizer, encoder, optimizer, queueSize, temperature, momentum, duplicationRate,
+        deletionRate, batchSize, seed, replay, sifA, null);
   }
 
   public SentenceLearnerConfig {
@@ -79,6 +92,9 @@ public record SentenceLearnerConfig(
           "method, tokenizer, encoder, optimizer and momentum must be set");
     }
     replay = replay == null ? ReplayConfig.NONE : replay; // model files from before replay
+    if (pooling == null) { // settings and model files from before IDF pooling
+      pooling = sifA > 0 ? SentencePooling.SIF : SentencePooling.MEAN;
+    }
     encoder = encoder.fittedTo(tokenizer.buckets(), tokenizer.maxTokens(),
         tokenizer.slotsPerToken());
     if (!method.forSentences()) {
@@ -111,7 +127,16 @@ public record SentenceLearnerConfig(
     }
     if (!(sifA >= 0 && sifA < 1)) {
       throw new IllegalArgumentException("sifA must be in [0, 1), got " + sifA
-          + " (0 = mean pooling; SIF weighs by a / (a + p), 0.001 is a common a)");
+          + " (0 = off; SIF weighs by a / (a + p), 0.001 is a common a)");
+    }
+    if (pooling == SentencePooling.SIF && sifA == 0) {
+      throw new IllegalArgumentException("pooling SIF needs sifA > 0, got 0 (0.001 is a common a;"
+          + " or pooling IDF or MEAN)");
+    }
+    // a configuration that sets SIF's a but another pooling would silently ignore it
+    if (pooling != SentencePooling.SIF && sifA > 0) {
+      throw new IllegalArgumentException("sifA = " + sifA + " is SIF's a, but pooling is "
+          + pooling + ": set pooling SIF, or sifA 0");
     }
     if (batchSize < 2 || batchSize > 65536) {
       throw new IllegalArgumentException("batchSize must be in 2..65536, got " + batchSize
@@ -159,21 +184,28 @@ public record SentenceLearnerConfig(
 
   public SentenceLearnerConfig withMethod(Method m, int k) {
     return new SentenceLearnerConfig(m, tokenizer, encoder, optimizer, k, temperature, momentum,
-        duplicationRate, deletionRate, batchSize, seed, replay, sifA);
+        duplicationRate, deletionRate, batchSize, seed, replay, sifA, pooling);
   }
 
   public SentenceLearnerConfig withBatchSize(int b) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
-        momentum, duplicationRate, deletionRate, b, seed, replay, sifA);
+        momentum, duplicationRate, deletionRate, b, seed, replay, sifA, pooling);
   }
 
+  /** SIF pooling with this a (0: mean pooling). */
   public SentenceLearnerConfig withSifA(double a) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
-        momentum, duplicationRate, deletionRate, batchSize, seed, replay, a);
+        momentum, duplicationRate, deletionRate, batchSize, seed, replay, a,
+        a > 0 ? SentencePooling.SIF : SentencePooling.MEAN);
+  }
+
+  public SentenceLearnerConfig withPooling(SentencePooling p) {
+    return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
+        momentum, duplicationRate, deletionRate, batchSize, seed, replay, sifA, p);
   }
 
   public SentenceLearnerConfig withReplay(ReplayConfig r) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
-        momentum, duplicationRate, deletionRate, batchSize, seed, r, sifA);
+        momentum, duplicationRate, deletionRate, batchSize, seed, r, sifA, pooling);
   }
 }

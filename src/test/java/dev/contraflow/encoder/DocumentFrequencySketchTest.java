@@ -68,6 +68,21 @@ class DocumentFrequencySketchTest {
   }
 
   @Test
+  void idfWeightIsTfIdfsSmoothedInverseDocumentFrequency() {
+    DocumentFrequencySketch s = new DocumentFrequencySketch(DocumentFrequencySketch.emptyValues());
+    assertEquals(1f, s.idfWeight(THE), "mean pooling before any sentence is counted");
+    for (int i = 0; i < 100; i++) {
+      s.observe(i < 10 ? new int[][] {THE, CAT} : new int[][] {THE});
+    }
+    assertEquals(Math.log(101.0 / 101.0) + 1, s.idfWeight(THE), 1e-6, "in every sentence: 1");
+    assertEquals(Math.log(101.0 / 11.0) + 1, s.idfWeight(CAT), 1e-6);
+    assertEquals(Math.log(101.0) + 1, s.idfWeight(MAT), 1e-6, "an unseen word weighs most");
+    assertEquals(s.idfWeight(CAT), s.weight(SentencePooling.IDF, CAT, 0.01));
+    assertEquals(s.sifWeight(CAT, 0.01), s.weight(SentencePooling.SIF, CAT, 0.01));
+    assertEquals(1f, s.weight(SentencePooling.MEAN, CAT, 0.01));
+  }
+
+  @Test
   void refusesABackingArrayOfAnotherSize() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new DocumentFrequencySketch(new float[10]));

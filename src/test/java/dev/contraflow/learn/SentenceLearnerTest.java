@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.encoder.DocumentFrequencySketch;
+import dev.contraflow.encoder.SentencePooling;
 import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.learn.replay.ReplayConfig;
 import dev.contraflow.learn.replay.ReplayPolicy;
@@ -56,6 +57,46 @@ class SentenceLearnerTest {
     assertArrayEquals(s.network(LearnerState.DOCUMENT_FREQUENCIES).params(),
         restored.network(LearnerState.DOCUMENT_FREQUENCIES).params());
     assertArrayEquals(run.fresh().embedAll(restored, all), run.learner().embedAll(s, all));
+  }
+
+  @Test
+  void withIdfPoolingARestoredStateContinuesExactly() throws Exception {
+    SentenceLearnerConfig c = TinySentences.config(Method.ESIMCSE, 16)
+        .withPooling(SentencePooling.IDF);
+    List<SentenceExample> all = TinySentences.examples(12);
+    RestoredRun<SentenceExample> run = RestoredRun.of(() -> Learner.sentences(c), all);
+    LearnerState s = run.uninterrupted();
+    LearnerState restored = run.restored();
+    assertArrayEquals(s.encoderParams(), restored.encoderParams());
+    assertArrayEquals(s.network(LearnerState.DOCUMENT_FREQUENCIES).params(),
+        restored.network(LearnerState.DOCUMENT_FREQUENCIES).params());
+    assertArrayEquals(run.fresh().embedAll(restored, all), run.learner().embedAll(s, all));
+  }
+
+  @Test
+  void idfPoolingWeighsWordsDifferentlyFromSif() {
+    List<SentenceExample> all = TinySentences.examples(12);
+    SentenceLearnerConfig base = TinySentences.config(Method.ESIMCSE, 16);
+    Learner<SentenceExample> idf = Learner.sentences(base.withPooling(SentencePooling.IDF));
+    Learner<SentenceExample> sif = Learner.sentences(base.withSifA(0.01));
+    LearnerState counted = idf.step(idf.initialState(), Batch.trainingOnly(all)).state();
+    assertFalse(java.util.Arrays.equals(idf.embedAll(counted, all.subList(0, 1))[0],
+            sif.embedAll(counted, all.subList(0, 1))[0]),
+        "the same networks and counts: only the token weights differ, and they should");
+  }
+
+  @Test
+  void poolingDefaultsFromSifAsBeforeThePoolingSetting() {
+    SentenceLearnerConfig c = TinySentences.config(Method.ESIMCSE, 16);
+    assertEquals(SentencePooling.MEAN, c.pooling());
+    assertEquals(SentencePooling.SIF, c.withSifA(0.01).pooling());
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> c.withPooling(SentencePooling.SIF));
+    assertTrue(e.getMessage().contains("sifA"), e.getMessage());
+    IllegalArgumentException ignored = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () -> c.withSifA(0.01).withPooling(SentencePooling.IDF));
+    assertTrue(ignored.getMessage().contains("set pooling SIF"), ignored.getMessage());
   }
 
   @Test

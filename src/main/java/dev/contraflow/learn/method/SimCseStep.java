@@ -54,7 +54,10 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
   private final Networks networks;
   private final TextViews views;
   private final SimCseLoss loss;
-  /** Document frequencies for SIF pooling, live in the networks' statistics; null: mean pooling. */
+  /**
+   * Document frequencies for SIF or IDF pooling, live in the networks' statistics; null: mean
+   * pooling.
+   */
   private final DocumentFrequencySketch frequencies;
 
   public SimCseStep(SentenceLearnerConfig config) {
@@ -63,7 +66,7 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
     this.momentumEncoder = Encoder.create(config.encoder(), config.optimizer());
     this.networks = new Networks().trained(LearnerState.ONLINE, encoder)
         .untrained(LearnerState.MOMENTUM, momentumEncoder);
-    if (config.sifA() > 0) {
+    if (config.pooling().countsDocuments()) {
       float[] counts = DocumentFrequencySketch.emptyValues();
       networks.statistics(LearnerState.DOCUMENT_FREQUENCIES, counts);
       this.frequencies = new DocumentFrequencySketch(counts);
@@ -154,8 +157,9 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
   }
 
   /**
-   * SIF's document frequencies count every sentence the encoder trains on (replayed ones again:
-   * a share p, not a number, sets a weight), before the update, so a batch's own words are known.
+   * SIF's and IDF's document frequencies count every sentence the encoder trains on (replayed
+   * ones again: a share, not a number, sets a weight), before the update, so a batch's own words
+   * are known.
    */
   private void countDocuments(List<SentenceExample> examples) {
     if (frequencies == null) {
@@ -251,7 +255,7 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
     return TextInputs.pack(config.encoder(), tokens, cutTokens, cutFeatures, weights(tokens));
   }
 
-  /** SIF weights a / (a + p) per token; null (mean pooling) without SIF. */
+  /** SIF or IDF weights per token; null (mean pooling) without either. */
   private float[][] weights(int[][][] tokens) {
     if (frequencies == null) {
       return null;
@@ -260,7 +264,7 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
     for (int i = 0; i < tokens.length; i++) {
       w[i] = new float[tokens[i].length];
       for (int k = 0; k < tokens[i].length; k++) {
-        w[i][k] = frequencies.sifWeight(tokens[i][k], config.sifA());
+        w[i][k] = frequencies.weight(config.pooling(), tokens[i][k], config.sifA());
       }
     }
     return w;
