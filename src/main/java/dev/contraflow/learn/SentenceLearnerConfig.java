@@ -150,7 +150,7 @@ public record SentenceLearnerConfig(
       case SIMCSE -> TextViews.simcse();
       case ESIMCSE -> TextViews.esimcse(duplicationRate);
       case CONSERT -> TextViews.consert(encoder.width());
-      case MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV, DINO ->
+      case MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV, DINO, CMC ->
           throw new IllegalStateException(method + " is not a sentence method");
     };
   }

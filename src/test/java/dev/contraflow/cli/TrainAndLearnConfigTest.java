@@ -45,7 +45,7 @@ class TrainAndLearnConfigTest {
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
-      "INSTDISC", "SWAV", "DINO"})
+      "INSTDISC", "SWAV", "DINO", "CMC"})
   void imageMethods(Method method) {
     assertEquals(learn("learner.method=" + method).learner(),
         images(train("--method", method.name()), 1));
