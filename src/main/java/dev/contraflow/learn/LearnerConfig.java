@@ -19,11 +19,12 @@ import java.io.Serializable;
  *     projection head's hidden layer)
  * @param optimizer how the online (query) encoder's parameters move
  * @param queueSize K, negatives kept in MoCo's queue; for INSTDISC the memory bank's bound (ids
- *     kept); for SWAV the feature queue the codes are computed with; unused by the other methods;
+ *     kept); for SWAV the feature queue the codes are computed with; for CMC the queue of each
+ *     view; unused by the other methods;
  *     0 = the method's default ({@link #defaultQueueSize})
  * @param temperature T of InfoNCE / NT-Xent (unused by BYOL and SimSiam); 0 = the method's paper
  *     value ({@link Method#defaultTemperature})
- * @param momentum the momentum encoder's EMA (MoCo, MoCo v3, BYOL)
+ * @param momentum the momentum encoder's EMA (MoCo, MoCo v3, BYOL, DINO's teacher, CMC)
  * @param cropScaleMin smallest crop area fraction of the random resized crop (MoCo v2: 0.2)
  * @param batchSize B, records per training step
  * @param seed seed of the learner's random stream (views); initialisation uses encoder.seed()
