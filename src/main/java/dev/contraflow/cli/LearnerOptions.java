@@ -183,7 +183,7 @@ final class LearnerOptions {
 
   @Option(names = "--cmc-crop-every-view", arity = "1",
       description = "CMC: whether every view takes its own random crop and flip before its"
-          + " family's distortion (default true; false: only the geometric view is cropped).")
+          + " family's distortion (default false: only the geometric view is cropped).")
   Boolean cmcCropEveryView;
 
   @Option(names = "--bank-negatives",

@@ -171,13 +171,17 @@ public record LearnerConfig(
    * @param graph which pairs of views are contrasted: FULL (every pair, V(V - 1) directed
    *     InfoNCE terms, the paper's full graph) or CORE (the geometric view against each other)
    * @param cropEveryView whether every view takes its own random resized crop and flip before its
-   *     family's distortion (true), or only the geometric view is cropped (false)
+   *     family's distortion (true), or only the geometric view is cropped (false, the default)
    */
   public record Cmc(int views, CmcLoss.Graph graph, boolean cropEveryView)
       implements Serializable {
 
-    /** Three views (geometric, photometric, erasing), full graph, a crop for every view. */
-    public static final Cmc DEFAULTS = new Cmc(3, CmcLoss.Graph.FULL, true);
+    /**
+     * Three views (geometric, photometric, erasing), full graph, only the geometric view cropped:
+     * at 24,000 samples on Fashion-MNIST this gave 0.8518 / 0.8282 / 0.8602 (kNN-20, weighted
+     * kNN, linear probe) against 0.8463 / 0.8161 / 0.8586 with a crop for every view (README).
+     */
+    public static final Cmc DEFAULTS = new Cmc(3, CmcLoss.Graph.FULL, false);
 
     public Cmc {
       ViewFamily.first(views); // names the range and the families when V is out of it

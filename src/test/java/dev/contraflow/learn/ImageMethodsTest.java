@@ -183,17 +183,16 @@ class ImageMethodsTest {
    * CMC against queues of K = 12 keys per view: from the third step on, each of the two batches
    * meets the other's keys as its negatives (its own are excluded by id), so the loss compares
    * like with like, and it must fall. (With TinyImages' K = 20 the queues keep filling through
-   * the early steps, and a fuller queue raises the loss on its own, as MoCo's does.) Only the
-   * geometric view is cropped: these images tell instances apart only by where their square is,
-   * which independent crops of all three views hide (with a crop per view the loss stays level,
-   * 2.34 -> 2.43).
+   * the early steps, and a fuller queue raises the loss on its own, as MoCo's does.) The default
+   * crops only the geometric view: these images tell instances apart only by where their square
+   * is, which independent crops of all three views hide (with {@code cropEveryView} the loss
+   * stays level, 2.34 -> 2.43).
    */
   @Test
   void cmcLowersItsLossOnARepeatedTinySetOnceItsQueuesAreFull() {
     LearnerConfig c = config(Method.CMC);
     assertLossFallsOnARepeatedTinySet(new LearnerConfig(c.method(), c.encoder(), c.optimizer(),
-        12, c.temperature(), c.momentum(), c.cropScaleMin(), c.batchSize(), c.seed())
-        .withCmc(new LearnerConfig.Cmc(3, CmcLoss.Graph.FULL, false)));
+        12, c.temperature(), c.momentum(), c.cropScaleMin(), c.batchSize(), c.seed()));
   }
 
   @ParameterizedTest
@@ -270,7 +269,7 @@ class ImageMethodsTest {
   void cmcSettingsShapeTheViewsAndTheQueuesAndSurviveTheModelFile(@TempDir Path dir)
       throws Exception {
     LearnerConfig two = config(Method.CMC).withCmc(
-        new LearnerConfig.Cmc(2, CmcLoss.Graph.CORE, false));
+        new LearnerConfig.Cmc(2, CmcLoss.Graph.CORE, true));
     LearnerConfig three = config(Method.CMC);
     assertEquals(2, ImageMethodStep.of(two).viewsPerRecord());
     assertEquals(3, ImageMethodStep.of(three).viewsPerRecord(), "the default: three families");

@@ -115,9 +115,9 @@ class JobConfigLoaderTest {
   @Test
   void cmcSettingsReachTheLearnerAndABadViewCountIsNamed() {
     var c = JobConfigLoader.defaults(List.of("learner.method=CMC", "learner.cmc.views=2",
-        "learner.cmc.graph=CORE", "learner.cmc.cropEveryView=false")).learner();
+        "learner.cmc.graph=CORE", "learner.cmc.cropEveryView=true")).learner();
     assertEquals(Method.CMC, c.method());
-    assertEquals(new LearnerConfig.Cmc(2, CmcLoss.Graph.CORE, false), c.cmc());
+    assertEquals(new LearnerConfig.Cmc(2, CmcLoss.Graph.CORE, true), c.cmc());
     assertEquals(LearnerConfig.Cmc.DEFAULTS, JobConfigLoader.defaults(List.of()).learner().cmc(),
         "the bundled defaults");
     var e = assertThrows(InvalidJobConfigException.class,
