@@ -139,6 +139,8 @@ final class CmcStep extends ImageMethodStep {
     NegativeQueue next = queue.enqueue(FlatArrays.copyOut(entries.reshape(entries.length())),
         in.idHashes(), in.state().step());
     clock.lap(QUEUE);
+    // the geometry metrics (alignment, uniformity, std) read view 1's queries and their view 2
+    // positives, as MoCo's read queries and keys
     return new Outcome(r.loss(), r.positiveSimilarity(), r.negativeSimilarity(), q[0], k[1],
         next);
   }
