@@ -1,5 +1,6 @@
 package dev.contraflow.cli;
 
+import dev.contraflow.contrast.CmcLoss;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
@@ -30,7 +31,7 @@ final class LearnerOptions {
   @Option(names = "--method",
       description = "Self-supervised method: ${COMPLETION-CANDIDATES} (default MOCO for images,"
           + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV,"
-          + " DINO.")
+          + " DINO, CMC.")
   Method method;
 
   @Option(names = "--encoder",
@@ -187,6 +188,21 @@ final class LearnerOptions {
       description = "DINO: m of the teacher centre's EMA (default 0.9).")
   Double centerMomentum;
 
+  @Option(names = "--cmc-views",
+      description = "CMC: views per record, the first V of the families GEOMETRIC, PHOTOMETRIC,"
+          + " ERASING (default 3).")
+  Integer cmcViews;
+
+  @Option(names = "--cmc-graph",
+      description = "CMC: pairs of views contrasted: ${COMPLETION-CANDIDATES} (default FULL:"
+          + " every pair; CORE: the geometric view against each other view).")
+  CmcLoss.Graph cmcGraph;
+
+  @Option(names = "--cmc-crop-every-view", arity = "1",
+      description = "CMC: whether every view takes its own random crop and flip before its"
+          + " family's distortion (default false: only the geometric view is cropped).")
+  Boolean cmcCropEveryView;
+
   @Option(names = "--bank-negatives",
       description = "INSTDISC: memory bank entries drawn as negatives per step (default"
           + " 4096).")
@@ -252,6 +268,9 @@ final class LearnerOptions {
     s.put("dino.centerMomentum", centerMomentum);
     s.put("instDisc.negatives", bankNegatives);
     s.put("instDisc.bankMomentum", bankMomentum);
+    s.put("cmc.views", cmcViews);
+    s.put("cmc.graph", cmcGraph);
+    s.put("cmc.cropEveryView", cmcCropEveryView);
     return withSchedule(s, totalSteps, JobConfig::learner, c -> c.replay().updatesPerBatch());
   }
 

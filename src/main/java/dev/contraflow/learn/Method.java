@@ -18,6 +18,8 @@ package dev.contraflow.learn;
  *   <tr><td>SWAV</td><td>none; prototypes</td><td>none</td><td>no</td><td>0.1</td></tr>
  *   <tr><td>DINO</td><td>none; centring + sharpening</td><td>EMA teacher</td><td>no</td>
  *       <td>0.1 (student; teacher 0.04)</td></tr>
+ *   <tr><td>CMC</td><td>FIFO queue per view</td><td>EMA</td><td>no</td><td>0.2 (paper:
+ *       0.07)</td></tr>
  * </table>
  */
 public enum Method {
@@ -65,7 +67,13 @@ public enum Method {
    * sentences' encodings, each step through its own W_k, by InfoNCE against the other sequences'
    * (no views, no temperature; see {@link dev.contraflow.learn.CpcConfig}).
    */
-  CPC(true);
+  CPC(true),
+  /**
+   * CMC (Tian, Krishnan and Isola 2020): V views of each record from distinct view families;
+   * InfoNCE over every pair of views (or the core view against the others), a queue of past keys
+   * per view, a momentum key encoder.
+   */
+  CMC(false);
 
   private final boolean sentences;
 
@@ -80,7 +88,7 @@ public enum Method {
 
   /** Image methods: whether a momentum (EMA) copy of the encoder makes the keys / targets. */
   public boolean hasMomentumEncoder() {
-    return this == MOCO || this == MOCO_V3 || this == BYOL || this == DINO;
+    return this == MOCO || this == MOCO_V3 || this == BYOL || this == DINO || this == CMC;
   }
 
   /** Image methods: whether the online branch ends in a predictor head. */
@@ -90,10 +98,10 @@ public enum Method {
 
   /**
    * Image methods: whether the learner state's queue is used (MoCo's negatives, InstDisc's bank,
-   * SwAV's feature queue).
+   * SwAV's feature queue, CMC's queues of every view side by side).
    */
   public boolean usesQueue() {
-    return this == MOCO || this == INSTDISC || this == SWAV;
+    return this == MOCO || this == INSTDISC || this == SWAV || this == CMC;
   }
 
   /**

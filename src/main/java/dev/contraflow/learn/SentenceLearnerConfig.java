@@ -177,7 +177,7 @@ public record SentenceLearnerConfig(
       case CONSERT -> TextViews.consert(encoder.width());
       case CPC -> throw new IllegalStateException("CPC contrasts a sequence's future against"
           + " other sequences', not two views of a sentence");
-      case MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV, DINO ->
+      case MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV, DINO, CMC ->
           throw new IllegalStateException(method + " is not a sentence method");
     };
   }

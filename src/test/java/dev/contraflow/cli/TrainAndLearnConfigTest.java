@@ -45,7 +45,7 @@ class TrainAndLearnConfigTest {
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
-      "INSTDISC", "SWAV", "DINO"})
+      "INSTDISC", "SWAV", "DINO", "CMC"})
   void imageMethods(Method method) {
     assertEquals(learn("learner.method=" + method).learner(),
         images(train("--method", method.name()), 1));
@@ -84,6 +84,7 @@ class TrainAndLearnConfigTest {
         "--temperature", "0.15", "--momentum", "0.995", "--optimizer", "ADAM", "--lr", "0.06",
         "--weight-decay", "0", "--crop-scale-min", "0.35", "--prototypes", "100",
         "--local-crops", "2", "--bank-negatives", "1024", "--bank-momentum", "0.9",
+        "--cmc-views", "2", "--cmc-graph", "CORE", "--cmc-crop-every-view", "true",
         "--seed", "11");
     JobConfig job = learn("learner.method=SWAV", "learner.encoder.kind=GEMM_CNN",
         "learner.encoder.baseWidth=16", "learner.encoder.projectionHidden=256",
@@ -93,6 +94,7 @@ class TrainAndLearnConfigTest {
         "learner.optimizer.weightDecay=0", "learner.cropScaleMin=0.35",
         "learner.swav.prototypes=100", "learner.swav.localCrops=2", "learner.dino.localCrops=2",
         "learner.instDisc.negatives=1024", "learner.instDisc.bankMomentum=0.9",
+        "learner.cmc.views=2", "learner.cmc.graph=CORE", "learner.cmc.cropEveryView=true",
         "learner.seed=11", "learner.encoder.seed=11");
     assertEquals(job.learner(), images(options, 1));
     assertNotEquals(learn().learner(), job.learner());

@@ -20,7 +20,7 @@ class GemmEncoderMethodsTest {
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"MOCO", "SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM",
-      "INSTDISC", "SWAV", "DINO"})
+      "INSTDISC", "SWAV", "DINO", "CMC"})
   void sameStateAndBatchGiveByteIdenticalStatesOnTheGemmEncoder(Method method) {
     List<Batch<Image>> two = TinyImages.batches(TinyImages.images(12, 1), 6);
     Learner<Image> learner = Learner.images(config(method));

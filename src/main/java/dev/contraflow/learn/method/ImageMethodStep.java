@@ -69,6 +69,7 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
       case INSTDISC -> new InstDiscStep(config);
       case SWAV -> new SwavStep(config);
       case DINO -> new DinoStep(config);
+      case CMC -> new CmcStep(config);
       case SIMCSE, ESIMCSE, CONSERT, CPC -> throw new IllegalArgumentException(
           m + " learns from sentences; use Learner.sentences");
     };
@@ -114,8 +115,13 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
       blocks.put(LearnerState.MOMENTUM, new LearnerState.Network(params.clone(), new float[0]));
     }
     NegativeQueue queue = config.method().usesQueue()
-        ? NegativeQueue.empty(config.queueSize(), config.encoder().projectionDim()) : null;
+        ? NegativeQueue.empty(config.queueSize(), queueKeyDim()) : null;
     return new LearnerState(0, config.seed(), blocks, queue, null);
+  }
+
+  /** Values per queue entry: one projection (CMC keeps one per view side by side). */
+  protected int queueKeyDim() {
+    return config.encoder().projectionDim();
   }
 
   @Override
@@ -129,8 +135,8 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
   /** The method's loss and updates, on the views the frame drew. */
   protected abstract Outcome train(Views in, PhaseClock clock);
 
-  /** Views each record gives a training step: 2, plus SwAV's and DINO's local crops. */
-  public final int viewsPerRecord() {
+  /** Views each record gives a training step: 2, plus SwAV's and DINO's local crops (CMC: V). */
+  public int viewsPerRecord() {
     return 2 + localCrops();
   }
 
@@ -162,9 +168,10 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
 
   /**
    * Two views of every record, each from its own split of the learner's random stream; for SwAV
-   * then {@code swav.localCrops} small crops of every record, from further splits.
+   * then {@code swav.localCrops} small crops of every record, from further splits. A method with
+   * views of its own (CMC) overrides this: [view][record] -> pixels.
    */
-  private float[][][] views(List<Image> images, Rng rng) {
+  protected float[][][] views(List<Image> images, Rng rng) {
     int local = localCrops();
     float[][][] out = new float[2 + local][images.size()][];
     for (int i = 0; i < images.size(); i++) {
@@ -216,7 +223,8 @@ public abstract class ImageMethodStep implements MethodStep<Image> {
     return plain.view(checked(image), new Rng(0)); // a plain resize draws nothing
   }
 
-  private Image checked(Image image) {
+  /** The image, after checking it has the encoder's channels. */
+  protected final Image checked(Image image) {
     if (image.channels() != config.encoder().channels()) {
       throw new IllegalArgumentException("image " + image.id() + " has " + image.channels()
           + " channel(s) but the encoder takes " + config.encoder().channels());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.contrast.CmcLoss;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.learn.LearnerConfig;
@@ -109,6 +110,20 @@ class JobConfigLoaderTest {
         () -> JobConfigLoader.defaults(List.of("learner.temperature=-1")));
     assertTrue(t.getMessage().contains("temperature must be in [0.001, 10.0], got -1.0"),
         t.getMessage());
+  }
+
+  @Test
+  void cmcSettingsReachTheLearnerAndABadViewCountIsNamed() {
+    var c = JobConfigLoader.defaults(List.of("learner.method=CMC", "learner.cmc.views=2",
+        "learner.cmc.graph=CORE", "learner.cmc.cropEveryView=true")).learner();
+    assertEquals(Method.CMC, c.method());
+    assertEquals(new LearnerConfig.Cmc(2, CmcLoss.Graph.CORE, true), c.cmc());
+    assertEquals(LearnerConfig.Cmc.DEFAULTS, JobConfigLoader.defaults(List.of()).learner().cmc(),
+        "the bundled defaults");
+    var e = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("learner.cmc.views=5")));
+    assertTrue(e.getMessage().startsWith("learner.cmc") && e.getMessage().contains("2..3, got 5"),
+        e.getMessage());
   }
 
   @Test

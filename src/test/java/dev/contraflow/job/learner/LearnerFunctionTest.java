@@ -180,7 +180,7 @@ class LearnerFunctionTest {
 
   @ParameterizedTest
   @EnumSource(value = Method.class, names = {"SIMCLR", "MOCO_V3", "BYOL", "SIMSIAM", "INSTDISC",
-      "SWAV", "DINO"})
+      "SWAV", "DINO", "CMC"})
   void everyImageMethodTrainsInFlinkAndRestoresBitIdentically(Method method) throws Exception {
     assertTrainsInFlinkAndRestoresBitIdentically(method, EncoderKind.CNN);
   }
