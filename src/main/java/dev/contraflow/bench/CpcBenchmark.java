@@ -135,10 +135,10 @@ public final class CpcBenchmark {
 
   /** TF-IDF of t against TF-IDF of the candidates. */
   public Row tfIdf(Data d, SentenceTokenizer tokenizer, int maxFeatures) {
-    TfIdf tfIdf = new TfIdf(words(d.trainingTexts(), tokenizer), maxFeatures);
-    float[][] q = words(d.queries(), tokenizer).stream().map(tfIdf::vector)
+    TfIdf tfIdf = new TfIdf(TfIdf.words(d.trainingTexts(), tokenizer), maxFeatures);
+    float[][] q = TfIdf.words(d.queries(), tokenizer).stream().map(tfIdf::vector)
         .toArray(float[][]::new);
-    float[][] k = words(d.nexts(), tokenizer).stream().map(tfIdf::vector)
+    float[][] k = TfIdf.words(d.nexts(), tokenizer).stream().map(tfIdf::vector)
         .toArray(float[][]::new);
     return row("TF-IDF (" + maxFeatures + " words), cos(t, t+1)", Nd4j.create(q), Nd4j.create(k));
   }
@@ -210,15 +210,4 @@ public final class CpcBenchmark {
     }
   }
 
-  private static List<List<String>> words(List<String> texts, SentenceTokenizer tokenizer) {
-    List<List<String>> out = new ArrayList<>(texts.size());
-    for (int i = 0; i < texts.size(); i++) {
-      try {
-        out.add(tokenizer.words(Integer.toString(i), texts.get(i)));
-      } catch (InvalidSentenceException e) {
-        out.add(List.of());
-      }
-    }
-    return out;
-  }
 }

@@ -121,8 +121,9 @@ public final class TextQualityBenchmark {
 
   /** TF-IDF over the training sentences' most frequent {@code maxFeatures} words. */
   public static Representation tfIdf(Data data, SentenceTokenizer tokenizer, int maxFeatures) {
-    TfIdf tfIdf = new TfIdf(words(data.training(), tokenizer), maxFeatures);
-    return texts -> words(texts, tokenizer).stream().map(tfIdf::vector).toArray(float[][]::new);
+    TfIdf tfIdf = new TfIdf(TfIdf.words(data.training(), tokenizer), maxFeatures);
+    return texts -> TfIdf.words(texts, tokenizer).stream().map(tfIdf::vector)
+        .toArray(float[][]::new);
   }
 
   /** The momentum encoder's L2-normalised representations. */
@@ -206,18 +207,6 @@ public final class TextQualityBenchmark {
 
   private static int[] labels(List<WordNetGlosses.Synset> synsets) {
     return synsets.stream().mapToInt(WordNetGlosses.Synset::lexFile).toArray();
-  }
-
-  private static List<List<String>> words(List<String> texts, SentenceTokenizer tokenizer) {
-    List<List<String>> out = new ArrayList<>(texts.size());
-    for (int i = 0; i < texts.size(); i++) {
-      try {
-        out.add(tokenizer.words(Integer.toString(i), texts.get(i)));
-      } catch (InvalidSentenceException e) {
-        out.add(List.of());
-      }
-    }
-    return out;
   }
 
   /** WordNet's glosses are never empty or over-long; a refusal here is a bug, so it is loud. */

@@ -1,5 +1,7 @@
 package dev.contraflow.bench;
 
+import dev.contraflow.io.text.InvalidSentenceException;
+import dev.contraflow.io.text.SentenceTokenizer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,6 +20,19 @@ final class TfIdf {
 
   private final Map<String, Integer> index = new HashMap<>();
   private final float[] idf;
+
+  /** Each text's words by the sentence tokenizer; a text it refuses has none. */
+  static List<List<String>> words(List<String> texts, SentenceTokenizer tokenizer) {
+    List<List<String>> out = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      try {
+        out.add(tokenizer.words(Integer.toString(i), texts.get(i)));
+      } catch (InvalidSentenceException e) {
+        out.add(List.of());
+      }
+    }
+    return out;
+  }
 
   TfIdf(List<List<String>> trainingDocuments, int maxFeatures) {
     Map<String, Integer> df = new HashMap<>();
