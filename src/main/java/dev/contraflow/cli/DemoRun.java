@@ -2,6 +2,7 @@ package dev.contraflow.cli;
 
 import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.CheckpointStatus;
 import dev.contraflow.avro.DeadLetterRecord;
 import dev.contraflow.avro.EmbeddingKind;
 import dev.contraflow.avro.EmbeddingRecord;
@@ -189,10 +190,13 @@ record DemoRun(ImageSource images, Optional<int[]> labels, List<String> lines,
       if (System.nanoTime() - lastPrint > 5e9) {
         lastPrint = System.nanoTime();
         double secs = (lastPrint - started) / 1e9;
-        System.err.printf("demo: %d embeddings committed, %d dead letters, %d checkpoints | "
-                + "%.0f records/s | elapsed %s%n", embeddings.count(), deadLetters.count(),
-            checkpoints.count(), embeddings.count() / Math.max(secs, 1e-9),
-            ProgressLine.format(Math.round(secs)));
+        // as the summary counts them: a refresh's COMPLETE record is not another checkpoint
+        long complete = checkpoints.records().stream()
+            .filter(c -> c.getStatus() == CheckpointStatus.COMPLETE).count();
+        System.err.printf("demo: %d embeddings committed, %d dead letters, %d checkpoints (%d"
+                + " refreshed) | %.0f records/s | elapsed %s%n", embeddings.count(),
+            deadLetters.count(), checkpoints.count() - complete, complete,
+            embeddings.count() / Math.max(secs, 1e-9), ProgressLine.format(Math.round(secs)));
       }
       Thread.sleep(100);
     }
