@@ -220,15 +220,6 @@ final class BenchCommand implements Runnable {
             + " sentences are the bank (default ${DEFAULT-VALUE}).")
     int queries;
 
-    @Option(names = "--prediction-steps", defaultValue = "3",
-        description = "K, future sentences each context predicts (default ${DEFAULT-VALUE}).")
-    int predictionSteps;
-
-    @Option(names = "--context-kernel", defaultValue = "3",
-        description = "R, sentences the causal-convolution context reads (default"
-            + " ${DEFAULT-VALUE}).")
-    int contextKernel;
-
     @Option(names = "--tfidf-features", defaultValue = "8192",
         description = "Words of the TF-IDF baseline (default ${DEFAULT-VALUE}).")
     int tfIdfFeatures;
@@ -250,11 +241,12 @@ final class BenchCommand implements Runnable {
       }
       learner.method = dev.contraflow.learn.Method.CPC;
       SentenceLearnerConfig probe = learner.toSentenceConfig(1);
-      CpcConfig config = new CpcConfig(probe, predictionSteps, contextKernel,
-          probe.encoder().projectionDim(), CpcConfig.DEFAULT_WINDOW_SEQUENCES);
+      // K, R, dc and S: train's options (--prediction-steps, --context-kernel, ...)
+      CpcConfig config = CpcConfig.of(probe);
       CpcBenchmark.Data data = CpcBenchmark.prepare(AustenNovels.load(janeausten),
           new dev.contraflow.io.text.SentenceTokenizer(probe.tokenizer()), sequenceLength,
-          Math.max(1, probe.batchSize() / burst), burst, queries, contextKernel, probe.seed());
+          Math.max(1, probe.batchSize() / burst), burst, queries, config.contextKernel(),
+          probe.seed());
       TextQualityBenchmark.Data text = skipText ? null
           : TextQualityBenchmark.prepare(WordNetGlosses.load(wordnet), 5000, 2000, probe.seed());
       new CpcRun(config, data, passes, minutes, tfIdfFeatures, text).run(System.out);

@@ -213,6 +213,24 @@ final class LearnerOptions {
           + " 0 = keep only the latest feature).")
   Double bankMomentum;
 
+  @Option(names = "--prediction-steps",
+      description = "CPC: future sentences K each context predicts (default 3; the paper"
+          + " predicts up to 12).")
+  Integer predictionSteps;
+
+  @Option(names = "--context-kernel",
+      description = "CPC: sentences R the causal-convolution context reads (default 3).")
+  Integer contextKernel;
+
+  @Option(names = "--context-dim",
+      description = "CPC: the context's dimension dc (default 0 = the projection dimension).")
+  Integer contextDim;
+
+  @Option(names = "--window-sequences",
+      description = "CPC: documents whose recent sentences the learner keeps at once (default"
+          + " 256; the oldest gives way).")
+  Integer windowSequences;
+
   @Option(names = "--updates-per-batch",
       description = "Gradient steps per incoming micro-batch (default 8 for images, 1 for sentences"
           + " and pairs).")
@@ -314,6 +332,10 @@ final class LearnerOptions {
     s.put("sifA", sifA);
     // --sif-a alone asks for SIF pooling, as it did before the pooling setting
     s.put("pooling", pooling == null && sifA != null && sifA > 0 ? SentencePooling.SIF : pooling);
+    s.put("cpc.predictionSteps", predictionSteps);
+    s.put("cpc.contextKernel", contextKernel);
+    s.put("cpc.contextDim", contextDim);
+    s.put("cpc.windowSequences", windowSequences);
     return withSchedule(s, totalSteps, JobConfig::sentenceLearner,
         c -> c.replay().updatesPerBatch());
   }

@@ -13,7 +13,8 @@ import java.io.Serializable;
  *     temperature, momentum and view settings are unused: CPC's score is the raw bilinear z^T W_k c)
  * @param predictionSteps K, future sentences each context predicts, one W_k each (default 3)
  * @param contextKernel R, sentences the causal-convolution context network g_ar reads (default 3)
- * @param contextDim dc, the context's dimension (default: the encoder's projection dimension)
+ * @param contextDim dc, the context's dimension (0, the default: the encoder's projection
+ *     dimension)
  * @param windowSequences S, sequences whose recent sentences the learner keeps at once (the
  *     documents a stream interleaves; the oldest arrival gives way); each keeps R + K - 1
  *     sentences ({@link #windowLength})
@@ -21,9 +22,12 @@ import java.io.Serializable;
 public record CpcConfig(SentenceLearnerConfig sentences, int predictionSteps, int contextKernel,
     int contextDim, int windowSequences) implements Serializable {
 
-  public static final int DEFAULT_PREDICTION_STEPS = 3;
-  public static final int DEFAULT_CONTEXT_KERNEL = 3;
-  public static final int DEFAULT_WINDOW_SEQUENCES = 256;
+  public static final int DEFAULT_PREDICTION_STEPS =
+      SentenceLearnerConfig.Cpc.DEFAULTS.predictionSteps();
+  public static final int DEFAULT_CONTEXT_KERNEL =
+      SentenceLearnerConfig.Cpc.DEFAULTS.contextKernel();
+  public static final int DEFAULT_WINDOW_SEQUENCES =
+      SentenceLearnerConfig.Cpc.DEFAULTS.windowSequences();
 
   public CpcConfig {
     if (sentences == null || sentences.method() != Method.CPC) {
@@ -38,17 +42,18 @@ public record CpcConfig(SentenceLearnerConfig sentences, int predictionSteps, in
       throw new IllegalArgumentException("CPC pools with the mean (sifA 0), got sifA "
           + sentences.sifA());
     }
-    require("predictionSteps", predictionSteps, 1, 16, "the paper predicts up to 12; use 3");
-    require("contextKernel", contextKernel, 1, 16, "3: a sentence and the two before it");
-    require("contextDim", contextDim, 2, 4096, "use the encoder's projection dimension");
-    require("windowSequences", windowSequences, 1, 65536,
-        "at least the sequences a micro-batch interleaves; 256 by default");
+    contextDim = contextDim == 0 ? sentences.encoder().projectionDim() : contextDim;
+    // checks the ranges, and carries them in the sentence settings, which the model file writes:
+    // a reloaded model runs the same K, R, dc and S (dc stays 0 when it is the default's)
+    sentences = sentences.withCpc(new SentenceLearnerConfig.Cpc(predictionSteps, contextKernel,
+        contextDim == sentences.encoder().projectionDim() ? 0 : contextDim, windowSequences));
   }
 
-  /** CPC's defaults on these sentence settings. */
+  /** CPC on these sentence settings, with the CPC settings they carry ({@code cpc}). */
   public static CpcConfig of(SentenceLearnerConfig sentences) {
-    return new CpcConfig(sentences, DEFAULT_PREDICTION_STEPS, DEFAULT_CONTEXT_KERNEL,
-        sentences.encoder().projectionDim(), DEFAULT_WINDOW_SEQUENCES);
+    SentenceLearnerConfig.Cpc c = sentences.cpc();
+    return new CpcConfig(sentences, c.predictionSteps(), c.contextKernel(), c.contextDim(),
+        c.windowSequences());
   }
 
   /**
@@ -61,12 +66,5 @@ public record CpcConfig(SentenceLearnerConfig sentences, int predictionSteps, in
 
   public CpcConfig withPredictionSteps(int k) {
     return new CpcConfig(sentences, k, contextKernel, contextDim, windowSequences);
-  }
-
-  private static void require(String field, int value, int min, int max, String remedy) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException("cpc " + field + " must be in " + min + ".." + max
-          + ", got " + value + " (" + remedy + ")");
-    }
   }
 }

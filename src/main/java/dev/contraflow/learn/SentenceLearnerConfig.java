@@ -41,6 +41,8 @@ import java.io.Serializable;
  *     weighs 1/2. Used when {@code pooling} is SIF.
  * @param pooling how token vectors are weighed into the representation ({@link SentencePooling});
  *     null: SIF if {@code sifA} > 0, else MEAN (the settings and model files from before IDF)
+ * @param cpc CPC's own settings (read by CPC only, {@link CpcConfig#of}); null: {@link
+ *     Cpc#DEFAULTS} (the settings and model files from before they were settings)
  */
 public record SentenceLearnerConfig(
     Method method,
@@ -56,7 +58,52 @@ public record SentenceLearnerConfig(
     long seed,
     ReplayConfig replay,
     double sifA,
-    SentencePooling pooling) implements Serializable {
+    SentencePooling pooling,
+    Cpc cpc) implements Serializable {
+
+  /**
+   * CPC's settings beside the shared ones; the settings and model files carry them so that a
+   * reloaded CPC model runs the same K, R and windows ({@link CpcConfig} checks them against the
+   * rest).
+   *
+   * @param predictionSteps K, future sentences each context predicts, one W_k each
+   * @param contextKernel R, sentences the causal-convolution context network g_ar reads
+   * @param contextDim dc, the context's dimension; 0 = the encoder's projection dimension
+   * @param windowSequences S, sequences whose recent sentences the learner keeps at once
+   */
+  public record Cpc(int predictionSteps, int contextKernel, int contextDim, int windowSequences)
+      implements Serializable {
+
+    /** K = 3, R = 3, dc = the projection dimension, S = 256 (see {@link CpcConfig}). */
+    public static final Cpc DEFAULTS = new Cpc(3, 3, 0, 256);
+
+    public Cpc {
+      require("predictionSteps", predictionSteps, 1, 16, "the paper predicts up to 12; use 3");
+      require("contextKernel", contextKernel, 1, 16, "3: a sentence and the two before it");
+      if (contextDim != 0) {
+        require("contextDim", contextDim, 2, 4096,
+            "use the encoder's projection dimension, or 0 for it");
+      }
+      require("windowSequences", windowSequences, 1, 65536,
+          "at least the sequences a micro-batch interleaves; 256 by default");
+    }
+
+    private static void require(String field, int value, int min, int max, String remedy) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException("cpc." + field + " must be in " + min + ".." + max
+            + ", got " + value + " (" + remedy + ")");
+      }
+    }
+  }
+
+  /** The settings with CPC's defaults ({@link Cpc#DEFAULTS}), as before CPC's settings. */
+  public SentenceLearnerConfig(Method method, TokenizerConfig tokenizer,
+      TextEncoderConfig encoder, OptimizerConfig optimizer, int queueSize, double temperature,
+      MomentumUpdate momentum, double duplicationRate, double deletionRate, int batchSize,
+      long seed, ReplayConfig replay, double sifA, SentencePooling pooling) {
+    this(method, tokenizer, encoder, optimizer, queueSize, temperature, momentum, duplicationRate,
+        deletionRate, batchSize, seed, replay, sifA, pooling, null);
+  }
 
   /** The settings without replay ({@link ReplayConfig#NONE}). */
   public SentenceLearnerConfig(Method method, TokenizerConfig tokenizer,
@@ -92,6 +139,7 @@ public record SentenceLearnerConfig(
           "method, tokenizer, encoder, optimizer and momentum must be set");
     }
     replay = replay == null ? ReplayConfig.NONE : replay; // model files from before replay
+    cpc = cpc == null ? Cpc.DEFAULTS : cpc; // settings and model files from before CPC's settings
     if (pooling == null) { // settings and model files from before IDF pooling
       pooling = sifA > 0 ? SentencePooling.SIF : SentencePooling.MEAN;
     }
@@ -184,28 +232,34 @@ public record SentenceLearnerConfig(
 
   public SentenceLearnerConfig withMethod(Method m, int k) {
     return new SentenceLearnerConfig(m, tokenizer, encoder, optimizer, k, temperature, momentum,
-        duplicationRate, deletionRate, batchSize, seed, replay, sifA, pooling);
+        duplicationRate, deletionRate, batchSize, seed, replay, sifA, pooling, cpc);
   }
 
   public SentenceLearnerConfig withBatchSize(int b) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
-        momentum, duplicationRate, deletionRate, b, seed, replay, sifA, pooling);
+        momentum, duplicationRate, deletionRate, b, seed, replay, sifA, pooling, cpc);
   }
 
   /** SIF pooling with this a (0: mean pooling). */
   public SentenceLearnerConfig withSifA(double a) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
         momentum, duplicationRate, deletionRate, batchSize, seed, replay, a,
-        a > 0 ? SentencePooling.SIF : SentencePooling.MEAN);
+        a > 0 ? SentencePooling.SIF : SentencePooling.MEAN, cpc);
   }
 
   public SentenceLearnerConfig withPooling(SentencePooling p) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
-        momentum, duplicationRate, deletionRate, batchSize, seed, replay, sifA, p);
+        momentum, duplicationRate, deletionRate, batchSize, seed, replay, sifA, p, cpc);
   }
 
   public SentenceLearnerConfig withReplay(ReplayConfig r) {
     return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
-        momentum, duplicationRate, deletionRate, batchSize, seed, r, sifA, pooling);
+        momentum, duplicationRate, deletionRate, batchSize, seed, r, sifA, pooling, cpc);
+  }
+
+  /** CPC's settings (read by CPC only). */
+  public SentenceLearnerConfig withCpc(Cpc c) {
+    return new SentenceLearnerConfig(method, tokenizer, encoder, optimizer, queueSize, temperature,
+        momentum, duplicationRate, deletionRate, batchSize, seed, replay, sifA, pooling, c);
   }
 }

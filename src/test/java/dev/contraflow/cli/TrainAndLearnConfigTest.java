@@ -10,6 +10,7 @@ import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
+import dev.contraflow.learn.SentenceLearnerConfig;
 import dev.contraflow.learn.replay.ReplayConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +57,20 @@ class TrainAndLearnConfigTest {
   void sentenceMethods(Method method) {
     assertEquals(learn("sentenceLearner.method=" + method).sentenceLearner(),
         train("--method", method.name()).toSentenceConfig(1));
+  }
+
+  /** CPC's settings: train's options set the {@code sentenceLearner.cpc} keys. */
+  @Test
+  void cpcOptionsAreOverridesOfTheirKeys() {
+    SentenceLearnerConfig cli = train("--method", "CPC", "--prediction-steps", "4",
+        "--context-kernel", "2", "--context-dim", "64", "--window-sequences", "32")
+        .toSentenceConfig(1);
+    assertEquals(learn("sentenceLearner.method=CPC", "sentenceLearner.cpc.predictionSteps=4",
+        "sentenceLearner.cpc.contextKernel=2", "sentenceLearner.cpc.contextDim=64",
+        "sentenceLearner.cpc.windowSequences=32").sentenceLearner(), cli);
+    assertEquals(new SentenceLearnerConfig.Cpc(4, 2, 64, 32), cli.cpc());
+    assertEquals(learn("sentenceLearner.method=CPC").sentenceLearner(),
+        train("--method", "CPC").toSentenceConfig(1), "the defaults from either home");
   }
 
   @Test

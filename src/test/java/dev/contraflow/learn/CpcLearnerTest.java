@@ -92,7 +92,7 @@ class CpcLearnerTest {
     assertTrue(replay.getMessage().startsWith("CPC takes no replay"), replay.getMessage());
     IllegalArgumentException k = assertThrows(IllegalArgumentException.class,
         () -> CpcConfig.of(SENTENCES).withPredictionSteps(0));
-    assertEquals("cpc predictionSteps must be in 1..16, got 0 (the paper predicts up to 12; use"
+    assertEquals("cpc.predictionSteps must be in 1..16, got 0 (the paper predicts up to 12; use"
         + " 3)", k.getMessage());
   }
 

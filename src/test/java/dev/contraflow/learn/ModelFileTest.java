@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.io.text.SentenceTokenizer;
+import dev.contraflow.learn.method.CpcStep;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -50,6 +51,7 @@ class ModelFileTest {
   void goldenVersionTwoSentenceFileKeepsLoading() throws Exception {
     ModelFile.SentenceModel m = ModelFile.readSentenceModel(GOLDEN_SENTENCES);
     assertEquals(GoldenSentenceModelWriter.config(), m.config());
+    assertEquals(SentenceLearnerConfig.Cpc.DEFAULTS, m.config().cpc(), "written before CPC");
     assertEquals(2, m.state().step());
     assertEquals(6, m.state().queue().fill());
     assertEquals("golden", m.provenance().get("data"));
@@ -205,15 +207,56 @@ class ModelFileTest {
     byte[] bytes = ModelFile.toBytes(new ModelFile.Model(TinyImages.config(),
         Learner.images(TinyImages.config()).initialState(), Map.of()));
     String header = new String(header(bytes), java.nio.charset.StandardCharsets.UTF_8);
-    byte[] bad = header.replace("\"batchSize\":6", "\"batchSize\":0")
-        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    ByteBuffer tampered = ByteBuffer.allocate(bytes.length - header.length() + bad.length);
-    tampered.putInt(ModelFile.MAGIC).putInt(ModelFile.CURRENT_VERSION).putInt(bad.length).put(bad)
-        .put(bytes, 12 + header.length(), bytes.length - 12 - header.length());
-    IOException e = assertThrows(IOException.class,
-        () -> ModelFile.fromBytes(tampered.array()));
+    byte[] tampered = withHeader(bytes, header.replace("\"batchSize\":6", "\"batchSize\":0")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    IOException e = assertThrows(IOException.class, () -> ModelFile.fromBytes(tampered));
     assertTrue(e.getMessage().contains("model configuration is invalid")
         && e.getMessage().contains("batchSize"), e.getMessage());
+  }
+
+  /**
+   * A CPC model carries K, R, dc and S: a file written from a learner with other settings than
+   * the defaults reloads to the same CpcConfig, and the learner built from the reloaded settings
+   * holds the state's g_ar and W_k shapes.
+   */
+  @Test
+  void aCpcModelReloadsWithItsOwnSettings() throws Exception {
+    CpcConfig cpc = new CpcConfig(TinySentences.config(Method.CPC, 0), 2, 4, 6, 9);
+    LearnerState s = Learner.cpc(cpc).initialState();
+    byte[] bytes = ModelFile.toBytes(new ModelFile.SentenceModel(cpc.sentences(), s, Map.of()));
+    SentenceLearnerConfig back =
+        ModelFile.readSentenceModel(new java.io.ByteArrayInputStream(bytes)).config();
+    assertEquals(new SentenceLearnerConfig.Cpc(2, 4, 6, 9), back.cpc());
+    assertEquals(cpc, CpcConfig.of(back));
+    assertEquals(s.network(CpcStep.CONTEXT).params().length,
+        Learner.sentences(back).initialState().network(CpcStep.CONTEXT).params().length);
+  }
+
+  /** A version 4 CPC file from before CPC's settings were written reads with the defaults. */
+  @Test
+  void aCpcModelWithoutItsSettingsReadsWithTheDefaults() throws Exception {
+    SentenceLearnerConfig config = TinySentences.config(Method.CPC, 0);
+    byte[] bytes = ModelFile.toBytes(new ModelFile.SentenceModel(config,
+        Learner.sentences(config).initialState(), Map.of()));
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode header =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(header(bytes));
+    assertTrue(header.at("/config/cpc").isObject(), "written today");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) header.get("config")).remove("cpc");
+    SentenceLearnerConfig back = ModelFile.readSentenceModel(new java.io.ByteArrayInputStream(
+        withHeader(bytes, json.writeValueAsBytes(header)))).config();
+    assertEquals(SentenceLearnerConfig.Cpc.DEFAULTS, back.cpc());
+    CpcConfig cpc = CpcConfig.of(back);
+    assertEquals(List.of(3, 3, 8, 256), List.of(cpc.predictionSteps(), cpc.contextKernel(),
+        cpc.contextDim(), cpc.windowSequences()));
+  }
+
+  /** A version 4 model file with its JSON header replaced. */
+  private static byte[] withHeader(byte[] file, byte[] header) throws IOException {
+    int old = header(file).length;
+    return ByteBuffer.allocate(file.length - old + header.length).putInt(ModelFile.MAGIC)
+        .putInt(ModelFile.CURRENT_VERSION).putInt(header.length).put(header)
+        .put(file, 12 + old, file.length - 12 - old).array();
   }
 
   /** The JSON header block of a version 4 model file. */

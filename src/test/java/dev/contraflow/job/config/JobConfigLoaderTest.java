@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.contraflow.contrast.CmcLoss;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.learn.CpcConfig;
+import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.Method;
+import dev.contraflow.learn.SentenceLearnerConfig;
+import dev.contraflow.learn.method.CpcStep;
 import dev.contraflow.learn.replay.ReplayConfig;
 import dev.contraflow.learn.replay.ReplayPolicy;
 import java.nio.file.Files;
@@ -124,6 +128,42 @@ class JobConfigLoaderTest {
         () -> JobConfigLoader.defaults(List.of("learner.cmc.views=5")));
     assertTrue(e.getMessage().startsWith("learner.cmc") && e.getMessage().contains("2..3, got 5"),
         e.getMessage());
+  }
+
+  /**
+   * CPC's K, R, dc and S are job settings: a YAML file's {@code sentenceLearner.cpc} block
+   * reaches the learner's state - g_ar's R x dz x dc kernel, its dc bias and K maps W_k of dc x dz
+   * - and out-of-range values are refused with the setting's path.
+   */
+  @Test
+  void cpcSettingsReachTheLearnersStateAndBadOnesAreNamed() throws Exception {
+    Path yaml = dir.resolve("cpc.yaml");
+    Files.writeString(yaml, String.join("\n", "sentenceLearner:", "  method: CPC",
+        "  cpc:", "    predictionSteps: 5", "    contextKernel: 2", "    contextDim: 32",
+        "    windowSequences: 16", ""));
+    SentenceLearnerConfig sentences = JobConfigLoader.load(yaml, List.of()).sentenceLearner();
+    assertEquals(new SentenceLearnerConfig.Cpc(5, 2, 32, 16), sentences.cpc());
+    CpcConfig cpc = CpcConfig.of(sentences);
+    assertEquals(List.of(5, 2, 32, 16), List.of(cpc.predictionSteps(), cpc.contextKernel(),
+        cpc.contextDim(), cpc.windowSequences()));
+    int dz = sentences.encoder().projectionDim();
+    assertEquals(2 * dz * 32 + 32 + 5 * 32 * dz, Learner.sentences(sentences).initialState()
+        .network(CpcStep.CONTEXT).params().length, "R = 2, dc = 32, K = 5 maps W_k");
+    assertEquals(SentenceLearnerConfig.Cpc.DEFAULTS,
+        JobConfigLoader.defaults(List.of()).sentenceLearner().cpc(), "the bundled defaults");
+
+    var k = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("sentenceLearner.cpc.predictionSteps=0")));
+    assertEquals("sentenceLearner.cpc.predictionSteps must be in 1..16, got 0 (the paper predicts"
+        + " up to 12; use 3)", k.getMessage());
+    var r = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("sentenceLearner.cpc.contextKernel=17")));
+    assertTrue(r.getMessage().startsWith("sentenceLearner.cpc.contextKernel must be in 1..16,"
+        + " got 17"), r.getMessage());
+    var dc = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("sentenceLearner.cpc.contextDim=1")));
+    assertTrue(dc.getMessage().startsWith("sentenceLearner.cpc.contextDim must be in 2..4096,"
+        + " got 1") && dc.getMessage().contains("0 for it"), dc.getMessage());
   }
 
   @Test
