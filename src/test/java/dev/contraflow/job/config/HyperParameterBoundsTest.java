@@ -29,7 +29,9 @@ class HyperParameterBoundsTest {
       "pairLearner.optimizer.weightDecay=.nan", "pairLearner.cropScaleMin=.inf",
       "learner.replay.replayFraction=.nan", "learner.temperature=1e-9",
       "learner.temperature=1e6", "sentenceLearner.temperature=1e-9",
-      "sentenceLearner.temperature=.inf", "pairLearner.initialTemperature=1e-9"})
+      "sentenceLearner.temperature=.inf", "pairLearner.initialTemperature=1e-9",
+      "sentenceLearner.cpc.predictionSteps=.nan", "sentenceLearner.cpc.windowSequences=1e9",
+      "sentenceLearner.cpc.contextDim=-1"})
   void isRefusedNamingItsSection(String override) {
     String section = override.substring(0, override.indexOf('.'));
     var e = assertThrows(InvalidJobConfigException.class,
