@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -85,14 +86,17 @@ final class HashedBagEncoder extends Encoder {
     for (int i = 0; i < init.length; i++) {
       init[i] = (float) (random.nextGaussian() * std);
     }
-    this.table = FlatArrays.matrix(init, 1, init.length);
-    this.rows = table.data().asNio().asFloatBuffer();
     long stateSize = switch (optimizer.kind()) {
       case SGD -> 0;
       case ADAGRAD -> v;
       case ADAM -> 2 * v * d;
     };
-    this.updaterState = stateSize == 0 ? null : Nd4j.create(DataType.FLOAT, 1, stateSize);
+    // parameters and optimiser state outlive any workspace a caller has open
+    try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+      this.table = FlatArrays.matrix(init, 1, init.length);
+      this.updaterState = stateSize == 0 ? null : Nd4j.create(DataType.FLOAT, 1, stateSize);
+    }
+    this.rows = table.data().asNio().asFloatBuffer();
     this.moments = updaterState == null ? null : updaterState.data().asNio().asFloatBuffer();
   }
 
