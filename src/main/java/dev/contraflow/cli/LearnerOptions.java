@@ -5,6 +5,7 @@ import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.encoder.SentencePooling;
+import dev.contraflow.encoder.TextEncoderKind;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.learn.LearnerConfig;
@@ -137,6 +138,12 @@ final class LearnerOptions {
       description = "Sentences: tokens the residual convolution sees at once (default 3; 1 ="
           + " no context, a per-token layer at a third of the cost).")
   Integer kernel;
+
+  @Option(names = "--text-encoder",
+      description = "Sentences: ${COMPLETION-CANDIDATES} (default CONTEXT_CONVOLUTION; HASHED_BAG:"
+          + " pooled rows of a wide hashed table, no head, sparse row updates; its"
+          + " --dim must equal --width).")
+  TextEncoderKind textEncoder;
 
   @Option(names = "--slots-per-token",
       description = "Sentences: ids per token, the word's and up to this minus 1 of its character"
@@ -318,6 +325,7 @@ final class LearnerOptions {
     s.put("method", method);
     s.put("encoder.width", width);
     s.put("encoder.kernel", kernel);
+    s.put("encoder.kind", textEncoder);
     s.put("encoder.dropout", dropout);
     s.put("encoder.projectionHidden", headHidden);
     s.put("encoder.projectionDim", dim);

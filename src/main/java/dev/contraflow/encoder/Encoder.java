@@ -11,9 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Batch-norm running statistics are parameters too, so they travel with {@link #params()} and the
  * momentum encoder averages them like any weight.
  *
- * <p>Two implementations: DL4J graphs ({@link EncoderKind#CNN}, {@link EncoderKind#RESNET},
- * {@link EncoderKind#MLP}, and every sentence encoder) and a hand-written encoder whose every
- * layer is one large GEMM on ND4J ops ({@link EncoderKind#isGemm() the GEMM kinds}).
+ * <p>Three implementations: DL4J graphs ({@link EncoderKind#CNN}, {@link EncoderKind#RESNET},
+ * {@link EncoderKind#MLP}, and the context-convolution sentence encoder), a hand-written encoder
+ * whose every layer is one large GEMM on ND4J ops ({@link EncoderKind#isGemm() the GEMM kinds}),
+ * and the hashed-bag sentence encoder with sparse row updates ({@link HashedBagEncoder}).
  *
  * <p>Memory: an encoder's parameters, optimiser state and kept buffers outlive any workspace a
  * caller has open ({@link NativeMemory#step}); the arrays a forward hands out live until the next
@@ -32,7 +33,9 @@ public abstract class Encoder {
 
   /** A freshly initialised sentence encoder; parameters depend only on {@code config.seed()}. */
   public static Encoder create(TextEncoderConfig config, OptimizerConfig optimizer) {
-    return Dl4jEncoder.build(config, optimizer);
+    return config.kind() == TextEncoderKind.HASHED_BAG
+        ? HashedBagEncoder.build(config, optimizer)
+        : Dl4jEncoder.build(config, optimizer);
   }
 
   /** A freshly initialised encoder; parameters depend only on {@code config.seed()}. */

@@ -1,6 +1,7 @@
 package dev.contraflow.encoder;
 
 import java.io.Serializable;
+import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -12,7 +13,9 @@ import org.nd4j.linalg.learning.config.Sgd;
  * <p>Defaults follow MoCo (He et al. 2020): SGD, learning rate 0.03 for batch 256, momentum 0.9,
  * weight decay 1e-4. A stream has no epochs, so the rate stays constant.
  *
- * @param kind SGD (with momentum; plain SGD when momentum is 0) or ADAM
+ * @param kind SGD (with momentum; plain SGD when momentum is 0), ADAM or ADAGRAD (Duchi et al.
+ *     2011; the hashed-bag sentence encoder keeps one accumulator per table row, see {@link
+ *     HashedBagEncoder})
  * @param learningRate step size
  * @param momentum SGD momentum (Nesterov), ignored by ADAM
  * @param weightDecay L2 penalty on weights (not on biases or BN parameters)
@@ -20,11 +23,11 @@ import org.nd4j.linalg.learning.config.Sgd;
 public record OptimizerConfig(Kind kind, double learningRate, double momentum, double weightDecay) implements Serializable {
 
   /** Optimiser families. */
-  public enum Kind { SGD, ADAM }
+  public enum Kind { SGD, ADAM, ADAGRAD }
 
   public OptimizerConfig {
     if (kind == null) {
-      throw new IllegalArgumentException("optimizer must be SGD or ADAM, got null");
+      throw new IllegalArgumentException("optimizer must be SGD, ADAM or ADAGRAD, got null");
     }
     if (!(learningRate > 0) || learningRate > 10) {
       throw new IllegalArgumentException(
@@ -49,6 +52,7 @@ public record OptimizerConfig(Kind kind, double learningRate, double momentum, d
     return switch (kind) {
       case SGD -> momentum == 0 ? new Sgd(learningRate) : new Nesterovs(learningRate, momentum);
       case ADAM -> new Adam(learningRate);
+      case ADAGRAD -> new AdaGrad(learningRate);
     };
   }
 }

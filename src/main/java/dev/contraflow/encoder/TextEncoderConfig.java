@@ -3,9 +3,11 @@ package dev.contraflow.encoder;
 import java.io.Serializable;
 
 /**
- * The shape of the sentence encoder: hashed-id embeddings averaged per token (fastText-style
- * subwords), dropout, a residual 1-D convolution over neighbouring tokens (the contextual layer),
- * mean pooling over the sentence's tokens, and the projection head fc-ReLU-fc as for images.
+ * The shape of the sentence encoder. {@link TextEncoderKind#CONTEXT_CONVOLUTION}: hashed-id
+ * embeddings averaged per token (fastText-style subwords), dropout, a residual 1-D convolution
+ * over neighbouring tokens (the contextual layer), pooling over the sentence's tokens, and the
+ * projection head fc-ReLU-fc as for images. {@link TextEncoderKind#HASHED_BAG}: the pooled token
+ * embeddings with dropout are the representation and the projection (kernel and head unused).
  *
  * @param vocabularySize ids are in [0, vocabularySize); 0 is padding (the tokenizer's buckets;
  *     0 here: set from the tokenizer, see {@link #fittedTo})
@@ -20,12 +22,22 @@ import java.io.Serializable;
  * @param projectionHidden hidden units of the projection head
  * @param projectionDim output dimension of the head, the space the loss lives in
  * @param seed parameter initialisation seed
+ * @param kind the encoder's architecture; null: CONTEXT_CONVOLUTION (settings and model files
+ *     from before the hashed bag)
  */
 public record TextEncoderConfig(int vocabularySize, int maxTokens, int slotsPerToken, int width,
-    int kernel, double dropout, int projectionHidden, int projectionDim, long seed)
-    implements Serializable {
+    int kernel, double dropout, int projectionHidden, int projectionDim, long seed,
+    TextEncoderKind kind) implements Serializable {
+
+  /** The context-convolution encoder, as every sentence model before the hashed bag. */
+  public TextEncoderConfig(int vocabularySize, int maxTokens, int slotsPerToken, int width,
+      int kernel, double dropout, int projectionHidden, int projectionDim, long seed) {
+    this(vocabularySize, maxTokens, slotsPerToken, width, kernel, dropout, projectionHidden,
+        projectionDim, seed, TextEncoderKind.CONTEXT_CONVOLUTION);
+  }
 
   public TextEncoderConfig {
+    kind = kind == null ? TextEncoderKind.CONTEXT_CONVOLUTION : kind;
     // 0: not given, the learner's tokenizer sets it (fittedTo)
     requireAtLeast("vocabularySize", vocabularySize, 0, "use the tokenizer's bucket count");
     requireAtLeast("maxTokens", maxTokens, 0, "use e.g. 32");
@@ -46,6 +58,12 @@ public record TextEncoderConfig(int vocabularySize, int maxTokens, int slotsPerT
     }
     requireAtLeast("projectionHidden", projectionHidden, 1, "use e.g. 512");
     requireAtLeast("projectionDim", projectionDim, 2, "use e.g. 128");
+    // the bag's projection is its representation: a loss space of another size has no layer
+    if (kind == TextEncoderKind.HASHED_BAG && projectionDim != width) {
+      throw new IllegalArgumentException("text encoder projectionDim must equal width (" + width
+          + ") for a HASHED_BAG encoder, whose projection is its representation, got "
+          + projectionDim + " (set projectionDim to " + width + ")");
+    }
   }
 
   /**
@@ -55,12 +73,12 @@ public record TextEncoderConfig(int vocabularySize, int maxTokens, int slotsPerT
   public TextEncoderConfig fittedTo(int buckets, int tokens, int slots) {
     return new TextEncoderConfig(vocabularySize == 0 ? buckets : vocabularySize,
         maxTokens == 0 ? tokens : maxTokens, slotsPerToken == 0 ? slots : slotsPerToken, width,
-        kernel, dropout, projectionHidden, projectionDim, seed);
+        kernel, dropout, projectionHidden, projectionDim, seed, kind);
   }
 
   public TextEncoderConfig withHead(int hidden, int dim) {
     return new TextEncoderConfig(vocabularySize, maxTokens, slotsPerToken, width, kernel, dropout,
-        hidden, dim, seed);
+        hidden, dim, seed, kind);
   }
 
   /** Token ids per sentence the network reads: maxTokens x slotsPerToken. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.encoder.TextEncoderKind;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.learn.LearnerConfig;
@@ -57,6 +58,19 @@ class TrainAndLearnConfigTest {
   void sentenceMethods(Method method) {
     assertEquals(learn("sentenceLearner.method=" + method).sentenceLearner(),
         train("--method", method.name()).toSentenceConfig(1));
+  }
+
+  /** --text-encoder is sentenceLearner.encoder.kind; the hashed bag's row-wise Adagrad binds. */
+  @Test
+  void theHashedBagIsAnOverrideOfTheEncoderKind() {
+    SentenceLearnerConfig cli = train("--text-encoder", "HASHED_BAG", "--width", "64", "--dim",
+        "64", "--optimizer", "ADAGRAD").toSentenceConfig(1);
+    assertEquals(learn("sentenceLearner.encoder.kind=HASHED_BAG",
+        "sentenceLearner.encoder.width=64", "sentenceLearner.encoder.projectionDim=64",
+        "sentenceLearner.optimizer.kind=ADAGRAD").sentenceLearner(), cli);
+    assertEquals(TextEncoderKind.HASHED_BAG, cli.encoder().kind());
+    assertEquals(TextEncoderKind.CONTEXT_CONVOLUTION,
+        train().toSentenceConfig(1).encoder().kind(), "the default");
   }
 
   /** CPC's settings: train's options set the {@code sentenceLearner.cpc} keys. */

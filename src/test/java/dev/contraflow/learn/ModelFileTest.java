@@ -143,7 +143,17 @@ class ModelFileTest {
 
   @Test
   void sentenceModelWriteThenReadIsExact(@TempDir Path dir) throws Exception {
-    SentenceLearnerConfig config = TinySentences.config(Method.ESIMCSE, 8);
+    assertSentenceModelWriteThenReadIsExact(dir, TinySentences.config(Method.ESIMCSE, 8));
+  }
+
+  @Test
+  void aHashedBagModelKeepsItsKindAndRowWiseAdagradState(@TempDir Path dir) throws Exception {
+    assertSentenceModelWriteThenReadIsExact(dir, TinySentences.hashedBag(Method.ESIMCSE, 8,
+        dev.contraflow.encoder.OptimizerConfig.Kind.ADAGRAD));
+  }
+
+  private static void assertSentenceModelWriteThenReadIsExact(Path dir,
+      SentenceLearnerConfig config) throws Exception {
     Learner<SentenceExample> learner = Learner.sentences(config);
     LearnerState s = learner.step(learner.initialState(),
         Batch.of(TinySentences.examples(4))).state();

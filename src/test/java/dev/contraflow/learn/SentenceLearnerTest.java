@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.encoder.DocumentFrequencySketch;
+import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.encoder.SentencePooling;
 import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.learn.replay.ReplayConfig;
@@ -57,7 +58,22 @@ class SentenceLearnerTest {
         .withPooling(SentencePooling.IDF));
   }
 
-  /** Parameters, document-frequency sketch and embeddings equal after a restore mid-run. */
+  @Test
+  void withTheHashedBagAndRowWiseAdagradARestoredStateContinuesExactly() throws Exception {
+    assertRestoredStateContinuesExactly(TinySentences.hashedBag(Method.ESIMCSE, 16,
+        OptimizerConfig.Kind.ADAGRAD));
+  }
+
+  @Test
+  void withTheHashedBagAndLazyAdamARestoredStateContinuesExactly() throws Exception {
+    assertRestoredStateContinuesExactly(TinySentences.hashedBag(Method.ESIMCSE, 16,
+        OptimizerConfig.Kind.ADAM));
+  }
+
+  /**
+   * Parameters, optimiser state, document-frequency sketch and embeddings equal after a restore
+   * mid-run.
+   */
   private static void assertRestoredStateContinuesExactly(SentenceLearnerConfig c)
       throws Exception {
     List<SentenceExample> all = TinySentences.examples(12);
@@ -65,6 +81,8 @@ class SentenceLearnerTest {
     LearnerState s = run.uninterrupted();
     LearnerState restored = run.restored();
     assertArrayEquals(s.encoderParams(), restored.encoderParams());
+    assertArrayEquals(s.network(LearnerState.ONLINE).updaterState(),
+        restored.network(LearnerState.ONLINE).updaterState());
     assertArrayEquals(s.network(LearnerState.DOCUMENT_FREQUENCIES).params(),
         restored.network(LearnerState.DOCUMENT_FREQUENCIES).params());
     assertArrayEquals(run.fresh().embedAll(restored, all), run.learner().embedAll(s, all));

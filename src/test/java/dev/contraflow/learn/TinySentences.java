@@ -2,6 +2,9 @@ package dev.contraflow.learn;
 
 import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.encoder.SentencePooling;
+import dev.contraflow.encoder.TextEncoderConfig;
+import dev.contraflow.encoder.TextEncoderKind;
 import dev.contraflow.io.text.InvalidSentenceException;
 import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.io.text.TokenizerConfig;
@@ -29,6 +32,20 @@ final class TinySentences {
     return new SentenceLearnerConfig(method, t, SentenceLearnerConfig.encoderFor(t, 16, 0.1, 3L)
         .withHead(32, 8), new OptimizerConfig(OptimizerConfig.Kind.ADAM, 3e-3, 0, 0), queueSize,
         0.05, MomentumUpdate.constant(0.9), 0.32, 0, 6, 5L);
+  }
+
+  /**
+   * The hashed bag of words of width 16 with IDF pooling, trained by {@code optimizer}'s sparse
+   * row updates.
+   */
+  static SentenceLearnerConfig hashedBag(Method method, int queueSize,
+      OptimizerConfig.Kind optimizer) {
+    TokenizerConfig t = TOKENIZER;
+    TextEncoderConfig bag = new TextEncoderConfig(t.buckets(), t.maxTokens(), t.slotsPerToken(),
+        16, 1, 0.1, 1, 16, 3L, TextEncoderKind.HASHED_BAG);
+    return new SentenceLearnerConfig(method, t, bag, new OptimizerConfig(optimizer, 0.05, 0, 0),
+        queueSize, 0.05, MomentumUpdate.constant(0.9), 0.32, 0.2, 6, 5L, null, 0,
+        SentencePooling.IDF);
   }
 
   static SentenceTokenizer tokenizer() {
