@@ -65,7 +65,8 @@ public final class CpcLoss {
   }
 
   /**
-   * @param loss mean over the offsets that have a negative (a second row or a queued key) (one positive, one negative)
+   * @param loss mean over the offsets that have a negative beside each positive (a second row or
+   *     a queued key)
    * @param accuracy share of scored rows whose own future scores highest
    * @param dContext N x dc, gradient of the loss with respect to the contexts
    * @param dFutures per offset, rows.length x dz
