@@ -238,6 +238,11 @@ final class LearnerOptions {
           + " 256; the oldest gives way).")
   Integer windowSequences;
 
+  @Option(names = "--cpc-queue-size",
+      description = "CPC: past encodings kept as extra negatives of every prediction step (default"
+          + " 0; 0 = in-batch negatives only).")
+  Integer cpcQueueSize;
+
   @Option(names = "--updates-per-batch",
       description = "Gradient steps per incoming micro-batch (default 8 for images, 1 for sentences"
           + " and pairs).")
@@ -344,6 +349,7 @@ final class LearnerOptions {
     s.put("cpc.contextKernel", contextKernel);
     s.put("cpc.contextDim", contextDim);
     s.put("cpc.windowSequences", windowSequences);
+    s.put("cpc.queueSize", cpcQueueSize);
     return withSchedule(s, totalSteps, JobConfig::sentenceLearner,
         c -> c.replay().updatesPerBatch());
   }

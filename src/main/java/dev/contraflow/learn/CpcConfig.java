@@ -10,7 +10,8 @@ import java.io.Serializable;
  * per step, so a few steps and a short causal convolution are the defaults here.
  *
  * @param sentences the sentence learner's settings; its method must be {@link Method#CPC} (its
- *     temperature, momentum and view settings are unused: CPC's score is the raw bilinear z^T W_k c)
+ *     temperature, momentum and view settings are unused: CPC's score is the raw bilinear z^T W_k c;
+ *     its queueSize too, ESimCSE's momentum keys: CPC's queue is {@code queueSize} here)
  * @param predictionSteps K, future sentences each context predicts, one W_k each (default 3)
  * @param contextKernel R, sentences the causal-convolution context network g_ar reads (default 3)
  * @param contextDim dc, the context's dimension (0, the default: the encoder's projection
@@ -18,9 +19,15 @@ import java.io.Serializable;
  * @param windowSequences S, sequences whose recent sentences the learner keeps at once (the
  *     documents a stream interleaves; the oldest arrival gives way); each keeps R + K - 1
  *     sentences ({@link #windowLength})
+ * @param queueSize Q, past encodings z (the futures of earlier updates, with their sequence) kept
+ *     in the learner state as extra negatives of every W_k, beside the batch's other sequences:
+ *     the paper's negatives come from the other sequences, and a micro-batch holds few of them
+ *     (0, the default: in-batch negatives only; in bench cpc a queue of 1024 collapsed the
+ *     predictions - its z came from an encoder that has moved since, and CPC has no momentum
+ *     encoder to keep them consistent, so the age of an encoding told the future from the queue)
  */
 public record CpcConfig(SentenceLearnerConfig sentences, int predictionSteps, int contextKernel,
-    int contextDim, int windowSequences) implements Serializable {
+    int contextDim, int windowSequences, int queueSize) implements Serializable {
 
   public static final int DEFAULT_PREDICTION_STEPS =
       SentenceLearnerConfig.Cpc.DEFAULTS.predictionSteps();
@@ -28,6 +35,7 @@ public record CpcConfig(SentenceLearnerConfig sentences, int predictionSteps, in
       SentenceLearnerConfig.Cpc.DEFAULTS.contextKernel();
   public static final int DEFAULT_WINDOW_SEQUENCES =
       SentenceLearnerConfig.Cpc.DEFAULTS.windowSequences();
+  public static final int DEFAULT_QUEUE_SIZE = SentenceLearnerConfig.Cpc.DEFAULTS.queueSize();
 
   public CpcConfig {
     if (sentences == null || sentences.method() != Method.CPC) {
@@ -44,16 +52,17 @@ public record CpcConfig(SentenceLearnerConfig sentences, int predictionSteps, in
     }
     contextDim = contextDim == 0 ? sentences.encoder().projectionDim() : contextDim;
     // checks the ranges, and carries them in the sentence settings, which the model file writes:
-    // a reloaded model runs the same K, R, dc and S (dc stays 0 when it is the default's)
+    // a reloaded model runs the same K, R, dc, S and Q (dc stays 0 when it is the default's)
     sentences = sentences.withCpc(new SentenceLearnerConfig.Cpc(predictionSteps, contextKernel,
-        contextDim == sentences.encoder().projectionDim() ? 0 : contextDim, windowSequences));
+        contextDim == sentences.encoder().projectionDim() ? 0 : contextDim, windowSequences,
+        queueSize));
   }
 
   /** CPC on these sentence settings, with the CPC settings they carry ({@code cpc}). */
   public static CpcConfig of(SentenceLearnerConfig sentences) {
     SentenceLearnerConfig.Cpc c = sentences.cpc();
     return new CpcConfig(sentences, c.predictionSteps(), c.contextKernel(), c.contextDim(),
-        c.windowSequences());
+        c.windowSequences(), c.queueSize());
   }
 
   /**
@@ -65,6 +74,6 @@ public record CpcConfig(SentenceLearnerConfig sentences, int predictionSteps, in
   }
 
   public CpcConfig withPredictionSteps(int k) {
-    return new CpcConfig(sentences, k, contextKernel, contextDim, windowSequences);
+    return new CpcConfig(sentences, k, contextKernel, contextDim, windowSequences, queueSize);
   }
 }

@@ -70,12 +70,14 @@ public record SentenceLearnerConfig(
    * @param contextKernel R, sentences the causal-convolution context network g_ar reads
    * @param contextDim dc, the context's dimension; 0 = the encoder's projection dimension
    * @param windowSequences S, sequences whose recent sentences the learner keeps at once
+   * @param queueSize Q, past encodings z kept as extra negatives of every W_k; 0 = in-batch
+   *     negatives only (a model file from before the queue reads as 0: it trained without one)
    */
-  public record Cpc(int predictionSteps, int contextKernel, int contextDim, int windowSequences)
-      implements Serializable {
+  public record Cpc(int predictionSteps, int contextKernel, int contextDim, int windowSequences,
+      int queueSize) implements Serializable {
 
-    /** K = 3, R = 3, dc = the projection dimension, S = 256 (see {@link CpcConfig}). */
-    public static final Cpc DEFAULTS = new Cpc(3, 3, 0, 256);
+    /** K = 3, R = 3, dc = the projection dimension, S = 256, Q = 0 (see {@link CpcConfig}). */
+    public static final Cpc DEFAULTS = new Cpc(3, 3, 0, 256, 0);
 
     public Cpc {
       require("predictionSteps", predictionSteps, 1, 16, "the paper predicts up to 12; use 3");
@@ -86,6 +88,8 @@ public record SentenceLearnerConfig(
       }
       require("windowSequences", windowSequences, 1, 65536,
           "at least the sequences a micro-batch interleaves; 256 by default");
+      require("queueSize", queueSize, 0, 65536, "0 = in-batch negatives only, the default;"
+          + " README: a queue without a momentum encoder collapsed CPC");
     }
 
     private static void require(String field, int value, int min, int max, String remedy) {

@@ -68,11 +68,12 @@ class ContraflowCliTest {
     assertEquals(0, run("train", "--sentences", text.toString(), "--method", "CPC", "--passes",
         "2", "--batch-size", "3", "--width", "8", "--buckets", "256", "--head-hidden", "16",
         "--dim", "8", "--prediction-steps", "2", "--context-kernel", "2", "--window-sequences",
-        "4", "--model-out", model.toString()), err.toString());
+        "4", "--cpc-queue-size", "5", "--model-out", model.toString()), err.toString());
     ModelFile.SentenceModel m = ModelFile.readSentenceModel(model);
     assertEquals(4, m.state().step()); // 6 lines x 2 passes / 3
-    assertEquals(new dev.contraflow.learn.SentenceLearnerConfig.Cpc(2, 2, 0, 4), m.config().cpc(),
-        "the model file carries CPC's settings; embed reloads with them");
+    assertEquals(new dev.contraflow.learn.SentenceLearnerConfig.Cpc(2, 2, 0, 4, 5),
+        m.config().cpc(), "the model file carries CPC's settings; embed reloads with them");
+    assertEquals(5, m.state().queueFill(), "12 sentences went through a queue of 5");
     assertTrue(m.state().networks().containsKey("sequenceWindows"), "the windows are saved");
     Path out = dir.resolve("cpc.jsonl");
     assertEquals(0, run("embed", "--model", model.toString(), "--sentences", text.toString(),

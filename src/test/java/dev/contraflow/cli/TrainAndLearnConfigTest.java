@@ -77,12 +77,14 @@ class TrainAndLearnConfigTest {
   @Test
   void cpcOptionsAreOverridesOfTheirKeys() {
     SentenceLearnerConfig cli = train("--method", "CPC", "--prediction-steps", "4",
-        "--context-kernel", "2", "--context-dim", "64", "--window-sequences", "32")
+        "--context-kernel", "2", "--context-dim", "64", "--window-sequences", "32",
+        "--cpc-queue-size", "128")
         .toSentenceConfig(1);
     assertEquals(learn("sentenceLearner.method=CPC", "sentenceLearner.cpc.predictionSteps=4",
         "sentenceLearner.cpc.contextKernel=2", "sentenceLearner.cpc.contextDim=64",
-        "sentenceLearner.cpc.windowSequences=32").sentenceLearner(), cli);
-    assertEquals(new SentenceLearnerConfig.Cpc(4, 2, 64, 32), cli.cpc());
+        "sentenceLearner.cpc.windowSequences=32", "sentenceLearner.cpc.queueSize=128")
+        .sentenceLearner(), cli);
+    assertEquals(new SentenceLearnerConfig.Cpc(4, 2, 64, 32, 128), cli.cpc());
     assertEquals(learn("sentenceLearner.method=CPC").sentenceLearner(),
         train("--method", "CPC").toSentenceConfig(1), "the defaults from either home");
   }

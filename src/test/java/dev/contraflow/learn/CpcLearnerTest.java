@@ -84,6 +84,70 @@ class CpcLearnerTest {
     assertArrayEquals(run.fresh().embedAll(restored, all), run.learner().embedAll(s, all));
   }
 
+  /** SENTENCES with a queue of {@code q} past encodings. */
+  private static SentenceLearnerConfig withQueue(int q) {
+    SentenceLearnerConfig.Cpc c = SENTENCES.cpc();
+    return SENTENCES.withCpc(new SentenceLearnerConfig.Cpc(c.predictionSteps(),
+        c.contextKernel(), c.contextDim(), c.windowSequences(), q));
+  }
+
+  @Test
+  void theQueueKeepsTheLastNewSentencesWithTheirSequences() {
+    Learner<SentenceExample> learner = Learner.sentences(withQueue(8));
+    List<SentenceExample> stream = interleaved(6, 2);
+    LearnerState s = learner.initialState();
+    assertEquals(0, s.queueFill());
+    s = learner.step(s, Batch.trainingOnly(stream.subList(0, 6))).state();
+    assertEquals(6, s.queueFill(), "every new sentence enters, the first ones too");
+    s = learner.step(s, Batch.trainingOnly(stream.subList(6, 12))).state();
+    assertEquals(8, s.queueFill());
+    long[] sequences = s.queue().idHashes();
+    // the ring after 12 writes into 8 slots: d2..d5 of the second batch over the first's d0..d3
+    List<String> expected = List.of("d2", "d3", "d4", "d5", "d4", "d5", "d0", "d1");
+    for (int j = 0; j < 8; j++) {
+      assertEquals(dev.contraflow.contrast.NegativeQueue.idHash(expected.get(j)), sequences[j],
+          "slot " + j);
+    }
+  }
+
+  /**
+   * One document alone has no other sequence in its micro-batch, so in-batch CPC learns nothing
+   * from it; with a queue, the encodings of the documents read before are its negatives.
+   */
+  @Test
+  void aQueueGivesALoneSequenceTheNegativesItsBatchLacks() {
+    List<SentenceExample> others = interleaved(6, 1);
+    List<SentenceExample> lone = interleaved(1, 2);
+    for (int q : new int[] {0, 16}) {
+      Learner<SentenceExample> learner = Learner.sentences(withQueue(q));
+      LearnerState s = learner.step(learner.initialState(), Batch.trainingOnly(others)).state();
+      StepResult r = learner.step(s, Batch.trainingOnly(lone));
+      if (q == 0) {
+        assertEquals(0.0, r.metrics().loss(), "in-batch only: nothing to contrast");
+        assertArrayEquals(s.encoderParams(), r.state().encoderParams());
+      } else {
+        assertTrue(r.metrics().loss() > 0, "the queue's other 5 documents are negatives");
+        assertNotEquals(sum(s.encoderParams()), sum(r.state().encoderParams()));
+      }
+    }
+  }
+
+  @Test
+  void aRestoredStateContinuesExactlyQueueIncluded() throws Exception {
+    List<SentenceExample> all = interleaved(3, 4);
+    RestoredRun<SentenceExample> run = RestoredRun.of(() -> Learner.sentences(withQueue(7)),
+        all);
+    LearnerState s = run.uninterrupted();
+    LearnerState restored = run.restored();
+    assertEquals(7, s.queueFill());
+    assertArrayEquals(s.queue().keys(), restored.queue().keys());
+    assertArrayEquals(s.queue().idHashes(), restored.queue().idHashes());
+    assertArrayEquals(s.queue().enqueuedAt(), restored.queue().enqueuedAt());
+    assertEquals(s.queue().writePosition(), restored.queue().writePosition());
+    assertArrayEquals(s.encoderParams(), restored.encoderParams());
+    assertArrayEquals(run.fresh().embedAll(restored, all), run.learner().embedAll(s, all));
+  }
+
   @Test
   void refusesReplayAndSettingsOutsideTheirRange() {
     IllegalArgumentException replay = assertThrows(IllegalArgumentException.class,

@@ -225,21 +225,38 @@ class ModelFileTest {
   }
 
   /**
-   * A CPC model carries K, R, dc and S: a file written from a learner with other settings than
-   * the defaults reloads to the same CpcConfig, and the learner built from the reloaded settings
-   * holds the state's g_ar and W_k shapes.
+   * A CPC model carries K, R, dc, S and Q: a file written from a learner with other settings
+   * than the defaults reloads to the same CpcConfig, and the learner built from the reloaded
+   * settings holds the state's g_ar and W_k shapes and its queue.
    */
   @Test
   void aCpcModelReloadsWithItsOwnSettings() throws Exception {
-    CpcConfig cpc = new CpcConfig(TinySentences.config(Method.CPC, 0), 2, 4, 6, 9);
+    CpcConfig cpc = new CpcConfig(TinySentences.config(Method.CPC, 0), 2, 4, 6, 9, 12);
     LearnerState s = Learner.cpc(cpc).initialState();
     byte[] bytes = ModelFile.toBytes(new ModelFile.SentenceModel(cpc.sentences(), s, Map.of()));
     SentenceLearnerConfig back =
         ModelFile.readSentenceModel(new java.io.ByteArrayInputStream(bytes)).config();
-    assertEquals(new SentenceLearnerConfig.Cpc(2, 4, 6, 9), back.cpc());
+    assertEquals(new SentenceLearnerConfig.Cpc(2, 4, 6, 9, 12), back.cpc());
     assertEquals(cpc, CpcConfig.of(back));
     assertEquals(s.network(CpcStep.CONTEXT).params().length,
         Learner.sentences(back).initialState().network(CpcStep.CONTEXT).params().length);
+    assertEquals(12, Learner.sentences(back).initialState().queue().capacity());
+  }
+
+  /** A CPC file from before the queue (its cpc block without queueSize) trained without one. */
+  @Test
+  void aCpcModelFromBeforeTheQueueReadsWithoutOne() throws Exception {
+    SentenceLearnerConfig config = TinySentences.config(Method.CPC, 0);
+    byte[] bytes = ModelFile.toBytes(new ModelFile.SentenceModel(config,
+        Learner.sentences(config).initialState(), Map.of()));
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode header =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(header(bytes));
+    assertTrue(header.at("/config/cpc/queueSize").isInt(), "written today");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) header.at("/config/cpc")).remove("queueSize");
+    SentenceLearnerConfig back = ModelFile.readSentenceModel(new java.io.ByteArrayInputStream(
+        withHeader(bytes, json.writeValueAsBytes(header)))).config();
+    assertEquals(0, back.cpc().queueSize());
   }
 
   /** A version 4 CPC file from before CPC's settings were written reads with the defaults. */

@@ -4,9 +4,12 @@ import static dev.contraflow.learn.PhaseClock.Phase.AUGMENT;
 import static dev.contraflow.learn.PhaseClock.Phase.BACKWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.LOSS;
+import static dev.contraflow.learn.PhaseClock.Phase.QUEUE;
 
 import dev.contraflow.contrast.CpcLoss;
 import dev.contraflow.contrast.L2Normalization;
+import dev.contraflow.contrast.NegativeQueue;
+import dev.contraflow.encoder.FlatArrays;
 import dev.contraflow.encoder.CausalConvolution;
 import dev.contraflow.encoder.ContextPredictor;
 import dev.contraflow.encoder.Encoder;
@@ -31,7 +34,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * encoder g_enc gives each sentence its encoding z_t (the projection head's output), the causal
  * convolution g_ar ({@link CausalConvolution}) turns the encodings up to t into a context c_t, and
  * each c_t predicts z_{t+k} for k = 1..K through its own W_k, scored by {@link CpcLoss} against
- * the other rows' futures at the same offset - the other sequences of the batch.
+ * the other rows' futures at the same offset - the other sequences of the batch - and, with
+ * {@link CpcConfig#queueSize} Q > 0, the last Q futures of earlier updates (the state's queue;
+ * its entries of the context's own sequence left out).
  *
  * <p>Per update: every record enters its sequence's window ({@link SequenceWindows}, in the
  * learner state); each sequence the batch touches gives a run - its window's old sentences, then
@@ -39,7 +44,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * in its run, so every (context, future) pair is trained once, when its future arrives. All the
  * run's sentences go through the encoder in training mode (dropout from the learner's random
  * stream), so the loss's gradient reaches the encoder through the futures and through the
- * contexts. One optimiser step for the encoder, one for g_ar and the maps.
+ * contexts. One optimiser step for the encoder, one for g_ar and the maps. Then the batch's new
+ * sentences' z (as this update encoded them, before its step) enter the queue with their
+ * sequence's hash: they are the next updates' negatives, as MoCo enqueues its keys.
  *
  * <p>Embeddings are the encoder's L2-normalised representations of each record's sentence alone
  * (no context), so a record's embedding does not depend on what arrived before it. {@link
@@ -81,7 +88,7 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     return networks;
   }
 
-  /** Step 0: a fresh encoder, g_ar and maps, empty windows; no queue. */
+  /** Step 0: a fresh encoder, g_ar and maps, empty windows; an empty queue if Q > 0. */
   @Override
   public LearnerState initialState() {
     Encoder fresh = Encoder.create(encoderConfig, config.sentences().optimizer());
@@ -89,7 +96,9 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     var blocks = new Networks().trained(LearnerState.ONLINE, fresh)
         .trainedValues(CONTEXT, p.params(), p.updaterState())
         .statistics(WINDOWS, new float[windowValues()]).capture();
-    return new LearnerState(0, config.sentences().seed(), blocks, null, null);
+    NegativeQueue queue = config.queueSize() > 0
+        ? NegativeQueue.empty(config.queueSize(), encoderConfig.projectionDim()) : null;
+    return new LearnerState(0, config.sentences().seed(), blocks, queue, null);
   }
 
   @Override
@@ -101,7 +110,9 @@ public final class CpcStep implements MethodStep<SentenceExample> {
       sentences.addAll(runs.get(r).sentences());
       runLengths[r] = runs.get(r).sentences().size();
     }
+    long[] rowSequences = rowSequences(runs, sentences.size());
     List<Pairs> offsets = pairs(runs);
+    CpcLoss.Queued queued = queued(in.state().queue());
     clock.lap(AUGMENT);
 
     // encode every sentence of every run, each row with its own dropout mask
@@ -111,21 +122,25 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     CausalConvolution.Forward context = predictor.context(w, z, runLengths); // c: N x dc
     clock.lap(FORWARD);
 
+    // dequeue and enqueue now, while z is as this update encoded it; the loss reads the old queue
+    NegativeQueue next = enqueueFutures(in, z, runs);
+    clock.lap(QUEUE);
+
     // offsets with a negative beside the positive; the rest add nothing (CpcLoss skips them)
     List<Integer> scored = new ArrayList<>();
     List<CpcLoss.Offset> targets = new ArrayList<>();
     for (int k = 0; k < offsets.size(); k++) {
       Pairs p = offsets.get(k);
-      if (p.contexts().length >= 2) {
+      if (CpcLoss.hasNegative(p.contexts().length, queued)) {
         scored.add(k);
         targets.add(new CpcLoss.Offset(p.contexts(), z.getRows(p.futures()), w.maps().get(k)));
       }
     }
     if (scored.isEmpty()) {
       clock.lap(LOSS);
-      return outcome(0, 0, context.context(), z, offsets, w); // nothing to learn from yet
+      return outcome(0, 0, context.context(), z, offsets, w, next); // nothing to learn from yet
     }
-    CpcLoss.Result r = CpcLoss.compute(context.context(), targets);
+    CpcLoss.Result r = CpcLoss.compute(context.context(), rowSequences, targets, queued);
     List<INDArray> dMaps = new ArrayList<>(offsets.size());
     for (INDArray map : w.maps()) {
       dMaps.add(Nd4j.zeros(map.dataType(), map.shape()));
@@ -133,7 +148,7 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     for (int i = 0; i < scored.size(); i++) {
       dMaps.set(scored.get(i), r.dWeights().get(i));
     }
-    Outcome outcome = outcome(r.loss(), r.accuracy(), context.context(), z, offsets, w);
+    Outcome outcome = outcome(r.loss(), r.accuracy(), context.context(), z, offsets, w, next);
     clock.lap(LOSS);
 
     // the futures' own gradients, then what flows back through g_ar into the encodings
@@ -150,6 +165,52 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     encoder.backwardAndUpdate(dz.castTo(z.dataType()), in.iteration(), 1);
     clock.lap(BACKWARD);
     return outcome;
+  }
+
+  /** The state's queue as CpcLoss's negatives: its valid keys and their sequences. */
+  private static CpcLoss.Queued queued(NegativeQueue queue) {
+    if (queue == null || queue.fill() == 0) {
+      return CpcLoss.Queued.NONE;
+    }
+    return new CpcLoss.Queued(queue.keysMatrix(),
+        java.util.Arrays.copyOf(queue.idHashes(), queue.fill()));
+  }
+
+  /** The sequence hash of each stacked row: its run's. */
+  private static long[] rowSequences(List<SequenceWindows.Run> runs, int rows) {
+    long[] out = new long[rows];
+    int start = 0;
+    for (SequenceWindows.Run run : runs) {
+      java.util.Arrays.fill(out, start, start + run.sentences().size(), run.sequence());
+      start += run.sentences().size();
+    }
+    return out;
+  }
+
+  /**
+   * dequeue and enqueue: the batch's new sentences' z (no gradient: constants from now on), each
+   * with its sequence's hash; the state's queue unchanged (null) without one.
+   */
+  private NegativeQueue enqueueFutures(Input<SentenceExample> in, INDArray z,
+      List<SequenceWindows.Run> runs) {
+    NegativeQueue queue = in.state().queue();
+    if (queue == null) {
+      return null;
+    }
+    List<Integer> rows = new ArrayList<>();
+    List<Long> sequences = new ArrayList<>();
+    int start = 0;
+    for (SequenceWindows.Run run : runs) {
+      for (int i = run.firstNew(); i < run.sentences().size(); i++) {
+        rows.add(start + i);
+        sequences.add(run.sequence());
+      }
+      start += run.sentences().size();
+    }
+    INDArray futures = z.getRows(rows.stream().mapToInt(Integer::intValue).toArray())
+        .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT); // n x dz
+    return queue.enqueue(FlatArrays.copyOut(futures.reshape(futures.length())),
+        sequences.stream().mapToLong(Long::longValue).toArray(), in.state().step());
   }
 
   /**
@@ -186,7 +247,7 @@ public final class CpcStep implements MethodStep<SentenceExample> {
    * cosine to the other rows' futures; CpcLoss's accuracy as {@code cpcAccuracy}.
    */
   private Outcome outcome(double loss, double accuracy, INDArray c, INDArray z,
-      List<Pairs> offsets, ContextPredictor.Weights w) {
+      List<Pairs> offsets, ContextPredictor.Weights w, NegativeQueue queue) {
     Pairs next = offsets.get(0);
     INDArray q;
     INDArray k;
@@ -202,7 +263,7 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     double diagonal = Nd4j.diag(cos).sumNumber().doubleValue();
     double negative = n < 2 ? Double.NaN
         : (cos.sumNumber().doubleValue() - diagonal) / (n * (n - 1));
-    return new Outcome(loss, diagonal / n, negative, q, k, null, null,
+    return new Outcome(loss, diagonal / n, negative, q, k, queue, null,
         Map.of("cpcAccuracy", accuracy));
   }
 

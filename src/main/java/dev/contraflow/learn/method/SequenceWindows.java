@@ -46,8 +46,9 @@ public final class SequenceWindows {
    *
    * @param sentences tokens x slotsPerToken ids per sentence, in order
    * @param firstNew index of the first of the batch's sentences
+   * @param sequence the hash of the run's sequence ({@link NegativeQueue#idHash} of its key)
    */
-  public record Run(List<int[][]> sentences, int firstNew) {}
+  public record Run(List<int[][]> sentences, int firstNew, long sequence) {}
 
   /**
    * @param values the live block, {@link #size} floats (a fresh one is all zeros: empty windows)
@@ -101,7 +102,7 @@ public final class SequenceWindows {
       int slot = slotOf(hash);
       Builder run = open.get(hash);
       if (run == null) {
-        run = new Builder(slot < 0 ? List.of() : window(slot), slot < 0 ? Long.MIN_VALUE
+        run = new Builder(hash, slot < 0 ? List.of() : window(slot), slot < 0 ? Long.MIN_VALUE
             : last(slot));
         open.put(hash, run);
         runs.add(run);
@@ -109,7 +110,7 @@ public final class SequenceWindows {
       long position = e.position() >= 0 ? e.position()
           : run.last == Long.MIN_VALUE ? 0 : run.last + 1;
       if (run.last != Long.MIN_VALUE && position != run.last + 1) {
-        run = new Builder(List.of(), Long.MIN_VALUE); // not consecutive: a fresh run
+        run = new Builder(hash, List.of(), Long.MIN_VALUE); // not consecutive: a fresh run
         open.put(hash, run);
         runs.add(run);
       }
@@ -226,11 +227,13 @@ public final class SequenceWindows {
 
   /** A run being gathered: its sentences and its last position. */
   private static final class Builder {
+    final long sequence;
     final List<int[][]> sentences;
     final int firstNew;
     long last;
 
-    Builder(List<int[][]> old, long last) {
+    Builder(long sequence, List<int[][]> old, long last) {
+      this.sequence = sequence;
       this.sentences = new ArrayList<>(old);
       this.firstNew = old.size();
       this.last = last;
@@ -246,7 +249,7 @@ public final class SequenceWindows {
     }
 
     Run run() {
-      return new Run(List.copyOf(sentences), firstNew);
+      return new Run(List.copyOf(sentences), firstNew, sequence);
     }
   }
 }

@@ -31,7 +31,8 @@ class HyperParameterBoundsTest {
       "learner.temperature=1e6", "sentenceLearner.temperature=1e-9",
       "sentenceLearner.temperature=.inf", "pairLearner.initialTemperature=1e-9",
       "sentenceLearner.cpc.predictionSteps=.nan", "sentenceLearner.cpc.windowSequences=1e9",
-      "sentenceLearner.cpc.contextDim=-1"})
+      "sentenceLearner.cpc.contextDim=-1", "sentenceLearner.cpc.queueSize=-1",
+      "sentenceLearner.cpc.queueSize=1e9"})
   void isRefusedNamingItsSection(String override) {
     String section = override.substring(0, override.indexOf('.'));
     var e = assertThrows(InvalidJobConfigException.class,

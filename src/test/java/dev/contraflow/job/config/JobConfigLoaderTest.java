@@ -131,21 +131,23 @@ class JobConfigLoaderTest {
   }
 
   /**
-   * CPC's K, R, dc and S are job settings: a YAML file's {@code sentenceLearner.cpc} block
-   * reaches the learner's state - g_ar's R x dz x dc kernel, its dc bias and K maps W_k of dc x dz
-   * - and out-of-range values are refused with the setting's path.
+   * CPC's K, R, dc, S and Q are job settings: a YAML file's {@code sentenceLearner.cpc} block
+   * reaches the learner's state - g_ar's R x dz x dc kernel, its dc bias, K maps W_k of dc x dz
+   * and a queue of Q past encodings - and out-of-range values are refused with the setting's
+   * path.
    */
   @Test
   void cpcSettingsReachTheLearnersStateAndBadOnesAreNamed() throws Exception {
     Path yaml = dir.resolve("cpc.yaml");
     Files.writeString(yaml, String.join("\n", "sentenceLearner:", "  method: CPC",
         "  cpc:", "    predictionSteps: 5", "    contextKernel: 2", "    contextDim: 32",
-        "    windowSequences: 16", ""));
+        "    windowSequences: 16", "    queueSize: 64", ""));
     SentenceLearnerConfig sentences = JobConfigLoader.load(yaml, List.of()).sentenceLearner();
-    assertEquals(new SentenceLearnerConfig.Cpc(5, 2, 32, 16), sentences.cpc());
+    assertEquals(new SentenceLearnerConfig.Cpc(5, 2, 32, 16, 64), sentences.cpc());
     CpcConfig cpc = CpcConfig.of(sentences);
-    assertEquals(List.of(5, 2, 32, 16), List.of(cpc.predictionSteps(), cpc.contextKernel(),
-        cpc.contextDim(), cpc.windowSequences()));
+    assertEquals(List.of(5, 2, 32, 16, 64), List.of(cpc.predictionSteps(), cpc.contextKernel(),
+        cpc.contextDim(), cpc.windowSequences(), cpc.queueSize()));
+    assertEquals(64, Learner.sentences(sentences).initialState().queue().capacity());
     int dz = sentences.encoder().projectionDim();
     assertEquals(2 * dz * 32 + 32 + 5 * 32 * dz, Learner.sentences(sentences).initialState()
         .network(CpcStep.CONTEXT).params().length, "R = 2, dc = 32, K = 5 maps W_k");
@@ -160,6 +162,10 @@ class JobConfigLoaderTest {
         () -> JobConfigLoader.defaults(List.of("sentenceLearner.cpc.contextKernel=17")));
     assertTrue(r.getMessage().startsWith("sentenceLearner.cpc.contextKernel must be in 1..16,"
         + " got 17"), r.getMessage());
+    var q = assertThrows(InvalidJobConfigException.class,
+        () -> JobConfigLoader.defaults(List.of("sentenceLearner.cpc.queueSize=-1")));
+    assertTrue(q.getMessage().startsWith("sentenceLearner.cpc.queueSize must be in 0..65536,"
+        + " got -1 (0 = in-batch negatives only"), q.getMessage());
     var dc = assertThrows(InvalidJobConfigException.class,
         () -> JobConfigLoader.defaults(List.of("sentenceLearner.cpc.contextDim=1")));
     assertTrue(dc.getMessage().startsWith("sentenceLearner.cpc.contextDim must be in 2..4096,"

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CPC inside the learner operator: the per-sequence windows live in keyed state with the rest of
- * the learner, so a restore continues exactly and a published model file holds them.
+ * CPC inside the learner operator: the per-sequence windows and the queue of past encodings live
+ * in keyed state with the rest of the learner, so a restore continues exactly and a published
+ * model file holds them.
  */
 class CpcLearnerFunctionTest {
 
@@ -51,7 +52,8 @@ class CpcLearnerFunctionTest {
         "sentenceLearner.tokenizer.buckets=512", "sentenceLearner.tokenizer.maxTokens=8",
         "sentenceLearner.encoder.width=8", "sentenceLearner.encoder.projectionHidden=16",
         "sentenceLearner.encoder.projectionDim=8", "sentenceLearner.queueSize=0",
-        "sentenceLearner.batchSize=4", "job.batchTimeout=" + TIMEOUT_MS + "ms",
+        "sentenceLearner.batchSize=4", "sentenceLearner.cpc.queueSize=6",
+        "job.batchTimeout=" + TIMEOUT_MS + "ms",
         "publish.everySteps=" + publishEverySteps,
         "publish.modelStore=" + dir.resolve("models").toUri()));
   }
@@ -107,7 +109,8 @@ class CpcLearnerFunctionTest {
   }
 
   @Test
-  void publishedModelFileHoldsTheEngineFreeLearnersStateWindowsIncluded() throws Exception {
+  void publishedModelFileHoldsTheEngineFreeLearnersStateWindowsAndQueueIncluded()
+      throws Exception {
     List<CheckpointRecord> published = new ArrayList<>();
     try (var h = harness(2)) {
       h.open();
@@ -143,5 +146,9 @@ class CpcLearnerFunctionTest {
       assertArrayEquals(direct.network(block).updaterState(), file.network(block).updaterState(),
           block);
     }
+    assertEquals(6, file.queueFill(), "8 sentences went through a queue of 6");
+    assertArrayEquals(direct.queue().keys(), file.queue().keys());
+    assertArrayEquals(direct.queue().idHashes(), file.queue().idHashes());
+    assertEquals(direct.queue().writePosition(), file.queue().writePosition());
   }
 }
