@@ -82,6 +82,11 @@ public final class InfoNceLoss {
     return new Result(ce.meanLoss(), grad.divi(temperature), meanPositive, meanNegative);
   }
 
+  /** 1 x d: the sums of the rows of x, as a GEMM (ND4J's column reductions are slower). */
+  private static INDArray columnSums(INDArray x) {
+    return Gemm.gemm(Nd4j.ones(x.dataType(), 1, x.rows()), x, false, false);
+  }
+
   /** B values as a B x 1 column of {@code like}'s type. */
   private static INDArray column(double[] values, INDArray like) {
     return Nd4j.createFromArray(values).castTo(like.dataType()).reshape(values.length, 1);
@@ -121,7 +126,8 @@ public final class InfoNceLoss {
    */
   private double meanNegative(INDArray queries, INDArray negatives, INDArray logits,
       List<Exclusion> exclusions) {
-    double total = queries.sum(true, 0).mul(negatives.sum(true, 0)).sumNumber().doubleValue();
+    double total = Gemm.gemm(columnSums(queries), columnSums(negatives), false, true)
+        .getDouble(0, 0);
     long count = queries.rows() * negatives.rows();
     for (Exclusion e : exclusions) {
       total -= logits.getDouble(e.query(), e.negative()) * temperature;
