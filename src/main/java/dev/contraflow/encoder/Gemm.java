@@ -53,6 +53,9 @@ public final class Gemm {
 
   /** A new (uninitialised, then overwritten) result op(A) op(B): rows(op(A)) x columns(op(B)). */
   public static INDArray gemm(INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
+    if (!Direct.AVAILABLE) {
+      return Nd4j.gemm(a, b, transposeA, transposeB); // as the layers called it before
+    }
     long m = transposeA ? a.columns() : a.rows();
     long n = transposeB ? b.rows() : b.columns();
     INDArray c = Nd4j.createUninitialized(a.dataType(), m, n);
