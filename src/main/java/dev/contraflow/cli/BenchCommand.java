@@ -4,6 +4,7 @@ import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.bench.AustenNovels;
 import dev.contraflow.bench.CpcBenchmark;
 import dev.contraflow.bench.EncoderSpeed;
+import dev.contraflow.bench.GemmPaths;
 import dev.contraflow.bench.NovelAttribution;
 import dev.contraflow.bench.PhotoBenchmark;
 import dev.contraflow.bench.PhotoCorpus;
@@ -335,6 +336,11 @@ final class BenchCommand implements Runnable {
             + " ND4J matmul, e.g. CNN,GEMM_CNN,MLP,GEMM_MLP,PATCH_MLP.")
     List<EncoderKind> encoders;
 
+    @Option(names = "--gemm",
+        description = "Instead: Nd4j.gemm against the direct OpenBLAS call at the MLP encoder's and"
+            + " InfoNCE's GEMM shapes, alternating call by call (--steps 20 x 10 calls each).")
+    boolean gemm;
+
     @Mixin LearnerOptions learner;
 
     @Override
@@ -342,6 +348,11 @@ final class BenchCommand implements Runnable {
       List<Image> images = data.split("train", 4096).images();
       Image first = images.get(0);
       LearnerConfig config = learner.toConfig(first.channels(), first.height(), first.width(), 1);
+      if (gemm) {
+        new GemmPaths(System.out).compare(config.encoder(), config.batchSize(),
+            config.queueSize(), 10 * steps);
+        return 0;
+      }
       if (encoders != null) {
         new EncoderSpeed(System.out).compare(encoders.stream().map(config.encoder()::withKind)
             .toList(), learner.imageBatchSize(), steps);

@@ -3,6 +3,7 @@ package dev.contraflow.contrast;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import dev.contraflow.encoder.Gemm;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -55,35 +56,40 @@ public final class InfoNceLoss {
   public Result compute(INDArray queries, INDArray keys, INDArray negatives,
       List<Exclusion> exclusions) {
     int batch = (int) queries.rows();
-    INDArray positive = queries.mul(keys).sum(true, 1); // B x 1
-    boolean hasNegatives = negatives != null && negatives.rows() > 0;
-    INDArray logits; // B x (1 + K), the positive first, so every query's target is column 0
-    INDArray candidates = null; // (1 + K) x d
-    double meanNegative = Double.NaN;
-    if (hasNegatives) {
-      // the candidates carry a zero row in the positives' place: one GEMM gives every logit (the
-      // positive column then written in) and one maps their gradient back, without concatenating
-      // the logits or copying the negatives' columns out of their gradient (4 MB each at K 4096)
-      candidates = Nd4j.vstack(Nd4j.zeros(queries.dataType(), 1, queries.columns()), negatives);
-      logits = Nd4j.createUninitialized(queries.dataType(), batch, candidates.rows());
-      Nd4j.gemm(queries, candidates, logits, false, true, 1 / temperature, 0);
-      meanNegative = meanExcluding(logits, exclusions);
-      logits.getColumn(0, true).assign(positive).divi(temperature);
-    } else {
-      logits = positive.dup().divi(temperature);
+    INDArray positive = queries.mul(keys).sum(true, 1); // B x 1, q.k+
+    double meanPositive = positive.meanNumber().doubleValue();
+    if (negatives == null || negatives.rows() == 0) {
+      SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.ofClasses(positive.divi(temperature),
+          new int[batch], List.of()); // one logit per row: loss 0, gradient 0
+      return new Result(ce.meanLoss(), keys.mulColumnVector(ce.dLogits().div(temperature)),
+          meanPositive, Double.NaN);
     }
-    SoftmaxCrossEntropy.Result ce =
-        SoftmaxCrossEntropy.ofClasses(logits, new int[batch], cells(exclusions, 1));
+    // logits: B x (1 + K), kept as the positives (B x 1) and the negatives' B x K, never
+    // assembled (the negatives' logits are one GEMM on the queue's keys as they are)
+    INDArray negativeLogits = Gemm.gemm(queries, negatives,
+        Nd4j.createUninitialized(queries.dataType(), batch, negatives.rows()), false, true,
+        1 / temperature, 0); // B x K
+    double meanNegative = meanNegative(queries, negatives, negativeLogits, exclusions);
+    SoftmaxCrossEntropy.Separated ce = SoftmaxCrossEntropy.ofPositives(
+        positive.div(temperature), negativeLogits, cells(exclusions, 0));
 
-    // dL/dq_b = sum_c dL/dlogits_bc candidate_c / T = ((p_b0 - 1) k_b + sum_j p_bj n_j) / T;
-    // 1 / T rides on the GEMM, which adds into the positives' part: no pass over the B x (1 + K)
-    // gradient to scale it, no B x d temporary
-    INDArray g = ce.dLogits(); // B x (1 + K), of the scaled logits
-    INDArray grad = keys.mulColumnVector(g.getColumn(0, true).div(temperature)); // B x d
-    if (hasNegatives) { // the zero row drops the positives' column
-      Nd4j.gemm(g, candidates, grad, false, false, 1 / temperature, 1.0);
-    }
-    return new Result(ce.meanLoss(), grad, positive.meanNumber().doubleValue(), meanNegative);
+    // dL/dq_b = sum_c dL/dlogits_bc candidate_c / T = ((p_b0 - 1) k_b + sum_j p_bj n_j) / T,
+    // with p_bj = othersScale_b exps_bj: the row scale rides on the GEMM's B x d result, not on
+    // the B x K exps
+    INDArray grad = Gemm.gemm(ce.exps(), negatives, false, false); // B x d, sum_j exps_bj n_j
+    grad.muliColumnVector(column(ce.othersScale(), grad));
+    grad.addi(keys.mulColumnVector(column(ce.dPositive(), grad)));
+    return new Result(ce.meanLoss(), grad.divi(temperature), meanPositive, meanNegative);
+  }
+
+  /** 1 x d: the sums of the rows of x, as a GEMM (ND4J's column reductions are slower). */
+  private static INDArray columnSums(INDArray x) {
+    return Gemm.gemm(Nd4j.ones(x.dataType(), 1, x.rows()), x, false, false);
+  }
+
+  /** B values as a B x 1 column of {@code like}'s type. */
+  private static INDArray column(double[] values, INDArray like) {
+    return Nd4j.createFromArray(values).castTo(like.dataType()).reshape(values.length, 1);
   }
 
   /** The exclusions as cells of logits whose negatives start at column {@code firstNegative}. */
@@ -114,14 +120,17 @@ public final class InfoNceLoss {
   }
 
   /**
-   * Mean q.n over the non-excluded pairs, from logits whose column 0 is still zero and whose
-   * column 1 + j is q.n_j / T.
+   * Mean q.n over the non-excluded pairs, without a pass over the B x K logits: the sum over all
+   * pairs is (sum_b q_b).(sum_j n_j), less the excluded pairs' logits times T (read before the
+   * softmax overwrites them).
    */
-  private double meanExcluding(INDArray logits, List<Exclusion> exclusions) {
-    double total = logits.sumNumber().doubleValue() * temperature;
-    long count = logits.rows() * (logits.columns() - 1);
+  private double meanNegative(INDArray queries, INDArray negatives, INDArray logits,
+      List<Exclusion> exclusions) {
+    double total = Gemm.gemm(columnSums(queries), columnSums(negatives), false, true)
+        .getDouble(0, 0);
+    long count = queries.rows() * negatives.rows();
     for (Exclusion e : exclusions) {
-      total -= logits.getDouble(e.query(), 1 + e.negative()) * temperature;
+      total -= logits.getDouble(e.query(), e.negative()) * temperature;
       count--;
     }
     return count == 0 ? Double.NaN : total / count;

@@ -1,7 +1,9 @@
 package dev.contraflow.contrast;
 
+import dev.contraflow.encoder.Gemm;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -59,6 +61,58 @@ public final class SoftmaxCrossEntropy {
     double total = s.logSumExp().sumNumber().doubleValue() - targetTotal;
     return new Result(total / targets.length, d);
   }
+
+  /**
+   * The cross-entropy of {@link #ofClasses} with the target logit of each row kept apart from
+   * the others: InfoNCE against a queue, whose logits are (positive | B x K negatives). Keeping
+   * them apart saves the B x (1 + K) matrix's assembly, and the gradient of the others is left
+   * unnormalised: {@code dOthers[b, j] = othersScale[b] * exps[b, j]}, which the caller folds into
+   * the GEMM that maps it back (a pass over B x K less). The passes over the B x K logits are
+   * four: the row maxima, the shift, exp() and the row sums (a matrix-vector product).
+   *
+   * @param positives B x 1 target logits
+   * @param others B x K non-target logits, overwritten by exps (the unnormalised probabilities)
+   * @param exclusions cells of {@code others} left out of the softmax
+   */
+  public static Separated ofPositives(INDArray positives, INDArray others, List<Cell> exclusions) {
+    int rows = (int) others.rows();
+    if (positives.length() != rows) {
+      throw new IllegalArgumentException("one positive logit per row needed: " + rows
+          + " rows, got " + positives.length() + " positives");
+    }
+    for (Cell e : exclusions) {
+      others.putScalar(e.row(), e.column(), EXCLUDED);
+    }
+    double[] positive = positives.reshape(rows).toDoubleVector();
+    double[] max = others.max(true, 1).reshape(rows).toDoubleVector();
+    for (int b = 0; b < rows; b++) {
+      max[b] = Math.max(max[b], positive[b]);
+    }
+    INDArray shift = Nd4j.createFromArray(max).castTo(others.dataType()).reshape(rows, 1);
+    Transforms.exp(others.subiColumnVector(shift), false); // B x K, exp(l - max)
+    INDArray ones = Nd4j.ones(others.dataType(), others.columns(), 1);
+    double[] sums = Gemm.gemm(others, ones, false, false).reshape(rows).toDoubleVector(); // B
+    double total = 0;
+    double[] dPositive = new double[rows];
+    double[] othersScale = new double[rows];
+    for (int b = 0; b < rows; b++) {
+      double target = Math.exp(positive[b] - max[b]);
+      double z = sums[b] + target; // sum of exp(l - max) over the row, the target included
+      total += Math.log(z) + max[b] - positive[b]; // l_b = logsumexp_b - positive_b
+      dPositive[b] = target / z - 1;
+      othersScale[b] = 1 / z;
+    }
+    return new Separated(total / rows, dPositive, othersScale, others);
+  }
+
+  /**
+   * @param meanLoss mean of l_b over the B rows
+   * @param dPositive B gradients of the summed loss with respect to the target logits
+   * @param othersScale B factors: the others' gradient is {@code othersScale[b] * exps[b, j]}
+   * @param exps B x K, exp(logit - row maximum) of the other logits (0 in excluded cells)
+   */
+  public record Separated(double meanLoss, double[] dPositive, double[] othersScale,
+      INDArray exps) {}
 
   /**
    * @param logits B x C, left unchanged

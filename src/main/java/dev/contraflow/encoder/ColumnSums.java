@@ -18,7 +18,7 @@ final class ColumnSums {
     if (ones == null || ones.length() != n || ones.dataType() != m.dataType()) {
       ones = NativeMemory.persistent(() -> Nd4j.ones(m.dataType(), 1, n));
     }
-    return Nd4j.gemm(ones, m, false, false);
+    return Gemm.gemm(ones, m, false, false);
   }
 
   /** As {@link #of}, in Java numbers. */

@@ -92,7 +92,7 @@ final class FrozenPatchEmbedding implements GemmLayer {
     INDArray patches = images.reshape('c', b, channels, rows, patch, columns, patch)
         .permute(0, 2, 4, 1, 3, 5).dup('c')
         .reshape('c', b * tokens(), (long) channels * patch * patch);
-    INDArray x = Nd4j.gemm(patches, projectionArray, false, false); // (B*P) x D
+    INDArray x = Gemm.gemm(patches, projectionArray, false, false); // (B*P) x D
     // every example's P tokens get the P position rows
     return x.reshape('c', b, tokens() * dim).addiRowVector(positionArray)
         .reshape('c', b * tokens(), dim);

@@ -100,7 +100,7 @@ final class Im2colConvolution implements GemmLayer {
         paddedWidth, stride, outHeight, outWidth, training ? forwardScratch : new Scratch());
     // c: (B*oh*ow) x (k*k*in)
     cols = training ? c : null;
-    return Nd4j.gemm(c, w.value(), false, false); // (B*oh*ow) x out
+    return Gemm.gemm(c, w.value(), false, false); // (B*oh*ow) x out
   }
 
   /**
@@ -111,7 +111,7 @@ final class Im2colConvolution implements GemmLayer {
    */
   @Override
   public INDArray backward(INDArray dy, boolean inputGradient) {
-    Nd4j.gemm(cols, dy, w.gradient(), true, false, 1.0, 0.0); // (k*k*in) x out
+    Gemm.gemm(cols, dy, w.gradient(), true, false, 1.0, 0.0); // (k*k*in) x out
     cols = null;
     if (!inputGradient) {
       return null;
@@ -126,7 +126,7 @@ final class Im2colConvolution implements GemmLayer {
     int backLeft = k - 1 - padLeft;
     INDArray dCols = im2col(dy.reshape('c', b, outHeight, outWidth, out), backTop, backLeft,
         height + k - 1, width + k - 1, 1, height, width, backwardScratch); // (B*h*w) x (k*k*out)
-    return Nd4j.gemm(dCols, flippedKernel(), false, false); // (B*h*w) x in
+    return Gemm.gemm(dCols, flippedKernel(), false, false); // (B*h*w) x in
   }
 
   /** The kernel for the input gradient: W'[ky, kx, o, c] = W[k-1-ky, k-1-kx, c, o], (k*k*out) x in. */

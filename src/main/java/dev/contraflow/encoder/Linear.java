@@ -1,7 +1,6 @@
 package dev.contraflow.encoder;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** A fully connected layer y = x W (+ b): one GEMM forward, two backward. */
 final class Linear implements GemmLayer {
@@ -40,17 +39,17 @@ final class Linear implements GemmLayer {
   @Override
   public INDArray forward(INDArray x, boolean training) {
     this.x = training ? x : null;
-    INDArray y = Nd4j.gemm(x, w.value(), false, false); // B x out
+    INDArray y = Gemm.gemm(x, w.value(), false, false); // B x out
     return bias ? y.addiRowVector(b.value()) : y;
   }
 
   @Override
   public INDArray backward(INDArray dy, boolean inputGradient) {
-    Nd4j.gemm(x, dy, w.gradient(), true, false, 1.0, 0.0); // in x out
+    Gemm.gemm(x, dy, w.gradient(), true, false, 1.0, 0.0); // in x out
     if (bias) {
       ChannelVectors.write(b.gradient(), columnSums.values(dy));
     }
     x = null;
-    return inputGradient ? Nd4j.gemm(dy, w.value(), false, true) : null; // B x in
+    return inputGradient ? Gemm.gemm(dy, w.value(), false, true) : null; // B x in
   }
 }

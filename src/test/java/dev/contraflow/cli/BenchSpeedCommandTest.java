@@ -37,6 +37,21 @@ class BenchSpeedCommandTest {
     assertTrue(out.contains("train step + embed (stream job)"), out);
   }
 
+  @Test
+  void gemmTimesBothPathsAtEveryLayersShapesAndInfoNces() {
+    String out = run("--gemm");
+    assertTrue(out.contains("Nd4j.gemm against encoder.Gemm (direct OpenBLAS: true), 10 calls"),
+        out);
+    // width 4: 784 -> 64 -> 32 (the representation) -> 16 (head hidden) -> 8, K 64
+    for (String layer : new String[] {"fc 784->64", "fc 64->32", "fc 32->16", "fc 16->8"}) {
+      for (String pass : new String[] {" forward", " dW", " dx"}) {
+        assertTrue(out.contains(layer + pass), layer + pass + " in " + out);
+      }
+    }
+    assertTrue(out.matches("(?s).*InfoNCE logits +8 x +8 x +64 .*"), out);
+    assertTrue(out.matches("(?s).*InfoNCE dq +8 x +64 x +8 .*"), out);
+  }
+
   /** Runs {@code bench speed} with the tiny options and {@code more}; returns what it printed. */
   private static String run(String... more) {
     String[] args = new String[2 + TINY.length + more.length];

@@ -87,6 +87,25 @@ class InfoNceLossTest {
   }
 
   @Test
+  void floatLossOnTheDirectGemmPathEqualsTheDoubleOne() {
+    Random random = new Random(4);
+    INDArray q = L2Normalization.unit(randn(random, 8, 16));
+    INDArray keys = L2Normalization.unit(randn(random, 8, 16));
+    INDArray negatives = L2Normalization.unit(randn(random, 40, 16));
+    List<InfoNceLoss.Exclusion> excluded = List.of(new InfoNceLoss.Exclusion(3, 7));
+    InfoNceLoss loss = new InfoNceLoss(0.2);
+    InfoNceLoss.Result inDouble = loss.compute(q, keys, negatives, excluded);
+
+    InfoNceLoss.Result inFloat = loss.compute(q.castTo(DataType.FLOAT),
+        keys.castTo(DataType.FLOAT), negatives.castTo(DataType.FLOAT), excluded);
+
+    assertEquals(inDouble.loss(), inFloat.loss(), 1e-5);
+    assertEquals(inDouble.negativeSimilarity(), inFloat.negativeSimilarity(), 1e-6);
+    assertTrue(inDouble.dLossDQuery().castTo(DataType.FLOAT).equalsWithEps(
+        inFloat.dLossDQuery(), 1e-4));
+  }
+
+  @Test
   void inBatchKeysAsNegativesGiveLogOfBatchSizeWhenAllEqual() {
     // MoCo v3: the batch's keys are the negatives; a query's own key is its positive only
     INDArray q = Nd4j.create(new double[][] {{1, 0}, {1, 0}, {1, 0}});

@@ -85,6 +85,36 @@ class SoftmaxCrossEntropyTest {
   }
 
   @Test
+  void positivesKeptApartGiveTheLossAndGradientOfTheAssembledLogits() {
+    Random random = new Random(5);
+    INDArray positives = randn(random, 3, 1);
+    INDArray others = randn(random, 3, 4).muli(3);
+    INDArray assembled = Nd4j.hstack(positives, others); // the positive in column 0
+    List<SoftmaxCrossEntropy.Cell> excluded = List.of(new SoftmaxCrossEntropy.Cell(2, 1));
+    SoftmaxCrossEntropy.Result expected = SoftmaxCrossEntropy.ofClasses(assembled, new int[3],
+        List.of(new SoftmaxCrossEntropy.Cell(2, 2)));
+
+    SoftmaxCrossEntropy.Separated apart =
+        SoftmaxCrossEntropy.ofPositives(positives, others.dup(), excluded);
+
+    assertEquals(expected.meanLoss(), apart.meanLoss(), 1e-12);
+    for (int b = 0; b < 3; b++) {
+      assertEquals(expected.dLogits().getDouble(b, 0), apart.dPositive()[b], 1e-12);
+      for (int j = 0; j < 4; j++) {
+        assertEquals(expected.dLogits().getDouble(b, 1 + j),
+            apart.othersScale()[b] * apart.exps().getDouble(b, j), 1e-12, "cell " + b + "," + j);
+      }
+    }
+  }
+
+  @Test
+  void positivesKeptApartDoNotOverflowEither() {
+    SoftmaxCrossEntropy.Separated r = SoftmaxCrossEntropy.ofPositives(
+        Nd4j.create(new double[][] {{1000}}), Nd4j.create(new double[][] {{1000}}), NONE);
+    assertEquals(Math.log(2), r.meanLoss(), 1e-12);
+  }
+
+  @Test
   void rejectsTargetsThatDoNotMatchTheRows() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SoftmaxCrossEntropy.ofClasses(Nd4j.zeros(3, 2), new int[] {0, 1}, NONE));
