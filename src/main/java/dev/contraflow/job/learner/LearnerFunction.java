@@ -540,7 +540,9 @@ public final class LearnerFunction<I extends KeyedInput, X>
     long tick = timers.currentProcessingTime() + 1;
     refreshProgress.update(new RefreshProgress(p.model().step, p.model().sha256, p.uri(),
         p.sizeBytes(), liveSet.oldest(), liveSet.next(), 0, tick));
-    refreshModel.update(model);
+    // only embeds: the replay buffer (12.8 MB by default) would be written again by every Flink
+    // checkpoint while the refresh runs, beside the learner state that already holds it
+    refreshModel.update(model.withReplay(null));
     timers.registerProcessingTimeTimer(tick);
   }
 
