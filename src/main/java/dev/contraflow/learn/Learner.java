@@ -16,6 +16,7 @@ import dev.contraflow.learn.replay.ReplayConfig;
 import dev.contraflow.learn.replay.ReplaySchedule;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Online self-supervised learning, one frame for every modality and method: one training step per
@@ -34,10 +35,11 @@ import java.util.List;
  *
  * <p>With replay ({@link ReplayConfig}, the same for every modality) a step on one incoming
  * micro-batch is {@code updatesPerBatch} such updates (a micro-batch smaller than B: as many
- * updates of B records as its update credit holds, possibly none, {@link ReplaySchedule#plan}), each on the networks as the previous one
- * left them (only its step, queue and logit scale are passed on), on batches {@link ReplaySchedule} mixes from the incoming records
- * and the buffer; then one embedding per incoming record by the model after the last update, the
- * state captured, and the incoming records offered to the buffer, which the next state carries.
+ * updates of B records as its update credit holds, possibly none, {@link ReplaySchedule#plan}),
+ * each on the networks as the previous one left them (only its step, queue and logit scale are
+ * passed on), on batches {@link ReplaySchedule} mixes from the incoming records and the buffer;
+ * then one embedding per incoming record by the model after the last update, the state captured,
+ * and the incoming records offered to the buffer, which the next state carries.
  * {@link ReplayConfig#NONE} is one update on the micro-batch as it came, without a buffer.
  *
  * <p>A step whose loss, gradients or new parameters are not finite is rejected
@@ -201,7 +203,7 @@ public final class Learner<I> {
       PhaseClock clock) {
     return new StepMetrics(next.step(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
         Double.NaN, Double.NaN, next.queueFill(), next.queueMeanAge(),
-        batch.size() * 1e9 / clock.elapsedNanos(), clock.timings(), java.util.Map.of());
+        batch.size() * 1e9 / clock.elapsedNanos(), clock.timings(), Map.of());
   }
 
   /**
