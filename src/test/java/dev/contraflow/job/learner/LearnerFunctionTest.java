@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.EmbeddingKind;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.image.Image;
@@ -35,6 +37,8 @@ class LearnerFunctionTest {
   private static final long TIMEOUT_MS = 1000;
   private static final RecordCodec<EmbeddingRecord> EMBEDDINGS =
       RecordCodec.singleObject(EmbeddingRecord.class);
+  private static final RecordCodec<CheckpointRecord> CHECKPOINTS =
+      RecordCodec.singleObject(CheckpointRecord.class);
   private static List<Image> images;
 
   @TempDir
@@ -291,6 +295,39 @@ class LearnerFunctionTest {
           method + ": embedding " + i + " is bit-identical after restore");
     }
     assertEquals(3, embeddings(restored).get(15).getModelVersion());
+  }
+
+  /**
+   * The end of input with a last micro-batch too small for a whole update: its record is embedded
+   * by the model as it is, and that model - the last update's - is published.
+   */
+  @Test
+  void aLastMicroBatchWithoutAnUpdateStillPublishesTheLastModelAtTheEndOfInput()
+      throws Exception {
+    try (var h = harness(replayConfig())) {
+      h.open();
+      h.setProcessingTime(0);
+      slowStream(h, 0, 2); // 1 + 2 updates, nothing carried
+      h.processElement(record("m", 6)); // owes 4 of the 8 record-updates of an update
+      int before = h.extractOutputValues().size();
+      h.processWatermark(Long.MAX_VALUE);
+      List<KafkaOutput> end = h.extractOutputValues().subList(before,
+          h.extractOutputValues().size());
+      List<EmbeddingRecord> last = embeddings(end.stream()
+          .filter(o -> o.topic.endsWith("embeddings")).toList()).stream()
+          .filter(e -> e.getKind() == EmbeddingKind.NEW).toList(); // not the refresh's
+      assertEquals(List.of("6"), last.stream().map(EmbeddingRecord::getId).toList());
+      assertEquals(3, last.get(0).getModelVersion(), "no update: the model of the last one");
+      List<CheckpointRecord> announced = new ArrayList<>();
+      for (KafkaOutput o : end) {
+        if (o.topic.endsWith("checkpoints")) {
+          announced.add(CHECKPOINTS.decode(o.value));
+        }
+      }
+      // its announcement, then (the refresh being on) its refresh's completion
+      assertEquals(List.of(3L, 3L), announced.stream().map(CheckpointRecord::getModelVersion)
+          .toList(), "the model the stream ends with is announced");
+    }
   }
 
   @Test
