@@ -16,6 +16,7 @@ import dev.contraflow.learn.replay.ReplayConfig;
 import dev.contraflow.learn.replay.ReplaySchedule;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Online self-supervised learning, one frame for every modality and method: one training step per
@@ -33,10 +34,12 @@ import java.util.List;
  * state captured from the networks; the metrics. One {@link PhaseClock} times every phase.
  *
  * <p>With replay ({@link ReplayConfig}, the same for every modality) a step on one incoming
- * micro-batch is {@code updatesPerBatch} such updates, each on the networks as the previous one
- * left them (only its step, queue and logit scale are passed on), on batches {@link ReplaySchedule} mixes from the incoming records
- * and the buffer; then one embedding per incoming record by the model after the last update, the
- * state captured, and the incoming records offered to the buffer, which the next state carries.
+ * micro-batch is {@code updatesPerBatch} such updates (a micro-batch smaller than B: as many
+ * updates of B records as its update credit holds, possibly none, {@link ReplaySchedule#plan}),
+ * each on the networks as the previous one left them (only its step, queue and logit scale are
+ * passed on), on batches {@link ReplaySchedule} mixes from the incoming records and the buffer;
+ * then one embedding per incoming record by the model after the last update, the state captured,
+ * and the incoming records offered to the buffer, which the next state carries.
  * {@link ReplayConfig#NONE} is one update on the micro-batch as it came, without a buffer.
  *
  * <p>A step whose loss, gradients or new parameters are not finite is rejected
@@ -107,6 +110,9 @@ public final class Learner<I> {
     // the step's arrays are scratch: the result holds only Java arrays and numbers
     try (NativeMemory.Step scratch = NativeMemory.step()) {
       StepResult taken = replay.enabled() ? replayStep(state, batch) : plainStep(state, batch);
+      if (taken.updates() == 0) {
+        return taken; // the model did not move: nothing new to check
+      }
       String problem = NonFiniteGuard.problem(taken.metrics().loss(), taken.state());
       return problem == null ? taken : rejected(state, batch, taken.metrics(), problem);
     }
@@ -122,7 +128,7 @@ public final class Learner<I> {
     List<Output> outputs = batch.emitEmbeddings()
         ? method.embed(batch.inputs(), state.step()) : List.of();
     return new StepResult(state, outputs, attempted, "step " + (state.step() + 1)
-        + " rejected, the model stays at step " + state.step() + ": " + problem);
+        + " rejected, the model stays at step " + state.step() + ": " + problem, 0);
   }
 
   private StepResult plainStep(LearnerState state, Batch<I> batch) {
@@ -139,7 +145,7 @@ public final class Learner<I> {
     LearnerState next = t.captured(rng);
     loaded = next;
     clock.lap(STATE_COPY);
-    return result(t.outcome(), next, outputs, batch, clock);
+    return result(t.outcome(), next, outputs, batch, clock, 1);
   }
 
   /**
@@ -157,24 +163,47 @@ public final class Learner<I> {
     List<I> incoming = batch.inputs().stream().map(method::stored).toList();
     ReplayBuffer<I> buffer = state.replay() == null ? ReplayBuffer.empty()
         : state.replay().buffer(method.replayInputs());
+    int credit = state.replay() == null ? 0 : state.replay().updateCredit();
     clock.lap(STATE_COPY);
 
-    Trained t = update(state, ReplaySchedule.updates(incoming, buffer, replay, schedule), rng,
-        clock);
+    ReplaySchedule.Plan<I> plan = ReplaySchedule.plan(incoming, buffer, replay,
+        method.batchSize(), credit, schedule);
+    // a small micro-batch whose credit is not yet a whole update: the model stays as it is
+    Trained t = plan.batches().isEmpty() ? null : update(state, plan.batches(), rng, clock);
+    long version = t == null ? state.step() : t.version();
     boolean needFeatures = replay.capacity() > 0 && replay.policy().usesFeatures();
     List<Output> outputs = batch.emitEmbeddings() || needFeatures
-        ? method.embed(batch.inputs(), t.version()) : List.of();
+        ? method.embed(batch.inputs(), version) : List.of();
     clock.lap(EMBED);
 
-    LearnerState next = t.captured(rng);
+    LearnerState next = t == null ? untrained(state, rng) : t.captured(rng);
     if (replay.capacity() > 0) {
       List<float[]> features = needFeatures ? features(outputs, incoming.size()) : List.of();
       next = next.withReplay(new LearnerState.Replay<>(method.replayInputs(), buffer.offer(
-          incoming, features, replay, method.replayInputs().sizeOf(), admission)));
+          incoming, features, replay, method.replayInputs().sizeOf(), admission),
+          plan.credit()));
     }
     loaded = next;
     clock.lap(STATE_COPY); // the buffer's admission is booked with the state it builds
-    return result(t.outcome(), next, batch.emitEmbeddings() ? outputs : List.of(), batch, clock);
+    List<Output> emitted = batch.emitEmbeddings() ? outputs : List.of();
+    if (t == null) {
+      return new StepResult(next, emitted, untrainedMetrics(next, batch, clock), null, 0);
+    }
+    return result(t.outcome(), next, emitted, batch, clock, plan.batches().size());
+  }
+
+  /** The state a step without an update leaves: the same model, the random stream moved on. */
+  private static LearnerState untrained(LearnerState state, Rng rng) {
+    return new LearnerState(state.step(), rng.state(), state.networks(), state.queue(),
+        state.logitScale(), state.replay());
+  }
+
+  /** A step without an update has no loss or geometry to report: NaN, its time booked. */
+  private static StepMetrics untrainedMetrics(LearnerState next, Batch<?> batch,
+      PhaseClock clock) {
+    return new StepMetrics(next.step(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+        Double.NaN, Double.NaN, next.queueFill(), next.queueMeanAge(),
+        batch.size() * 1e9 / clock.elapsedNanos(), clock.timings(), Map.of());
   }
 
   /**
@@ -234,11 +263,11 @@ public final class Learner<I> {
   }
 
   private StepResult result(MethodStep.Outcome o, LearnerState next, List<Output> outputs,
-      Batch<I> batch, PhaseClock clock) {
+      Batch<I> batch, PhaseClock clock, int updates) {
     return new StepResult(next, outputs,
         StepMetrics.of(next, o.loss(), o.positiveSimilarity(), o.negativeSimilarity(), o.q(),
             o.k(), batch.size() * 1e9 / clock.elapsedNanos(), clock.timings(),
-            o.methodMetrics()));
+            o.methodMetrics()), null, updates);
   }
 
   /**

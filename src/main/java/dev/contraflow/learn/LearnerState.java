@@ -77,13 +77,25 @@ public record LearnerState(
 
   /**
    * A replay buffer and the kind of record it holds (the codec writes the kind first, so a reader
-   * knows how to read the records).
+   * knows how to read the records), and the update credit that micro-batches smaller than B
+   * carried forward ({@link dev.contraflow.learn.replay.ReplaySchedule#plan}).
+   *
+   * @param updateCredit updates owed but not yet taken, in record-updates ({@code
+   *     updatesPerBatch} per record, B per update), in [0, B)
    */
-  public record Replay<T>(ReplayInputs<T> inputs, ReplayBuffer<T> buffer) {
+  public record Replay<T>(ReplayInputs<T> inputs, ReplayBuffer<T> buffer, int updateCredit) {
 
     public Replay {
       Objects.requireNonNull(inputs, "inputs");
       Objects.requireNonNull(buffer, "buffer");
+      if (updateCredit < 0) {
+        throw new IllegalArgumentException("update credit must be >= 0, got " + updateCredit);
+      }
+    }
+
+    /** A buffer with no update credit carried. */
+    public Replay(ReplayInputs<T> inputs, ReplayBuffer<T> buffer) {
+      this(inputs, buffer, 0);
     }
 
     /**

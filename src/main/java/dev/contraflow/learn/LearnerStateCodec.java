@@ -2,6 +2,7 @@ package dev.contraflow.learn;
 
 import dev.contraflow.contrast.LogitScale;
 import dev.contraflow.contrast.NegativeQueue;
+import dev.contraflow.learn.replay.ReplayBuffer;
 import dev.contraflow.learn.replay.ReplayBufferCodec;
 import dev.contraflow.learn.replay.ReplayInputs;
 import java.io.ByteArrayInputStream;
@@ -18,15 +19,16 @@ import java.util.Map;
  * {@link LearnerState} to bytes and back, exactly (bit-identical floats and doubles), for every
  * modality.
  *
- * <p>Layout of version 3 (big-endian): magic "CFLS", format version, step, RNG state, the number
+ * <p>Layout of version 4 (big-endian): magic "CFLS", format version, step, RNG state, the number
  * of networks, then each network's name (modified UTF-8), parameters and optimiser state; a flag
  * and the queue (K, d, write position, fill, keys, id hashes, enqueue steps); a flag and the logit
  * scale (log scale, Adam's two moments as doubles); a flag and the replay buffer (the name of its
- * records' modality, {@link ReplayInputs#name}, then {@link ReplayBufferCodec}'s layout). An
- * unknown version is refused with a message rather than misread.
+ * records' modality, {@link ReplayInputs#name}, then {@link ReplayBufferCodec}'s layout, then the
+ * update credit as an int). An unknown version is refused with a message rather than misread.
  *
- * <p>Version 2 is version 3 without the replay flag and buffer (the one frame before replay); it
- * reads as a state without a buffer.
+ * <p>Version 3 is version 4 without the update credit (it reads as credit 0); version 2 is
+ * without the replay flag and buffer too (the one frame before replay) and reads as a state
+ * without a buffer.
  *
  * <p>Reads the two layouts before the one learner frame (issue 12) too, so model files and
  * savepoints written by earlier builds load: version 1 "CFLS" (images, sentences: the online
@@ -39,9 +41,11 @@ public final class LearnerStateCodec {
   public static final int MAGIC = 0x43464c53; // "CFLS"
   /** The pre-frame CLIP state's magic, "CFPS"; read, never written. */
   static final int PAIR_MAGIC_V1 = 0x43465053;
-  public static final int CURRENT_VERSION = 3;
+  public static final int CURRENT_VERSION = 4;
   /** The one frame's layout before the replay buffer; still read. */
   static final int VERSION_WITHOUT_REPLAY = 2;
+  /** The replay buffer without the update credit after it; still read (credit 0). */
+  static final int VERSION_WITHOUT_CREDIT = 3;
 
   private LearnerStateCodec() {}
 
@@ -100,7 +104,8 @@ public final class LearnerStateCodec {
       }
       return switch (version) {
         case 1 -> readV1(in);
-        case VERSION_WITHOUT_REPLAY, CURRENT_VERSION -> readNamed(in, version);
+        case VERSION_WITHOUT_REPLAY, VERSION_WITHOUT_CREDIT, CURRENT_VERSION ->
+            readNamed(in, version);
         default -> throw new IOException("learner state format version " + version
             + " is not supported (this build reads versions 1 to " + CURRENT_VERSION + ")");
       };
@@ -111,7 +116,10 @@ public final class LearnerStateCodec {
     }
   }
 
-  /** Versions 2 and 3: networks by name; version 3 adds the replay buffer. */
+  /**
+   * Versions 2 to 4: networks by name; version 3 adds the replay buffer, version 4 its update
+   * credit.
+   */
   private static LearnerState readNamed(DataInputStream in, int version) throws IOException {
     long step = in.readLong();
     long rng = in.readLong();
@@ -127,7 +135,7 @@ public final class LearnerStateCodec {
     LogitScale scale = in.readBoolean()
         ? new LogitScale(in.readDouble(), in.readDouble(), in.readDouble()) : null;
     LearnerState.Replay<?> replay = version > VERSION_WITHOUT_REPLAY && in.readBoolean()
-        ? readReplay(in, ReplayInputs.named(in.readUTF())) : null;
+        ? readReplay(in, ReplayInputs.named(in.readUTF()), version) : null;
     return new LearnerState(step, rng, networks, queue, scale, replay);
   }
 
@@ -165,11 +173,17 @@ public final class LearnerStateCodec {
       throws IOException {
     out.writeUTF(r.inputs().name());
     ReplayBufferCodec.write(out, r.buffer(), r.inputs().codec());
+    out.writeInt(r.updateCredit());
   }
 
-  private static <T> LearnerState.Replay<T> readReplay(DataInputStream in, ReplayInputs<T> inputs)
-      throws IOException {
-    return new LearnerState.Replay<>(inputs, ReplayBufferCodec.read(in, inputs.codec()));
+  private static <T> LearnerState.Replay<T> readReplay(DataInputStream in, ReplayInputs<T> inputs,
+      int version) throws IOException {
+    ReplayBuffer<T> buffer = ReplayBufferCodec.read(in, inputs.codec());
+    int credit = version > VERSION_WITHOUT_CREDIT ? in.readInt() : 0;
+    if (credit < 0) {
+      throw new IOException("learner state is corrupt (update credit " + credit + ")");
+    }
+    return new LearnerState.Replay<>(inputs, buffer, credit);
   }
 
   private static void writeQueue(DataOutputStream out, NegativeQueue q) throws IOException {

@@ -103,7 +103,9 @@ public final class OnlineTrainer {
         state = r.state();
         seen += pending.size();
         pending.clear();
-        listener.onStep(r.metrics(), r.state(), seen, Math.max(total, seen));
+        if (r.updates() > 0 || r.rejected()) { // a step without an update has no figures
+          listener.onStep(r.metrics(), r.state(), seen, Math.max(total, seen));
+        }
         if (budget != null && System.nanoTime() - started > budget.toNanos()) {
           break;
         }

@@ -12,17 +12,21 @@ import java.util.List;
  *     all)
  * @param rejection why the step was rejected ({@link NonFiniteGuard}), or null when it was taken;
  *     a rejected step's state is the one it started from, and its outputs are by that state
+ * @param updates the gradient updates the step took: {@code updatesPerBatch} for a full
+ *     micro-batch, possibly 0 for a small one whose update credit is not yet a whole update
+ *     ({@link dev.contraflow.learn.replay.ReplaySchedule#plan}); then the model did not move, the
+ *     metrics are NaN, and only the replay buffer and the credit in the state changed
  */
 public record StepResult(LearnerState state, List<Output> outputs, StepMetrics metrics,
-    String rejection) {
+    String rejection, int updates) {
 
   public StepResult {
     outputs = List.copyOf(outputs);
   }
 
-  /** A step that was taken. */
-  public StepResult(LearnerState state, List<Output> outputs, StepMetrics metrics) {
-    this(state, outputs, metrics, null);
+  /** Whether the model moved: at least one update, and not rejected. */
+  public boolean trained() {
+    return updates > 0 && rejection == null;
   }
 
   /** Whether the step was rejected: the state did not move. */

@@ -69,23 +69,76 @@ class LearnerReplayTest {
   @Test
   void everyIncomingImageGetsExactlyOneEmbeddingWhateverTheUpdatesPerBatch() {
     Learner<Image> learner = images(ReplayPolicy.MIN_REDUNDANCY, 3);
-    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(20, 1), 6);
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(18, 1), 6); // full: B = 6
     assertOneEmbeddingPerRecord(learner, learner.initialState(), batches, 3);
     LearnerState end = run(learner, learner.initialState(), batches);
     assertEquals(10, end.replay().buffer().size(), "the buffer fills to its capacity");
-    assertEquals(20, end.replay().buffer().offered());
+    assertEquals(18, end.replay().buffer().offered());
     assertEquals(ReplayInputs.IMAGES, end.replay().inputs());
+  }
+
+  /**
+   * A stream slower than B records per batch timeout: micro-batches of 1 or 2 records at B = 6
+   * and 3 updates per batch owe 3 updates per 6 records, as full micro-batches do; each record
+   * still gets one embedding, by the model as the step left it (moved or not).
+   */
+  @Test
+  void smallMicroBatchesTakeUpdatesInProportionAndEveryRecordStillGetsOneEmbedding() {
+    Learner<Image> learner = images(ReplayPolicy.RESERVOIR, 3);
+    LearnerState state = learner.initialState();
+    List<Image> images = TinyImages.images(18, 7);
+    List<Integer> updates = new ArrayList<>();
+    for (int i = 0; i < images.size(); ) {
+      int n = updates.size() % 2 == 0 ? 1 : 2;
+      Batch<Image> batch = Batch.of(images.subList(i, i + n));
+      StepResult r = learner.step(state, batch);
+      assertEquals(n, r.outputs().size(), "one output per incoming record");
+      assertEquals(state.step() + r.updates(), r.state().step());
+      r.embeddings().forEach(e -> assertEquals(r.state().step(), e.modelVersion()));
+      updates.add(r.updates());
+      state = r.state();
+      i += n;
+    }
+    // owed record-updates (6 an update): 3 (none), 3 + 6 (one, 3 left), 3 + 3 (one), 6 (one)
+    assertEquals(List.of(0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1), updates);
+    assertEquals(9, state.step(), "18 records owe 3 x 18 / 6 updates");
+    assertEquals(0, state.replay().updateCredit());
+  }
+
+  @Test
+  void restoredStateWithAnUpdateCreditContinuesExactlyLikeAnUninterruptedRun() throws Exception {
+    // B = 6, micro-batches of 5, 3 updates per batch: after three the state owes 3 of 6
+    List<Batch<Image>> batches = TinyImages.batches(TinyImages.images(30, 8), 5);
+    Learner<Image> learner = images(ReplayPolicy.RESERVOIR, 3);
+    assertEquals(3, run(learner, learner.initialState(), batches.subList(0, 3)).replay()
+        .updateCredit());
+    assertRestoredStateContinuesExactly(learner, images(ReplayPolicy.RESERVOIR, 3), batches,
+        "images with a credit");
+  }
+
+  /** Version 3 is version 4 without the update credit after the buffer: it reads as credit 0. */
+  @Test
+  void aVersionThreeStateReadsWithNoCredit() throws Exception {
+    Learner<Image> learner = images(ReplayPolicy.FIFO, 1);
+    LearnerState s = learner.step(learner.initialState(),
+        Batch.of(TinyImages.images(6, 6))).state();
+    byte[] v4 = LearnerStateCodec.toBytes(s);
+    byte[] v3 = Arrays.copyOf(v4, v4.length - 4);
+    ByteBuffer.wrap(v3).putInt(4, 3);
+    LearnerState read = LearnerStateCodec.fromBytes(v3);
+    assertEquals(0, read.replay().updateCredit());
+    assertArrayEquals(v4, LearnerStateCodec.toBytes(read));
   }
 
   @Test
   void everyIncomingSentenceGetsExactlyOneEmbeddingWhateverTheUpdatesPerBatch() {
     Learner<SentenceExample> learner = Learner.sentences(
         TinySentences.config(Method.ESIMCSE, 16).withReplay(replay(ReplayPolicy.FIFO, 3)));
-    List<SentenceExample> examples = TinySentences.examples(15);
-    List<Batch<SentenceExample>> batches = batches(examples, 6);
+    List<SentenceExample> examples = TinySentences.examples(18);
+    List<Batch<SentenceExample>> batches = batches(examples, 6); // full: B = 6
     assertOneEmbeddingPerRecord(learner, learner.initialState(), batches, 3);
     LearnerState end = run(learner, learner.initialState(), batches);
-    assertEquals(examples.subList(5, 15), end.replay().buffer(ReplayInputs.SENTENCES).items(),
+    assertEquals(examples.subList(8, 18), end.replay().buffer(ReplayInputs.SENTENCES).items(),
         "FIFO keeps the ten newest records as they came");
   }
 

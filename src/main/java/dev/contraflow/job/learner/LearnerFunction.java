@@ -317,14 +317,20 @@ public final class LearnerFunction<I extends KeyedInput, X>
     if (pendingCount.value() != null) {
       trainOnPending(modelId, now, timers, true, out);
     } else {
-      LearnerState state = learnerState.value();
-      StepMetrics last = lastSteps.get(modelId);
-      if (state != null && last != null && last.step() == state.step()) {
-        maybePublish(modelId, state, last, now, timers, true, out);
-      }
+      publishLastStep(modelId, now, timers, out);
     }
     for (RefreshProgress r = refreshProgress.value(); r != null; r = refreshProgress.value()) {
       refreshChunk(modelId, r, timers, out);
+    }
+  }
+
+  /** At the end of input: the model of the key's latest step on this subtask, if it is new. */
+  private void publishLastStep(String modelId, long now, TimerService timers,
+      Collector<KafkaOutput> out) throws Exception {
+    LearnerState state = learnerState.value();
+    StepMetrics last = lastSteps.get(modelId);
+    if (state != null && last != null && last.step() == state.step()) {
+      maybePublish(modelId, state, last, now, timers, true, out);
     }
   }
 
@@ -359,6 +365,15 @@ public final class LearnerFunction<I extends KeyedInput, X>
     if (result.rejected()) {
       rejectedSteps.update(rejected + 1);
       metrics.rejected(result.rejection(), rejected + 1 >= maxRejectedSteps);
+      emitEmbeddings(modelId, inputs, result.outputs(), unembeddable, published.value(), now,
+          out);
+      return;
+    }
+    if (!result.trained()) {
+      // a small micro-batch's update credit was not yet a whole update: the model did not move
+      if (endOfInput) {
+        publishLastStep(modelId, now, timers, out);
+      }
       emitEmbeddings(modelId, inputs, result.outputs(), unembeddable, published.value(), now,
           out);
       return;
@@ -525,7 +540,9 @@ public final class LearnerFunction<I extends KeyedInput, X>
     long tick = timers.currentProcessingTime() + 1;
     refreshProgress.update(new RefreshProgress(p.model().step, p.model().sha256, p.uri(),
         p.sizeBytes(), liveSet.oldest(), liveSet.next(), 0, tick));
-    refreshModel.update(model);
+    // only embeds: the replay buffer (12.8 MB by default) would be written again by every Flink
+    // checkpoint while the refresh runs, beside the learner state that already holds it
+    refreshModel.update(model.withReplay(null));
     timers.registerProcessingTimeTimer(tick);
   }
 

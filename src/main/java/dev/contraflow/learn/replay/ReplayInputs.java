@@ -7,6 +7,7 @@ import dev.contraflow.learn.SentenceExample;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.ToLongFunction;
 
@@ -119,9 +120,10 @@ public final class ReplayInputs<T> {
       out.writeByte(image.channels());
       out.writeInt(image.height());
       out.writeInt(image.width());
-      for (float p : image.pixels()) {
-        out.writeInt(Float.floatToRawIntBits(p));
-      }
+      // in bulk: int by int, a 4096-image buffer took ~13 million one-byte writes per snapshot
+      ByteBuffer raw = ByteBuffer.allocate(4 * image.pixels().length);
+      raw.asFloatBuffer().put(image.pixels()); // raw bits, big-endian: as writeInt would
+      out.write(raw.array());
     }
 
     @Override
@@ -135,10 +137,10 @@ public final class ReplayInputs<T> {
         throw new IOException("buffered image " + id + " is corrupt (" + channels + "x"
             + height + "x" + width + ")");
       }
+      byte[] raw = new byte[4 * (int) n];
+      in.readFully(raw);
       float[] pixels = new float[(int) n];
-      for (int i = 0; i < pixels.length; i++) {
-        pixels[i] = Float.intBitsToFloat(in.readInt());
-      }
+      ByteBuffer.wrap(raw).asFloatBuffer().get(pixels);
       try {
         return new Image(id, channels, height, width, pixels);
       } catch (IllegalArgumentException e) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.EmbeddingKind;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.encoder.EncoderKind;
 import dev.contraflow.io.image.Image;
@@ -35,6 +37,8 @@ class LearnerFunctionTest {
   private static final long TIMEOUT_MS = 1000;
   private static final RecordCodec<EmbeddingRecord> EMBEDDINGS =
       RecordCodec.singleObject(EmbeddingRecord.class);
+  private static final RecordCodec<CheckpointRecord> CHECKPOINTS =
+      RecordCodec.singleObject(CheckpointRecord.class);
   private static List<Image> images;
 
   @TempDir
@@ -76,9 +80,79 @@ class LearnerFunctionTest {
 
   private KeyedOneInputStreamOperatorTestHarness<String, LearnerInput, KafkaOutput> harness(
       Method method, EncoderKind encoder) throws Exception {
+    return harness(config(method, encoder));
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, LearnerInput, KafkaOutput>
+      harness(JobConfig config) throws Exception {
     return new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(LearnerFunction.images(config(method, encoder))),
+        new KeyedProcessOperator<>(LearnerFunction.images(config)),
         (KeySelector<LearnerInput, String>) in -> in.modelId, Types.STRING);
+  }
+
+  /** B = 8, 4 updates per micro-batch over a buffer of 16, half of each update replayed. */
+  private JobConfig replayConfig() {
+    return JobConfigLoader.defaults(List.of("learner.encoder.kind=CNN",
+        "learner.encoder.baseWidth=4", "learner.encoder.projectionHidden=16",
+        "learner.encoder.projectionDim=8", "learner.queueSize=20", "learner.batchSize=8",
+        "learner.replay.capacity=16", "learner.replay.updatesPerBatch=4",
+        "learner.replay.policy=RESERVOIR", "job.batchTimeout=" + TIMEOUT_MS + "ms",
+        "publish.everySteps=1000", "publish.modelStore=" + dir.resolve("models").toUri()));
+  }
+
+  /** Micro-batches of 3 records, each closed by its timeout; the outputs they add. */
+  private static List<KafkaOutput> slowStream(
+      KeyedOneInputStreamOperatorTestHarness<String, LearnerInput, KafkaOutput> h, int from,
+      int microBatches) throws Exception {
+    int before = h.extractOutputValues().size();
+    for (int b = 0; b < microBatches; b++) {
+      long t = h.getProcessingTime();
+      for (int i = 0; i < 3; i++) {
+        h.processElement(record("m", from + 3 * b + i));
+      }
+      h.setProcessingTime(t + TIMEOUT_MS);
+    }
+    return new ArrayList<>(h.extractOutputValues().subList(before,
+        h.extractOutputValues().size()));
+  }
+
+  /**
+   * A stream slower than B records per batch timeout (issue 20): each micro-batch of 3 records
+   * owes 4 x 3 / 8 updates, so 12 records take 6 updates - as a full micro-batch's 8 records take
+   * 4 - and every record gets one embedding. The credit a micro-batch leaves is in the snapshot:
+   * a restore continues bit-identically.
+   */
+  @Test
+  void aSlowStreamTrainsInProportionToItsRecordsAndRestoresExactly() throws Exception {
+    OperatorSubtaskState snapshot;
+    List<KafkaOutput> uninterrupted;
+    try (var h = harness(replayConfig())) {
+      h.open();
+      h.setProcessingTime(0);
+      List<EmbeddingRecord> first = embeddings(slowStream(h, 0, 1));
+      assertEquals(3, first.size());
+      assertTrue(first.stream().allMatch(e -> e.getModelVersion() == 1), "12 owed: one update");
+      snapshot = h.snapshot(1, 0); // 4 record-updates carried
+      uninterrupted = slowStream(h, 3, 3);
+    }
+    List<EmbeddingRecord> rest = embeddings(uninterrupted);
+    assertEquals(List.of("3", "4", "5", "6", "7", "8", "9", "10", "11"),
+        rest.stream().map(EmbeddingRecord::getId).toList(), "one embedding per record");
+    assertEquals(List.of(3L, 4L, 6L), List.of(rest.get(0).getModelVersion(),
+        rest.get(3).getModelVersion(), rest.get(6).getModelVersion()),
+        "4 carried + 12 owed = 2 updates, then 1 (4 left), then 2: 6 for 12 records");
+    List<KafkaOutput> restored;
+    try (var h = harness(replayConfig())) {
+      h.setProcessingTime(TIMEOUT_MS);
+      h.initializeState(snapshot);
+      h.open();
+      restored = slowStream(h, 3, 3);
+    }
+    assertEquals(uninterrupted.size(), restored.size());
+    for (int i = 0; i < restored.size(); i++) {
+      assertArrayEquals(uninterrupted.get(i).value, restored.get(i).value,
+          "embedding " + i + " is bit-identical after restore");
+    }
   }
 
   private static StreamRecord<LearnerInput> record(String model, int i) {
@@ -221,6 +295,39 @@ class LearnerFunctionTest {
           method + ": embedding " + i + " is bit-identical after restore");
     }
     assertEquals(3, embeddings(restored).get(15).getModelVersion());
+  }
+
+  /**
+   * The end of input with a last micro-batch too small for a whole update: its record is embedded
+   * by the model as it is, and that model - the last update's - is published.
+   */
+  @Test
+  void aLastMicroBatchWithoutAnUpdateStillPublishesTheLastModelAtTheEndOfInput()
+      throws Exception {
+    try (var h = harness(replayConfig())) {
+      h.open();
+      h.setProcessingTime(0);
+      slowStream(h, 0, 2); // 1 + 2 updates, nothing carried
+      h.processElement(record("m", 6)); // owes 4 of the 8 record-updates of an update
+      int before = h.extractOutputValues().size();
+      h.processWatermark(Long.MAX_VALUE);
+      List<KafkaOutput> end = h.extractOutputValues().subList(before,
+          h.extractOutputValues().size());
+      List<EmbeddingRecord> last = embeddings(end.stream()
+          .filter(o -> o.topic.endsWith("embeddings")).toList()).stream()
+          .filter(e -> e.getKind() == EmbeddingKind.NEW).toList(); // not the refresh's
+      assertEquals(List.of("6"), last.stream().map(EmbeddingRecord::getId).toList());
+      assertEquals(3, last.get(0).getModelVersion(), "no update: the model of the last one");
+      List<CheckpointRecord> announced = new ArrayList<>();
+      for (KafkaOutput o : end) {
+        if (o.topic.endsWith("checkpoints")) {
+          announced.add(CHECKPOINTS.decode(o.value));
+        }
+      }
+      // its announcement, then (the refresh being on) its refresh's completion
+      assertEquals(List.of(3L, 3L), announced.stream().map(CheckpointRecord::getModelVersion)
+          .toList(), "the model the stream ends with is announced");
+    }
   }
 
   @Test
