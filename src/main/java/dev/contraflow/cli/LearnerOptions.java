@@ -23,14 +23,14 @@ import picocli.CommandLine.Option;
  * The learner's settings as command-line options: overrides of the job YAML's learner sections
  * ({@code default-job.yaml}, the one home of every default), so {@code contraflow train} and
  * {@code contraflow learn} build the same learner. Unset options keep the YAML's value for the
- * modality (MoCo v2 for images, ESimCSE for sentences, CLIP for image-text pairs), as each option
+ * modality (CMC for images, ESimCSE for sentences, CLIP for image-text pairs), as each option
  * says; {@code --lr 0.06} is {@code learner.optimizer.learningRate=0.06} for images and
  * {@code sentenceLearner.optimizer.learningRate=0.06} for sentences.
  */
 final class LearnerOptions {
 
   @Option(names = "--method",
-      description = "Self-supervised method: ${COMPLETION-CANDIDATES} (default MOCO for images,"
+      description = "Self-supervised method: ${COMPLETION-CANDIDATES} (default CMC for images,"
           + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV,"
           + " DINO, CMC.")
   Method method;
@@ -75,10 +75,10 @@ final class LearnerOptions {
   Integer queueSize;
 
   @Option(names = "--temperature",
-      description = "Temperature T (default: the method's paper, 0.2 for MOCO and MOCO_V3, 0.5"
-          + " for SIMCLR, 0.07 for INSTDISC, 0.1 for SWAV and DINO's student, 0.05 for sentences;"
-          + " pairs: the"
-          + " initial value of CLIP's learned temperature, default 0.07).")
+      description = "Temperature T (default: the method's paper, 0.2 for CMC (MoCo's), MOCO and"
+          + " MOCO_V3, 0.5 for SIMCLR, 0.07 for INSTDISC, 0.1 for SWAV and DINO's student, 0.05"
+          + " for sentences; pairs: the initial value of CLIP's learned temperature, default"
+          + " 0.07).")
   Double temperature;
 
   @Option(names = "--momentum",

@@ -46,9 +46,11 @@ final class StreamingStack implements AutoCloseable {
 
   /**
    * A tiny CNN so a step takes milliseconds: width 4, head 16 -> 8, K = 20, B = 8; one update per
-   * micro-batch, so a model version is a micro-batch count (LearnerReplayTest covers replay).
+   * micro-batch, so a model version is a micro-batch count (LearnerReplayTest covers replay);
+   * MoCo v2, a third of the default CMC's step (LearnerFunctionTest runs CMC in the operator).
    */
-  static final List<String> TINY_LEARNER = List.of("learner.encoder.kind=CNN",
+  static final List<String> TINY_LEARNER = List.of("learner.method=MOCO",
+      "learner.encoder.kind=CNN",
       "learner.encoder.baseWidth=4", "learner.encoder.projectionHidden=16",
       "learner.encoder.projectionDim=8", "learner.queueSize=20", "learner.batchSize=8",
       "learner.replay.capacity=0", "learner.replay.updatesPerBatch=1");

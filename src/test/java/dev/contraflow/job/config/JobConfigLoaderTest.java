@@ -29,13 +29,14 @@ class JobConfigLoaderTest {
   Path dir;
 
   @Test
-  void defaultsAreMocoV2AndLoadWithoutAFile() {
+  void defaultsAreCmcOnMocoV2sSettingsAndLoadWithoutAFile() {
     JobConfig c = JobConfigLoader.defaults(List.of());
+    assertEquals(Method.CMC, c.learner().method(), "measured: the most learnt in one pass");
     assertEquals(256, c.learner().batchSize());
-    assertEquals(4096, c.learner().queueSize(), "MoCo's K, from queueSize: 0");
+    assertEquals(4096, c.learner().queueSize(), "MoCo's K per view, from queueSize: 0");
     assertEquals(65536, JobConfigLoader.defaults(List.of("learner.method=INSTDISC"))
         .learner().queueSize(), "InstDisc's bank");
-    assertEquals(0.2, c.learner().temperature(), "MoCo v2's, from temperature: 0");
+    assertEquals(0.2, c.learner().temperature(), "MoCo v2's (CMC's default), from temperature: 0");
     assertEquals(0.5, JobConfigLoader.defaults(List.of("learner.method=SIMCLR")).learner()
         .temperature(), "each method's paper temperature unless set");
     assertEquals(0.3, JobConfigLoader.defaults(List.of("learner.method=SIMCLR",
