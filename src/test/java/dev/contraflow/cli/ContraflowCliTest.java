@@ -99,7 +99,10 @@ class ContraflowCliTest {
         "--queue-size", "24", "--updates-per-batch", "3", "--replay-capacity", "20",
         "--replay-policy", "MIN_REDUNDANCY", "--model-out", model.toString()), err.toString());
     ModelFile.Model m = ModelFile.read(model);
-    assertEquals(9, m.state().step()); // 3 micro-batches (16, 16, 8) x 3 updates
+    // micro-batches of 16, 16 and 8 records: 3 + 3 updates, then the last one's update credit,
+    // 3 x 8 / 16 = 1.5, gives one update of 16 and carries the half
+    assertEquals(7, m.state().step());
+    assertEquals(8, m.state().replay().updateCredit());
     assertEquals(20, m.state().replay().buffer().size());
     assertEquals(40, m.state().replay().buffer().offered());
     assertEquals(3, m.config().replay().updatesPerBatch(), "the model file keeps the settings");
