@@ -246,36 +246,34 @@ class ModelFileTest {
   /** A CPC file from before the queue (its cpc block without queueSize) trained without one. */
   @Test
   void aCpcModelFromBeforeTheQueueReadsWithoutOne() throws Exception {
-    SentenceLearnerConfig config = TinySentences.config(Method.CPC, 0);
-    byte[] bytes = ModelFile.toBytes(new ModelFile.SentenceModel(config,
-        Learner.sentences(config).initialState(), Map.of()));
-    ObjectMapper json = new ObjectMapper();
-    com.fasterxml.jackson.databind.node.ObjectNode header =
-        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(header(bytes));
-    assertTrue(header.at("/config/cpc/queueSize").isInt(), "written today");
-    ((com.fasterxml.jackson.databind.node.ObjectNode) header.at("/config/cpc")).remove("queueSize");
-    SentenceLearnerConfig back = ModelFile.readSentenceModel(new java.io.ByteArrayInputStream(
-        withHeader(bytes, json.writeValueAsBytes(header)))).config();
-    assertEquals(0, back.cpc().queueSize());
+    assertEquals(0, cpcModelWithout("/config/cpc", "queueSize").cpc().queueSize());
   }
 
   /** A version 4 CPC file from before CPC's settings were written reads with the defaults. */
   @Test
   void aCpcModelWithoutItsSettingsReadsWithTheDefaults() throws Exception {
-    SentenceLearnerConfig config = TinySentences.config(Method.CPC, 0);
-    byte[] bytes = ModelFile.toBytes(new ModelFile.SentenceModel(config,
-        Learner.sentences(config).initialState(), Map.of()));
-    ObjectMapper json = new ObjectMapper();
-    com.fasterxml.jackson.databind.node.ObjectNode header =
-        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(header(bytes));
-    assertTrue(header.at("/config/cpc").isObject(), "written today");
-    ((com.fasterxml.jackson.databind.node.ObjectNode) header.get("config")).remove("cpc");
-    SentenceLearnerConfig back = ModelFile.readSentenceModel(new java.io.ByteArrayInputStream(
-        withHeader(bytes, json.writeValueAsBytes(header)))).config();
+    SentenceLearnerConfig back = cpcModelWithout("/config", "cpc");
     assertEquals(SentenceLearnerConfig.Cpc.DEFAULTS, back.cpc());
     CpcConfig cpc = CpcConfig.of(back);
     assertEquals(List.of(3, 3, 8, 256), List.of(cpc.predictionSteps(), cpc.contextKernel(),
         cpc.contextDim(), cpc.windowSequences()));
+  }
+
+  /**
+   * A tiny CPC model's file read back after {@code field} was taken out of the header's object
+   * at {@code parent} (a JSON pointer): a file written before that setting existed.
+   */
+  private static SentenceLearnerConfig cpcModelWithout(String parent, String field)
+      throws Exception {
+    SentenceLearnerConfig config = TinySentences.config(Method.CPC, 0);
+    byte[] bytes = ModelFile.toBytes(new ModelFile.SentenceModel(config,
+        Learner.sentences(config).initialState(), Map.of()));
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.JsonNode header = json.readTree(header(bytes));
+    assertTrue(header.at(parent).has(field), "written today: " + parent + "/" + field);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) header.at(parent)).remove(field);
+    return ModelFile.readSentenceModel(new java.io.ByteArrayInputStream(
+        withHeader(bytes, json.writeValueAsBytes(header)))).config();
   }
 
   /** A version 4 model file with its JSON header replaced. */
