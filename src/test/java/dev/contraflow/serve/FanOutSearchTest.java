@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,29 +109,13 @@ class FanOutSearchTest {
   @Test
   void exactOnRequestIsAskedOfEveryInstanceAndTheAnswerSaysHowEachRanked() throws Exception {
     List<SearchRequest> asked = new ArrayList<>();
-    Peers byIndex = new Peers() {
-      @Override
-      public CompletableFuture<Reply> search(Instances.Instance peer, String modelId,
-          SearchRequest part) {
-        // as it travels: JSON, parsed on the other side
-        SearchRequest sent = SearchRequest.parse(part.toJson(json).toString()
-            .getBytes(StandardCharsets.UTF_8), json);
-        asked.add(sent);
-        return answer(() -> other.search(modelId, sent, "/p").put("method", "hnsw"));
-      }
-
-      @Override
-      public CompletableFuture<Reply> row(Instances.Instance owner, EmbeddingKey key,
-          Long version) {
-        return answer(() -> version == null ? other.embedding(key, null, "/p")
-            : other.embeddingAt(key, version, "/p"));
-      }
-
-      @Override
-      public CompletableFuture<Reply> versions(Instances.Instance peer, String modelId) {
-        return answer(() -> other.heldVersions(modelId));
-      }
-    };
+    Peers byIndex = otherAnswers((modelId, part) -> {
+      // as it travels: JSON, parsed on the other side
+      SearchRequest sent = SearchRequest.parse(part.toJson(json).toString()
+          .getBytes(StandardCharsets.UTF_8), json);
+      asked.add(sent);
+      return other.search(modelId, sent, "/p").put("method", "hnsw");
+    });
 
     JsonNode found = search(byIndex, "m", "{\"vector\": [1, 0], \"k\": 3, \"exact\": true}");
     assertTrue(asked.get(0).exact(), "the other instance was not asked for an exact scan");
@@ -171,11 +156,16 @@ class FanOutSearchTest {
 
   /** The other instance answering from its table, as its server would. */
   private Peers otherAnswers() {
+    return otherAnswers((modelId, part) -> other.search(modelId, part, "/p"));
+  }
+
+  /** The other instance answering rows and versions from its table, searches by {@code search}. */
+  private Peers otherAnswers(BiFunction<String, SearchRequest, ObjectNode> search) {
     return new Peers() {
       @Override
       public CompletableFuture<Reply> search(Instances.Instance peer, String modelId,
           SearchRequest part) {
-        return answer(() -> other.search(modelId, part, "/p"));
+        return answer(() -> search.apply(modelId, part));
       }
 
       @Override
