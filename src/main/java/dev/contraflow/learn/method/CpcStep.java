@@ -40,7 +40,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * its entries of the context's own sequence left out).
  *
  * <p>With a queue, every future - positive, in-batch negative and queued - is a key of a momentum
- * copy of g_enc (inference mode, no gradient), as MoCo's keys are (He et al. 2020, sec. 3.2): a
+ * copy of g_enc (inference mode, no gradient, L2-normalised), as MoCo's keys are (He et al. 2020,
+ * sec. 3.2): a
  * queue filled by the online encoder collapsed CPC, because the age of an encoding alone told the
  * true future from the queued ones; keys of a slowly moving encoder stay comparable across the
  * queue. The gradient then reaches g_enc through the contexts only, and the momentum copy follows
@@ -145,8 +146,7 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     ContextPredictor.Weights w = predictor.weights();
     CausalConvolution.Forward context = predictor.context(w, z, runLengths); // c: N x dc
     // the futures: the momentum encoder's keys with a queue (constants), else z itself
-    INDArray keys = momentumEncoder == null ? z
-        : momentumEncoder.infer(pack(sentences)).projection().castTo(z.dataType()); // N x dz
+    INDArray keys = momentumEncoder == null ? z : keys(sentences).castTo(z.dataType()); // N x dz
     clock.lap(FORWARD);
 
     // dequeue and enqueue now, while the keys are as this update encoded them; the loss reads the
@@ -351,8 +351,16 @@ public final class CpcStep implements MethodStep<SentenceExample> {
    * with a queue, else the encoder's z; inference mode.
    */
   public float[][] encodings(List<int[][]> sentences) {
-    Encoder keys = momentumEncoder != null ? momentumEncoder : encoder;
-    return keys.infer(pack(sentences)).projection().toFloatMatrix();
+    return (momentumEncoder != null ? keys(sentences)
+        : encoder.infer(pack(sentences)).projection()).toFloatMatrix();
+  }
+
+  /**
+   * The momentum encoder's keys, L2-normalised as MoCo's are: with raw encodings a key's norm,
+   * which drifts as the encoders train, would tell a fresh future from a queued one.
+   */
+  private INDArray keys(List<int[][]> sentences) {
+    return L2Normalization.unit(momentumEncoder.infer(pack(sentences)).projection()); // n x dz
   }
 
   @Override
