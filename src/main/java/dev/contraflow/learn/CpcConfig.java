@@ -10,8 +10,9 @@ import java.io.Serializable;
  * per step, so a few steps and a short causal convolution are the defaults here.
  *
  * @param sentences the sentence learner's settings; its method must be {@link Method#CPC} (its
- *     temperature, momentum and view settings are unused: CPC's score is the raw bilinear z^T W_k c;
- *     its queueSize too, ESimCSE's momentum keys: CPC's queue is {@code queueSize} here)
+ *     temperature and view settings are unused: CPC's score is the raw bilinear z^T W_k c; its
+ *     queueSize too, ESimCSE's: CPC's queue is {@code queueSize} here; its momentum moves the key
+ *     encoder of the futures when there is a queue)
  * @param predictionSteps K, future sentences each context predicts, one W_k each (default 3)
  * @param contextKernel R, sentences the causal-convolution context network g_ar reads (default 3)
  * @param contextDim dc, the context's dimension (0, the default: the encoder's projection
@@ -21,10 +22,10 @@ import java.io.Serializable;
  *     sentences ({@link #windowLength})
  * @param queueSize Q, past encodings z (the futures of earlier updates, with their sequence) kept
  *     in the learner state as extra negatives of every W_k, beside the batch's other sequences:
- *     the paper's negatives come from the other sequences, and a micro-batch holds few of them
- *     (0, the default: in-batch negatives only; in bench cpc a queue of 1024 collapsed the
- *     predictions - its z came from an encoder that has moved since, and CPC has no momentum
- *     encoder to keep them consistent, so the age of an encoding told the future from the queue)
+ *     the paper's negatives come from the other sequences, and a micro-batch holds few of them.
+ *     With a queue every future is a momentum encoder's key, as in MoCo (a queue of the online
+ *     encoder's z collapsed the predictions in bench cpc: the age of an encoding told the future
+ *     from the queue). 0, the default: in-batch negatives only, the paper's CPC
  */
 public record CpcConfig(SentenceLearnerConfig sentences, int predictionSteps, int contextKernel,
     int contextDim, int windowSequences, int queueSize) implements Serializable {

@@ -89,7 +89,7 @@ public record SentenceLearnerConfig(
       require("windowSequences", windowSequences, 1, 65536,
           "at least the sequences a micro-batch interleaves; 256 by default");
       require("queueSize", queueSize, 0, 65536, "0 = in-batch negatives only, the default;"
-          + " README: a queue without a momentum encoder collapsed CPC");
+          + " a queue's futures are momentum-encoder keys");
     }
 
     private static void require(String field, int value, int min, int max, String remedy) {

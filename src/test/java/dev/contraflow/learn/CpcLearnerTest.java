@@ -2,6 +2,7 @@ package dev.contraflow.learn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -132,6 +133,51 @@ class CpcLearnerTest {
     }
   }
 
+  /**
+   * With a queue the futures are a momentum encoder's keys (MoCo's consistency): the queue holds
+   * the new sentences as the momentum encoder saw them before the update, and after it the
+   * momentum encoder has moved (1 - m) of the way to the trained encoder.
+   */
+  @Test
+  void aQueueIsFilledByTheMomentumEncoderWhichFollowsTheEncoder() {
+    SentenceLearnerConfig config = withQueue(16);
+    Learner<SentenceExample> learner = Learner.sentences(config);
+    List<SentenceExample> stream = interleaved(6, 2);
+    LearnerState s = learner.step(learner.initialState(), Batch.trainingOnly(stream.subList(0, 6)))
+        .state();
+    LearnerState before = s;
+    s = learner.step(s, Batch.trainingOnly(stream.subList(6, 12))).state();
+
+    CpcStep keysBefore = new CpcStep(CpcConfig.of(config));
+    keysBefore.networks().load(before);
+    float[][] expected = keysBefore.encodings(stream.subList(6, 12).stream()
+        .map(e -> e.sentence().tokens()).toList());
+    float[] queued = s.queue().keys();
+    int d = expected[0].length;
+    for (int i = 0; i < 6; i++) { // the second batch's keys, in slots 6..11
+      float[] row = java.util.Arrays.copyOfRange(queued, (6 + i) * d, (7 + i) * d);
+      assertArrayEquals(expected[i], row, 1e-5f, "queued key " + i);
+    }
+
+    float[] online = s.encoderParams();
+    float[] momentumBefore = before.network(LearnerState.MOMENTUM).params();
+    float[] momentumAfter = s.network(LearnerState.MOMENTUM).params();
+    double m = config.momentum().momentumAt(before.step());
+    assertNotEquals(sum(momentumBefore), sum(momentumAfter), "the key encoder moved");
+    for (int i = 0; i < online.length; i += 97) {
+      assertEquals(m * momentumBefore[i] + (1 - m) * online[i], momentumAfter[i], 1e-6,
+          "EMA of parameter " + i);
+    }
+  }
+
+  @Test
+  void withoutAQueueThereIsNoMomentumEncoder() {
+    assertTrue(Learner.sentences(SENTENCES).initialState().networks()
+        .containsKey(CpcStep.CONTEXT));
+    assertFalse(Learner.sentences(SENTENCES).initialState().networks()
+        .containsKey(LearnerState.MOMENTUM), "the paper's CPC: futures are the encoder's own z");
+  }
+
   @Test
   void aRestoredStateContinuesExactlyQueueIncluded() throws Exception {
     List<SentenceExample> all = interleaved(3, 4);
@@ -145,6 +191,8 @@ class CpcLearnerTest {
     assertArrayEquals(s.queue().enqueuedAt(), restored.queue().enqueuedAt());
     assertEquals(s.queue().writePosition(), restored.queue().writePosition());
     assertArrayEquals(s.encoderParams(), restored.encoderParams());
+    assertArrayEquals(s.network(LearnerState.MOMENTUM).params(),
+        restored.network(LearnerState.MOMENTUM).params(), "the key encoder");
     assertArrayEquals(run.fresh().embedAll(restored, all), run.learner().embedAll(s, all));
   }
 

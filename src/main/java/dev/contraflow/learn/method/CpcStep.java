@@ -4,6 +4,7 @@ import static dev.contraflow.learn.PhaseClock.Phase.AUGMENT;
 import static dev.contraflow.learn.PhaseClock.Phase.BACKWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.FORWARD;
 import static dev.contraflow.learn.PhaseClock.Phase.LOSS;
+import static dev.contraflow.learn.PhaseClock.Phase.MOMENTUM;
 import static dev.contraflow.learn.PhaseClock.Phase.QUEUE;
 
 import dev.contraflow.contrast.CpcLoss;
@@ -38,6 +39,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link CpcConfig#queueSize} Q > 0, the last Q futures of earlier updates (the state's queue;
  * its entries of the context's own sequence left out).
  *
+ * <p>With a queue, every future - positive, in-batch negative and queued - is a key of a momentum
+ * copy of g_enc (inference mode, no gradient, L2-normalised), as MoCo's keys are (He et al. 2020,
+ * sec. 3.2): a
+ * queue filled by the online encoder collapsed CPC, because the age of an encoding alone told the
+ * true future from the queued ones; keys of a slowly moving encoder stay comparable across the
+ * queue. The gradient then reaches g_enc through the contexts only, and the momentum copy follows
+ * it by the sentence learner's EMA ({@code momentum}, ESimCSE's 0.995) after each update. Without
+ * a queue the futures are the online encodings with their gradients, as in the paper.
+ *
  * <p>Per update: every record enters its sequence's window ({@link SequenceWindows}, in the
  * learner state); each sequence the batch touches gives a run - its window's old sentences, then
  * the batch's new ones - and each new sentence is the future of the up to K contexts before it
@@ -62,6 +72,8 @@ public final class CpcStep implements MethodStep<SentenceExample> {
   private final CpcConfig config;
   private final TextEncoderConfig encoderConfig;
   private final Encoder encoder;
+  /** The key encoder of the futures when there is a queue; null without one. */
+  private final Encoder momentumEncoder;
   private final ContextPredictor predictor;
   private final SequenceWindows windows;
   private final Networks networks;
@@ -76,6 +88,12 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     this.networks = new Networks().trained(LearnerState.ONLINE, encoder)
         .trainedValues(CONTEXT, predictor.params(), predictor.updaterState())
         .statistics(WINDOWS, windows.values());
+    if (config.queueSize() > 0) {
+      this.momentumEncoder = Encoder.create(encoderConfig, config.sentences().optimizer());
+      networks.untrained(LearnerState.MOMENTUM, momentumEncoder);
+    } else {
+      this.momentumEncoder = null;
+    }
   }
 
   @Override
@@ -88,7 +106,10 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     return networks;
   }
 
-  /** Step 0: a fresh encoder, g_ar and maps, empty windows; an empty queue if Q > 0. */
+  /**
+   * Step 0: a fresh encoder, g_ar and maps, empty windows; if Q > 0 an empty queue and the
+   * momentum encoder equal to the encoder.
+   */
   @Override
   public LearnerState initialState() {
     Encoder fresh = Encoder.create(encoderConfig, config.sentences().optimizer());
@@ -96,6 +117,10 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     var blocks = new Networks().trained(LearnerState.ONLINE, fresh)
         .trainedValues(CONTEXT, p.params(), p.updaterState())
         .statistics(WINDOWS, new float[windowValues()]).capture();
+    if (config.queueSize() > 0) {
+      blocks.put(LearnerState.MOMENTUM, new LearnerState.Network(
+          blocks.get(LearnerState.ONLINE).params().clone(), new float[0]));
+    }
     NegativeQueue queue = config.queueSize() > 0
         ? NegativeQueue.empty(config.queueSize(), encoderConfig.projectionDim()) : null;
     return new LearnerState(0, config.sentences().seed(), blocks, queue, null);
@@ -120,10 +145,13 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     INDArray z = encoder.forwardForTraining(pack(sentences)).projection(); // N x dz
     ContextPredictor.Weights w = predictor.weights();
     CausalConvolution.Forward context = predictor.context(w, z, runLengths); // c: N x dc
+    // the futures: the momentum encoder's keys with a queue (constants), else z itself
+    INDArray keys = momentumEncoder == null ? z : keys(sentences).castTo(z.dataType()); // N x dz
     clock.lap(FORWARD);
 
-    // dequeue and enqueue now, while z is as this update encoded it; the loss reads the old queue
-    NegativeQueue next = enqueueFutures(in, z, runs);
+    // dequeue and enqueue now, while the keys are as this update encoded them; the loss reads the
+    // old queue
+    NegativeQueue next = enqueueFutures(in, keys, runs);
     clock.lap(QUEUE);
 
     // offsets with a negative beside the positive; the rest add nothing (CpcLoss skips them)
@@ -133,12 +161,13 @@ public final class CpcStep implements MethodStep<SentenceExample> {
       Pairs p = offsets.get(k);
       if (CpcLoss.hasNegative(p.contexts().length, queued)) {
         scored.add(k);
-        targets.add(new CpcLoss.Offset(p.contexts(), z.getRows(p.futures()), w.maps().get(k)));
+        targets.add(new CpcLoss.Offset(p.contexts(), keys.getRows(p.futures()),
+            w.maps().get(k)));
       }
     }
     if (scored.isEmpty()) {
       clock.lap(LOSS);
-      return outcome(0, 0, context.context(), z, offsets, w, next); // nothing to learn from yet
+      return outcome(0, 0, context.context(), keys, offsets, w, next); // nothing to learn yet
     }
     CpcLoss.Result r = CpcLoss.compute(context.context(), rowSequences, targets, queued);
     List<INDArray> dMaps = new ArrayList<>(offsets.size());
@@ -148,13 +177,15 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     for (int i = 0; i < scored.size(); i++) {
       dMaps.set(scored.get(i), r.dWeights().get(i));
     }
-    Outcome outcome = outcome(r.loss(), r.accuracy(), context.context(), z, offsets, w, next);
+    Outcome outcome = outcome(r.loss(), r.accuracy(), context.context(), keys, offsets, w,
+        next);
     clock.lap(LOSS);
 
-    // the futures' own gradients, then what flows back through g_ar into the encodings
+    // what flows back through g_ar into the encodings, then the futures' own gradients (none
+    // when they are the momentum encoder's keys)
     INDArray dz = predictor.backwardAndUpdate(w, context, runLengths, r.dContext(), dMaps,
         in.iteration()); // N x dz
-    for (int i = 0; i < scored.size(); i++) {
+    for (int i = 0; momentumEncoder == null && i < scored.size(); i++) {
       int[] futures = offsets.get(scored.get(i)).futures();
       INDArray dFutures = r.dFutures().get(i);
       for (int j = 0; j < futures.length; j++) {
@@ -164,6 +195,11 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     // CpcLoss's gradients are of the mean loss already: no further division
     encoder.backwardAndUpdate(dz.castTo(z.dataType()), in.iteration(), 1);
     clock.lap(BACKWARD);
+    if (momentumEncoder != null) {
+      config.sentences().momentum().apply(momentumEncoder.paramsView(), encoder.paramsView(),
+          in.state().step());
+      clock.lap(MOMENTUM);
+    }
     return outcome;
   }
 
@@ -188,10 +224,10 @@ public final class CpcStep implements MethodStep<SentenceExample> {
   }
 
   /**
-   * dequeue and enqueue: the batch's new sentences' z (no gradient: constants from now on), each
-   * with its sequence's hash; the state's queue unchanged (null) without one.
+   * dequeue and enqueue: the batch's new sentences' keys (constants from now on), each with its
+   * sequence's hash; the state's queue unchanged (null) without one.
    */
-  private NegativeQueue enqueueFutures(Input<SentenceExample> in, INDArray z,
+  private NegativeQueue enqueueFutures(Input<SentenceExample> in, INDArray keys,
       List<SequenceWindows.Run> runs) {
     NegativeQueue queue = in.state().queue();
     if (queue == null) {
@@ -207,7 +243,7 @@ public final class CpcStep implements MethodStep<SentenceExample> {
       }
       start += run.sentences().size();
     }
-    INDArray futures = z.getRows(rows.stream().mapToInt(Integer::intValue).toArray())
+    INDArray futures = keys.getRows(rows.stream().mapToInt(Integer::intValue).toArray())
         .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT); // n x dz
     return queue.enqueue(FlatArrays.copyOut(futures.reshape(futures.length())),
         sequences.stream().mapToLong(Long::longValue).toArray(), in.state().step());
@@ -310,9 +346,21 @@ public final class CpcStep implements MethodStep<SentenceExample> {
     return c.getRows(last).mmul(w.maps().get(0)).toFloatMatrix();
   }
 
-  /** z of each sentence (the projection, what a context predicts), inference mode. */
+  /**
+   * The futures' encodings of each sentence, what a context predicts: the momentum encoder's keys
+   * with a queue, else the encoder's z; inference mode.
+   */
   public float[][] encodings(List<int[][]> sentences) {
-    return encoder.infer(pack(sentences)).projection().toFloatMatrix();
+    return (momentumEncoder != null ? keys(sentences)
+        : encoder.infer(pack(sentences)).projection()).toFloatMatrix();
+  }
+
+  /**
+   * The momentum encoder's keys, L2-normalised as MoCo's are: with raw encodings a key's norm,
+   * which drifts as the encoders train, would tell a fresh future from a queued one.
+   */
+  private INDArray keys(List<int[][]> sentences) {
+    return L2Normalization.unit(momentumEncoder.infer(pack(sentences)).projection()); // n x dz
   }
 
   @Override
