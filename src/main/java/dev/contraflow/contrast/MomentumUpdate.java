@@ -1,6 +1,7 @@
 package dev.contraflow.contrast;
 
 import java.io.Serializable;
+import dev.contraflow.encoder.HostValues;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -50,7 +51,32 @@ public record MomentumUpdate(double momentum, Schedule schedule, long totalSteps
    */
   public void apply(INDArray target, INDArray online, long step) {
     double m = momentumAt(step);
+    if (HostValues.reachable(target, online) && target.length() == online.length()) {
+      average(target, online, m);
+      return;
+    }
     target.muli(m);
     Nd4j.getBlasWrapper().level1().axpy(target.length(), 1 - m, online, target);
+  }
+
+  /** Values per chunk of {@link #average}. */
+  private static final int CHUNK = 8192;
+
+  /**
+   * theta_k := m theta_k + (1 - m) theta_q as one Java pass in chunks, where the ND4J path is two
+   * ops (a scale and an axpy), each a dispatch and a thread fork.
+   */
+  private static void average(INDArray target, INDArray online, double m) {
+    double[] t = new double[CHUNK];
+    double[] o = new double[CHUNK];
+    for (long from = 0; from < target.length(); from += CHUNK) {
+      int n = (int) Math.min(CHUNK, target.length() - from);
+      HostValues.read(target, from, t, n);
+      HostValues.read(online, from, o, n);
+      for (int i = 0; i < n; i++) {
+        t[i] = m * t[i] + (1 - m) * o[i];
+      }
+      HostValues.write(t, n, target, from);
+    }
   }
 }
