@@ -2,6 +2,7 @@ package dev.contraflow.contrast;
 
 import java.io.Serializable;
 import dev.contraflow.encoder.HostValues;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -51,7 +52,8 @@ public record MomentumUpdate(double momentum, Schedule schedule, long totalSteps
    */
   public void apply(INDArray target, INDArray online, long step) {
     double m = momentumAt(step);
-    if (HostValues.reachable(target, online) && target.length() == online.length()) {
+    if (target.dataType() == DataType.FLOAT && online.dataType() == DataType.FLOAT
+        && HostValues.reachable(target, online) && target.length() == online.length()) {
       average(target, online, m);
       return;
     }
@@ -67,16 +69,18 @@ public record MomentumUpdate(double momentum, Schedule schedule, long totalSteps
    * ops (a scale and an axpy), each a dispatch and a thread fork.
    */
   private static void average(INDArray target, INDArray online, double m) {
-    double[] t = new double[CHUNK];
-    double[] o = new double[CHUNK];
+    float keep = (float) m;
+    float take = (float) (1 - m);
+    float[] t = new float[CHUNK];
+    float[] o = new float[CHUNK];
     for (long from = 0; from < target.length(); from += CHUNK) {
       int n = (int) Math.min(CHUNK, target.length() - from);
-      HostValues.read(target, from, t, n);
-      HostValues.read(online, from, o, n);
+      HostValues.readFloats(target, from, t, n);
+      HostValues.readFloats(online, from, o, n);
       for (int i = 0; i < n; i++) {
-        t[i] = m * t[i] + (1 - m) * o[i];
+        t[i] = keep * t[i] + take * o[i];
       }
-      HostValues.write(t, n, target, from);
+      HostValues.writeFloats(t, n, target, from);
     }
   }
 }

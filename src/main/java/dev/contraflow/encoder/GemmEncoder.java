@@ -129,7 +129,7 @@ final class GemmEncoder extends Encoder {
   @Override
   public void backwardAndUpdate(INDArray dLossDProjection, int iteration, int batchSize) {
     backward(dLossDProjection);
-    if (updaterConfig instanceof Nesterovs nesterovs
+    if (updaterConfig instanceof Nesterovs nesterovs && trainable.dataType() == DataType.FLOAT
         && HostValues.reachable(trainable, gradient, updaterState)) {
       nesterovStep(nesterovs, iteration, batchSize);
       return;
@@ -152,29 +152,30 @@ final class GemmEncoder extends Encoder {
    * update = mu v_prev - (1 + mu) v), plus lr x weight decay x weight on the weights, subtracted
    * from the parameters - as one Java pass over the parameters, the gradient and v, in chunks.
    * The ND4J path is five passes over the ~1.7M parameters of the default encoder, each an op
-   * dispatch and a thread fork (issue 20, "Where the time goes").
+   * dispatch and a thread fork (issue 20, "Where the time goes"). In float, as ND4J's ops are:
+   * the pass is memory-bound, and widening to double cost more than it saved.
    */
   private void nesterovStep(Nesterovs nesterovs, int iteration, int batchSize) {
-    double lr = nesterovs.getLearningRate(iteration, 0);
-    double mu = nesterovs.currentMomentum(iteration, 0);
-    double perExample = 1.0 / batchSize;
-    double[] w = new double[CHUNK];
-    double[] g = new double[CHUNK];
-    double[] v = new double[CHUNK];
+    float lr = (float) nesterovs.getLearningRate(iteration, 0);
+    float mu = (float) nesterovs.currentMomentum(iteration, 0);
+    float step = lr / batchSize; // lr x the gradient of the mean loss
+    float[] w = new float[CHUNK];
+    float[] g = new float[CHUNK];
+    float[] v = new float[CHUNK];
     for (Run run : runs) {
-      double decay = run.decayed() ? lr * weightDecay : 0;
+      float decay = run.decayed() ? (float) (lr * weightDecay) : 0;
       for (long from = run.from(); from < run.to(); from += CHUNK) {
         int n = (int) Math.min(CHUNK, run.to() - from);
-        HostValues.read(trainable, from, w, n);
-        HostValues.read(gradient, from, g, n);
-        HostValues.read(updaterState, from, v, n);
+        HostValues.readFloats(trainable, from, w, n);
+        HostValues.readFloats(gradient, from, g, n);
+        HostValues.readFloats(updaterState, from, v, n);
         for (int i = 0; i < n; i++) {
-          double vPrev = v[i];
-          v[i] = mu * vPrev - lr * g[i] * perExample;
+          float vPrev = v[i];
+          v[i] = mu * vPrev - step * g[i];
           w[i] -= mu * vPrev - (1 + mu) * v[i] + decay * w[i];
         }
-        HostValues.write(w, n, trainable, from);
-        HostValues.write(v, n, updaterState, from);
+        HostValues.writeFloats(w, n, trainable, from);
+        HostValues.writeFloats(v, n, updaterState, from);
       }
     }
   }

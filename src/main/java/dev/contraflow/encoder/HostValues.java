@@ -32,9 +32,16 @@ public final class HostValues {
 
   private HostValues() {}
 
-  /** Whether this JVM's ND4J backend keeps arrays in host memory, decided once. */
+  /**
+   * Set to {@code false} to run every pass as ND4J ops on the CPU backend too: to compare the two
+   * in one build ({@code bench speed}), or to rule the Java passes out when chasing a problem.
+   */
+  public static final String ENABLED_PROPERTY = "contraflow.hostLoops";
+
+  /** Whether this JVM's ND4J backend keeps arrays in host memory (and the passes are on), once. */
   private static final class Host {
-    static final boolean CPU = Nd4j.getEnvironment().isCPU();
+    static final boolean CPU = Nd4j.getEnvironment().isCPU()
+        && !"false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY));
   }
 
   /**
@@ -77,6 +84,20 @@ public final class HostValues {
   /** Every value of {@code x} into {@code into} (at least as long). */
   public static void read(INDArray x, double[] into) {
     read(x, 0, into, (int) x.length());
+  }
+
+  /**
+   * Values [from, from + length) of the float array {@code x} into {@code into[0, length)}, as
+   * they are: for long vectors (parameters, optimiser state) whose passes are memory-bound, where
+   * widening them would cost as much as the pass.
+   */
+  public static void readFloats(INDArray x, long from, float[] into, int length) {
+    ((FloatPointer) pointer(x, from)).get(into, 0, length);
+  }
+
+  /** {@code values[0, length)} over values [at, at + length) of the float array {@code x}. */
+  public static void writeFloats(float[] values, int length, INDArray x, long at) {
+    ((FloatPointer) pointer(x, at)).put(values, 0, length);
   }
 
   /** {@code values[0, length)} over values [at, at + length) of {@code x}, in place. */

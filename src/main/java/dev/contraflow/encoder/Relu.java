@@ -36,7 +36,7 @@ final class Relu implements GemmLayer {
       HostValues.read(x, v);
       int n = (int) x.length();
       for (int i = 0; i < n; i++) {
-        v[i] = v[i] > 0 ? v[i] : 0;
+        v[i] = Math.max(v[i], 0.0);
       }
       HostValues.write(v, n, x, 0);
       if (training) {
