@@ -20,9 +20,11 @@ import java.util.OptionalDouble;
 /**
  * Training throughput of {@code Learner.step} against the machine's matmul limit, in one run.
  *
- * <p>Model FLOPs per sample: the query encoder's forward and backward (backward ~ 2x forward, so
- * 3x) plus the key encoder's forward on the other view (1x) = 4 forward passes per update;
- * embedding each record (what the streaming job does) adds a fifth, once. With replay a micro-batch
+ * <p>Model FLOPs per record and update: each view through the trained encoder forward and backward
+ * (backward ~ 2x forward, so 3 forward passes) and each view through the momentum encoder forward
+ * (1), as the method runs them ({@link #forwardPassesPerRecord}): MoCo v2 4 (the query view
+ * trained, the key view through the key encoder), CMC 4V; embedding each record (what the
+ * streaming job does) adds one more, once. With replay a micro-batch
  * of B records takes {@code updatesPerBatch} updates of B samples each: samples/s counts the
  * incoming records, trained samples/s the samples the updates train on (records x updates),
  * which is what a one-update-per-batch peer's samples/s compares with.
@@ -111,7 +113,7 @@ public final class SpeedBenchmark {
   /**
    * Steps {@code steps} batches (after {@code warmup}, and at least {@link
    * #stepsToSteadyState}) of {@code images}, cycling through them.
-   * {@code matmulGflops} NaN: report samples/s only (the FLOP model counts MoCo's passes).
+   * {@code matmulGflops} NaN: report samples/s only.
    */
   public Result measure(String name, LearnerConfig config, List<Image> images, boolean embed,
       int warmup, int steps, double matmulGflops) {
@@ -134,11 +136,36 @@ public final class SpeedBenchmark {
     }
     double samplesPerSecond = (double) steps * b * 1e9 / nanos;
     int updates = config.replay().updatesPerBatch();
-    long flopsPerSample = (4L * updates + (embed ? 1 : 0)) * EncoderFlops.forward(config.encoder());
+    long flopsPerSample = (forwardPassesPerRecord(config) * updates + (embed ? 1 : 0))
+        * EncoderFlops.forward(config.encoder());
     Result r = new Result(name, samplesPerSecond, updates, samplesPerSecond * flopsPerSample / 1e9,
         matmulGflops, total, steps);
     print(r);
     return r;
+  }
+
+  /**
+   * Forward passes' worth of encoder FLOPs per record and update: 3 per view the trained encoder
+   * sees (forward and a backward of ~2 forwards) and 1 per view the momentum encoder sees.
+   */
+  static long forwardPassesPerRecord(LearnerConfig config) {
+    int local = switch (config.method()) {
+      case SWAV -> config.swav().localCrops();
+      case DINO -> config.dino().localCrops();
+      default -> 0;
+    };
+    int[] trainedAndMomentum = switch (config.method()) {
+      case MOCO -> new int[] {1, 1}; // the query view; the key view
+      case INSTDISC -> new int[] {1, 0}; // one view against the memory bank
+      case SIMCLR, SIMSIAM -> new int[] {2, 0};
+      case MOCO_V3, BYOL -> new int[] {2, 2}; // symmetrised: both views through both
+      case SWAV -> new int[] {2 + local, 0};
+      case DINO -> new int[] {2 + local, 2}; // the teacher sees the global views only
+      case CMC -> new int[] {config.cmc().views(), config.cmc().views()};
+      case SIMCSE, ESIMCSE, CONSERT, CPC -> throw new IllegalArgumentException(
+          config.method() + " learns from sentences; bench speed measures image methods");
+    };
+    return 3L * trainedAndMomentum[0] + trainedAndMomentum[1];
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.contraflow.contrast;
 
+import dev.contraflow.encoder.HostValues;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Row-wise L2 normalisation q = z / ||z|| and its backward pass.
@@ -20,12 +22,18 @@ public final class L2Normalization {
 
   /** z: B x d -> unit: B x d, norms: B x 1. */
   public static Normalized forward(INDArray z) {
+    if (z.rank() == 2 && HostValues.reachable(z)) {
+      return forwardHost(z);
+    }
     INDArray norms = z.norm2(true, 1).addi(EPS); // B x 1
     return new Normalized(z.divColumnVector(norms), norms);
   }
 
   /** dL/dz = (dL/dq - q (q . dL/dq)) / ||z||: the component of dL/dq orthogonal to q, rescaled. */
   public static INDArray backward(INDArray dLdq, Normalized n) {
+    if (dLdq.rank() == 2 && HostValues.reachable(dLdq, n.unit(), n.norms())) {
+      return backwardHost(dLdq, n);
+    }
     INDArray radial = dLdq.mul(n.unit()).sum(true, 1); // B x 1
     return dLdq.sub(n.unit().mulColumnVector(radial)).diviColumnVector(n.norms());
   }
@@ -33,5 +41,56 @@ public final class L2Normalization {
   /** A normalised copy of the rows of x. */
   public static INDArray unit(INDArray x) {
     return forward(x).unit();
+  }
+
+  /*
+   * The same two passes as Java loops over the values, where they are reachable: at B x 128 each
+   * ND4J op above costs its dispatch, not its arithmetic (issue 20).
+   */
+
+  private static Normalized forwardHost(INDArray z) {
+    int rows = (int) z.rows();
+    int d = (int) z.columns();
+    double[] v = new double[rows * d];
+    HostValues.read(z, v);
+    double[] norms = new double[rows];
+    for (int b = 0; b < rows; b++) {
+      double sq = 0;
+      for (int j = 0; j < d; j++) {
+        sq += v[b * d + j] * v[b * d + j];
+      }
+      norms[b] = Math.sqrt(sq) + EPS;
+      for (int j = 0; j < d; j++) {
+        v[b * d + j] /= norms[b];
+      }
+    }
+    INDArray unit = Nd4j.createUninitialized(z.dataType(), rows, d); // B x d
+    HostValues.write(v, unit);
+    INDArray n = Nd4j.createUninitialized(z.dataType(), rows, 1); // B x 1
+    HostValues.write(norms, n);
+    return new Normalized(unit, n);
+  }
+
+  private static INDArray backwardHost(INDArray dLdq, Normalized n) {
+    int rows = (int) dLdq.rows();
+    int d = (int) dLdq.columns();
+    double[] g = new double[rows * d];
+    double[] q = new double[rows * d];
+    double[] norms = new double[rows];
+    HostValues.read(dLdq, g);
+    HostValues.read(n.unit(), q);
+    HostValues.read(n.norms(), norms);
+    for (int b = 0; b < rows; b++) {
+      double radial = 0;
+      for (int j = 0; j < d; j++) {
+        radial += g[b * d + j] * q[b * d + j];
+      }
+      for (int j = 0; j < d; j++) {
+        g[b * d + j] = (g[b * d + j] - q[b * d + j] * radial) / norms[b];
+      }
+    }
+    INDArray dz = Nd4j.createUninitialized(dLdq.dataType(), rows, d); // B x d
+    HostValues.write(g, dz);
+    return dz;
   }
 }

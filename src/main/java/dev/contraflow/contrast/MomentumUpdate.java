@@ -1,6 +1,8 @@
 package dev.contraflow.contrast;
 
 import java.io.Serializable;
+import dev.contraflow.encoder.HostValues;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -50,7 +52,35 @@ public record MomentumUpdate(double momentum, Schedule schedule, long totalSteps
    */
   public void apply(INDArray target, INDArray online, long step) {
     double m = momentumAt(step);
+    if (target.dataType() == DataType.FLOAT && online.dataType() == DataType.FLOAT
+        && HostValues.reachable(target, online) && target.length() == online.length()) {
+      average(target, online, m);
+      return;
+    }
     target.muli(m);
     Nd4j.getBlasWrapper().level1().axpy(target.length(), 1 - m, online, target);
+  }
+
+  /** Values per chunk of {@link #average}. */
+  private static final int CHUNK = 8192;
+
+  /**
+   * theta_k := m theta_k + (1 - m) theta_q as one Java pass in chunks, where the ND4J path is two
+   * ops (a scale and an axpy), each a dispatch and a thread fork.
+   */
+  private static void average(INDArray target, INDArray online, double m) {
+    float keep = (float) m;
+    float take = (float) (1 - m);
+    float[] t = new float[CHUNK];
+    float[] o = new float[CHUNK];
+    for (long from = 0; from < target.length(); from += CHUNK) {
+      int n = (int) Math.min(CHUNK, target.length() - from);
+      HostValues.readFloats(target, from, t, n);
+      HostValues.readFloats(online, from, o, n);
+      for (int i = 0; i < n; i++) {
+        t[i] = keep * t[i] + take * o[i];
+      }
+      HostValues.writeFloats(t, n, target, from);
+    }
   }
 }

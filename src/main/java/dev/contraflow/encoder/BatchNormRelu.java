@@ -8,9 +8,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * with the batch's statistics and moves the running ones by DL4J's decay 0.9; inference uses the
  * running ones.
  *
- * <p>Only the N x C passes are ND4J ops (four forward, six backward, two of each a column-sum
- * GEMM); the per-channel arithmetic is done in Java on C values ({@link ChannelVectors}). Normalise,
- * scale and shift fold into one per-channel scale and shift: y = (x - mean) (gamma / std) + beta.
+ * <p>Normalise, scale and shift fold into one per-channel scale and shift: y = (x - mean) (gamma /
+ * std) + beta. Where the values are reachable from Java ({@link HostValues}: ND4J's CPU backend),
+ * the N x C passes are Java loops over them: three forward (column means; centring with the
+ * variances; scale, shift and ReLU), two backward (mask with the column sums of g and g (x -
+ * mean); the input gradient) against 7 and 8 ND4J ops, each a JNI call and a thread fork (issue
+ * 20). Elsewhere (the CUDA backend) they are ND4J ops, four forward and six backward, two of each
+ * a column-sum GEMM. Either way the per-channel arithmetic is Java on C values ({@link
+ * ChannelVectors}).
  */
 final class BatchNormRelu implements GemmLayer {
 
@@ -25,9 +30,16 @@ final class BatchNormRelu implements GemmLayer {
   private ParameterLayout.Slot beta; // 1 x C
   private INDArray runningMean; // 1 x C
   private INDArray runningVar; // 1 x C
-  private INDArray centred; // N x C, x - mean, kept for backward
+  private INDArray centred; // N x C, x - mean, kept for backward (ND4J passes)
   private double[] invStd; // C
-  private INDArray y; // N x C, kept for the ReLU mask
+  private INDArray y; // N x C, kept for the ReLU mask (ND4J passes)
+  // Java passes: x - mean kept for backward, and the folded scale and shift, from which the
+  // backward pass recomputes the ReLU's mask with the forward's own arithmetic
+  private double[] centredValues; // N x C, row-major
+  private double[] scale; // C
+  private double[] shift; // C
+  private double[] scratch; // N x C: outputs and upstream gradients on their way through Java
+  private boolean hostForward;
 
   BatchNormRelu(long channels) {
     this(channels, true);
@@ -70,6 +82,14 @@ final class BatchNormRelu implements GemmLayer {
 
   @Override
   public INDArray forward(INDArray x, boolean training) {
+    if (HostValues.reachable(x)) {
+      if (!training) {
+        return inferHost(x); // keeps nothing: a training forward's values survive it
+      }
+      hostForward = true;
+      return trainHost(x);
+    }
+    hostForward = hostForward && !training;
     int c = (int) channels;
     double[] g = ChannelVectors.read(gamma.value());
     if (!training) {
@@ -118,6 +138,9 @@ final class BatchNormRelu implements GemmLayer {
    */
   @Override
   public INDArray backward(INDArray dy, boolean inputGradient) {
+    if (hostForward) {
+      return backwardHost(HostValues.reachable(dy) ? dy : dy.dup('c'), inputGradient);
+    }
     INDArray g = relu ? Relu.mask(dy, y) : dy; // in place: dy came from the next layer
     int c = (int) channels;
     double n = g.size(0);
@@ -146,6 +169,147 @@ final class BatchNormRelu implements GemmLayer {
     centred = null;
     y = null;
     invStd = null;
+    return dx;
+  }
+
+  /** Inference in one pass over x: act(x scale + shift) with the running statistics, in place. */
+  private INDArray inferHost(INDArray x) {
+    int n = (int) x.size(0);
+    int c = (int) channels;
+    double[] g = ChannelVectors.read(gamma.value());
+    double[] mean = ChannelVectors.read(runningMean);
+    double[] var = ChannelVectors.read(runningVar);
+    double[] sc = new double[c];
+    double[] sh = ChannelVectors.read(beta.value());
+    for (int j = 0; j < c; j++) {
+      sc[j] = g[j] / Math.sqrt(var[j] + EPS);
+      sh[j] -= mean[j] * sc[j];
+    }
+    double[] v = scratch = HostValues.atLeast(scratch, (long) n * c); // N x C
+    HostValues.read(x, v);
+    normalise(v, v, n, sc, sh);
+    HostValues.write(v, x);
+    return x;
+  }
+
+  /**
+   * Training forward with the batch's statistics: the column means, then x - mean (kept) with
+   * the biased variances, then act((x - mean) scale + beta) written over x.
+   */
+  private INDArray trainHost(INDArray x) {
+    int n = (int) x.size(0);
+    int c = (int) channels;
+    double[] cen = centredValues = HostValues.atLeast(centredValues, (long) n * c); // N x C
+    HostValues.read(x, cen);
+    double[] mean = new double[c];
+    for (int i = 0; i < n; i++) {
+      int row = i * c;
+      for (int j = 0; j < c; j++) {
+        mean[j] += cen[row + j];
+      }
+    }
+    for (int j = 0; j < c; j++) {
+      mean[j] /= n;
+    }
+    double[] var = new double[c];
+    for (int i = 0; i < n; i++) {
+      int row = i * c;
+      for (int j = 0; j < c; j++) {
+        double d = cen[row + j] - mean[j];
+        cen[row + j] = d;
+        var[j] += d * d;
+      }
+    }
+    double[] g = ChannelVectors.read(gamma.value());
+    double[] runMean = ChannelVectors.read(runningMean);
+    double[] runVar = ChannelVectors.read(runningVar);
+    invStd = new double[c];
+    scale = new double[c];
+    for (int j = 0; j < c; j++) {
+      var[j] /= n; // biased: the batch's own statistics
+      runMean[j] = DECAY * runMean[j] + (1 - DECAY) * mean[j];
+      runVar[j] = DECAY * runVar[j] + (1 - DECAY) * var[j];
+      invStd[j] = 1 / Math.sqrt(var[j] + EPS);
+      scale[j] = g[j] * invStd[j];
+    }
+    ChannelVectors.write(runningMean, runMean);
+    ChannelVectors.write(runningVar, runVar);
+    shift = ChannelVectors.read(beta.value());
+    double[] out = scratch = HostValues.atLeast(scratch, (long) n * c); // N x C
+    normalise(cen, out, n, scale, shift);
+    HostValues.write(out, n * c, x, 0); // in place: x is the GEMM's own output
+    return x;
+  }
+
+  /** out := act(in scale + shift) per channel over N rows ({@code out} may be {@code in}). */
+  private void normalise(double[] in, double[] out, int n, double[] sc, double[] sh) {
+    int c = (int) channels;
+    for (int i = 0; i < n; i++) {
+      int row = i * c;
+      for (int j = 0; j < c; j++) {
+        out[row + j] = in[row + j] * sc[j] + sh[j];
+      }
+    }
+    if (relu) { // a loop of its own, without a branch in the one above (max vectorises)
+      for (int i = 0; i < n * c; i++) {
+        out[i] = Math.max(out[i], 0.0);
+      }
+    }
+  }
+
+  /**
+   * The backward pass of {@link #backward} in two passes over dy: the ReLU mask (where the
+   * forward's z = (x - mean) scale + shift was not positive, recomputed from the kept values)
+   * with dbeta = sum g and sum g (x - mean); then dx = a g - (x - mean) b + shift per channel,
+   * written over dy.
+   */
+  private INDArray backwardHost(INDArray dy, boolean inputGradient) {
+    int n = (int) dy.size(0);
+    int c = (int) channels;
+    double[] cen = centredValues;
+    double[] g = scratch = HostValues.atLeast(scratch, (long) n * c); // N x C
+    HostValues.read(dy, g);
+    double[] dbeta = new double[c];
+    double[] dgamma = new double[c];
+    for (int i = 0; i < n; i++) {
+      int row = i * c;
+      for (int j = 0; j < c; j++) {
+        double z = cen[row + j] * scale[j] + shift[j];
+        double gv = relu && !(z > 0) ? 0 : g[row + j];
+        g[row + j] = gv;
+        dbeta[j] += gv;
+        dgamma[j] += gv * cen[row + j];
+      }
+    }
+    for (int j = 0; j < c; j++) {
+      dgamma[j] *= invStd[j];
+    }
+    ChannelVectors.write(gamma.gradient(), dgamma);
+    ChannelVectors.write(beta.gradient(), dbeta);
+    INDArray dx = null;
+    if (inputGradient) {
+      double[] gam = ChannelVectors.read(gamma.value());
+      double[] a = new double[c];
+      double[] b = new double[c];
+      double[] sh = new double[c];
+      for (int j = 0; j < c; j++) {
+        a[j] = gam[j] * invStd[j];
+        b[j] = a[j] * invStd[j] * dgamma[j] / n;
+        sh[j] = -a[j] * dbeta[j] / n;
+      }
+      for (int i = 0; i < n; i++) {
+        int row = i * c;
+        for (int j = 0; j < c; j++) {
+          g[row + j] = a[j] * g[row + j] - b[j] * cen[row + j] + sh[j];
+        }
+      }
+      HostValues.write(g, n * c, dy, 0); // in place: dy came from the next layer
+      dx = dy;
+    }
+    invStd = null;
+    scale = null;
+    shift = null;
+    hostForward = false;
     return dx;
   }
 }

@@ -23,6 +23,7 @@ final class ParameterLayout {
   private final long trainable;
   private final SplittableRandom rng;
   private final List<INDArray[]> decayed = new ArrayList<>();
+  private final List<long[]> decayedSpans = new ArrayList<>();
   private long nextTrainable;
   private long nextStatistic;
 
@@ -39,6 +40,7 @@ final class ParameterLayout {
    * WeightInit.RELU), under weight decay.
    */
   Slot weight(long rows, long cols) {
+    decayedSpans.add(new long[] {nextTrainable, nextTrainable + rows * cols});
     Slot s = slot(rows, cols);
     double std = Math.sqrt(2.0 / rows);
     double[] values = new double[(int) (rows * cols)];
@@ -69,6 +71,14 @@ final class ParameterLayout {
   /** Pairs (weight, its gradient) that weight decay applies to: weights, not biases or BN. */
   List<INDArray[]> decayed() {
     return decayed;
+  }
+
+  /**
+   * Where the {@link #decayed} weights sit in the trainable vector: [from, to) spans in increasing
+   * order, one per weight tensor.
+   */
+  List<long[]> decayedSpans() {
+    return decayedSpans;
   }
 
   /** Checks that the layers took exactly the space they declared. */

@@ -5,10 +5,17 @@ import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** ReLU in place on the preceding GEMM's output; its backward masks the gradient in place. */
+/**
+ * ReLU in place on the preceding GEMM's output; its backward masks the gradient in place. Where
+ * the values are reachable from Java ({@link HostValues}) each pass is one Java loop, else one
+ * ND4J op.
+ */
 final class Relu implements GemmLayer {
 
-  private INDArray y;
+  private INDArray y; // ND4J passes: the output, for the mask
+  private double[] kept; // Java passes: the output's values, for the mask
+  private double[] scratch; // Java passes: inference outputs, upstream gradients
+  private boolean hostForward;
 
   /** y := max(y, 0) in place. */
   static INDArray apply(INDArray y) {
@@ -23,13 +30,42 @@ final class Relu implements GemmLayer {
 
   @Override
   public INDArray forward(INDArray x, boolean training) {
+    if (HostValues.reachable(x)) {
+      double[] v = training ? (kept = HostValues.atLeast(kept, x.length()))
+          : (scratch = HostValues.atLeast(scratch, x.length()));
+      HostValues.read(x, v);
+      int n = (int) x.length();
+      for (int i = 0; i < n; i++) {
+        v[i] = Math.max(v[i], 0.0);
+      }
+      HostValues.write(v, n, x, 0);
+      if (training) {
+        hostForward = true; // an inference forward leaves a training forward's mask alone
+      }
+      return x;
+    }
     INDArray out = apply(x);
-    y = training ? out : null;
+    if (training) {
+      y = out;
+      hostForward = false;
+    }
     return out;
   }
 
   @Override
   public INDArray backward(INDArray dy, boolean inputGradient) {
+    if (hostForward) {
+      INDArray dx = HostValues.reachable(dy) ? dy : dy.dup('c');
+      int n = (int) dx.length();
+      double[] g = scratch = HostValues.atLeast(scratch, n);
+      HostValues.read(dx, g);
+      for (int i = 0; i < n; i++) {
+        g[i] = kept[i] > 0 ? g[i] : 0;
+      }
+      HostValues.write(g, n, dx, 0);
+      hostForward = false;
+      return dx;
+    }
     INDArray dx = mask(dy, y);
     y = null;
     return dx;

@@ -24,4 +24,17 @@ class SpeedBenchmarkTest {
     assertEquals(0, SpeedBenchmark.stepsToSteadyState(
         LearnerConfig.defaults(Method.INSTDISC, 1, 28, 28)), "its bank draws a fixed number");
   }
+
+  @Test
+  void modelFlopsCountTheViewsEachMethodPassesThroughEachEncoder() {
+    // 3 forward passes' worth per view trained (forward + backward), 1 per momentum-encoder view
+    assertEquals(4, SpeedBenchmark.forwardPassesPerRecord(LearnerConfig.mocoV2(1, 28, 28)));
+    LearnerConfig cmc = LearnerConfig.defaults(Method.CMC, 1, 28, 28);
+    assertEquals(4L * cmc.cmc().views(), SpeedBenchmark.forwardPassesPerRecord(cmc),
+        "CMC trains on every view and keys every view");
+    assertEquals(6, SpeedBenchmark.forwardPassesPerRecord(
+        LearnerConfig.defaults(Method.SIMCLR, 1, 28, 28)));
+    assertEquals(8, SpeedBenchmark.forwardPassesPerRecord(
+        LearnerConfig.defaults(Method.BYOL, 1, 28, 28)));
+  }
 }

@@ -155,19 +155,54 @@ class GemmEncoderTest {
 
   @Test
   void weightDecayShrinksWeightsButNotBiasesOrBatchNorm() {
-    EncoderConfig c = config(EncoderKind.GEMM_MLP, 1, 8, 8);
-    Encoder e = Encoder.create(c, new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.1, 0, 0.5));
-    INDArray x = images(4, 1, 8, 8, 1L, DataType.FLOAT);
-    float[] before = e.params();
-    Encoder.Forward f = e.forwardForTraining(x);
-    e.backwardAndUpdate(f.projection().mul(0), 0); // zero loss gradient: only the decay acts
-    float[] after = e.params();
-    long firstWeights = 64L * 32; // the first fc's weights lead the flat vector
-    for (int i = 0; i < firstWeights; i++) {
-      assertEquals(before[i] * (1 - 0.1 * 0.5), after[i], 1e-6, "weight " + i);
+    for (double momentum : new double[] {0, 0.9}) { // plain SGD, and Nesterov's fused step
+      EncoderConfig c = config(EncoderKind.GEMM_MLP, 1, 8, 8);
+      Encoder e = Encoder.create(c, new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.1,
+          momentum, 0.5));
+      INDArray x = images(4, 1, 8, 8, 1L, DataType.FLOAT);
+      float[] before = e.params();
+      Encoder.Forward f = e.forwardForTraining(x);
+      e.backwardAndUpdate(f.projection().mul(0), 0); // zero loss gradient: only the decay acts
+      float[] after = e.params();
+      long firstWeights = 64L * 32; // the first fc's weights lead the flat vector
+      for (int i = 0; i < firstWeights; i++) {
+        assertEquals(before[i] * (1 - 0.1 * 0.5), after[i], 1e-6, "weight " + i);
+      }
+      for (int i = (int) firstWeights; i < firstWeights + 2 * 32; i++) {
+        assertEquals(before[i], after[i], "BN gamma and beta are not decayed: " + i);
+      }
+      long secondWeights = firstWeights + 4 * 32; // then BN's gamma, beta; the second fc's
+      assertEquals(before[(int) secondWeights] * (1 - 0.1 * 0.5), after[(int) secondWeights],
+          1e-6, "the second fc's weights are decayed too");
     }
-    for (int i = (int) firstWeights; i < firstWeights + 2 * 32; i++) {
-      assertEquals(before[i], after[i], "BN gamma and beta are not decayed: " + i);
+  }
+
+  /**
+   * The fused Java update of the default optimiser (Nesterov momentum, no decay here) gives what
+   * ND4J's own Nesterov updater gives on the same gradient / B and state, over two steps.
+   */
+  @Test
+  void nesterovStepMatchesNd4jsUpdater() {
+    EncoderConfig c = config(EncoderKind.GEMM_MLP, 1, 8, 8);
+    OptimizerConfig nesterov = new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.05, 0.9, 0);
+    GemmEncoder e = GemmEncoder.build(c, nesterov, 0, 0);
+    GemmEncoder twin = GemmEncoder.build(c, nesterov, 0, 0); // gives the raw gradients
+    INDArray v = Nd4j.create(DataType.FLOAT, 1, e.trainableView().length());
+    org.nd4j.linalg.learning.GradientUpdater oracle =
+        new org.nd4j.linalg.learning.config.Nesterovs(0.05, 0.9).instantiate(v, true);
+    INDArray expected = e.trainableView().dup();
+    for (int step = 0; step < 2; step++) {
+      INDArray x = images(4, 1, 8, 8, 20L + step, DataType.FLOAT);
+      twin.loadParams(e.params());
+      twin.backward(twin.forwardForTraining(x.dup()).projection().dup());
+      INDArray update = twin.gradient().dup().divi(4);
+      oracle.applyUpdater(update, step, 0);
+      expected.subi(update);
+
+      e.backwardAndUpdate(e.forwardForTraining(x.dup()).projection().dup(), step);
+      assertTrue(expected.equalsWithEps(e.trainableView(), 1e-6), "step " + step);
+      assertTrue(v.equalsWithEps(Nd4j.createFromArray(e.updaterState()).reshape(v.shape()),
+          1e-6), "momentum state, step " + step);
     }
   }
 
