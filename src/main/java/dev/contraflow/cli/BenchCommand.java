@@ -151,9 +151,14 @@ final class BenchCommand implements Runnable {
         description = "Held-out definitions classified, and example/definition pairs (default ${DEFAULT-VALUE}).")
     int queries;
 
-    @Option(names = "--supervised",
-        description = "Supervised SimCSE instead: train on the training synsets' (definition,"
-            + " usage example) pairs, the example as the definition's positive.")
+    // supervised by default: the pairs are what one pass can learn retrieval from (unsupervised
+    // views of single sentences moved the hashed bag away from TF-IDF's geometry; README)
+    @Option(names = "--supervised", negatable = true, defaultValue = "true",
+        fallbackValue = "true",
+        description = "Supervised SimCSE: train on the training synsets' (definition, usage"
+            + " example) pairs, the example as the definition's positive (AUSTEN: a sentence and"
+            + " the next); --no-supervised: the training sentences one by one, two views each"
+            + " (default ${DEFAULT-VALUE}).")
     boolean supervised;
 
     @Option(names = "--tfidf-features", defaultValue = "8192",

@@ -31,7 +31,7 @@ final class LearnerOptions {
 
   @Option(names = "--method",
       description = "Self-supervised method: ${COMPLETION-CANDIDATES} (default CMC for images,"
-          + " ESIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV,"
+          + " SIMCSE for sentences). Images: MOCO, SIMCLR, MOCO_V3, BYOL, SIMSIAM, INSTDISC, SWAV,"
           + " DINO, CMC.")
   Method method;
 
@@ -43,7 +43,7 @@ final class LearnerOptions {
   @Option(names = "--width",
       description = "Images: channels of the first stage, later stages double it (default 64"
           + " for GEMM_MLP: hidden layers 1024 and 512; 32 for the other encoders and the image"
-          + " tower of pairs); sentences: embedding and representation width (default 128).")
+          + " tower of pairs); sentences: embedding and representation width (default 1024).")
   Integer width;
 
   @Option(names = "--text-width",
@@ -60,7 +60,9 @@ final class LearnerOptions {
           + " a linear head, as MoCo v1 and InstDisc).")
   Integer headHidden;
 
-  @Option(names = "--dim", description = "Projection dimension d (default 128).")
+  @Option(names = "--dim",
+      description = "Projection dimension d (default 128; sentences 1024, = --width for"
+          + " HASHED_BAG).")
   Integer dim;
 
   @Option(names = "--batch-size",
@@ -69,7 +71,7 @@ final class LearnerOptions {
   Integer batchSize;
 
   @Option(names = "--queue-size",
-      description = "Negatives in the queue K (default 4096 for images, 160 for sentences;"
+      description = "Negatives in the queue K (default 4096 for images, 160 for ESIMCSE;"
           + " 0 = in-batch negatives only, sentences); INSTDISC: ids in the memory bank"
           + " (default 65536).")
   Integer queueSize;
@@ -82,7 +84,7 @@ final class LearnerOptions {
   Double temperature;
 
   @Option(names = "--momentum",
-      description = "Momentum-encoder EMA m (default 0.99 for images, 0.995 for sentences; DINO's"
+      description = "Momentum-encoder EMA m (default 0.99 for images, 0 for sentences; DINO's"
           + " paper starts its teacher at 0.996).")
   Double momentum;
 
@@ -92,12 +94,12 @@ final class LearnerOptions {
   MomentumUpdate.Schedule momentumSchedule;
 
   @Option(names = "--optimizer",
-      description = "${COMPLETION-CANDIDATES} (default SGD for images, ADAM for sentences and"
-          + " pairs).")
+      description = "${COMPLETION-CANDIDATES} (default SGD for images, ADAGRAD for sentences,"
+          + " ADAM for pairs).")
   OptimizerConfig.Kind optimizer;
 
   @Option(names = "--lr",
-      description = "Learning rate (default 0.03 for images, 0.001 for sentences and pairs).")
+      description = "Learning rate (default 0.03 for images, 0.01 for sentences, 0.001 for pairs).")
   Double learningRate;
 
   @Option(names = "--weight-decay",
@@ -131,7 +133,7 @@ final class LearnerOptions {
 
   @Option(names = "--pooling",
       description = "Sentences: how token vectors are weighed: ${COMPLETION-CANDIDATES} (default"
-          + " MEAN; SIF and IDF count document frequencies from the stream).")
+          + " IDF; SIF and IDF count document frequencies from the stream).")
   SentencePooling pooling;
 
   @Option(names = "--kernel",
@@ -140,18 +142,18 @@ final class LearnerOptions {
   Integer kernel;
 
   @Option(names = "--text-encoder",
-      description = "Sentences: ${COMPLETION-CANDIDATES} (default CONTEXT_CONVOLUTION; HASHED_BAG:"
+      description = "Sentences: ${COMPLETION-CANDIDATES} (default HASHED_BAG:"
           + " pooled rows of a wide hashed table, no head, sparse row updates; its"
           + " --dim must equal --width).")
   TextEncoderKind textEncoder;
 
   @Option(names = "--slots-per-token",
       description = "Sentences: ids per token, the word's and up to this minus 1 of its character"
-          + " n-grams' (default 6; 1 = words only).")
+          + " n-grams' (default 1 = words only; 6 for CONTEXT_CONVOLUTION).")
   Integer slotsPerToken;
 
   @Option(names = "--buckets",
-      description = "Sentences: hashed word and n-gram ids (default 16384).")
+      description = "Sentences: hashed word and n-gram ids (default 32768).")
   Integer buckets;
 
   @Option(names = "--max-tokens",

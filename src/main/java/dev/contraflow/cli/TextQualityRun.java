@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * {@code bench text}: scores TF-IDF and the untrained sentence encoder, trains online on the
- * training synsets' definitions (or, {@code supervised}, their (definition, example) pairs) for
+ * training pairs ({@code supervised}, the default: WordNet's (definition, example), Austen's
+ * (sentence, next sentence)) or on the training sentences one by one for
  * {@code passes} passes (at most {@code minutes}; 0 for no limit), then scores the trained encoder,
  * as one table ({@code baselines} false: the trained encoder only). The encoder streams the
  * first {@code stream} training sentences (0 = all); TF-IDF counts its IDF over all of them, so a
@@ -28,7 +29,7 @@ record TextQualityRun(SentenceLearnerConfig config, TextQualityBenchmark.Data da
     TextQualityBenchmark bench = new TextQualityBenchmark(out);
     out.printf("bench text: %d training %s, bank %d, queries %d, pairs %d; %s,"
             + " width %d, batch %d, queue %d, T %.3f%s%n", records,
-        supervised ? "(definition, example) pairs" : "sentences",
+        supervised ? "pairs (each record a sentence and its positive)" : "sentences",
         data.bank().size(), data.queries().size(), data.pairExamples().size(), config.method(),
         config.encoder().width(), config.batchSize(), config.queueSize(), config.temperature(),
         minutes > 0 ? ", at most " + minutes + " min" : "");

@@ -77,7 +77,8 @@ public abstract class Encoder {
    *     #writesDl4j()} false)
    */
   public void writeDl4j(java.io.OutputStream out) throws java.io.IOException {
-    throw new UnsupportedOperationException("a " + config.kind() + " encoder is no DL4J graph;"
+    throw new UnsupportedOperationException("a " + (config != null ? config.kind()
+        : getClass().getSimpleName()) + " encoder is no DL4J graph;"
         + " its parameters are in the contraflow model file only");
   }
 

@@ -137,7 +137,7 @@ class ContraflowCliTest {
         "--dim", "8", "--model-out", model.toString()), err.toString());
     ModelFile.SentenceModel m = ModelFile.readSentenceModel(model);
     assertEquals(4, m.state().step()); // 5 usable lines (the empty one refused) x 3 passes / 4
-    assertEquals(160, m.config().queueSize()); // ESimCSE by default
+    assertEquals(0, m.config().queueSize()); // SimCSE by default: in-batch negatives only
 
     Path out = dir.resolve("s.jsonl");
     assertEquals(0, run("embed", "--model", model.toString(), "--sentences", text.toString(),

@@ -60,17 +60,17 @@ class TrainAndLearnConfigTest {
         train("--method", method.name()).toSentenceConfig(1));
   }
 
-  /** --text-encoder is sentenceLearner.encoder.kind; the hashed bag's row-wise Adagrad binds. */
+  /** --text-encoder is sentenceLearner.encoder.kind; the convolution encoder's Adam binds. */
   @Test
-  void theHashedBagIsAnOverrideOfTheEncoderKind() {
-    SentenceLearnerConfig cli = train("--text-encoder", "HASHED_BAG", "--width", "64", "--dim",
-        "64", "--optimizer", "ADAGRAD").toSentenceConfig(1);
-    assertEquals(learn("sentenceLearner.encoder.kind=HASHED_BAG",
+  void theConvolutionEncoderIsAnOverrideOfTheEncoderKind() {
+    SentenceLearnerConfig cli = train("--text-encoder", "CONTEXT_CONVOLUTION", "--width", "64",
+        "--dim", "64", "--optimizer", "ADAM").toSentenceConfig(1);
+    assertEquals(learn("sentenceLearner.encoder.kind=CONTEXT_CONVOLUTION",
         "sentenceLearner.encoder.width=64", "sentenceLearner.encoder.projectionDim=64",
-        "sentenceLearner.optimizer.kind=ADAGRAD").sentenceLearner(), cli);
-    assertEquals(TextEncoderKind.HASHED_BAG, cli.encoder().kind());
-    assertEquals(TextEncoderKind.CONTEXT_CONVOLUTION,
-        train().toSentenceConfig(1).encoder().kind(), "the default");
+        "sentenceLearner.optimizer.kind=ADAM").sentenceLearner(), cli);
+    assertEquals(TextEncoderKind.CONTEXT_CONVOLUTION, cli.encoder().kind());
+    assertEquals(TextEncoderKind.HASHED_BAG, train().toSentenceConfig(1).encoder().kind(),
+        "the default");
   }
 
   /** CPC's settings: train's options set the {@code sentenceLearner.cpc} keys. */

@@ -153,7 +153,7 @@ class ModalitiesStreamingTest {
         .filter(c -> c.getModelId().equals("default-text")).toList();
     assertTrue(text.size() >= 2, "published every 2 steps: " + text.size());
     CheckpointRecord last = text.get(text.size() - 1);
-    assertEquals("ESIMCSE", last.getMethod());
+    assertEquals("SIMCSE", last.getMethod());
     ModelFile.SentenceModel model = ModelFile.readSentenceModel(
         Path.of(URI.create(last.getUri())));
     LearnerState expectedState = uninterruptedRun(config, good, (int) last.getModelVersion());

@@ -70,13 +70,23 @@ class SentenceLearnerTest {
         OptimizerConfig.Kind.ADAM));
   }
 
+  @Test
+  void withTheDefaultsShapeOnSupervisedPairsARestoredStateContinuesExactly() throws Exception {
+    assertRestoredStateContinuesExactly(TinySentences.simCseOnHashedBag(),
+        TinySentences.pairs(12));
+  }
+
+  private static void assertRestoredStateContinuesExactly(SentenceLearnerConfig c)
+      throws Exception {
+    assertRestoredStateContinuesExactly(c, TinySentences.examples(12));
+  }
+
   /**
    * Parameters, optimiser state, document-frequency sketch and embeddings equal after a restore
    * mid-run.
    */
-  private static void assertRestoredStateContinuesExactly(SentenceLearnerConfig c)
-      throws Exception {
-    List<SentenceExample> all = TinySentences.examples(12);
+  private static void assertRestoredStateContinuesExactly(SentenceLearnerConfig c,
+      List<SentenceExample> all) throws Exception {
     RestoredRun<SentenceExample> run = RestoredRun.of(() -> Learner.sentences(c), all);
     LearnerState s = run.uninterrupted();
     LearnerState restored = run.restored();

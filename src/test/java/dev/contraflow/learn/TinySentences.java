@@ -48,6 +48,30 @@ final class TinySentences {
         SentencePooling.IDF);
   }
 
+  /**
+   * The sentence defaults' shape in small (default-job.yaml): supervised SimCSE - no queue,
+   * momentum 0, so the embeddings are the online encoder's - on the hashed bag with IDF pooling
+   * and row-wise Adagrad.
+   */
+  static SentenceLearnerConfig simCseOnHashedBag() {
+    SentenceLearnerConfig bag = hashedBag(Method.SIMCSE, 0, OptimizerConfig.Kind.ADAGRAD);
+    return new SentenceLearnerConfig(bag.method(), bag.tokenizer(), bag.encoder(),
+        new OptimizerConfig(OptimizerConfig.Kind.ADAGRAD, 0.01, 0, 0), 0, bag.temperature(),
+        MomentumUpdate.constant(0), bag.duplicationRate(), bag.deletionRate(), bag.batchSize(),
+        bag.seed(), null, 0, SentencePooling.IDF);
+  }
+
+  /** {@code n} supervised records: each sentence with the next text as its positive. */
+  static List<SentenceExample> pairs(int n) {
+    List<SentenceExample> sentences = examples(n + 1);
+    List<SentenceExample> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(new SentenceExample(sentences.get(i).sentence(), sentences.get(i + 1).sentence(),
+          null));
+    }
+    return out;
+  }
+
   static SentenceTokenizer tokenizer() {
     return new SentenceTokenizer(TOKENIZER);
   }

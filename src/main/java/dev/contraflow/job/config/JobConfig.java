@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * @param topics topic names
  * @param model the model keys records train when they name none
  * @param learner every image model key's learner (MoCo v2 defaults), bound straight from YAML
- * @param sentenceLearner every sentence model key's learner (ESimCSE defaults)
+ * @param sentenceLearner every sentence model key's learner (SimCSE on a hashed bag by default)
  * @param pairLearner every image-text model key's learner (CLIP)
  * @param job Flink settings: parallelism, micro-batch timeout, checkpoints, restarts
  * @param publish how often model files and checkpoint records are published, behind which gates

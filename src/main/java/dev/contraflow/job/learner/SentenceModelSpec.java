@@ -1,6 +1,7 @@
 package dev.contraflow.job.learner;
 
 import dev.contraflow.encoder.Encoder;
+import dev.contraflow.encoder.TextEncoderKind;
 import dev.contraflow.io.text.InvalidSentenceException;
 import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.job.decode.SentenceInput;
@@ -80,7 +81,10 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
 
   @Override
   public Files files() {
-    Encoder momentumEncoder = Encoder.create(config.encoder(), config.optimizer());
+    // a scratch encoder of the model's shape writes DL4J's format; the hashed bag has none, and a
+    // scratch copy of its table would cost as much memory as the model
+    Encoder momentumEncoder = config.encoder().kind() == TextEncoderKind.HASHED_BAG ? null
+        : Encoder.create(config.encoder(), config.optimizer());
     return new Files() {
       @Override
       public byte[] modelFile(LearnerState state, Map<String, String> provenance)
@@ -90,8 +94,9 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
 
       @Override
       public Map<String, byte[]> dl4jEncoders(LearnerState state) throws IOException {
-        return Map.of("key-encoder", ModelPublisher.dl4j(momentumEncoder,
-            state.embeddingParams()));
+        return momentumEncoder == null ? Map.of()
+            : Map.of("key-encoder", ModelPublisher.dl4j(momentumEncoder,
+                state.embeddingParams()));
       }
     };
   }

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.contraflow.contrast.CmcLoss;
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.encoder.OptimizerConfig;
+import dev.contraflow.encoder.SentencePooling;
+import dev.contraflow.encoder.TextEncoderKind;
 import dev.contraflow.learn.CpcConfig;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerConfig;
@@ -279,15 +282,20 @@ class JobConfigLoaderTest {
   }
 
   @Test
-  void sentenceLearnerDefaultsAreESimCseAndItsSettingsAreChecked() {
+  void sentenceLearnerDefaultsAreSimCseOnAHashedBagAndItsSettingsAreChecked() {
     JobConfig c = JobConfigLoader.defaults(List.of());
     assertEquals(List.of("contraflow.images", "contraflow.sentences", "contraflow.pairs"),
         c.topics().inputs());
-    assertEquals(Method.ESIMCSE, c.sentenceLearner().method());
+    assertEquals(Method.SIMCSE, c.sentenceLearner().method());
     assertEquals(0.05, c.sentenceLearner().temperature());
-    assertEquals(0.32, c.sentenceLearner().duplicationRate());
-    assertEquals(160, c.sentenceLearner().queueSize());
+    assertEquals(0, c.sentenceLearner().queueSize(), "SimCSE: in-batch negatives only");
     assertEquals(64, c.sentenceLearner().batchSize());
+    // the hashed bag of words (README, "Quality, sentences after one pass")
+    assertEquals(TextEncoderKind.HASHED_BAG, c.sentenceLearner().encoder().kind());
+    assertEquals(1024, c.sentenceLearner().encoder().projectionDim());
+    assertEquals(1, c.sentenceLearner().tokenizer().slotsPerToken(), "words only");
+    assertEquals(SentencePooling.IDF, c.sentenceLearner().pooling());
+    assertEquals(OptimizerConfig.Kind.ADAGRAD, c.sentenceLearner().optimizer().kind());
     assertEquals(c.sentenceLearner().tokenizer().buckets(),
         c.sentenceLearner().encoder().vocabularySize());
 

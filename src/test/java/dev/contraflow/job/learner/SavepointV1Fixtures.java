@@ -93,6 +93,11 @@ final class SavepointV1Fixtures {
             i -> new LearnerInput(MODEL, images.get(i), "images", 0, i, 0),
             LearnerFunction::images),
         new Fixture<SentenceInput>("sentence", List.of("sentenceLearner.method=ESIMCSE",
+            // the sentence defaults of the job that wrote the savepoint (before issue 16)
+            "sentenceLearner.encoder.kind=CONTEXT_CONVOLUTION",
+            "sentenceLearner.tokenizer.slotsPerToken=6", "sentenceLearner.optimizer.kind=ADAM",
+            "sentenceLearner.optimizer.learningRate=0.001",
+            "sentenceLearner.momentum.momentum=0.995", "sentenceLearner.pooling=MEAN",
             "sentenceLearner.tokenizer.buckets=512", "sentenceLearner.tokenizer.maxTokens=8",
             "sentenceLearner.encoder.width=8", "sentenceLearner.encoder.projectionHidden=16",
             "sentenceLearner.encoder.projectionDim=8",

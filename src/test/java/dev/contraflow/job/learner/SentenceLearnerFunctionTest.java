@@ -190,7 +190,7 @@ class SentenceLearnerFunctionTest {
       }
       assertEquals(1, published.size());
       CheckpointRecord c = published.get(0);
-      assertEquals("ESIMCSE", c.getMethod());
+      assertEquals("SIMCSE", c.getMethod());
       assertTrue(c.getUri().endsWith("/t/t-text-v1.cfm"), c.getUri());
       assertTrue(c.getConfig().contains("\"duplicationRate\":0.32"), c.getConfig());
       byte[] file = Files.readAllBytes(Path.of(URI.create(c.getUri())));
