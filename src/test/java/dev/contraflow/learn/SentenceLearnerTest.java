@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.encoder.DocumentFrequencySketch;
 import dev.contraflow.encoder.OptimizerConfig;
 import dev.contraflow.encoder.SentencePooling;
@@ -74,6 +75,39 @@ class SentenceLearnerTest {
   void withTheDefaultsShapeOnSupervisedPairsARestoredStateContinuesExactly() throws Exception {
     assertRestoredStateContinuesExactly(TinySentences.simCseOnHashedBag(),
         TinySentences.pairs(12));
+  }
+
+  /**
+   * At momentum 0 without a queue the momentum encoder would copy the encoder after every update:
+   * the state keeps the table once, and embeds as the copy did. The copy is reproduced by a
+   * cosine schedule from m = 0 over 10^12 steps, whose m stays below 10^-20 here: in float each
+   * EMA then writes the encoder's own values.
+   */
+  @Test
+  void atMomentumZeroTheStateHoldsNoCopyOfTheEncoderAndEmbedsAsTheCopyDid() throws Exception {
+    SentenceLearnerConfig plain = TinySentences.simCseOnHashedBag();
+    SentenceLearnerConfig copied = new SentenceLearnerConfig(plain.method(), plain.tokenizer(),
+        plain.encoder(), plain.optimizer(), 0, plain.temperature(),
+        new MomentumUpdate(0, MomentumUpdate.Schedule.COSINE, 1_000_000_000_000L),
+        plain.duplicationRate(), plain.deletionRate(), plain.batchSize(), plain.seed(), null, 0,
+        plain.pooling());
+    List<SentenceExample> all = TinySentences.pairs(12);
+    Learner<SentenceExample> withoutCopy = Learner.sentences(plain);
+    Learner<SentenceExample> withCopy = Learner.sentences(copied);
+    LearnerState a = withoutCopy.initialState();
+    LearnerState b = withCopy.initialState();
+    assertFalse(a.networks().containsKey(LearnerState.MOMENTUM));
+    assertTrue(b.networks().containsKey(LearnerState.MOMENTUM));
+    for (int i = 0; i < all.size(); i += plain.batchSize()) {
+      List<SentenceExample> batch = all.subList(i, Math.min(all.size(), i + plain.batchSize()));
+      a = withoutCopy.step(a, Batch.trainingOnly(batch)).state();
+      b = withCopy.step(b, Batch.trainingOnly(batch)).state();
+    }
+    assertArrayEquals(b.network(LearnerState.MOMENTUM).params(), a.encoderParams(),
+        "the copy is the encoder, bit for bit");
+    assertArrayEquals(withCopy.embedAll(b, all), withoutCopy.embedAll(a, all));
+    assertTrue(LearnerStateCodec.toBytes(b).length - LearnerStateCodec.toBytes(a).length
+        >= Float.BYTES * a.encoderParams().length, "the table is kept once");
   }
 
   private static void assertRestoredStateContinuesExactly(SentenceLearnerConfig c)

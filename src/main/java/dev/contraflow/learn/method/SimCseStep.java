@@ -12,6 +12,7 @@ import dev.contraflow.augment.SentenceView;
 import dev.contraflow.augment.TextViews;
 import dev.contraflow.contrast.InfoNceLoss;
 import dev.contraflow.contrast.L2Normalization;
+import dev.contraflow.contrast.MomentumUpdate;
 import dev.contraflow.contrast.NegativeQueue;
 import dev.contraflow.contrast.SimCseLoss;
 import dev.contraflow.encoder.DocumentFrequencySketch;
@@ -45,11 +46,17 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * momentum update; the momentum encoder's keys of the positives replace the oldest queue entries
  * (ESimCSE). The dropout masks are drawn from the learner's random stream, so an update is
  * deterministic. Embeddings are the momentum encoder's representations.
+ *
+ * <p>At momentum 0 without a queue (the sentence defaults: supervised SimCSE on the hashed bag)
+ * the momentum encoder would be an exact copy of the encoder after every update, so there is
+ * none: the encoder makes the embeddings, and the state holds its table once, not twice (128 MiB
+ * less per model key at the defaults), with the same embeddings to the bit.
  */
 public final class SimCseStep implements MethodStep<SentenceExample> {
 
   private final SentenceLearnerConfig config;
   private final Encoder encoder;
+  /** The EMA of the encoder: the queue's keys and the embeddings; null when it would be a copy. */
   private final Encoder momentumEncoder;
   private final Networks networks;
   private final TextViews views;
@@ -63,9 +70,13 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
   public SimCseStep(SentenceLearnerConfig config) {
     this.config = config;
     this.encoder = Encoder.create(config.encoder(), config.optimizer());
-    this.momentumEncoder = Encoder.create(config.encoder(), config.optimizer());
-    this.networks = new Networks().trained(LearnerState.ONLINE, encoder)
-        .untrained(LearnerState.MOMENTUM, momentumEncoder);
+    this.networks = new Networks().trained(LearnerState.ONLINE, encoder);
+    if (keepsMomentumEncoder(config)) {
+      this.momentumEncoder = Encoder.create(config.encoder(), config.optimizer());
+      networks.untrained(LearnerState.MOMENTUM, momentumEncoder);
+    } else {
+      this.momentumEncoder = null;
+    }
     if (config.pooling().countsDocuments()) {
       float[] counts = DocumentFrequencySketch.emptyValues();
       networks.statistics(LearnerState.DOCUMENT_FREQUENCIES, counts);
@@ -75,6 +86,16 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
     }
     this.views = config.views();
     this.loss = new SimCseLoss(config.temperature());
+  }
+
+  /**
+   * Whether these settings need a momentum encoder apart from the encoder: a queue, or an EMA
+   * that is not a plain copy (m > 0, or a schedule).
+   */
+  static boolean keepsMomentumEncoder(SentenceLearnerConfig config) {
+    MomentumUpdate m = config.momentum();
+    return config.queueSize() > 0 || m.schedule() != MomentumUpdate.Schedule.CONSTANT
+        || m.momentum() != 0;
   }
 
   @Override
@@ -87,13 +108,17 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
     return networks;
   }
 
-  /** Step 0: a fresh encoder, the momentum encoder equal to it, an empty queue (ESimCSE). */
+  /**
+   * Step 0: a fresh encoder, the momentum encoder (if any) equal to it, an empty queue (ESimCSE).
+   */
   @Override
   public LearnerState initialState() {
     Encoder fresh = Encoder.create(config.encoder(), config.optimizer());
     var blocks = new Networks().trained(LearnerState.ONLINE, fresh).capture();
-    blocks.put(LearnerState.MOMENTUM,
-        new LearnerState.Network(blocks.get(LearnerState.ONLINE).params().clone(), new float[0]));
+    if (momentumEncoder != null) {
+      blocks.put(LearnerState.MOMENTUM, new LearnerState.Network(
+          blocks.get(LearnerState.ONLINE).params().clone(), new float[0]));
+    }
     if (frequencies != null) {
       blocks.put(LearnerState.DOCUMENT_FREQUENCIES,
           new LearnerState.Network(DocumentFrequencySketch.emptyValues(), new float[0]));
@@ -139,8 +164,10 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
     encoder.backwardAndUpdate(dLossDz, in.iteration(), b);
     clock.lap(BACKWARD);
 
-    config.momentum().apply(momentumEncoder.paramsView(), encoder.paramsView(),
-        in.state().step());
+    if (momentumEncoder != null) {
+      config.momentum().apply(momentumEncoder.paramsView(), encoder.paramsView(),
+          in.state().step());
+    }
     clock.lap(MOMENTUM);
 
     // dequeue and enqueue: the momentum encoder's keys of this batch's positives
@@ -218,7 +245,7 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
     return out;
   }
 
-  /** Embeddings of the records' sentences by the momentum encoder. */
+  /** Embeddings of the records' sentences by the momentum encoder (or the encoder, at m = 0). */
   @Override
   public List<Output> embed(List<SentenceExample> examples, long version) {
     List<SentenceView> plain = new ArrayList<>(examples.size());
@@ -228,7 +255,8 @@ public final class SimCseStep implements MethodStep<SentenceExample> {
       plain.add(SentenceView.of(s));
       ids.add(s.id());
     }
-    INDArray rep = L2Normalization.unit(momentumEncoder.infer(pack(plain)).representation());
+    Encoder embedder = momentumEncoder != null ? momentumEncoder : encoder;
+    INDArray rep = L2Normalization.unit(embedder.infer(pack(plain)).representation());
     List<Embedding> embeddings = Embedding.ofRows(ids, rep, version);
     List<Output> out = new ArrayList<>(ids.size());
     for (int i = 0; i < ids.size(); i++) {
