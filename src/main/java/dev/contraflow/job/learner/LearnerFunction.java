@@ -51,14 +51,18 @@ import org.apache.flink.util.Collector;
  * The learner of each model key (modelId) of one kind ({@link ModelSpec}: images, sentences or
  * image-text pairs). Records are buffered in keyed state until the micro-batch holds B of them,
  * or {@code limits.maxPendingBytes} of them, or {@code job.batchTimeout} of processing time has
- * passed since its first record; then one step
- * trains on it and every record gets its embedding (a pair: one per tower) from the model the
- * step left - the momentum encoder, for methods that have one - tagged with the new model version
- * (the step).
+ * passed since its first record. Then every record gets its embedding (a pair: one per tower) from
+ * the model as the micro-batches before it left it - the momentum encoder, for methods that have
+ * one - tagged with that model's version (its step), emitted at once; then the micro-batch trains:
+ * its first update at once, each further one in a processing-time timer of its own ({@link
+ * Learner#begin}, {@link Learner#update}, {@link Learner#finish}), so that a checkpoint barrier
+ * waits for one update, not for all of them (issue 20). The key's state after each update is in
+ * keyed state with the plan of the rest, so a snapshot between two updates restores exactly.
  *
- * <p>A step the learner rejects as non-finite leaves the key's state as it was and its records are
- * embedded by that state; after {@code limits.maxRejectedSteps} rejections in a row the key stops
- * training (metric {@code trainingStopped}) and only embeds, and the job goes on.
+ * <p>An update the learner rejects as non-finite leaves the key's state as the update before it
+ * left it and drops the micro-batch's remaining updates; after {@code limits.maxRejectedSteps}
+ * rejections in a row the key stops training (metric {@code trainingStopped}) and only embeds, and
+ * the job goes on.
  *
  * <p>Refreshed embeddings (issue 13, {@code refresh.*}): each key keeps a {@link LiveSet}, the
  * latest input of each id it embedded. A due checkpoint must pass the {@link PublishGate}s (else
@@ -71,8 +75,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>End of input (a bounded replay, {@code kafka.stoppingOffsets}, or a stop with drain): the
  * end-of-time watermark fires each key's event-time timer at {@link Long#MAX_VALUE}, registered
- * with its records. Processing-time timers no longer fire then, so the key trains on and embeds
- * its last partial micro-batch there, publishes the model it ends with (through the gates) and
+ * with its records. Processing-time timers no longer fire then, so the key embeds and trains on
+ * its last partial micro-batch there (every update left at once), publishes the model it ends with (through the gates) and
  * finishes any refresh under way, before the job's final checkpoint commits it all.
  *
  * <p>All learner state lives in keyed state and is replaced by fresh immutable values after each
