@@ -76,8 +76,9 @@ import org.apache.flink.util.Collector;
  * <p>End of input (a bounded replay, {@code kafka.stoppingOffsets}, or a stop with drain): the
  * end-of-time watermark fires each key's event-time timer at {@link Long#MAX_VALUE}, registered
  * with its records. Processing-time timers no longer fire then, so the key embeds and trains on
- * its last partial micro-batch there (every update left at once), publishes the model it ends with (through the gates) and
- * finishes any refresh under way, before the job's final checkpoint commits it all.
+ * its last partial micro-batch there (every update left, at once), publishes the model it ends
+ * with (through the gates) and finishes any refresh under way, before the job's final checkpoint
+ * commits it all.
  *
  * <p>All learner state lives in keyed state and is replaced by fresh immutable values after each
  * step, so a Flink checkpoint holds each learner consistent with the Kafka offsets and with the
