@@ -145,7 +145,7 @@ public final class Learner<I> {
     LearnerState next = t.captured(rng);
     loaded = next;
     clock.lap(STATE_COPY);
-    return result(t.outcome(), next, outputs, batch, clock, 1);
+    return result(t.outcome(), next, outputs, batch.size(), clock, 1);
   }
 
   /**
@@ -161,8 +161,7 @@ public final class Learner<I> {
     Rng schedule = rng.split();
     Rng admission = rng.split();
     List<I> incoming = batch.inputs().stream().map(method::stored).toList();
-    ReplayBuffer<I> buffer = state.replay() == null ? ReplayBuffer.empty()
-        : state.replay().buffer(method.replayInputs());
+    ReplayBuffer<I> buffer = buffer(state);
     int credit = state.replay() == null ? 0 : state.replay().updateCredit();
     clock.lap(STATE_COPY);
 
@@ -189,7 +188,119 @@ public final class Learner<I> {
     if (t == null) {
       return new StepResult(next, emitted, untrainedMetrics(next, batch, clock), null, 0);
     }
-    return result(t.outcome(), next, emitted, batch, clock, plan.batches().size());
+    return result(t.outcome(), next, emitted, batch.size(), clock, plan.batches().size());
+  }
+
+  /**
+   * The updates of one incoming micro-batch, to be taken one at a time ({@link #begin}, {@link
+   * #update}, {@link #finish}): a caller that must stay responsive between updates (the Flink
+   * job: its checkpoint barriers and new records wait behind whatever runs on the operator's
+   * thread) takes one update per unit of work, and may snapshot the state between any two. Taken
+   * in order, the three give exactly the state {@link #step} gives for the same micro-batch.
+   * Numbers only, so that a caller can keep it beside the state and the micro-batch's records.
+   *
+   * @param schedule the random state {@link ReplaySchedule} draws the update batches from
+   * @param admission the random state the replay buffer's admission draws from
+   * @param updates the updates the micro-batch takes (possibly none: see {@link StepResult})
+   */
+  public record StepPlan(long schedule, long admission, int updates) {}
+
+  /**
+   * A micro-batch's step begun: the state the first update starts from and its plan.
+   *
+   * @param state the state with the random stream moved past the plan's draws; the model has not
+   *     moved
+   */
+  public record Begun(LearnerState state, StepPlan plan) {}
+
+  /**
+   * The first part of {@link #step} on {@code batch}: which updates it takes, drawn as {@link
+   * #step} draws them. No update and no embedding yet: a caller that embeds the micro-batch does
+   * so from {@code state}, before the updates ({@link #outputs}).
+   */
+  public Begun begin(LearnerState state, List<I> batch) {
+    if (!replay.enabled()) {
+      return new Begun(state, new StepPlan(0, 0, 1));
+    }
+    Rng rng = new Rng(state.rngState());
+    Rng schedule = rng.split();
+    Rng admission = rng.split();
+    StepPlan plan = new StepPlan(schedule.state(), admission.state(), 0);
+    plan = new StepPlan(plan.schedule(), plan.admission(),
+        schedule(state, batch, plan).batches().size());
+    LearnerState next = untrained(state, rng);
+    if (loaded == state) {
+      loaded = next; // the same networks
+    }
+    return new Begun(next, plan);
+  }
+
+  /**
+   * Update {@code u} of a begun step (0-based, in order), from {@code state}: the state {@link
+   * #begin} gave for the first, the previous update's for the others. Its result holds the state
+   * after it, captured in full (so a snapshot between two updates restores exactly), no outputs,
+   * and the update's metrics; an update whose loss or new state is not finite is rejected, and
+   * its result keeps {@code state}.
+   */
+  public StepResult update(LearnerState state, List<I> batch, StepPlan plan, int u) {
+    if (u < 0 || u >= plan.updates()) {
+      throw new IllegalArgumentException("update " + u + " of a step of " + plan.updates());
+    }
+    try (NativeMemory.Step scratch = NativeMemory.step()) {
+      PhaseClock clock = new PhaseClock();
+      load(state);
+      Rng rng = new Rng(state.rngState());
+      List<I> updateBatch = replay.enabled()
+          ? schedule(state, batch, plan).batches().get(u) : batch;
+      clock.lap(STATE_COPY);
+      Trained t = update(state, List.of(updateBatch), rng, clock);
+      LearnerState next = t.captured(rng);
+      loaded = next;
+      clock.lap(STATE_COPY);
+      StepResult taken = result(t.outcome(), next, List.of(), updateBatch.size(), clock, 1);
+      String problem = NonFiniteGuard.problem(taken.metrics().loss(), next);
+      return problem == null ? taken : new StepResult(state, List.of(), taken.metrics(),
+          "update " + (u + 1) + " of " + plan.updates() + " (step " + next.step()
+              + ") rejected, the model stays at step " + state.step() + ": " + problem, 0);
+    }
+  }
+
+  /**
+   * The end of a begun step, after its last update ({@code state} is that update's, or {@link
+   * #begin}'s when it took none): the micro-batch's records offered to the replay buffer, and the
+   * update credit it leaves. The state {@link #step} would have left.
+   */
+  public LearnerState finish(LearnerState state, List<I> batch, StepPlan plan) {
+    if (!replay.enabled() || replay.capacity() == 0) {
+      return state;
+    }
+    List<I> incoming = batch.stream().map(method::stored).toList();
+    List<float[]> features = List.of();
+    if (replay.policy().usesFeatures()) {
+      // the buffer reads the records as the model after the updates sees them, as in a step
+      features = features(outputs(state, batch), incoming.size());
+    }
+    ReplaySchedule.Plan<I> p = schedule(state, batch, plan);
+    LearnerState next = state.withReplay(new LearnerState.Replay<>(method.replayInputs(),
+        buffer(state).offer(incoming, features, replay, method.replayInputs().sizeOf(),
+            new Rng(plan.admission())), p.credit()));
+    if (loaded == state) {
+      loaded = next;
+    }
+    return next;
+  }
+
+  /** The update batches of a begun step, drawn again from its plan's random state. */
+  private ReplaySchedule.Plan<I> schedule(LearnerState state, List<I> batch, StepPlan plan) {
+    List<I> incoming = batch.stream().map(method::stored).toList();
+    int credit = state.replay() == null ? 0 : state.replay().updateCredit();
+    return ReplaySchedule.plan(incoming, buffer(state), replay, method.batchSize(), credit,
+        new Rng(plan.schedule()));
+  }
+
+  private ReplayBuffer<I> buffer(LearnerState state) {
+    return state.replay() == null ? ReplayBuffer.empty()
+        : state.replay().buffer(method.replayInputs());
   }
 
   /** The state a step without an update leaves: the same model, the random stream moved on. */
@@ -263,10 +374,10 @@ public final class Learner<I> {
   }
 
   private StepResult result(MethodStep.Outcome o, LearnerState next, List<Output> outputs,
-      Batch<I> batch, PhaseClock clock, int updates) {
+      int records, PhaseClock clock, int updates) {
     return new StepResult(next, outputs,
         StepMetrics.of(next, o.loss(), o.positiveSimilarity(), o.negativeSimilarity(), o.q(),
-            o.k(), batch.size() * 1e9 / clock.elapsedNanos(), clock.timings(),
+            o.k(), records * 1e9 / clock.elapsedNanos(), clock.timings(),
             o.methodMetrics()), null, updates);
   }
 

@@ -124,7 +124,11 @@ final class LatestByModelVersion implements Processor<byte[], byte[], Void, Void
     VersionCount count = counts.get(whole);
     boolean newVersion = count == null;
     count = count == null ? VersionCount.NONE : count;
-    long refreshed = (isRefresh(embedding) ? 1 : 0) - (before != null && isRefresh(before) ? 1 : 0);
+    // A row counts as refreshed once its version's refresh embedding arrived. The job embeds a
+    // micro-batch by the model before its updates, so a record right after a publish carries the
+    // published version: its NEW embedding then takes the row (the id's newest input, by the same
+    // model) and the id stays counted, or the version could never complete.
+    long refreshed = isRefresh(embedding) && (before == null || !isRefresh(before)) ? 1 : 0;
     counts.put(whole, count.plus(new VersionCount(before == null ? 1 : 0, refreshed)));
     rows.put(row, embedding);
     indexes.stored(embedding);

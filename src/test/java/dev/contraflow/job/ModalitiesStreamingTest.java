@@ -128,7 +128,8 @@ class ModalitiesStreamingTest {
       assertEquals(config.topics().sentences(), e.getSourceTopic());
       assertEquals(8, e.getDim());
     }
-    assertEquals(6, byId.get("s21").getModelVersion(), "the timed-out remainder is step 6");
+    assertEquals(5, byId.get("s21").getModelVersion(),
+        "the timed-out remainder is embedded by step 5, before its own update");
     for (Image image : images) {
       assertEquals(Modality.IMAGE, byId.get(image.id()).getModality());
       assertEquals("default", byId.get(image.id()).getModelId());
@@ -203,7 +204,8 @@ class ModalitiesStreamingTest {
       assertEquals(image.getModelVersion(), text.getModelVersion());
       assertEquals(image.getDim(), text.getDim(), "one shared space");
     }
-    assertEquals(3, byId.get("p9#text").getModelVersion(), "the timed-out remainder is step 3");
+    assertEquals(2, byId.get("p9#text").getModelVersion(),
+        "the timed-out remainder is embedded by step 2, before its own update");
     DeadLetterRecord dead = deadLetters.records().get(0);
     assertTrue(dead.getReason().startsWith("pair bad-caption, caption: "), dead.getReason());
 

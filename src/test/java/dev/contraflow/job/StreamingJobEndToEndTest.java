@@ -78,13 +78,14 @@ class StreamingJobEndToEndTest {
     assertEquals(images.stream().map(Image::id).collect(Collectors.toSet()), byId.keySet());
     EmbeddingRecord first = byId.get("0");
     assertEquals("default", first.getModelId());
-    assertEquals(1, first.getModelVersion(), "the first batch is embedded after step 1");
+    assertEquals(0, first.getModelVersion(), "the first batch is embedded before step 1");
     assertEquals(0, first.getSourceOffset());
     assertEquals(config.topics().images(), first.getSourceTopic());
     assertEquals(first.getDim(), first.getVector().size());
     double norm = Math.sqrt(first.getVector().stream().mapToDouble(v -> v * v).sum());
     assertEquals(1.0, norm, 1e-4, "embeddings are L2-normalised");
-    assertEquals(13, byId.get("99").getModelVersion(), "the timed-out remainder is step 13");
+    assertEquals(12, byId.get("99").getModelVersion(),
+        "the timed-out remainder is embedded by step 12, before its own update");
     assertEquals(Set.copyOf(List.of(99L)), Set.of(byId.get("99").getSourceOffset()));
 
     CheckpointRecord c = checkpoints.records().get(0);

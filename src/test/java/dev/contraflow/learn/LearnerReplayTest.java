@@ -185,6 +185,47 @@ class LearnerReplayTest {
         LearnerStateCodec.toBytes(resumed), what);
   }
 
+  /**
+   * A micro-batch's step taken one update at a time (the job's way: a checkpoint may come between
+   * any two updates) ends in the state {@link Learner#step} leaves, bit for bit, even when every
+   * intermediate state goes through its bytes and on to a learner built anew - for full
+   * micro-batches and for small ones that take none or one update on the credit, and for every
+   * buffer policy (the minimum-redundancy one reads the records' features after the updates).
+   */
+  @Test
+  void aStepTakenOneUpdateAtATimeThroughItsBytesEndsWhereTheWholeStepEnds() throws Exception {
+    for (ReplayPolicy policy : ReplayPolicy.values()) {
+      List<Image> images = TinyImages.images(26, 9);
+      // B = 6: two full micro-batches of 3 updates, then 1, 2 and 5 records on the credit
+      List<Batch<Image>> batches = List.of(Batch.of(images.subList(0, 6)),
+          Batch.of(images.subList(6, 12)), Batch.of(images.subList(12, 13)),
+          Batch.of(images.subList(13, 15)), Batch.of(images.subList(15, 20)),
+          Batch.of(images.subList(20, 26)));
+      Learner<Image> whole = images(policy, 3);
+      LearnerState expected = run(whole, whole.initialState(), batches);
+
+      Learner<Image> stepwise = images(policy, 3);
+      LearnerState state = stepwise.initialState();
+      List<Integer> updates = new ArrayList<>();
+      for (Batch<Image> batch : batches) {
+        Learner.Begun begun = stepwise.begin(state, batch.inputs());
+        state = begun.state();
+        for (int u = 0; u < begun.plan().updates(); u++) {
+          StepResult r = stepwise.update(state, batch.inputs(), begun.plan(), u);
+          assertEquals(state.step() + 1, r.state().step());
+          // a snapshot here, restored on a learner that never held the networks
+          state = LearnerStateCodec.fromBytes(LearnerStateCodec.toBytes(r.state()));
+          stepwise = images(policy, 3);
+        }
+        updates.add(begun.plan().updates());
+        state = stepwise.finish(state, batch.inputs(), begun.plan());
+      }
+      assertEquals(List.of(3, 3, 0, 1, 3, 3), updates, policy + ": the plan of each step");
+      assertArrayEquals(LearnerStateCodec.toBytes(expected), LearnerStateCodec.toBytes(state),
+          policy + ": the same state as the whole steps'");
+    }
+  }
+
   @Test
   void restoredImageStateWithItsBufferContinuesExactlyLikeAnUninterruptedRun() throws Exception {
     for (ReplayPolicy policy : ReplayPolicy.values()) {

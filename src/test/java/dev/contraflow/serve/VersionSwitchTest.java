@@ -87,6 +87,24 @@ class VersionSwitchTest {
     assertEquals(List.of("b", "c"), ids(byId));
   }
 
+  /**
+   * The job embeds a micro-batch by the model before its updates (issue 20): a record that
+   * arrives after a publish carries the published version, and its NEW embedding lands on the row
+   * the refresh filled. The id stays counted: the version completes and stays current.
+   */
+  @Test
+  void aNewEmbeddingByAPublishedVersionKeepsItsRefreshedRowCounted(@TempDir Path dir) {
+    start(dir);
+    table.catalog.apply(checkpoint("m", 2, CheckpointStatus.PUBLISHED, null, null));
+    pipeRefresh(2, "a", "b");
+    pipeNew(2, "a"); // a sent again, embedded by version 2 before the next update
+    pipeNew(2, "c"); // c arrives while version 2 refreshes: its refresh embedding follows
+    pipeRefresh(2, "c");
+    table.catalog.apply(checkpoint("m", 2, CheckpointStatus.COMPLETE, 3L, null));
+    assertCurrent(2, "COMPLETE");
+    assertEquals(3, model().at("/versions/0/refreshed").asLong());
+  }
+
   @Test
   void aRejectedVersionNeverBecomesCurrentAndTheModelSaysWhy(@TempDir Path dir) {
     start(dir);

@@ -54,6 +54,11 @@ public record ImageModelSpec(LearnerConfig config) implements ModelSpec<LearnerI
   }
 
   @Override
+  public ListStateDescriptor<LearnerInput> trainingBatch() {
+    return LearnerStateDescriptors.trainingBatch();
+  }
+
+  @Override
   public String fileTag() {
     return "";
   }

@@ -16,7 +16,6 @@ import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.avro.Modality;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.io.image.LabelledImages;
-import dev.contraflow.learn.Batch;
 import dev.contraflow.learn.Learner;
 import dev.contraflow.learn.LearnerState;
 import dev.contraflow.learn.NonFiniteGuard;
@@ -52,14 +51,18 @@ import org.apache.flink.util.Collector;
  * The learner of each model key (modelId) of one kind ({@link ModelSpec}: images, sentences or
  * image-text pairs). Records are buffered in keyed state until the micro-batch holds B of them,
  * or {@code limits.maxPendingBytes} of them, or {@code job.batchTimeout} of processing time has
- * passed since its first record; then one step
- * trains on it and every record gets its embedding (a pair: one per tower) from the model the
- * step left - the momentum encoder, for methods that have one - tagged with the new model version
- * (the step).
+ * passed since its first record. Then every record gets its embedding (a pair: one per tower) from
+ * the model as the micro-batches before it left it - the momentum encoder, for methods that have
+ * one - tagged with that model's version (its step), emitted at once; then the micro-batch trains:
+ * its first update at once, each further one in a processing-time timer of its own ({@link
+ * Learner#begin}, {@link Learner#update}, {@link Learner#finish}), so that a checkpoint barrier
+ * waits for one update, not for all of them (issue 20). The key's state after each update is in
+ * keyed state with the plan of the rest, so a snapshot between two updates restores exactly.
  *
- * <p>A step the learner rejects as non-finite leaves the key's state as it was and its records are
- * embedded by that state; after {@code limits.maxRejectedSteps} rejections in a row the key stops
- * training (metric {@code trainingStopped}) and only embeds, and the job goes on.
+ * <p>An update the learner rejects as non-finite leaves the key's state as the update before it
+ * left it and drops the micro-batch's remaining updates; after {@code limits.maxRejectedSteps}
+ * rejections in a row the key stops training (metric {@code trainingStopped}) and only embeds, and
+ * the job goes on.
  *
  * <p>Refreshed embeddings (issue 13, {@code refresh.*}): each key keeps a {@link LiveSet}, the
  * latest input of each id it embedded. A due checkpoint must pass the {@link PublishGate}s (else
@@ -72,9 +75,10 @@ import org.apache.flink.util.Collector;
  *
  * <p>End of input (a bounded replay, {@code kafka.stoppingOffsets}, or a stop with drain): the
  * end-of-time watermark fires each key's event-time timer at {@link Long#MAX_VALUE}, registered
- * with its records. Processing-time timers no longer fire then, so the key trains on and embeds
- * its last partial micro-batch there, publishes the model it ends with (through the gates) and
- * finishes any refresh under way, before the job's final checkpoint commits it all.
+ * with its records. Processing-time timers no longer fire then, so the key embeds and trains on
+ * its last partial micro-batch there (every update left, at once), publishes the model it ends
+ * with (through the gates) and finishes any refresh under way, before the job's final checkpoint
+ * commits it all.
  *
  * <p>All learner state lives in keyed state and is replaced by fresh immutable values after each
  * step, so a Flink checkpoint holds each learner consistent with the Kafka offsets and with the
@@ -110,6 +114,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private transient ValueState<Integer> pendingCount;
   private transient ValueState<Long> pendingBytes;
   private transient ValueState<Long> batchDeadline;
+  private transient ListState<I> training;
+  private transient ValueState<UpdateProgress> updateProgress;
   private transient ValueState<PublishedModel> published;
   private transient Map<String, ModelMetrics> metrics;
   private transient ValueState<Boolean> admitted;
@@ -203,6 +209,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
     pendingCount = getRuntimeContext().getState(LearnerStateDescriptors.pendingCount());
     pendingBytes = getRuntimeContext().getState(LearnerStateDescriptors.pendingBytes());
     batchDeadline = getRuntimeContext().getState(LearnerStateDescriptors.batchDeadline());
+    training = getRuntimeContext().getListState(spec.trainingBatch());
+    updateProgress = getRuntimeContext().getState(LearnerStateDescriptors.updateProgress());
     published = getRuntimeContext().getState(LearnerStateDescriptors.published());
     admitted = getRuntimeContext().getState(LearnerStateDescriptors.admitted());
     rejectedSteps = getRuntimeContext().getState(LearnerStateDescriptors.rejectedSteps());
@@ -268,11 +276,13 @@ public final class LearnerFunction<I extends KeyedInput, X>
     if (count >= spec.batchSize() || bytes >= maxPendingBytes) {
       Long deadline = batchDeadline.value();
       RefreshProgress r = refreshProgress.value();
-      // one timer per timestamp and key: a refresh's tick may share the deadline's
-      if (deadline != null && (r == null || r.tick != deadline)) {
+      UpdateProgress u = updateProgress.value();
+      // one timer per timestamp and key: a refresh's or an update's tick may share the deadline's
+      if (deadline != null && (r == null || r.tick != deadline)
+          && (u == null || u.tick != deadline)) {
         ctx.timerService().deleteProcessingTimeTimer(deadline);
       }
-      trainOnPending(ctx.getCurrentKey(), ctx.timerService().currentProcessingTime(),
+      closeMicroBatch(ctx.getCurrentKey(), ctx.timerService().currentProcessingTime(),
           ctx.timerService(), false, out);
       return;
     }
@@ -286,8 +296,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
   }
 
   /**
-   * A slow stream: the micro-batch timed out before it filled. Or a refresh's next chunk. Or the
-   * end of input.
+   * A slow stream: the micro-batch timed out before it filled. Or the next update of the
+   * micro-batch under training. Or a refresh's next chunk. Or the end of input.
    */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<KafkaOutput> out)
@@ -298,7 +308,11 @@ public final class LearnerFunction<I extends KeyedInput, X>
     }
     Long deadline = batchDeadline.value();
     if (deadline != null && deadline == timestamp) {
-      trainOnPending(ctx.getCurrentKey(), timestamp, ctx.timerService(), false, out);
+      closeMicroBatch(ctx.getCurrentKey(), timestamp, ctx.timerService(), false, out);
+    }
+    UpdateProgress u = updateProgress.value();
+    if (u != null && u.tick == timestamp) {
+      takeUpdates(ctx.getCurrentKey(), ctx.timerService(), false, false, out);
     }
     RefreshProgress r = refreshProgress.value();
     if (r != null && r.tick == timestamp) {
@@ -307,15 +321,18 @@ public final class LearnerFunction<I extends KeyedInput, X>
   }
 
   /**
-   * The key's input has ended: its last partial micro-batch is trained on and embedded (its
-   * batch-timeout timer will not fire any more), the model it ends with is published if it is
-   * newer than the last attempt, and a refresh under way runs to its COMPLETE record.
+   * The key's input has ended: its last partial micro-batch is embedded and trained on (its
+   * batch-timeout timer and the update timers will not fire any more), the model it ends with is
+   * published if it is newer than the last attempt, and a refresh under way runs to its COMPLETE
+   * record.
    */
   private void endOfInput(String modelId, TimerService timers, Collector<KafkaOutput> out)
       throws Exception {
     long now = timers.currentProcessingTime();
     if (pendingCount.value() != null) {
-      trainOnPending(modelId, now, timers, true, out);
+      closeMicroBatch(modelId, now, timers, true, out);
+    } else if (updateProgress.value() != null) {
+      takeUpdates(modelId, timers, true, true, out);
     } else {
       publishLastStep(modelId, now, timers, out);
     }
@@ -334,8 +351,20 @@ public final class LearnerFunction<I extends KeyedInput, X>
     }
   }
 
-  /** @param endOfInput whether no record follows: the model is then published if it is new */
-  private void trainOnPending(String modelId, long now, TimerService timers, boolean endOfInput,
+  /**
+   * The pending micro-batch closes. Its records are embedded by the model as it stands - after
+   * every update of the micro-batches before this one, none of its own - and emitted at once;
+   * then it takes its first update, and each further one in a processing-time timer of its own
+   * ({@link #takeUpdates}), so that checkpoint barriers and new records pass between them: a
+   * barrier waits for one update at most, not for a micro-batch's eight, and the embeddings
+   * before it are committed by its checkpoint. A micro-batch that closes while the updates of the
+   * one before are still under way first takes those, on the spot: the updates run in the order
+   * of the micro-batches, as {@link Learner#step} would run them.
+   *
+   * @param endOfInput whether no record follows: every update is taken now, and the model is then
+   *     published if it is new
+   */
+  private void closeMicroBatch(String modelId, long now, TimerService timers, boolean endOfInput,
       Collector<KafkaOutput> out) throws Exception {
     List<I> inputs = new ArrayList<>();
     pending.get().forEach(inputs::add);
@@ -346,44 +375,90 @@ public final class LearnerFunction<I extends KeyedInput, X>
     if (inputs.isEmpty()) {
       return;
     }
+    takeUpdates(modelId, timers, true, false, out);
     LearnerState state = currentState();
     state = state == null ? learner.initialState() : state;
     List<X> batch = inputs.stream().map(examples).toList();
+    List<Output> outputs = learner.outputs(state, batch);
+    emitEmbeddings(modelId, inputs, outputs, remember(inputs, outputs, now), published.value(),
+        now, out);
     int rejected = rejectedSteps.value() == null ? 0 : rejectedSteps.value();
-    ModelMetrics metrics = metricsOf(modelId);
-    metrics.stopped(rejected >= maxRejectedSteps);
+    metricsOf(modelId).stopped(rejected >= maxRejectedSteps);
     if (rejected >= maxRejectedSteps) {
-      // training stopped: the model stays as it is, its records still get their embeddings
-      List<Output> outputs = learner.outputs(state, batch);
-      emitEmbeddings(modelId, inputs, outputs, remember(inputs, outputs, now), published.value(),
-          now, out);
+      learnerState.update(state); // training stopped: the model stays as it is
       return;
     }
-    StepResult result = learner.step(state, Batch.of(batch));
-    learnerState.update(result.state());
-    Set<Integer> unembeddable = remember(inputs, result.outputs(), now);
-    if (result.rejected()) {
-      rejectedSteps.update(rejected + 1);
-      metrics.rejected(result.rejection(), rejected + 1 >= maxRejectedSteps);
-      emitEmbeddings(modelId, inputs, result.outputs(), unembeddable, published.value(), now,
-          out);
+    Learner.Begun begun = learner.begin(state, batch);
+    learnerState.update(begun.state());
+    training.update(inputs);
+    updateProgress.update(new UpdateProgress(begun.plan(), 0, now));
+    takeUpdates(modelId, timers, endOfInput, endOfInput, out);
+  }
+
+  /**
+   * The next update of the micro-batch under training, or with {@code all} every one left; after
+   * its last, the micro-batch enters the replay buffer and the model is published when due.
+   * Nothing when no micro-batch is under training. An update the learner rejects as non-finite
+   * ends the micro-batch's training there: the key keeps the state before it.
+   */
+  private void takeUpdates(String modelId, TimerService timers, boolean all, boolean endOfInput,
+      Collector<KafkaOutput> out) throws Exception {
+    UpdateProgress progress = updateProgress.value();
+    if (progress == null) {
       return;
     }
-    if (!result.trained()) {
+    List<X> batch = new ArrayList<>();
+    training.get().forEach(in -> batch.add(examples.apply(in)));
+    Learner.StepPlan plan = progress.plan();
+    LearnerState state = learnerState.value();
+    StepResult last = null;
+    int done = progress.done;
+    while (done < plan.updates() && (all || last == null)) {
+      StepResult r = learner.update(state, batch, plan, done);
+      if (r.rejected()) {
+        rejectUpdate(modelId, r, state);
+        return;
+      }
+      state = r.state();
+      last = r;
+      done++;
+    }
+    long now = timers.currentProcessingTime();
+    if (done < plan.updates()) {
+      learnerState.update(state);
+      UpdateProgress next = progress.advanced(done, now + 1);
+      updateProgress.update(next);
+      timers.registerProcessingTimeTimer(next.tick);
+      return;
+    }
+    state = learner.finish(state, batch, plan);
+    learnerState.update(state);
+    training.clear();
+    updateProgress.clear();
+    if (last == null) {
       // a small micro-batch's update credit was not yet a whole update: the model did not move
       if (endOfInput) {
         publishLastStep(modelId, now, timers, out);
       }
-      emitEmbeddings(modelId, inputs, result.outputs(), unembeddable, published.value(), now,
-          out);
       return;
     }
     rejectedSteps.clear();
-    metrics.record(result.metrics(), inputs.size());
-    lastSteps.put(modelId, result.metrics());
-    PublishedModel last = maybePublish(modelId, result.state(), result.metrics(), now, timers,
-        endOfInput, out);
-    emitEmbeddings(modelId, inputs, result.outputs(), unembeddable, last, now, out);
+    metricsOf(modelId).record(last.metrics(), batch.size());
+    lastSteps.put(modelId, last.metrics());
+    maybePublish(modelId, state, last.metrics(), now, timers, endOfInput, out);
+  }
+
+  /**
+   * A non-finite update: the key keeps {@code before}, the state the update started from, and the
+   * micro-batch's remaining updates are dropped (its records were embedded when it closed).
+   */
+  private void rejectUpdate(String modelId, StepResult r, LearnerState before) throws Exception {
+    int rejected = (rejectedSteps.value() == null ? 0 : rejectedSteps.value()) + 1;
+    rejectedSteps.update(rejected);
+    metricsOf(modelId).rejected(r.rejection(), rejected >= maxRejectedSteps);
+    learnerState.update(before);
+    training.clear();
+    updateProgress.clear();
   }
 
   /**

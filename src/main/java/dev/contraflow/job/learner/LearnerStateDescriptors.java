@@ -59,6 +59,31 @@ public final class LearnerStateDescriptors {
     return new ListStateDescriptor<>("pending-pairs-v1", TypeInformation.of(PairInput.class));
   }
 
+  /**
+   * The images of the micro-batch whose updates are under way (already embedded): its update
+   * batches are drawn from them again at each update ({@link UpdateProgress}).
+   */
+  public static ListStateDescriptor<LearnerInput> trainingBatch() {
+    return new ListStateDescriptor<>("training-batch-v1", TypeInformation.of(LearnerInput.class));
+  }
+
+  /** The sentences of the micro-batch whose updates are under way. */
+  public static ListStateDescriptor<SentenceInput> trainingSentences() {
+    return new ListStateDescriptor<>("training-sentences-v1",
+        TypeInformation.of(SentenceInput.class));
+  }
+
+  /** The image-caption pairs of the micro-batch whose updates are under way. */
+  public static ListStateDescriptor<PairInput> trainingPairs() {
+    return new ListStateDescriptor<>("training-pairs-v1", TypeInformation.of(PairInput.class));
+  }
+
+  /** How far the updates of the micro-batch under training have come, if any are under way. */
+  public static ValueStateDescriptor<UpdateProgress> updateProgress() {
+    return new ValueStateDescriptor<>("update-progress-v1",
+        TypeInformation.of(UpdateProgress.class));
+  }
+
   /** How many records the pending micro-batch holds (a list state cannot say cheaply). */
   public static ValueStateDescriptor<Integer> pendingCount() {
     return new ValueStateDescriptor<>("pending-count-v1", Types.INT);

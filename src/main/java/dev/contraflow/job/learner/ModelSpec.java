@@ -43,6 +43,9 @@ public interface ModelSpec<I extends KeyedInput, X> extends Serializable {
   /** The keyed state holding records that wait for the micro-batch to fill. */
   ListStateDescriptor<I> pendingBatch();
 
+  /** The keyed state holding the micro-batch whose updates are under way. */
+  ListStateDescriptor<I> trainingBatch();
+
   /** The keyed state holding the live set's inputs by id ({@link LiveSet}). */
   MapStateDescriptor<String, I> liveSet();
 

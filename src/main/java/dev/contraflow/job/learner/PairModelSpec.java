@@ -62,6 +62,11 @@ public record PairModelSpec(PairLearnerConfig config)
   }
 
   @Override
+  public ListStateDescriptor<PairInput> trainingBatch() {
+    return LearnerStateDescriptors.trainingPairs();
+  }
+
+  @Override
   public String fileTag() {
     return "-clip";
   }

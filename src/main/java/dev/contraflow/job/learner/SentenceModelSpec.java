@@ -57,6 +57,11 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
   }
 
   @Override
+  public ListStateDescriptor<SentenceInput> trainingBatch() {
+    return LearnerStateDescriptors.trainingSentences();
+  }
+
+  @Override
   public String fileTag() {
     return "-text";
   }

@@ -172,7 +172,7 @@ class LearnerFunctionGuardsTest {
           new Image("big-2", 1, 300, 300, pixels), "images", 0, 2, 0)));
       List<EmbeddingRecord> out = embeddings(h.extractOutputValues());
       assertEquals(3, out.size(), "the third image closed the batch, 5 records short of B");
-      assertEquals(1, out.get(0).getModelVersion());
+      assertEquals(0, out.get(0).getModelVersion(), "embedded before its update");
     }
   }
 
@@ -205,16 +205,18 @@ class LearnerFunctionGuardsTest {
       assertTrue(reasons.get(0).contains("non-finite embedding"), reasons.get(0));
 
       h.getOutput().clear();
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 8; i++) {
         h.processElement(record("m", offset++));
         h.processElement(record("other", offset++));
       }
       List<EmbeddingRecord> after = embeddings(h.extractOutputValues());
-      assertEquals(8, after.size(), "the stopped model still embeds, the job goes on");
+      assertEquals(16, after.size(), "the stopped model still embeds, the job goes on");
       assertTrue(after.stream().filter(e -> e.getModelId().equals("m"))
           .allMatch(e -> e.getModelVersion() == 0), "m has stopped training");
-      assertTrue(after.stream().filter(e -> e.getModelId().equals("other"))
-          .allMatch(e -> e.getModelVersion() == 1), "another model trains as usual");
+      // a micro-batch is embedded before its update: the second by the first one's model
+      assertEquals(List.of(0L, 1L), after.stream().filter(e -> e.getModelId().equals("other"))
+          .map(EmbeddingRecord::getModelVersion).distinct().toList(),
+          "another model trains as usual");
     }
   }
 
@@ -227,10 +229,11 @@ class LearnerFunctionGuardsTest {
         h.processElement(record("m", offset++));
       }
       h.processElement(poisoned("m", offset++));
-      for (int i = 0; i < 8; i++) {
+      for (int i = 0; i < 12; i++) {
         h.processElement(record("m", offset++));
       }
       List<EmbeddingRecord> out = embeddings(h.extractOutputValues());
+      // each micro-batch is embedded by the model before its own update
       assertEquals(List.of(0L, 1L, 2L), out.stream().map(EmbeddingRecord::getModelVersion)
           .distinct().toList(), "rejected at 1, then steps 1 and 2 are taken");
     }

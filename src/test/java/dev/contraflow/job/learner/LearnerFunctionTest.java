@@ -131,14 +131,16 @@ class LearnerFunctionTest {
       h.setProcessingTime(0);
       List<EmbeddingRecord> first = embeddings(slowStream(h, 0, 1));
       assertEquals(3, first.size());
-      assertTrue(first.stream().allMatch(e -> e.getModelVersion() == 1), "12 owed: one update");
+      assertTrue(first.stream().allMatch(e -> e.getModelVersion() == 0),
+          "embedded before its update (12 owed: one)");
       snapshot = h.snapshot(1, 0); // 4 record-updates carried
       uninterrupted = slowStream(h, 3, 3);
     }
     List<EmbeddingRecord> rest = embeddings(uninterrupted);
     assertEquals(List.of("3", "4", "5", "6", "7", "8", "9", "10", "11"),
         rest.stream().map(EmbeddingRecord::getId).toList(), "one embedding per record");
-    assertEquals(List.of(3L, 4L, 6L), List.of(rest.get(0).getModelVersion(),
+    // each micro-batch is embedded by the model the micro-batches before it left
+    assertEquals(List.of(1L, 3L, 4L), List.of(rest.get(0).getModelVersion(),
         rest.get(3).getModelVersion(), rest.get(6).getModelVersion()),
         "4 carried + 12 owed = 2 updates, then 1 (4 left), then 2: 6 for 12 records");
     List<KafkaOutput> restored;
@@ -155,6 +157,62 @@ class LearnerFunctionTest {
     }
   }
 
+  /**
+   * A micro-batch's updates after its first run one per processing-time timer (issue 20: a
+   * checkpoint barrier waits for one update, not for all of a micro-batch's), and its records are
+   * embedded before any of them. A snapshot taken between two updates holds the state after the
+   * updates taken so far and the plan of the rest: the restored operator takes the rest and goes
+   * on bit-identically, the next micro-batches' embeddings included.
+   */
+  @Test
+  void aCheckpointBetweenTwoUpdatesOfAMicroBatchRestoresLikeTheUninterruptedRun()
+      throws Exception {
+    OperatorSubtaskState snapshot;
+    List<KafkaOutput> uninterrupted;
+    try (var h = harness(replayConfig())) {
+      h.open();
+      h.setProcessingTime(0);
+      for (int i = 0; i < 8; i++) { // full: embedded by step 0, then update 1 of 4
+        h.processElement(record("m", i));
+      }
+      List<EmbeddingRecord> first = embeddings(h.extractOutputValues());
+      assertEquals(8, first.size(), "embedded when the micro-batch closed");
+      assertTrue(first.stream().allMatch(e -> e.getModelVersion() == 0));
+      h.setProcessingTime(1); // update 2
+      snapshot = h.snapshot(1, 1);
+      uninterrupted = updatesThenTwoMicroBatches(h);
+    }
+    List<EmbeddingRecord> next = embeddings(uninterrupted);
+    assertEquals(List.of(4L, 8L), List.of(next.get(0).getModelVersion(),
+        next.get(8).getModelVersion()), "updates 3 and 4 taken by their timers");
+    List<KafkaOutput> restored;
+    try (var h = harness(replayConfig())) {
+      h.setProcessingTime(1);
+      h.initializeState(snapshot);
+      h.open();
+      restored = updatesThenTwoMicroBatches(h);
+    }
+    assertEquals(16, restored.size());
+    for (int i = 0; i < restored.size(); i++) {
+      assertArrayEquals(uninterrupted.get(i).value, restored.get(i).value,
+          "embedding " + i + " is bit-identical after a restore between two updates");
+    }
+  }
+
+  /** Times 2 and 3 fire updates 3 and 4; then two full micro-batches; the outputs they add. */
+  private static List<KafkaOutput> updatesThenTwoMicroBatches(
+      KeyedOneInputStreamOperatorTestHarness<String, LearnerInput, KafkaOutput> h)
+      throws Exception {
+    int before = h.extractOutputValues().size();
+    h.setProcessingTime(2);
+    h.setProcessingTime(3);
+    for (int i = 8; i < 24; i++) { // the second's updates wait: the third takes them first
+      h.processElement(record("m", i));
+    }
+    return new ArrayList<>(h.extractOutputValues().subList(before,
+        h.extractOutputValues().size()));
+  }
+
   private static StreamRecord<LearnerInput> record(String model, int i) {
     return new StreamRecord<>(new LearnerInput(model, images.get(i), "images", 0, i, 0));
   }
@@ -167,8 +225,9 @@ class LearnerFunctionTest {
     return out;
   }
 
+  /** A full micro-batch is embedded at once, by the model before its update, then trained on. */
   @Test
-  void fullMicroBatchIsTrainedOnAtOnceAndEveryRecordGetsItsEmbedding() throws Exception {
+  void fullMicroBatchIsEmbeddedAtOnceAndEveryRecordGetsItsEmbedding() throws Exception {
     try (var h = harness()) {
       h.open();
       for (int i = 0; i < 7; i++) {
@@ -178,7 +237,7 @@ class LearnerFunctionTest {
       h.processElement(record("m", 7));
       List<EmbeddingRecord> out = embeddings(h.extractOutputValues());
       assertEquals(8, out.size());
-      assertTrue(out.stream().allMatch(e -> e.getModelVersion() == 1 && e.getModelId()
+      assertTrue(out.stream().allMatch(e -> e.getModelVersion() == 0 && e.getModelId()
           .equals("m")));
       assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7"),
           out.stream().map(EmbeddingRecord::getId).toList());
@@ -204,13 +263,15 @@ class LearnerFunctionTest {
   void eachModelKeyLearnsOnItsOwn() throws Exception {
     try (var h = harness()) {
       h.open();
-      for (int i = 0; i < 16; i++) {
+      for (int i = 0; i < 32; i++) {
         h.processElement(record(i % 2 == 0 ? "a" : "b", i));
       }
       List<EmbeddingRecord> out = embeddings(h.extractOutputValues());
-      assertEquals(16, out.size());
-      assertTrue(out.stream().allMatch(e -> e.getModelVersion() == 1),
-          "8 records per key: one step each");
+      assertEquals(32, out.size());
+      // a's micro-batches, b's, a's, b's: each key's second is embedded by its own step 1
+      assertEquals(List.of(0L, 0L, 1L, 1L), List.of(out.get(0).getModelVersion(),
+          out.get(8).getModelVersion(), out.get(16).getModelVersion(),
+          out.get(24).getModelVersion()), "8 records per key: one step each");
     }
   }
 
@@ -249,7 +310,7 @@ class LearnerFunctionTest {
       assertArrayEquals(uninterrupted.get(i).value, restored.get(i).value,
           "embedding " + i + " is bit-identical after restore");
     }
-    assertEquals(4, embeddings(restored).get(19).getModelVersion());
+    assertEquals(3, embeddings(restored).get(19).getModelVersion(), "by step 3, before step 4");
   }
 
   @ParameterizedTest
@@ -294,7 +355,7 @@ class LearnerFunctionTest {
       assertArrayEquals(uninterrupted.get(i).value, restored.get(i).value,
           method + ": embedding " + i + " is bit-identical after restore");
     }
-    assertEquals(3, embeddings(restored).get(15).getModelVersion());
+    assertEquals(2, embeddings(restored).get(15).getModelVersion(), "by step 2, before step 3");
   }
 
   /**

@@ -19,6 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
  * operator, for every modality, and the job goes on as the old one did: the same records after
  * the restore give the same ids and model versions, and the same vectors up to float rounding.
  *
+ * <p>The old job embedded a micro-batch by the model after its update; today's embeds it before
+ * (issue 20). So the continuation's last micro-batch is fed again afterwards: the copy is embedded
+ * by the model the continuation's last update left - two updates after the savepoint, the model
+ * whose embeddings the fixture holds for that micro-batch.
+ *
  * <p>Why not bit for bit: after the fixtures were written, the losses moved onto one softmax
  * cross-entropy, which sums in another order (gradients differ by at most 1e-6); a restore that
  * lost any part of the state (parameters, optimiser, queue, RNG, pending batch) moves the vectors
@@ -36,9 +41,16 @@ class SavepointV1RestoreTest {
   void imageSentenceAndPairSavepointsOfTheOldJobRestoreAndContinueBitIdentically()
       throws Exception {
     for (SavepointV1Fixtures.Fixture<?> f : SavepointV1Fixtures.all()) {
-      List<String> expected = Files.readAllLines(f.nextEmbeddings());
-      assertFalse(expected.isEmpty(), f.name() + ": the fixture holds the next embeddings");
-      assertSameEmbeddings(expected, continueFromSavepoint(f), f.name() + " savepoint (v1 state)");
+      List<String> next = Files.readAllLines(f.nextEmbeddings());
+      assertFalse(next.isEmpty(), f.name() + ": the fixture holds the next embeddings");
+      String lastVersion = next.get(next.size() - 1).split(" ")[2];
+      List<String> expected = next.stream()
+          .filter(line -> line.split(" ")[2].equals(lastVersion)).toList();
+      // an image-text record has two lines, ids "r#image" and "r#text": count the records
+      int records = (int) expected.stream().map(line -> line.split("[ #]")[0]).distinct()
+          .count();
+      assertSameEmbeddings(expected, continueFromSavepoint(f, records),
+          f.name() + " savepoint (v1 state)");
     }
   }
 
@@ -61,8 +73,9 @@ class SavepointV1RestoreTest {
     }
   }
 
+  /** The continuation, then its last {@code lastBatch} records again: the copy's embeddings. */
   private <I extends KeyedInput> List<String> continueFromSavepoint(
-      SavepointV1Fixtures.Fixture<I> f) throws Exception {
+      SavepointV1Fixtures.Fixture<I> f, int lastBatch) throws Exception {
     try (var h = f.harness(dir.resolve(f.name()))) {
       h.setProcessingTime(0);
       h.initializeState(OperatorSnapshotUtil.readStateHandle(f.savepoint().toString()));
@@ -72,8 +85,13 @@ class SavepointV1RestoreTest {
         h.processElement(new StreamRecord<>(f.input().apply(i)));
       }
       h.setProcessingTime(TIMEOUT_MS);
+      int trained = h.extractOutputValues().size();
+      for (int i = from + f.continuation() - lastBatch; i < from + f.continuation(); i++) {
+        h.processElement(new StreamRecord<>(f.input().apply(i)));
+      }
+      h.setProcessingTime(2 * TIMEOUT_MS);
       List<KafkaOutput> out = h.extractOutputValues();
-      return SavepointV1Fixtures.embeddingLines(out);
+      return SavepointV1Fixtures.embeddingLines(out.subList(trained, out.size()));
     }
   }
 }
