@@ -75,8 +75,8 @@ final class LearnerOptions {
   Integer queueSize;
 
   @Option(names = "--temperature",
-      description = "Temperature T (default: the method's paper, 0.2 for CMC (MoCo's), MOCO and"
-          + " MOCO_V3, 0.5 for SIMCLR, 0.07 for INSTDISC, 0.1 for SWAV and DINO's student, 0.05"
+      description = "Temperature T (default: the method's paper, 0.07 for CMC and INSTDISC, 0.2"
+          + " for MOCO and MOCO_V3, 0.5 for SIMCLR, 0.1 for SWAV and DINO's student, 0.05"
           + " for sentences; pairs: the initial value of CLIP's learned temperature, default"
           + " 0.07).")
   Double temperature;

@@ -36,7 +36,9 @@ class JobConfigLoaderTest {
     assertEquals(4096, c.learner().queueSize(), "MoCo's K per view, from queueSize: 0");
     assertEquals(65536, JobConfigLoader.defaults(List.of("learner.method=INSTDISC"))
         .learner().queueSize(), "InstDisc's bank");
-    assertEquals(0.2, c.learner().temperature(), "MoCo v2's (CMC's default), from temperature: 0");
+    assertEquals(0.07, c.learner().temperature(), "CMC's paper value, from temperature: 0");
+    assertEquals(0.2, JobConfigLoader.defaults(List.of("learner.method=MOCO")).learner()
+        .temperature(), "MoCo v2's");
     assertEquals(0.5, JobConfigLoader.defaults(List.of("learner.method=SIMCLR")).learner()
         .temperature(), "each method's paper temperature unless set");
     assertEquals(0.3, JobConfigLoader.defaults(List.of("learner.method=SIMCLR",
