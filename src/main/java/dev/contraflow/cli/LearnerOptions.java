@@ -97,7 +97,7 @@ final class LearnerOptions {
   OptimizerConfig.Kind optimizer;
 
   @Option(names = "--lr",
-      description = "Learning rate (default 0.03 for images, 0.001 for sentences and pairs).")
+      description = "Learning rate (default 0.06 for images, 0.001 for sentences and pairs).")
   Double learningRate;
 
   @Option(names = "--weight-decay",

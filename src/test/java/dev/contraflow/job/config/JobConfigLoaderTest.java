@@ -44,6 +44,8 @@ class JobConfigLoaderTest {
     assertEquals(0.3, JobConfigLoader.defaults(List.of("learner.method=SIMCLR",
         "learner.temperature=0.3")).learner().temperature());
     assertEquals(0.99, c.learner().momentum().momentum());
+    assertEquals(0.06, c.learner().optimizer().learningRate(),
+        "twice MoCo's 0.03: one pass of a stream, not 200 epochs");
     assertEquals(Duration.ofSeconds(2), c.job().batchTimeout());
     EncoderConfig encoder = EncoderConfig.defaults(1, 28, 28);
     assertEquals(EncoderKind.GEMM_MLP, encoder.kind());
