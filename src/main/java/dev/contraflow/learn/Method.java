@@ -106,7 +106,8 @@ public enum Method {
   /**
    * The paper's temperature (SimCLR 0.5, InstDisc 0.07, CMC 0.07, SwAV 0.1, DINO's student 0.1;
    * unused by BYOL and SimSiam). CMC took MoCo's 0.2 until its own paper's 0.07 was measured
-   * against it: one pass over Fashion-MNIST learns more at 0.07 (README "One pass").
+   * against it: one pass over Fashion-MNIST learns more at 0.07 (README "CMC's temperature and
+   * learning rate").
    */
   public double defaultTemperature() {
     return switch (this) {
