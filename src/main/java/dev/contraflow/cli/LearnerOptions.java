@@ -77,8 +77,8 @@ final class LearnerOptions {
   Integer queueSize;
 
   @Option(names = "--temperature",
-      description = "Temperature T (default: the method's paper, 0.2 for CMC (MoCo's), MOCO and"
-          + " MOCO_V3, 0.5 for SIMCLR, 0.07 for INSTDISC, 0.1 for SWAV and DINO's student, 0.05"
+      description = "Temperature T (default: the method's paper, 0.07 for CMC and INSTDISC, 0.2"
+          + " for MOCO and MOCO_V3, 0.5 for SIMCLR, 0.1 for SWAV and DINO's student, 0.05"
           + " for sentences; pairs: the initial value of CLIP's learned temperature, default"
           + " 0.07).")
   Double temperature;
@@ -99,7 +99,7 @@ final class LearnerOptions {
   OptimizerConfig.Kind optimizer;
 
   @Option(names = "--lr",
-      description = "Learning rate (default 0.03 for images, 0.01 for sentences, 0.001 for pairs).")
+      description = "Learning rate (default 0.06 for images, 0.01 for sentences, 0.001 for pairs).")
   Double learningRate;
 
   @Option(names = "--weight-decay",

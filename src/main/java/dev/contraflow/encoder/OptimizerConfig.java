@@ -48,6 +48,15 @@ public record OptimizerConfig(Kind kind, double learningRate, double momentum, d
     return new OptimizerConfig(Kind.SGD, 0.03, 0.9, 1e-4);
   }
 
+  /**
+   * The image learners' default: MoCo's SGD at twice its learning rate, 0.06. MoCo's 0.03 is for
+   * 200 epochs; a stream is seen once, and one pass of CMC over Fashion-MNIST learns more at 0.06
+   * on every measure (README "CMC's temperature and learning rate").
+   */
+  public static OptimizerConfig onePassDefaults() {
+    return new OptimizerConfig(Kind.SGD, 0.06, 0.9, 1e-4);
+  }
+
   IUpdater updater() {
     return switch (kind) {
       case SGD -> momentum == 0 ? new Sgd(learningRate) : new Nesterovs(learningRate, momentum);

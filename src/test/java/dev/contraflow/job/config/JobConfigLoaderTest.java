@@ -39,12 +39,16 @@ class JobConfigLoaderTest {
     assertEquals(4096, c.learner().queueSize(), "MoCo's K per view, from queueSize: 0");
     assertEquals(65536, JobConfigLoader.defaults(List.of("learner.method=INSTDISC"))
         .learner().queueSize(), "InstDisc's bank");
-    assertEquals(0.2, c.learner().temperature(), "MoCo v2's (CMC's default), from temperature: 0");
+    assertEquals(0.07, c.learner().temperature(), "CMC's paper value, from temperature: 0");
+    assertEquals(0.2, JobConfigLoader.defaults(List.of("learner.method=MOCO")).learner()
+        .temperature(), "MoCo v2's");
     assertEquals(0.5, JobConfigLoader.defaults(List.of("learner.method=SIMCLR")).learner()
         .temperature(), "each method's paper temperature unless set");
     assertEquals(0.3, JobConfigLoader.defaults(List.of("learner.method=SIMCLR",
         "learner.temperature=0.3")).learner().temperature());
     assertEquals(0.99, c.learner().momentum().momentum());
+    assertEquals(0.06, c.learner().optimizer().learningRate(),
+        "twice MoCo's 0.03: one pass of a stream, not 200 epochs");
     assertEquals(Duration.ofSeconds(2), c.job().batchTimeout());
     EncoderConfig encoder = EncoderConfig.defaults(1, 28, 28);
     assertEquals(EncoderKind.GEMM_MLP, encoder.kind());
