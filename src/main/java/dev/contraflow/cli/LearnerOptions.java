@@ -99,7 +99,8 @@ final class LearnerOptions {
   OptimizerConfig.Kind optimizer;
 
   @Option(names = "--lr",
-      description = "Learning rate (default 0.06 for images, 0.01 for sentences, 0.001 for pairs).")
+      description = "Learning rate (default 0.06 for images, 0.01 for sentences, 0.001 for"
+          + " pairs).")
   Double learningRate;
 
   @Option(names = "--weight-decay",
