@@ -142,29 +142,14 @@ final class BatchNormRelu implements GemmLayer {
       return backwardHost(HostValues.reachable(dy) ? dy : dy.dup('c'), inputGradient);
     }
     INDArray g = relu ? Relu.mask(dy, y) : dy; // in place: dy came from the next layer
-    int c = (int) channels;
     double n = g.size(0);
-    double[] dbeta = columnSums.values(g);
-    double[] dgamma = columnSums.values(g.mul(centred));
-    for (int j = 0; j < c; j++) {
-      dgamma[j] *= invStd[j];
-    }
-    ChannelVectors.write(gamma.gradient(), dgamma);
-    ChannelVectors.write(beta.gradient(), dbeta);
+    Coefficients k = parameterGradients(columnSums.values(g.mul(centred)), columnSums.values(g),
+        n);
     INDArray dx = null;
     if (inputGradient) {
-      double[] gam = ChannelVectors.read(gamma.value());
-      double[] a = new double[c];
-      double[] b = new double[c];
-      double[] shift = new double[c];
-      for (int j = 0; j < c; j++) {
-        a[j] = gam[j] * invStd[j];
-        b[j] = a[j] * invStd[j] * dgamma[j] / n;
-        shift[j] = -a[j] * dbeta[j] / n;
-      }
-      INDArray correction = centred.muliRowVector(ChannelVectors.of(g.dataType(), b)); // not needed after this
-      dx = g.muliRowVector(ChannelVectors.of(g.dataType(), a)).subi(correction)
-          .addiRowVector(ChannelVectors.of(g.dataType(), shift));
+      INDArray correction = centred.muliRowVector(ChannelVectors.of(g.dataType(), k.b())); // not needed after this
+      dx = g.muliRowVector(ChannelVectors.of(g.dataType(), k.a())).subi(correction)
+          .addiRowVector(ChannelVectors.of(g.dataType(), k.shift()));
     }
     centred = null;
     y = null;
@@ -281,22 +266,12 @@ final class BatchNormRelu implements GemmLayer {
         dgamma[j] += gv * cen[row + j];
       }
     }
-    for (int j = 0; j < c; j++) {
-      dgamma[j] *= invStd[j];
-    }
-    ChannelVectors.write(gamma.gradient(), dgamma);
-    ChannelVectors.write(beta.gradient(), dbeta);
+    Coefficients k = parameterGradients(dgamma, dbeta, n);
     INDArray dx = null;
     if (inputGradient) {
-      double[] gam = ChannelVectors.read(gamma.value());
-      double[] a = new double[c];
-      double[] b = new double[c];
-      double[] sh = new double[c];
-      for (int j = 0; j < c; j++) {
-        a[j] = gam[j] * invStd[j];
-        b[j] = a[j] * invStd[j] * dgamma[j] / n;
-        sh[j] = -a[j] * dbeta[j] / n;
-      }
+      double[] a = k.a();
+      double[] b = k.b();
+      double[] sh = k.shift();
       for (int i = 0; i < n; i++) {
         int row = i * c;
         for (int j = 0; j < c; j++) {
@@ -311,5 +286,39 @@ final class BatchNormRelu implements GemmLayer {
     shift = null;
     hostForward = false;
     return dx;
+  }
+
+  /**
+   * The input gradient's per-channel coefficients: dx = a g - b (x - mean) + shift, with a =
+   * gamma / sigma, b = a dgamma / (sigma n) and shift = -a dbeta / n.
+   */
+  private record Coefficients(double[] a, double[] b, double[] shift) {}
+
+  /**
+   * Writes the parameter gradients - dgamma = sum(g (x - mean)) / sigma, dbeta = sum(g) - and
+   * returns the input gradient's coefficients.
+   *
+   * @param sumCentred per channel, sum over the batch of g (x - mean); scaled in place
+   * @param dbeta per channel, sum over the batch of g
+   * @param n the batch size
+   */
+  private Coefficients parameterGradients(double[] sumCentred, double[] dbeta, double n) {
+    int c = (int) channels;
+    double[] dgamma = sumCentred;
+    for (int j = 0; j < c; j++) {
+      dgamma[j] *= invStd[j];
+    }
+    ChannelVectors.write(gamma.gradient(), dgamma);
+    ChannelVectors.write(beta.gradient(), dbeta);
+    double[] gam = ChannelVectors.read(gamma.value());
+    double[] a = new double[c];
+    double[] b = new double[c];
+    double[] shift = new double[c];
+    for (int j = 0; j < c; j++) {
+      a[j] = gam[j] * invStd[j];
+      b[j] = a[j] * invStd[j] * dgamma[j] / n;
+      shift[j] = -a[j] * dbeta[j] / n;
+    }
+    return new Coefficients(a, b, shift);
   }
 }
