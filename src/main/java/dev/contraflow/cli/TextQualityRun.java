@@ -54,8 +54,10 @@ record TextQualityRun(SentenceLearnerConfig config, TextQualityBenchmark.Data da
     rows.add(bench.score(config.method() + (supervised ? " supervised (pairs)" : " (online)"),
         TextQualityBenchmark.encoder(l, tokenizer, trained), data));
     bench.printTable(rows, String.format("trained for %d steps (~%d records, %.2f passes) in"
-            + " %s; embeddings: L2-normalised %d-d representation of the momentum encoder",
+            + " %s; embeddings: L2-normalised %d-d representation of the %s",
         trained.step(), samples, (double) samples / records,
-        ProgressLine.format(trainSeconds), config.encoder().width()));
+        ProgressLine.format(trainSeconds), config.encoder().width(),
+        trained.networks().containsKey(LearnerState.MOMENTUM) ? "momentum encoder"
+            : "encoder (no momentum copy at m = 0)"));
   }
 }
