@@ -86,6 +86,8 @@ final class SavepointV1Fixtures {
     return List.of(
         new Fixture<LearnerInput>("image", List.of("learner.method=MOCO",
             "learner.temperature=0.2", "learner.encoder.kind=CNN",
+            // the image learning rate of the job that wrote the savepoint (before issue 20's 0.06)
+            "learner.optimizer.learningRate=0.03",
             "learner.encoder.baseWidth=4", "learner.encoder.projectionHidden=16",
             "learner.encoder.projectionDim=8", "learner.queueSize=20",
             "learner.batchSize=8", // the old job had no replay: one update per micro-batch
