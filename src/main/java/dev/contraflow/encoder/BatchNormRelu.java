@@ -111,20 +111,7 @@ final class BatchNormRelu implements GemmLayer {
     }
     // in place: x is the GEMM's own output
     centred = x.subiRowVector(ChannelVectors.of(x.dataType(), mean)); // N x C
-    double[] var = columnSums.values(centred.mul(centred)); // biased: the batch's own statistics
-    double[] runMean = ChannelVectors.read(runningMean);
-    double[] runVar = ChannelVectors.read(runningVar);
-    invStd = new double[c];
-    double[] scale = new double[c];
-    for (int j = 0; j < c; j++) {
-      var[j] /= n;
-      runMean[j] = DECAY * runMean[j] + (1 - DECAY) * mean[j];
-      runVar[j] = DECAY * runVar[j] + (1 - DECAY) * var[j];
-      invStd[j] = 1 / Math.sqrt(var[j] + EPS);
-      scale[j] = g[j] * invStd[j];
-    }
-    ChannelVectors.write(runningMean, runMean);
-    ChannelVectors.write(runningVar, runVar);
+    double[] scale = batchStatistics(mean, columnSums.values(centred.mul(centred)), n, g);
     INDArray out = activation(centred.mulRowVector(ChannelVectors.of(x.dataType(), scale))
         .addiRowVector(beta.value()));
     y = relu ? out : null;
@@ -205,20 +192,7 @@ final class BatchNormRelu implements GemmLayer {
         var[j] += d * d;
       }
     }
-    double[] g = ChannelVectors.read(gamma.value());
-    double[] runMean = ChannelVectors.read(runningMean);
-    double[] runVar = ChannelVectors.read(runningVar);
-    invStd = new double[c];
-    scale = new double[c];
-    for (int j = 0; j < c; j++) {
-      var[j] /= n; // biased: the batch's own statistics
-      runMean[j] = DECAY * runMean[j] + (1 - DECAY) * mean[j];
-      runVar[j] = DECAY * runVar[j] + (1 - DECAY) * var[j];
-      invStd[j] = 1 / Math.sqrt(var[j] + EPS);
-      scale[j] = g[j] * invStd[j];
-    }
-    ChannelVectors.write(runningMean, runMean);
-    ChannelVectors.write(runningVar, runVar);
+    scale = batchStatistics(mean, var, n, ChannelVectors.read(gamma.value()));
     shift = ChannelVectors.read(beta.value());
     double[] out = scratch = HostValues.atLeast(scratch, (long) n * c); // N x C
     normalise(cen, out, n, scale, shift);
@@ -320,5 +294,31 @@ final class BatchNormRelu implements GemmLayer {
       shift[j] = -a[j] * dbeta[j] / n;
     }
     return new Coefficients(a, b, shift);
+  }
+
+  /**
+   * The batch's statistics, per channel: the biased variance sumSquares / n, 1 / sigma into
+   * {@link #invStd}, the running mean and variance moved towards the batch's; returns the
+   * normalisation's scale gamma / sigma.
+   *
+   * @param sumSquares per channel, sum over the batch of (x - mean)^2; divided by n in place
+   */
+  private double[] batchStatistics(double[] mean, double[] sumSquares, double n, double[] g) {
+    int c = (int) channels;
+    double[] var = sumSquares;
+    double[] runMean = ChannelVectors.read(runningMean);
+    double[] runVar = ChannelVectors.read(runningVar);
+    invStd = new double[c];
+    double[] scale = new double[c];
+    for (int j = 0; j < c; j++) {
+      var[j] /= n; // biased: the batch's own statistics
+      runMean[j] = DECAY * runMean[j] + (1 - DECAY) * mean[j];
+      runVar[j] = DECAY * runVar[j] + (1 - DECAY) * var[j];
+      invStd[j] = 1 / Math.sqrt(var[j] + EPS);
+      scale[j] = g[j] * invStd[j];
+    }
+    ChannelVectors.write(runningMean, runMean);
+    ChannelVectors.write(runningVar, runVar);
+    return scale;
   }
 }
