@@ -33,9 +33,8 @@ public abstract class Encoder {
 
   /** A freshly initialised sentence encoder; parameters depend only on {@code config.seed()}. */
   public static Encoder create(TextEncoderConfig config, OptimizerConfig optimizer) {
-    return config.kind() == TextEncoderKind.HASHED_BAG
-        ? HashedBagEncoder.build(config, optimizer)
-        : Dl4jEncoder.build(config, optimizer);
+    return config.kind().isDl4jGraph() ? Dl4jEncoder.build(config, optimizer)
+        : HashedBagEncoder.build(config, optimizer);
   }
 
   /** A freshly initialised encoder; parameters depend only on {@code config.seed()}. */

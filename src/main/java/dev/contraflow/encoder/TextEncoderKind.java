@@ -15,5 +15,14 @@ public enum TextEncoderKind {
    * not step time. With IDF pooling its untrained form is a random projection of an IDF-weighted
    * bag of words, which keeps TF-IDF's cosine geometry; training refines that geometry.
    */
-  HASHED_BAG
+  HASHED_BAG;
+
+  /**
+   * Whether this kind is a DL4J graph ({@link Encoder#writesDl4j}): known from the kind, so a
+   * caller need not build a scratch encoder - for the hashed bag, a copy of its whole table - to
+   * ask.
+   */
+  public boolean isDl4jGraph() {
+    return this == CONTEXT_CONVOLUTION;
+  }
 }

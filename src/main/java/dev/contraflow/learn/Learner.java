@@ -178,9 +178,7 @@ public final class Learner<I> {
     LearnerState next = t == null ? untrained(state, rng) : t.captured(rng);
     if (replay.capacity() > 0) {
       List<float[]> features = needFeatures ? features(outputs, incoming.size()) : List.of();
-      next = next.withReplay(new LearnerState.Replay<>(method.replayInputs(), buffer.offer(
-          incoming, features, replay, method.replayInputs().sizeOf(), admission),
-          plan.credit()));
+      next = admitted(next, buffer, incoming, features, admission, plan.credit());
     }
     loaded = next;
     clock.lap(STATE_COPY); // the buffer's admission is booked with the state it builds
@@ -281,9 +279,8 @@ public final class Learner<I> {
       features = features(outputs(state, batch), incoming.size());
     }
     ReplaySchedule.Plan<I> p = schedule(state, batch, plan);
-    LearnerState next = state.withReplay(new LearnerState.Replay<>(method.replayInputs(),
-        buffer(state).offer(incoming, features, replay, method.replayInputs().sizeOf(),
-            new Rng(plan.admission())), p.credit()));
+    LearnerState next = admitted(state, buffer(state), incoming, features,
+        new Rng(plan.admission()), p.credit());
     if (loaded == state) {
       loaded = next;
     }
@@ -296,6 +293,16 @@ public final class Learner<I> {
     int credit = state.replay() == null ? 0 : state.replay().updateCredit();
     return ReplaySchedule.plan(incoming, buffer(state), replay, method.batchSize(), credit,
         new Rng(plan.schedule()));
+  }
+
+  /**
+   * {@code next} with the micro-batch's records offered to {@code buffer} (its admission drawn
+   * from {@code admission}) and the update credit the micro-batch leaves.
+   */
+  private LearnerState admitted(LearnerState next, ReplayBuffer<I> buffer, List<I> incoming,
+      List<float[]> features, Rng admission, int credit) {
+    return next.withReplay(new LearnerState.Replay<>(method.replayInputs(), buffer.offer(incoming,
+        features, replay, method.replayInputs().sizeOf(), admission), credit));
   }
 
   private ReplayBuffer<I> buffer(LearnerState state) {

@@ -1,7 +1,6 @@
 package dev.contraflow.job.learner;
 
 import dev.contraflow.encoder.Encoder;
-import dev.contraflow.encoder.TextEncoderKind;
 import dev.contraflow.io.text.InvalidSentenceException;
 import dev.contraflow.io.text.SentenceTokenizer;
 import dev.contraflow.job.decode.SentenceInput;
@@ -86,10 +85,10 @@ public record SentenceModelSpec(SentenceLearnerConfig config)
 
   @Override
   public Files files() {
-    // a scratch encoder of the model's shape writes DL4J's format; the hashed bag has none, and a
-    // scratch copy of its table would cost as much memory as the model
-    Encoder momentumEncoder = config.encoder().kind() == TextEncoderKind.HASHED_BAG ? null
-        : Encoder.create(config.encoder(), config.optimizer());
+    // a scratch encoder of the model's shape writes DL4J's format; a kind that is no DL4J graph
+    // (the hashed bag) has none, and a scratch copy of its table would cost as much as the model
+    Encoder momentumEncoder = config.encoder().kind().isDl4jGraph()
+        ? Encoder.create(config.encoder(), config.optimizer()) : null;
     return new Files() {
       @Override
       public byte[] modelFile(LearnerState state, Map<String, String> provenance)
