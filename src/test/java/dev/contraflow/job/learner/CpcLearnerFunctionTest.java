@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -73,39 +72,10 @@ class CpcLearnerFunctionTest {
 
   @Test
   void restoredOperatorContinuesExactlyLikeTheUninterruptedOne() throws Exception {
-    OperatorSubtaskState snapshot;
-    List<KafkaOutput> uninterrupted;
-    try (var h = harness(1000)) {
-      h.open();
-      h.setProcessingTime(0);
-      for (int i = 0; i < 10; i++) { // two steps, then 2 pending with a timer
-        h.processElement(new StreamRecord<>(input(i)));
-      }
-      snapshot = h.snapshot(1, 0);
-      int before = h.extractOutputValues().size();
-      for (int i = 10; i < 16; i++) {
-        h.processElement(new StreamRecord<>(input(i)));
-      }
-      h.setProcessingTime(TIMEOUT_MS);
-      uninterrupted = h.extractOutputValues().subList(before, h.extractOutputValues().size());
-    }
-    List<KafkaOutput> restored;
-    try (var h = harness(1000)) {
-      h.setProcessingTime(0);
-      h.initializeState(snapshot);
-      h.open();
-      for (int i = 10; i < 16; i++) {
-        h.processElement(new StreamRecord<>(input(i)));
-      }
-      h.setProcessingTime(TIMEOUT_MS);
-      restored = h.extractOutputValues();
-    }
-    assertEquals(8, uninterrupted.size(), "steps 3 and 4 of 4 sentences each");
-    assertEquals(uninterrupted.size(), restored.size());
-    for (int i = 0; i < restored.size(); i++) {
-      assertArrayEquals(uninterrupted.get(i).value, restored.get(i).value,
-          "embedding " + i + " is bit-identical after restore");
-    }
+    // two steps, then 2 pending with a timer at the checkpoint; steps 3 and 4 after it
+    var run = ExactRestore.assertContinuesExactly(() -> harness(1000),
+        CpcLearnerFunctionTest::input, 10, 16, TIMEOUT_MS);
+    assertEquals(8, run.uninterrupted().size(), "steps 3 and 4 of 4 sentences each");
   }
 
   @Test

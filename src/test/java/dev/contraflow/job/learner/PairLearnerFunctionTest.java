@@ -22,7 +22,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -94,39 +93,10 @@ class PairLearnerFunctionTest {
 
   @Test
   void restoredOperatorContinuesExactlyLikeTheUninterruptedOne() throws Exception {
-    OperatorSubtaskState snapshot;
-    List<KafkaOutput> uninterrupted;
-    try (var h = harness()) {
-      h.open();
-      h.setProcessingTime(0);
-      for (int i = 0; i < 6; i++) { // one step, then 2 pending with a timer
-        h.processElement(pair(i));
-      }
-      snapshot = h.snapshot(1, 0);
-      int before = h.extractOutputValues().size();
-      for (int i = 6; i < 12; i++) {
-        h.processElement(pair(i));
-      }
-      h.setProcessingTime(TIMEOUT_MS);
-      uninterrupted = h.extractOutputValues().subList(before, h.extractOutputValues().size());
-    }
-    List<KafkaOutput> restored;
-    try (var h = harness()) {
-      h.setProcessingTime(0);
-      h.initializeState(snapshot);
-      h.open();
-      for (int i = 6; i < 12; i++) {
-        h.processElement(pair(i));
-      }
-      h.setProcessingTime(TIMEOUT_MS);
-      restored = h.extractOutputValues();
-    }
-    assertEquals(16, uninterrupted.size(), "steps 2 and 3, two embeddings a pair");
-    assertEquals(uninterrupted.size(), restored.size());
-    for (int i = 0; i < restored.size(); i++) {
-      assertArrayEquals(uninterrupted.get(i).value, restored.get(i).value,
-          "embedding " + i + " is bit-identical after restore");
-    }
+    // one step, then 2 pending with a timer at the checkpoint; steps 2 and 3 after it
+    var run = ExactRestore.assertContinuesExactly(this::harness, i -> pair(i).getValue(), 6, 12,
+        TIMEOUT_MS);
+    assertEquals(16, run.uninterrupted().size(), "steps 2 and 3, two embeddings a pair");
   }
 
   @Test

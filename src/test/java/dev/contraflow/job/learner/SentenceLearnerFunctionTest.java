@@ -1,6 +1,5 @@
 package dev.contraflow.job.learner;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -142,40 +140,12 @@ class SentenceLearnerFunctionTest {
 
   @Test
   void restoredOperatorContinuesExactlyLikeTheUninterruptedOne() throws Exception {
-    OperatorSubtaskState snapshot;
-    List<KafkaOutput> uninterrupted;
-    try (var h = harness(1000)) {
-      h.open();
-      h.setProcessingTime(0);
-      for (int i = 0; i < 6; i++) { // one step, then 2 pending with a timer
-        h.processElement(new StreamRecord<>(input("t", i)));
-      }
-      snapshot = h.snapshot(1, 0);
-      int before = h.extractOutputValues().size();
-      for (int i = 6; i < 12; i++) {
-        h.processElement(new StreamRecord<>(input("t", i)));
-      }
-      h.setProcessingTime(TIMEOUT_MS);
-      uninterrupted = h.extractOutputValues().subList(before, h.extractOutputValues().size());
-    }
-    List<KafkaOutput> restored;
-    try (var h = harness(1000)) {
-      h.setProcessingTime(0);
-      h.initializeState(snapshot);
-      h.open();
-      for (int i = 6; i < 12; i++) {
-        h.processElement(new StreamRecord<>(input("t", i)));
-      }
-      h.setProcessingTime(TIMEOUT_MS);
-      restored = h.extractOutputValues();
-    }
-    assertEquals(8, uninterrupted.size(), "steps 2 and 3 of 4 sentences each");
-    assertEquals(uninterrupted.size(), restored.size());
-    for (int i = 0; i < restored.size(); i++) {
-      assertArrayEquals(uninterrupted.get(i).value, restored.get(i).value,
-          "embedding " + i + " is bit-identical after restore");
-    }
-    assertEquals(2, embeddings(restored).get(7).getModelVersion(), "by step 2, before step 3");
+    // one step, then 2 pending with a timer at the checkpoint; steps 2 and 3 after it
+    var run = ExactRestore.assertContinuesExactly(() -> harness(1000), i -> input("t", i), 6, 12,
+        TIMEOUT_MS);
+    assertEquals(8, run.uninterrupted().size(), "steps 2 and 3 of 4 sentences each");
+    assertEquals(2, embeddings(run.restored()).get(7).getModelVersion(),
+        "by step 2, before step 3");
   }
 
   @Test
