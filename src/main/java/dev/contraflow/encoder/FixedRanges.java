@@ -42,7 +42,7 @@ public final class FixedRanges {
    * Below this many values touched a pass stays on the caller: handing a range to another thread
    * costs a few microseconds, as much as a pass over ~10^4 values (B x 128 and smaller).
    */
-  static final long MIN_PARALLEL_VALUES = 1 << 15;
+  public static final long MIN_PARALLEL_VALUES = 1 << 15;
 
   private static final boolean PARALLEL =
       !"false".equalsIgnoreCase(System.getProperty(PARALLEL_PROPERTY));
