@@ -2,6 +2,7 @@ package dev.contraflow.encoder;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
@@ -25,7 +26,8 @@ import java.util.function.IntConsumer;
  * only for ranges already running.
  *
  * <p>{@code -Dcontraflow.hostThreads=false} runs every range on the calling thread (the same
- * ranges, so the same values): to compare the two in one build ({@code bench speed}).
+ * ranges, so the same values): to compare the two in one build ({@code bench speed}), or in one
+ * JVM by setting the property between passes.
  */
 public final class FixedRanges {
 
@@ -43,9 +45,6 @@ public final class FixedRanges {
    * costs a few microseconds, as much as a pass over ~10^4 values (B x 128 and smaller).
    */
   public static final long MIN_PARALLEL_VALUES = 1 << 15;
-
-  private static final boolean PARALLEL =
-      !"false".equalsIgnoreCase(System.getProperty(PARALLEL_PROPERTY));
 
   private final int n;
   private final int count;
@@ -89,7 +88,7 @@ public final class FixedRanges {
    */
   public void forEach(long valuesTouched, IntConsumer range) {
     int helpers = Math.min(count - 1, ForkJoinPool.getCommonPoolParallelism());
-    if (!PARALLEL || helpers < 1 || valuesTouched < MIN_PARALLEL_VALUES) {
+    if (helpers < 1 || valuesTouched < MIN_PARALLEL_VALUES || !parallel()) {
       for (int r = 0; r < count; r++) {
         range.accept(r);
       }
@@ -101,6 +100,14 @@ public final class FixedRanges {
     }
     pass.work();
     pass.awaitAll();
+  }
+
+  /**
+   * Whether passes are shared, read at each pass (a map lookup, against a pass of 10^4 values or
+   * more), so that one JVM can alternate the two for an A/B comparison under the same load.
+   */
+  private static boolean parallel() {
+    return !"false".equalsIgnoreCase(System.getProperty(PARALLEL_PROPERTY));
   }
 
   /** Sums per range (each {@code partials[r]} of one length) added in range order into the first. */
@@ -118,6 +125,7 @@ public final class FixedRanges {
   private static final class Pass {
     private final IntConsumer range;
     private final int count;
+    private final Thread caller = Thread.currentThread();
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger done = new AtomicInteger();
     private volatile Throwable failure;
@@ -134,18 +142,25 @@ public final class FixedRanges {
         } catch (Throwable t) {
           failure = t;
         } finally {
-          done.incrementAndGet(); // publishes the range's writes to the caller's read below
+          // publishes the range's writes to the caller's read in awaitAll
+          if (done.incrementAndGet() == count && Thread.currentThread() != caller) {
+            LockSupport.unpark(caller);
+          }
         }
       }
     }
 
-    /** Waits for ranges that helpers are still running (the caller ran out of unclaimed ones). */
+    /**
+     * Waits for ranges that helpers are still running (the caller ran out of unclaimed ones):
+     * spinning briefly, as a range takes microseconds, then parked until the last one ends, so
+     * that a helper descheduled on a loaded machine does not cost the caller's core too.
+     */
     void awaitAll() {
       for (int spins = 0; done.get() < count; spins++) {
-        if (spins < 1000) {
-          Thread.onSpinWait(); // a range takes microseconds: stay on the core
+        if (spins < 200) {
+          Thread.onSpinWait();
         } else {
-          Thread.yield(); // the helper may have been descheduled: let it run
+          LockSupport.park(this);
         }
       }
       Throwable t = failure;
