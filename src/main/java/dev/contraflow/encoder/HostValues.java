@@ -15,8 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Why: on this 2-core machine each ND4J element-wise op is a JNI call and an OpenMP fork whose
  * threads wait for the cores OpenBLAS's threads are still spinning on; at the default step's
  * shapes (256 x 1024 and smaller) that fixed cost, not the arithmetic, was most of an op. A pass
- * in Java is one thread and no dispatch, and the JIT vectorises its loops (issue 20, "Against
- * PyTorch").
+ * in Java has no dispatch, the JIT vectorises its loops, and its fixed ranges are shared by the
+ * calling thread and idle cores ({@link FixedRanges}) (issue 20, "Against PyTorch").
  *
  * <p>Only where the values sit in host memory as plain contiguous floats or doubles ({@link
  * #reachable}): ND4J's CPU backend, an array (or view) whose values are one run in its buffer.
