@@ -8,15 +8,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * with the batch's statistics and moves the running ones by DL4J's decay 0.9; inference uses the
  * running ones.
  *
- * <p>Normalise, scale and shift fold into one per-channel scale and shift: y = (x - mean) (gamma /
- * std) + beta. Where the values are reachable from Java ({@link HostValues}: ND4J's CPU backend),
- * the N x C passes are Java loops over them, over row ranges shared by the cores ({@link
- * FixedRanges}): three forward (column means; centring with the variances; scale, shift and
- * ReLU), two backward (mask with the column sums of g and g (x -
- * mean); the input gradient) against 7 and 8 ND4J ops, each a JNI call and a thread fork (issue
- * 20). Elsewhere (the CUDA backend) they are ND4J ops, four forward and six backward, two of each
- * a column-sum GEMM. Either way the per-channel arithmetic is Java on C values ({@link
- * ChannelVectors}).
+ * <p>Normalise, scale and shift fold into one per-channel scale and shift: y = (x - mean) (gamma
+ * / std) + beta. Where the values are reachable from Java ({@link HostValues}: ND4J's CPU
+ * backend), the N x C passes are Java loops over them, over row ranges shared by the cores
+ * ({@link FixedRanges}): three forward (column means; centring with the variances; scale, shift
+ * and ReLU), two backward (mask with the column sums of g and g (x - mean); the input gradient)
+ * against 7 and 8 ND4J ops, each a JNI call and a thread fork (issue 20). Elsewhere (the CUDA
+ * backend) they are ND4J ops, four forward and six backward, two of each a column-sum GEMM.
+ * Either way the per-channel arithmetic is Java on C values ({@link ChannelVectors}).
  */
 final class BatchNormRelu implements GemmLayer {
 
