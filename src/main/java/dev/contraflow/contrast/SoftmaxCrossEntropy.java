@@ -130,51 +130,65 @@ public final class SoftmaxCrossEntropy {
    */
   private static double[] shiftedExpsHost(INDArray others, double[] positive, double[] max) {
     int rows = positive.length;
-    int k = (int) others.columns();
     double[] sums = new double[rows];
     FixedRanges ranges = FixedRanges.of(rows);
-    ranges.forEach(2L * rows * k, r -> {
-      if (others.dataType() == DataType.FLOAT) {
-        float[] row = new float[k];
-        double[] shifted = new double[k];
-        for (int b = ranges.from(r); b < ranges.to(r); b++) {
-          HostValues.readFloats(others, (long) b * k, row, k);
-          double m = positive[b];
-          for (int j = 0; j < k; j++) {
-            m = Math.max(m, row[j]);
-          }
-          // loops of their own: the one of exp() alone is what the JIT vectorises
-          for (int j = 0; j < k; j++) {
-            shifted[j] = row[j] - m;
-          }
-          expOfNonPositive(shifted, k);
-          for (int j = 0; j < k; j++) {
-            row[j] = (float) shifted[j];
-          }
-          max[b] = m;
-          sums[b] = sum(row, k);
-          HostValues.writeFloats(row, k, others, (long) b * k);
-        }
-        return;
-      }
-      double[] row = new double[k];
-      for (int b = ranges.from(r); b < ranges.to(r); b++) {
-        HostValues.read(others, (long) b * k, row, k);
-        double m = positive[b];
-        for (int j = 0; j < k; j++) {
-          m = Math.max(m, row[j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < k; j++) {
-          row[j] = Math.exp(row[j] - m);
-          sum += row[j];
-        }
-        max[b] = m;
-        sums[b] = sum;
-        HostValues.write(row, k, others, (long) b * k);
+    boolean single = others.dataType() == DataType.FLOAT;
+    ranges.forEach(2L * rows * others.columns(), r -> {
+      if (single) {
+        floatRows(others, ranges.from(r), ranges.to(r), positive, max, sums);
+      } else {
+        doubleRows(others, ranges.from(r), ranges.to(r), positive, max, sums);
       }
     });
     return sums;
+  }
+
+  /** {@link #shiftedExpsHost} on rows [from, to) of float logits. */
+  private static void floatRows(INDArray others, int from, int to, double[] positive,
+      double[] max, double[] sums) {
+    int k = (int) others.columns();
+    float[] row = new float[k];
+    double[] shifted = new double[k];
+    for (int b = from; b < to; b++) {
+      HostValues.readFloats(others, (long) b * k, row, k);
+      double m = positive[b];
+      for (int j = 0; j < k; j++) {
+        m = Math.max(m, row[j]);
+      }
+      // loops of their own: the one of exp() alone is what the JIT vectorises
+      for (int j = 0; j < k; j++) {
+        shifted[j] = row[j] - m;
+      }
+      expOfNonPositive(shifted, k);
+      for (int j = 0; j < k; j++) {
+        row[j] = (float) shifted[j];
+      }
+      max[b] = m;
+      sums[b] = sum(row, k); // as stored: excluded cells exactly 0
+      HostValues.writeFloats(row, k, others, (long) b * k);
+    }
+  }
+
+  /** {@link #shiftedExpsHost} on rows [from, to) of double logits, with {@code Math.exp}. */
+  private static void doubleRows(INDArray others, int from, int to, double[] positive,
+      double[] max, double[] sums) {
+    int k = (int) others.columns();
+    double[] row = new double[k];
+    for (int b = from; b < to; b++) {
+      HostValues.read(others, (long) b * k, row, k);
+      double m = positive[b];
+      for (int j = 0; j < k; j++) {
+        m = Math.max(m, row[j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < k; j++) {
+        row[j] = Math.exp(row[j] - m);
+        sum += row[j];
+      }
+      max[b] = m;
+      sums[b] = sum;
+      HostValues.write(row, k, others, (long) b * k);
+    }
   }
 
   /** Where {@link #expOfNonPositive} clamps: exp(-110) is 0 as a float (whose least is e^-103.3). */
