@@ -1,5 +1,6 @@
 package dev.contraflow.contrast;
 
+import dev.contraflow.encoder.FixedRanges;
 import dev.contraflow.encoder.HostValues;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,25 +46,30 @@ public final class L2Normalization {
 
   /*
    * The same two passes as Java loops over the values, where they are reachable: at B x 128 each
-   * ND4J op above costs its dispatch, not its arithmetic (issue 20).
+   * ND4J op above costs its dispatch, not its arithmetic (issue 20). Each row is one thread's, over
+   * row ranges shared by the cores (FixedRanges), so the values are the same however it is cut.
    */
 
   private static Normalized forwardHost(INDArray z) {
     int rows = (int) z.rows();
     int d = (int) z.columns();
     double[] v = new double[rows * d];
-    HostValues.read(z, v);
     double[] norms = new double[rows];
-    for (int b = 0; b < rows; b++) {
-      double sq = 0;
-      for (int j = 0; j < d; j++) {
-        sq += v[b * d + j] * v[b * d + j];
+    FixedRanges ranges = FixedRanges.of(rows);
+    ranges.forEach(2L * rows * d, r -> {
+      int from = ranges.from(r) * d;
+      HostValues.read(z, from, v, from, ranges.to(r) * d - from);
+      for (int b = ranges.from(r); b < ranges.to(r); b++) {
+        double sq = 0;
+        for (int j = 0; j < d; j++) {
+          sq += v[b * d + j] * v[b * d + j];
+        }
+        norms[b] = Math.sqrt(sq) + EPS;
+        for (int j = 0; j < d; j++) {
+          v[b * d + j] /= norms[b];
+        }
       }
-      norms[b] = Math.sqrt(sq) + EPS;
-      for (int j = 0; j < d; j++) {
-        v[b * d + j] /= norms[b];
-      }
-    }
+    });
     INDArray unit = Nd4j.createUninitialized(z.dataType(), rows, d); // B x d
     HostValues.write(v, unit);
     INDArray n = Nd4j.createUninitialized(z.dataType(), rows, 1); // B x 1
@@ -77,18 +83,23 @@ public final class L2Normalization {
     double[] g = new double[rows * d];
     double[] q = new double[rows * d];
     double[] norms = new double[rows];
-    HostValues.read(dLdq, g);
-    HostValues.read(n.unit(), q);
     HostValues.read(n.norms(), norms);
-    for (int b = 0; b < rows; b++) {
-      double radial = 0;
-      for (int j = 0; j < d; j++) {
-        radial += g[b * d + j] * q[b * d + j];
+    FixedRanges ranges = FixedRanges.of(rows);
+    ranges.forEach(3L * rows * d, r -> {
+      int from = ranges.from(r) * d;
+      int length = ranges.to(r) * d - from;
+      HostValues.read(dLdq, from, g, from, length);
+      HostValues.read(n.unit(), from, q, from, length);
+      for (int b = ranges.from(r); b < ranges.to(r); b++) {
+        double radial = 0;
+        for (int j = 0; j < d; j++) {
+          radial += g[b * d + j] * q[b * d + j];
+        }
+        for (int j = 0; j < d; j++) {
+          g[b * d + j] = (g[b * d + j] - q[b * d + j] * radial) / norms[b];
+        }
       }
-      for (int j = 0; j < d; j++) {
-        g[b * d + j] = (g[b * d + j] - q[b * d + j] * radial) / norms[b];
-      }
-    }
+    });
     INDArray dz = Nd4j.createUninitialized(dLdq.dataType(), rows, d); // B x d
     HostValues.write(g, dz);
     return dz;

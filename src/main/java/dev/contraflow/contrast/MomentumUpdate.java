@@ -1,6 +1,7 @@
 package dev.contraflow.contrast;
 
 import java.io.Serializable;
+import dev.contraflow.encoder.FixedRanges;
 import dev.contraflow.encoder.HostValues;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -65,22 +66,26 @@ public record MomentumUpdate(double momentum, Schedule schedule, long totalSteps
   private static final int CHUNK = 8192;
 
   /**
-   * theta_k := m theta_k + (1 - m) theta_q as one Java pass in chunks, where the ND4J path is two
-   * ops (a scale and an axpy), each a dispatch and a thread fork.
+   * theta_k := m theta_k + (1 - m) theta_q as one Java pass in chunks, its ranges shared by the
+   * cores ({@link FixedRanges}; element-wise, so the same values however it is cut), where the
+   * ND4J path is two ops (a scale and an axpy), each a dispatch and a thread fork.
    */
   private static void average(INDArray target, INDArray online, double m) {
     float keep = (float) m;
     float take = (float) (1 - m);
-    float[] t = new float[CHUNK];
-    float[] o = new float[CHUNK];
-    for (long from = 0; from < target.length(); from += CHUNK) {
-      int n = (int) Math.min(CHUNK, target.length() - from);
-      HostValues.readFloats(target, from, t, n);
-      HostValues.readFloats(online, from, o, n);
-      for (int i = 0; i < n; i++) {
-        t[i] = keep * t[i] + take * o[i];
+    FixedRanges ranges = FixedRanges.of((int) target.length());
+    ranges.forEach(2 * target.length(), r -> {
+      float[] t = new float[CHUNK];
+      float[] o = new float[CHUNK];
+      for (long from = ranges.from(r); from < ranges.to(r); from += CHUNK) {
+        int n = (int) Math.min(CHUNK, ranges.to(r) - from);
+        HostValues.readFloats(target, from, t, n);
+        HostValues.readFloats(online, from, o, n);
+        for (int i = 0; i < n; i++) {
+          t[i] = keep * t[i] + take * o[i];
+        }
+        HostValues.writeFloats(t, n, target, from);
       }
-      HostValues.writeFloats(t, n, target, from);
-    }
+    });
   }
 }

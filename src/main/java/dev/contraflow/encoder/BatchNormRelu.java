@@ -8,14 +8,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * with the batch's statistics and moves the running ones by DL4J's decay 0.9; inference uses the
  * running ones.
  *
- * <p>Normalise, scale and shift fold into one per-channel scale and shift: y = (x - mean) (gamma /
- * std) + beta. Where the values are reachable from Java ({@link HostValues}: ND4J's CPU backend),
- * the N x C passes are Java loops over them: three forward (column means; centring with the
- * variances; scale, shift and ReLU), two backward (mask with the column sums of g and g (x -
- * mean); the input gradient) against 7 and 8 ND4J ops, each a JNI call and a thread fork (issue
- * 20). Elsewhere (the CUDA backend) they are ND4J ops, four forward and six backward, two of each
- * a column-sum GEMM. Either way the per-channel arithmetic is Java on C values ({@link
- * ChannelVectors}).
+ * <p>Normalise, scale and shift fold into one per-channel scale and shift: y = (x - mean) (gamma
+ * / std) + beta. Where the values are reachable from Java ({@link HostValues}: ND4J's CPU
+ * backend), the N x C passes are Java loops over them, over row ranges shared by the cores
+ * ({@link FixedRanges}): three forward (column means; centring with the variances; scale, shift
+ * and ReLU), two backward (mask with the column sums of g and g (x - mean); the input gradient)
+ * against 7 and 8 ND4J ops, each a JNI call and a thread fork (issue 20). Elsewhere (the CUDA
+ * backend) they are ND4J ops, four forward and six backward, two of each a column-sum GEMM.
+ * Either way the per-channel arithmetic is Java on C values ({@link ChannelVectors}).
  */
 final class BatchNormRelu implements GemmLayer {
 
@@ -158,101 +158,137 @@ final class BatchNormRelu implements GemmLayer {
       sh[j] -= mean[j] * sc[j];
     }
     double[] v = scratch = HostValues.atLeast(scratch, (long) n * c); // N x C
-    HostValues.read(x, v);
-    normalise(v, v, n, sc, sh);
-    HostValues.write(v, x);
+    FixedRanges rows = FixedRanges.of(n);
+    rows.forEach((long) n * c, r -> {
+      int from = rows.from(r) * c;
+      int length = rows.to(r) * c - from;
+      HostValues.read(x, from, v, from, length);
+      normalise(v, v, from, length, sc, sh);
+      HostValues.write(v, from, length, x, from);
+    });
     return x;
   }
 
   /**
-   * Training forward with the batch's statistics: the column means, then x - mean (kept) with
-   * the biased variances, then act((x - mean) scale + beta) written over x.
+   * Training forward with the batch's statistics, three passes over row ranges ({@link
+   * FixedRanges}, a partial column sum per range added in range order): the column means, then x
+   * - mean (kept) with the biased variances, then act((x - mean) scale + beta) written over x.
    */
   private INDArray trainHost(INDArray x) {
     int n = (int) x.size(0);
     int c = (int) channels;
-    double[] cen = centredValues = HostValues.atLeast(centredValues, (long) n * c); // N x C
-    HostValues.read(x, cen);
-    double[] mean = new double[c];
-    for (int i = 0; i < n; i++) {
-      int row = i * c;
-      for (int j = 0; j < c; j++) {
-        mean[j] += cen[row + j];
+    long values = (long) n * c;
+    double[] cen = centredValues = HostValues.atLeast(centredValues, values); // N x C
+    FixedRanges rows = FixedRanges.of(n);
+    double[][] partial = new double[rows.count()][c];
+    rows.forEach(values, r -> {
+      int from = rows.from(r) * c;
+      int to = rows.to(r) * c;
+      HostValues.read(x, from, cen, from, to - from);
+      double[] sum = partial[r];
+      for (int row = from; row < to; row += c) {
+        for (int j = 0; j < c; j++) {
+          sum[j] += cen[row + j];
+        }
       }
-    }
+    });
+    double[] mean = FixedRanges.sumInOrder(partial);
     for (int j = 0; j < c; j++) {
       mean[j] /= n;
     }
-    double[] var = new double[c];
-    for (int i = 0; i < n; i++) {
-      int row = i * c;
-      for (int j = 0; j < c; j++) {
-        double d = cen[row + j] - mean[j];
-        cen[row + j] = d;
-        var[j] += d * d;
+    double[][] squares = new double[rows.count()][c];
+    rows.forEach(values, r -> {
+      double[] sq = squares[r];
+      for (int row = rows.from(r) * c, to = rows.to(r) * c; row < to; row += c) {
+        for (int j = 0; j < c; j++) {
+          double d = cen[row + j] - mean[j];
+          cen[row + j] = d;
+          sq[j] += d * d;
+        }
       }
-    }
-    scale = batchStatistics(mean, var, n, ChannelVectors.read(gamma.value()));
-    shift = ChannelVectors.read(beta.value());
-    double[] out = scratch = HostValues.atLeast(scratch, (long) n * c); // N x C
-    normalise(cen, out, n, scale, shift);
-    HostValues.write(out, n * c, x, 0); // in place: x is the GEMM's own output
+    });
+    double[] sc = scale = batchStatistics(mean, FixedRanges.sumInOrder(squares), n,
+        ChannelVectors.read(gamma.value()));
+    double[] sh = shift = ChannelVectors.read(beta.value());
+    double[] out = scratch = HostValues.atLeast(scratch, values); // N x C
+    rows.forEach(values, r -> {
+      int from = rows.from(r) * c;
+      int length = rows.to(r) * c - from;
+      normalise(cen, out, from, length, sc, sh);
+      HostValues.write(out, from, length, x, from); // in place: x is the GEMM's own output
+    });
     return x;
   }
 
-  /** out := act(in scale + shift) per channel over N rows ({@code out} may be {@code in}). */
-  private void normalise(double[] in, double[] out, int n, double[] sc, double[] sh) {
+  /**
+   * out := act(in scale + shift) per channel over values [from, from + length) of whole rows
+   * ({@code out} may be {@code in}).
+   */
+  private void normalise(double[] in, double[] out, int from, int length, double[] sc,
+      double[] sh) {
     int c = (int) channels;
-    for (int i = 0; i < n; i++) {
-      int row = i * c;
+    for (int row = from; row < from + length; row += c) {
       for (int j = 0; j < c; j++) {
         out[row + j] = in[row + j] * sc[j] + sh[j];
       }
     }
     if (relu) { // a loop of its own, without a branch in the one above (max vectorises)
-      for (int i = 0; i < n * c; i++) {
+      for (int i = from; i < from + length; i++) {
         out[i] = Math.max(out[i], 0.0);
       }
     }
   }
 
   /**
-   * The backward pass of {@link #backward} in two passes over dy: the ReLU mask (where the
-   * forward's z = (x - mean) scale + shift was not positive, recomputed from the kept values)
-   * with dbeta = sum g and sum g (x - mean); then dx = a g - (x - mean) b + shift per channel,
-   * written over dy.
+   * The backward pass of {@link #backward} in two passes over row ranges of dy: the ReLU mask
+   * (where the forward's z = (x - mean) scale + shift was not positive, recomputed from the kept
+   * values) with dbeta = sum g and sum g (x - mean), a partial per range added in range order;
+   * then dx = a g - (x - mean) b + shift per channel, written over dy.
    */
   private INDArray backwardHost(INDArray dy, boolean inputGradient) {
     int n = (int) dy.size(0);
     int c = (int) channels;
+    long values = (long) n * c;
     double[] cen = centredValues;
-    double[] g = scratch = HostValues.atLeast(scratch, (long) n * c); // N x C
-    HostValues.read(dy, g);
-    double[] dbeta = new double[c];
-    double[] dgamma = new double[c];
-    for (int i = 0; i < n; i++) {
-      int row = i * c;
-      for (int j = 0; j < c; j++) {
-        double z = cen[row + j] * scale[j] + shift[j];
-        double gv = relu && !(z > 0) ? 0 : g[row + j];
-        g[row + j] = gv;
-        dbeta[j] += gv;
-        dgamma[j] += gv * cen[row + j];
+    double[] sc = scale;
+    double[] sh = shift;
+    double[] g = scratch = HostValues.atLeast(scratch, values); // N x C
+    FixedRanges rows = FixedRanges.of(n);
+    double[][] dbetas = new double[rows.count()][c];
+    double[][] dgammas = new double[rows.count()][c];
+    rows.forEach(values, r -> {
+      int from = rows.from(r) * c;
+      int to = rows.to(r) * c;
+      HostValues.read(dy, from, g, from, to - from);
+      double[] dbeta = dbetas[r];
+      double[] dgamma = dgammas[r];
+      for (int row = from; row < to; row += c) {
+        for (int j = 0; j < c; j++) {
+          double z = cen[row + j] * sc[j] + sh[j];
+          double gv = relu && !(z > 0) ? 0 : g[row + j];
+          g[row + j] = gv;
+          dbeta[j] += gv;
+          dgamma[j] += gv * cen[row + j];
+        }
       }
-    }
-    Coefficients k = parameterGradients(dgamma, dbeta, n);
+    });
+    Coefficients k = parameterGradients(FixedRanges.sumInOrder(dgammas),
+        FixedRanges.sumInOrder(dbetas), n);
     INDArray dx = null;
     if (inputGradient) {
       double[] a = k.a();
       double[] b = k.b();
-      double[] sh = k.shift();
-      for (int i = 0; i < n; i++) {
-        int row = i * c;
-        for (int j = 0; j < c; j++) {
-          g[row + j] = a[j] * g[row + j] - b[j] * cen[row + j] + sh[j];
+      double[] kShift = k.shift();
+      rows.forEach(values, r -> {
+        int from = rows.from(r) * c;
+        int to = rows.to(r) * c;
+        for (int row = from; row < to; row += c) {
+          for (int j = 0; j < c; j++) {
+            g[row + j] = a[j] * g[row + j] - b[j] * cen[row + j] + kShift[j];
+          }
         }
-      }
-      HostValues.write(g, n * c, dy, 0); // in place: dy came from the next layer
+        HostValues.write(g, from, to - from, dy, from); // in place: dy came from the next layer
+      });
       dx = dy;
     }
     invStd = null;

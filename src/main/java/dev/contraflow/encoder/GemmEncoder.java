@@ -150,7 +150,8 @@ final class GemmEncoder extends Encoder {
   /**
    * The update of the ND4J path above - gradient / B, ND4J's Nesterov momentum (v := mu v - lr g;
    * update = mu v_prev - (1 + mu) v), plus lr x weight decay x weight on the weights, subtracted
-   * from the parameters - as one Java pass over the parameters, the gradient and v, in chunks.
+   * from the parameters - as one Java pass over the parameters, the gradient and v, in chunks,
+   * its ranges shared by the cores ({@link FixedRanges}).
    * The ND4J path is five passes over the ~1.7M parameters of the default encoder, each an op
    * dispatch and a thread fork (issue 20, "Where the time goes"). In float, as ND4J's ops are:
    * the pass is memory-bound, and widening to double cost more than it saved.
@@ -159,25 +160,30 @@ final class GemmEncoder extends Encoder {
     float lr = (float) nesterovs.getLearningRate(iteration, 0);
     float mu = (float) nesterovs.currentMomentum(iteration, 0);
     float step = lr / batchSize; // lr x the gradient of the mean loss
-    float[] w = new float[CHUNK];
-    float[] g = new float[CHUNK];
-    float[] v = new float[CHUNK];
-    for (Run run : runs) {
-      float decay = run.decayed() ? (float) (lr * weightDecay) : 0;
-      for (long from = run.from(); from < run.to(); from += CHUNK) {
-        int n = (int) Math.min(CHUNK, run.to() - from);
-        HostValues.readFloats(trainable, from, w, n);
-        HostValues.readFloats(gradient, from, g, n);
-        HostValues.readFloats(updaterState, from, v, n);
-        for (int i = 0; i < n; i++) {
-          float vPrev = v[i];
-          v[i] = mu * vPrev - step * g[i];
-          w[i] -= mu * vPrev - (1 + mu) * v[i] + decay * w[i];
+    float decayRate = (float) (lr * weightDecay);
+    FixedRanges ranges = FixedRanges.of((int) trainable.length()); // element-wise: any cut
+    ranges.forEach(3 * trainable.length(), r -> {
+      float[] w = new float[CHUNK];
+      float[] g = new float[CHUNK];
+      float[] v = new float[CHUNK];
+      for (Run run : runs) {
+        float decay = run.decayed() ? decayRate : 0;
+        long to = Math.min(run.to(), ranges.to(r));
+        for (long from = Math.max(run.from(), ranges.from(r)); from < to; from += CHUNK) {
+          int n = (int) Math.min(CHUNK, to - from);
+          HostValues.readFloats(trainable, from, w, n);
+          HostValues.readFloats(gradient, from, g, n);
+          HostValues.readFloats(updaterState, from, v, n);
+          for (int i = 0; i < n; i++) {
+            float vPrev = v[i];
+            v[i] = mu * vPrev - step * g[i];
+            w[i] -= mu * vPrev - (1 + mu) * v[i] + decay * w[i];
+          }
+          HostValues.writeFloats(w, n, trainable, from);
+          HostValues.writeFloats(v, n, updaterState, from);
         }
-        HostValues.writeFloats(w, n, trainable, from);
-        HostValues.writeFloats(v, n, updaterState, from);
       }
-    }
+    });
   }
 
   /** Values per chunk of the fused update: three chunks stay in the core's cache. */

@@ -15,8 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Why: on this 2-core machine each ND4J element-wise op is a JNI call and an OpenMP fork whose
  * threads wait for the cores OpenBLAS's threads are still spinning on; at the default step's
  * shapes (256 x 1024 and smaller) that fixed cost, not the arithmetic, was most of an op. A pass
- * in Java is one thread and no dispatch, and the JIT vectorises its loops (issue 20, "Against
- * PyTorch").
+ * in Java has no dispatch, the JIT vectorises its loops, and its fixed ranges are shared by the
+ * calling thread and idle cores ({@link FixedRanges}) (issue 20, "Against PyTorch").
  *
  * <p>Only where the values sit in host memory as plain contiguous floats or doubles ({@link
  * #reachable}): ND4J's CPU backend, an array (or view) whose values are one run in its buffer.
@@ -27,7 +27,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class HostValues {
 
-  /** Widening buffer for float arrays, one per thread (an encoder belongs to one thread). */
+  /**
+   * Widening buffer for float arrays, one per thread: the caller's and the common pool's that
+   * share a pass ({@link FixedRanges}). A float[] holds nothing of a job's classes, so a pool
+   * thread that keeps one after the job ends keeps no class loader alive.
+   */
   private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[0]);
 
   private HostValues() {}
@@ -69,15 +73,23 @@ public final class HostValues {
 
   /** Values [from, from + length) of {@code x} (in its flat order) into {@code into[0, length)}. */
   public static void read(INDArray x, long from, double[] into, int length) {
+    read(x, from, into, 0, length);
+  }
+
+  /**
+   * Values [from, from + length) of {@code x} into {@code into[at, at + length)}: one range of a
+   * pass shared over threads ({@link FixedRanges}), each thread with a widening buffer of its own.
+   */
+  public static void read(INDArray x, long from, double[] into, int at, int length) {
     Pointer p = pointer(x, from);
     if (x.dataType() == DataType.DOUBLE) {
-      ((DoublePointer) p).get(into, 0, length);
+      ((DoublePointer) p).get(into, at, length);
       return;
     }
     float[] f = floats(length);
     ((FloatPointer) p).get(f, 0, length);
     for (int i = 0; i < length; i++) {
-      into[i] = f[i];
+      into[at + i] = f[i];
     }
   }
 
@@ -102,14 +114,19 @@ public final class HostValues {
 
   /** {@code values[0, length)} over values [at, at + length) of {@code x}, in place. */
   public static void write(double[] values, int length, INDArray x, long at) {
+    write(values, 0, length, x, at);
+  }
+
+  /** {@code values[from, from + length)} over values [at, at + length) of {@code x}, in place. */
+  public static void write(double[] values, int from, int length, INDArray x, long at) {
     Pointer p = pointer(x, at);
     if (x.dataType() == DataType.DOUBLE) {
-      ((DoublePointer) p).put(values, 0, length);
+      ((DoublePointer) p).put(values, from, length);
       return;
     }
     float[] f = floats(length);
     for (int i = 0; i < length; i++) {
-      f[i] = (float) values[i];
+      f[i] = (float) values[from + i];
     }
     ((FloatPointer) p).put(f, 0, length);
   }

@@ -33,12 +33,17 @@ final class Relu implements GemmLayer {
     if (HostValues.reachable(x)) {
       double[] v = training ? (kept = HostValues.atLeast(kept, x.length()))
           : (scratch = HostValues.atLeast(scratch, x.length()));
-      HostValues.read(x, v);
       int n = (int) x.length();
-      for (int i = 0; i < n; i++) {
-        v[i] = Math.max(v[i], 0.0);
-      }
-      HostValues.write(v, n, x, 0);
+      FixedRanges ranges = FixedRanges.of(n);
+      ranges.forEach(n, r -> {
+        int from = ranges.from(r);
+        int to = ranges.to(r);
+        HostValues.read(x, from, v, from, to - from);
+        for (int i = from; i < to; i++) {
+          v[i] = Math.max(v[i], 0.0);
+        }
+        HostValues.write(v, from, to - from, x, from);
+      });
       if (training) {
         hostForward = true; // an inference forward leaves a training forward's mask alone
       }
@@ -58,11 +63,17 @@ final class Relu implements GemmLayer {
       INDArray dx = HostValues.reachable(dy) ? dy : dy.dup('c');
       int n = (int) dx.length();
       double[] g = scratch = HostValues.atLeast(scratch, n);
-      HostValues.read(dx, g);
-      for (int i = 0; i < n; i++) {
-        g[i] = kept[i] > 0 ? g[i] : 0;
-      }
-      HostValues.write(g, n, dx, 0);
+      double[] y = kept;
+      FixedRanges ranges = FixedRanges.of(n);
+      ranges.forEach(n, r -> {
+        int from = ranges.from(r);
+        int to = ranges.to(r);
+        HostValues.read(dx, from, g, from, to - from);
+        for (int i = from; i < to; i++) {
+          g[i] = y[i] > 0 ? g[i] : 0;
+        }
+        HostValues.write(g, from, to - from, dx, from);
+      });
       hostForward = false;
       return dx;
     }

@@ -1,5 +1,6 @@
 package dev.contraflow.contrast;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,28 @@ class L2NormalizationTest {
         nd4j.norms());
     assertTrue(L2Normalization.backward(g.dup('f'), nd4jF)
         .equalsWithEps(L2Normalization.backward(g, java), 1e-6));
+  }
+
+  /**
+   * CMC's 3 x 256 rows of 128, shared over threads by row ranges: every row, forward and
+   * backward, is bit for bit what normalising that row alone gives.
+   */
+  @Test
+  void rowsSharedOverThreadsAreEachRowAloneBitForBit() {
+    int rows = 768;
+    int d = 128;
+    assertTrue(2L * rows * d >= dev.contraflow.encoder.FixedRanges.MIN_PARALLEL_VALUES);
+    INDArray z = randn(5L, rows, d, DataType.FLOAT);
+    INDArray g = randn(6L, rows, d, DataType.FLOAT);
+    L2Normalization.Normalized all = L2Normalization.forward(z);
+    INDArray dz = L2Normalization.backward(g, all);
+    for (int b = 0; b < rows; b += 37) {
+      L2Normalization.Normalized one = L2Normalization.forward(z.getRow(b, true).dup());
+      assertArrayEquals(one.unit().toFloatVector(), all.unit().getRow(b).toFloatVector(),
+          "unit row " + b);
+      assertArrayEquals(L2Normalization.backward(g.getRow(b, true).dup(), one).toFloatVector(),
+          dz.getRow(b).toFloatVector(), "gradient row " + b);
+    }
   }
 
   /** With L = sum(unit(z) * R), the backward pass matches central differences on z. */

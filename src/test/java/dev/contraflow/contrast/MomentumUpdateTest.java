@@ -42,6 +42,29 @@ class MomentumUpdateTest {
         0.9f * 5 + 0.1f * 50, 6f}, flatTarget.toFloatVector(), 1e-5f);
   }
 
+  /**
+   * A parameter vector long enough that the update is shared over threads moves every value as
+   * one float loop would, bit for bit.
+   */
+  @Test
+  void aLongVectorSharedOverThreadsMovesEveryValueAsOneLoopWould() {
+    java.util.Random rng = new java.util.Random(3);
+    float[] t = new float[100_003];
+    float[] o = new float[t.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = (float) rng.nextGaussian();
+      o[i] = (float) rng.nextGaussian();
+    }
+    INDArray target = Nd4j.createFromArray(t);
+    MomentumUpdate.constant(0.99).apply(target, Nd4j.createFromArray(o), 0);
+    float keep = 0.99f;
+    float take = (float) (1 - 0.99);
+    for (int i = 0; i < t.length; i++) {
+      t[i] = keep * t[i] + take * o[i];
+    }
+    assertArrayEquals(t, target.toFloatVector());
+  }
+
   @Test
   void cosineScheduleRisesFromBaseToOne() {
     MomentumUpdate m = new MomentumUpdate(0.99, MomentumUpdate.Schedule.COSINE, 100);

@@ -2,6 +2,7 @@ package dev.contraflow.contrast;
 
 import static dev.contraflow.contrast.TestMatrices.randn;
 import static dev.contraflow.contrast.TestMatrices.shifted;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -112,6 +114,76 @@ class SoftmaxCrossEntropyTest {
     SoftmaxCrossEntropy.Separated r = SoftmaxCrossEntropy.ofPositives(
         Nd4j.create(new double[][] {{1000}}), Nd4j.create(new double[][] {{1000}}), NONE);
     assertEquals(Math.log(2), r.meanLoss(), 1e-12);
+  }
+
+  @Test
+  void floatExpIsExpBelowAFloatsRoundingAndZeroForExcludedCells() {
+    double[] x = new double[105_001];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = -i * 0.001; // 0 down to -105
+    }
+    double[] y = x.clone();
+    SoftmaxCrossEntropy.expOfNonPositive(y, y.length);
+    for (int i = 0; i < x.length; i++) {
+      double exact = Math.exp(x[i]);
+      if (exact >= Float.MIN_NORMAL) {
+        assertEquals(1, y[i] / exact, 1e-8, "exp(" + x[i] + ")");
+      } else if (x[i] <= -104) {
+        assertEquals(0f, (float) y[i], "exp(" + x[i] + ") as a float");
+      }
+    }
+    assertEquals(1.0, y[0], "exp(0) exactly");
+    double[] excluded = {SoftmaxCrossEntropy.EXCLUDED, -1e30};
+    SoftmaxCrossEntropy.expOfNonPositive(excluded, 2);
+    assertEquals(0f, (float) excluded[0]);
+    assertEquals(0f, (float) excluded[1]);
+  }
+
+  /**
+   * Float logits large enough that the rows are shared over threads: the Java pass gives what
+   * ND4J's ops give (to float rounding) and what double precision gives, and the same bits every
+   * run.
+   */
+  @Test
+  void floatPositivesKeptApartMatchNd4jsOpsAndDoubleAndRepeatBitForBit() {
+    Random random = new Random(6);
+    int rows = 64;
+    int k = 1024;
+    INDArray positives = randn(random, rows, 1).muli(5);
+    INDArray others = randn(random, rows, k).muli(5); // double
+    List<SoftmaxCrossEntropy.Cell> excluded =
+        List.of(new SoftmaxCrossEntropy.Cell(3, 7), new SoftmaxCrossEntropy.Cell(40, 1000));
+    SoftmaxCrossEntropy.Separated exact =
+        SoftmaxCrossEntropy.ofPositives(positives, others.dup(), excluded);
+    INDArray positivesF = positives.castTo(DataType.FLOAT);
+    SoftmaxCrossEntropy.Separated nd4j = SoftmaxCrossEntropy.ofPositives(positivesF,
+        others.castTo(DataType.FLOAT).dup('f'), excluded); // column order: ND4J's ops
+    SoftmaxCrossEntropy.Separated first = null;
+    for (int run = 0; run < 5; run++) {
+      SoftmaxCrossEntropy.Separated host = SoftmaxCrossEntropy.ofPositives(positivesF,
+          others.castTo(DataType.FLOAT), excluded);
+      if (first == null) {
+        first = host;
+        for (SoftmaxCrossEntropy.Separated other : List.of(exact, nd4j)) {
+          assertEquals(other.meanLoss(), host.meanLoss(), 1e-5 * other.meanLoss());
+          for (int b = 0; b < rows; b++) {
+            assertEquals(other.dPositive()[b], host.dPositive()[b], 1e-6, "row " + b);
+            for (int j = 0; j < k; j++) {
+              assertEquals(other.othersScale()[b] * other.exps().getDouble(b, j),
+                  host.othersScale()[b] * host.exps().getDouble(b, j), 1e-6,
+                  "cell " + b + "," + j);
+            }
+          }
+        }
+        assertEquals(0f, host.exps().getFloat(3, 7), "an excluded cell");
+        continue;
+      }
+      assertEquals(first.meanLoss(), host.meanLoss(), 0, "run " + run);
+      assertArrayEquals(first.dPositive(), host.dPositive(), 0, "run " + run);
+      assertArrayEquals(first.othersScale(), host.othersScale(), 0, "run " + run);
+      assertTrue(java.util.Arrays.deepEquals(first.exps().toFloatMatrix(),
+          host.exps().toFloatMatrix()), "exps bit for bit, run " + run);
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.contraflow.encoder;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,21 +51,41 @@ class BatchNormReluTest {
     return Nd4j.createFromArray(v).reshape(rows, cols).castTo(type);
   }
 
+  /**
+   * Large enough that each pass is shared over threads ({@link FixedRanges}): more values than
+   * {@link FixedRanges#MIN_PARALLEL_VALUES}, rows in {@link FixedRanges#MAX_RANGES} ranges.
+   */
+  private static final int LARGE_N = 512;
+  private static final int LARGE_C = 96;
+
   private static GemmLayer layer(String kind) {
+    return layer(kind, C);
+  }
+
+  private static GemmLayer layer(String kind, int channels) {
     return switch (kind) {
-      case "bn-relu" -> new BatchNormRelu(C);
-      case "bn" -> BatchNormRelu.withoutRelu(C);
+      case "bn-relu" -> new BatchNormRelu(channels);
+      case "bn" -> BatchNormRelu.withoutRelu(channels);
       default -> new Relu();
     };
   }
 
   @Test
   void javaPassesGiveWhatTheNd4jOpsGive() {
-    for (String kind : new String[] {"bn-relu", "bn", "relu"}) {
-      Bound java = new Bound(layer(kind), DataType.FLOAT);
-      Bound nd4j = new Bound(layer(kind), DataType.FLOAT);
-      INDArray x = random(N, C, 1L, DataType.FLOAT);
-      INDArray dy = random(N, C, 2L, DataType.FLOAT);
+    assertTrue((long) LARGE_N * LARGE_C >= FixedRanges.MIN_PARALLEL_VALUES);
+    for (int[] shape : new int[][] {{N, C}, {LARGE_N, LARGE_C}}) {
+      for (String kind : new String[] {"bn-relu", "bn", "relu"}) {
+        javaPassesGiveWhatTheNd4jOpsGive(kind, shape[0], shape[1]);
+      }
+    }
+  }
+
+  private static void javaPassesGiveWhatTheNd4jOpsGive(String kind, int rows, int channels) {
+    {
+      Bound java = new Bound(layer(kind, channels), DataType.FLOAT);
+      Bound nd4j = new Bound(layer(kind, channels), DataType.FLOAT);
+      INDArray x = random(rows, channels, 1L, DataType.FLOAT);
+      INDArray dy = random(rows, channels, 2L, DataType.FLOAT);
       assertTrue(HostValues.reachable(x) && !HostValues.reachable(x.dup('f')));
 
       INDArray yJava = java.layer.forward(x.dup('c'), true);
@@ -120,6 +141,46 @@ class BatchNormReluTest {
 
   private static double loss(Bound b, INDArray x, INDArray r) {
     return b.layer.forward(x.dup(), true).mul(r).sumNumber().doubleValue();
+  }
+
+  /**
+   * The passes shared over threads sum per range and add the ranges in order, so whichever thread
+   * runs which range, every run gives the same bits: outputs, input gradients, parameter
+   * gradients and running statistics.
+   */
+  @Test
+  void passesSharedOverThreadsGiveTheSameBitsEveryRun() {
+    for (String kind : new String[] {"bn-relu", "bn", "relu"}) {
+      INDArray x = random(LARGE_N, LARGE_C, 9L, DataType.FLOAT);
+      INDArray dy = random(LARGE_N, LARGE_C, 10L, DataType.FLOAT);
+      Bound first = null;
+      INDArray[] firstOut = null;
+      for (int run = 0; run < 12; run++) {
+        Bound b = new Bound(layer(kind, LARGE_C), DataType.FLOAT);
+        INDArray y = b.layer.forward(x.dup(), true).dup();
+        INDArray dx = b.layer.backward(dy.dup(), true).dup();
+        INDArray inferred = b.layer.forward(x.dup(), false).dup();
+        INDArray[] out = {y, dx, inferred};
+        if (first == null) {
+          first = b;
+          firstOut = out;
+          continue;
+        }
+        for (int i = 0; i < out.length; i++) {
+          assertArrayEquals(floats(firstOut[i]), floats(out[i]),
+              kind + ": output " + i + ", run " + run);
+        }
+        assertArrayEquals(floats(first.gradient), floats(b.gradient),
+            kind + ": parameter gradient, run " + run);
+        assertArrayEquals(floats(first.params), floats(b.params),
+            kind + ": running statistics, run " + run);
+      }
+    }
+  }
+
+  /** Every value, to compare bit for bit (INDArray's equals allows a tolerance). */
+  private static float[] floats(INDArray a) {
+    return a.dup('c').reshape(a.length()).toFloatVector();
   }
 
   @Test

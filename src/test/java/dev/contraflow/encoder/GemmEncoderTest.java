@@ -206,6 +206,33 @@ class GemmEncoderTest {
     }
   }
 
+  /**
+   * Over a parameter vector long enough that the fused step is shared over threads ({@link
+   * FixedRanges}), every parameter and momentum value is the one a single float loop gives.
+   */
+  @Test
+  void nesterovStepSharedOverThreadsIsTheSingleLoopsUpdateBitForBit() {
+    OptimizerConfig nesterov = new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.05, 0.9, 0);
+    GemmEncoder e = GemmEncoder.build(config(EncoderKind.GEMM_MLP, 1, 28, 128), nesterov, 0, 0);
+    assertTrue(3 * e.trainableView().length() >= FixedRanges.MIN_PARALLEL_VALUES);
+    float mu = 0.9f;
+    float step = 0.05f / 4; // lr x the gradient of the mean loss over B = 4
+    for (int iteration = 0; iteration < 2; iteration++) {
+      float[] w = e.trainableView().toFloatVector();
+      float[] v = e.updaterState();
+      INDArray x = images(4, 1, 28, 28, 30L + iteration, DataType.FLOAT);
+      e.backwardAndUpdate(e.forwardForTraining(x).projection().dup(), iteration);
+      float[] g = e.gradient().toFloatVector();
+      for (int i = 0; i < w.length; i++) {
+        float vPrev = v[i];
+        v[i] = mu * vPrev - step * g[i];
+        w[i] -= mu * vPrev - (1 + mu) * v[i] + 0f * w[i];
+      }
+      assertArrayEquals(w, e.trainableView().toFloatVector(), "parameters, step " + iteration);
+      assertArrayEquals(v, e.updaterState(), "momentum, step " + iteration);
+    }
+  }
+
   @Test
   void parametersAndOptimiserStateRoundTripExactly() {
     EncoderConfig c = config(EncoderKind.PATCH_MLP, 1, 12, 8);

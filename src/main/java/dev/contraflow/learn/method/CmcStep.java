@@ -83,18 +83,20 @@ final class CmcStep extends ImageMethodStep {
 
   /**
    * V views of every record: each record takes its own split of the learner's random stream,
-   * and each of its views a further split, in view order.
+   * and each of its views a further split, in view order; the records over ranges shared by the
+   * cores, as {@link ImageMethodStep#views} does.
    */
   @Override
   protected float[][][] views(List<Image> images, Rng rng) {
-    float[][][] out = new float[recipes.size()][images.size()][];
-    for (int i = 0; i < images.size(); i++) {
+    int n = images.size();
+    float[][][] out = new float[recipes.size()][n][];
+    Rng[] own = splits(rng, n);
+    perRecord(n, (long) n * recipes.size() * config.encoder().inputSize(), i -> {
       Image image = checked(images.get(i));
-      Rng own = rng.split();
       for (int v = 0; v < recipes.size(); v++) {
-        out[v][i] = recipes.get(v).apply(image, own.split()).pixels();
+        out[v][i] = recipes.get(v).apply(image, own[i].split()).pixels();
       }
-    }
+    });
     return out;
   }
 
