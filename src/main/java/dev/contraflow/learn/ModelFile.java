@@ -200,6 +200,14 @@ public final class ModelFile {
     return pair(readFramed(is), null);
   }
 
+  /**
+   * The learner state a model file of any modality holds, for a reader that has the configuration
+   * already (the streaming job resuming a refresh with the model it published).
+   */
+  public static LearnerState readState(InputStream is) throws IOException {
+    return LearnerStateCodec.fromBytes(readFramed(is).state());
+  }
+
   /** What the model file embeds, to choose the reader. */
   public static Modality modality(Path file) throws IOException {
     return readFramed(file).modality();

@@ -126,7 +126,17 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private transient ValueState<PublishedModel> attempted;
   private transient LiveSet<I> liveSet;
   private transient ValueState<RefreshProgress> refreshProgress;
-  private transient ValueState<LearnerState> refreshModel;
+  /**
+   * Where a savepoint of a job before issue 20's refresh change kept the refresh's model: read
+   * when a restored refresh resumes, never written.
+   */
+  private transient ValueState<LearnerState> legacyRefreshModel;
+  /**
+   * The model each key's refresh under way embeds with, on this subtask: not keyed state, which
+   * every checkpoint taken while a refresh runs would write again (the networks, ~20 MB by
+   * default); after a restore it is read back from the model store ({@link #refreshModelOf}).
+   */
+  private transient Map<String, LearnerState> refreshModels;
   private transient ListState<I> gateSample;
   private transient ValueState<Integer> gateSampleCount;
   private transient ValueState<GateFigures> gateBaseline;
@@ -217,7 +227,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
     attempted = getRuntimeContext().getState(LearnerStateDescriptors.publishAttempt());
     liveSet = new LiveSet<>(refresh, getRuntimeContext(), spec.liveSet());
     refreshProgress = getRuntimeContext().getState(LearnerStateDescriptors.refreshProgress());
-    refreshModel = getRuntimeContext().getState(LearnerStateDescriptors.refreshModel());
+    legacyRefreshModel = getRuntimeContext().getState(LearnerStateDescriptors.refreshModel());
+    refreshModels = new HashMap<>();
     gateSample = getRuntimeContext().getListState(spec.gateSample());
     gateSampleCount = getRuntimeContext().getState(LearnerStateDescriptors.gateSampleCount());
     gateBaseline = getRuntimeContext().getState(LearnerStateDescriptors.gateBaseline());
@@ -563,7 +574,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     if (verdict.figures() != null) {
       gateBaseline.update(verdict.figures());
     }
-    startRefresh(state, p, timers);
+    startRefresh(modelId, state, p, timers);
     return p.model();
   }
 
@@ -604,8 +615,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
    * The published checkpoint starts re-embedding the live set as it is now: every arrival
    * position before {@link LiveSet#next()}. A refresh still under way is superseded.
    */
-  private void startRefresh(LearnerState model, ModelPublisher.Published p, TimerService timers)
-      throws Exception {
+  private void startRefresh(String modelId, LearnerState model, ModelPublisher.Published p,
+      TimerService timers) throws Exception {
     if (!refresh.enabled()) {
       return;
     }
@@ -615,10 +626,29 @@ public final class LearnerFunction<I extends KeyedInput, X>
     long tick = timers.currentProcessingTime() + 1;
     refreshProgress.update(new RefreshProgress(p.model().step, p.model().sha256, p.uri(),
         p.sizeBytes(), liveSet.oldest(), liveSet.next(), 0, tick));
-    // only embeds: the replay buffer (12.8 MB by default) would be written again by every Flink
-    // checkpoint while the refresh runs, beside the learner state that already holds it
-    refreshModel.update(model.withReplay(null));
+    // only embeds: without the replay buffer it holds
+    refreshModels.put(modelId, model.withReplay(null));
+    legacyRefreshModel.clear(); // a superseded refresh's, restored from an older savepoint
     timers.registerProcessingTimeTimer(tick);
+  }
+
+  /**
+   * The model the refresh under way embeds with: the one its publish left on this subtask, or
+   * after a restore the published file read back from the model store (checked against its
+   * SHA-256, the refresh's checkpoint id), or the one a savepoint of an older job kept in keyed
+   * state. The store's file holds the same state bit for bit, so the embeddings are the same.
+   */
+  private LearnerState refreshModelOf(String modelId, RefreshProgress r) throws Exception {
+    LearnerState model = refreshModels.get(modelId);
+    if (model != null && model.step() == r.version) {
+      return model;
+    }
+    model = legacyRefreshModel.value();
+    if (model == null) {
+      model = publisher.read(r.uri, r.checkpointId).withReplay(null);
+    }
+    refreshModels.put(modelId, model);
+    return model;
   }
 
   /**
@@ -630,7 +660,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     long now = timers.currentProcessingTime();
     LiveSet.Chunk<I> chunk = liveSet.chunk(r, refresh.chunk());
     List<X> batch = chunk.inputs().stream().map(examples).toList();
-    List<Output> outputs = learner.outputs(refreshModel.value(), batch);
+    List<Output> outputs = learner.outputs(refreshModelOf(modelId, r), batch);
     long emitted = r.emitted;
     for (Output o : outputs) {
       if (NonFiniteGuard.allFinite(o.embedding().vector())) {
@@ -644,7 +674,8 @@ public final class LearnerFunction<I extends KeyedInput, X>
     if (chunk.cursor() >= r.end) {
       out.collect(publisher.complete(modelId, r.advanced(chunk.cursor(), emitted, 0), now));
       refreshProgress.clear();
-      refreshModel.clear();
+      refreshModels.remove(modelId);
+      legacyRefreshModel.clear();
       refreshesCompleted.inc();
       return;
     }

@@ -176,8 +176,10 @@ public final class LearnerStateDescriptors {
   }
 
   /**
-   * The published model the refresh under way embeds with: the learner moves on meanwhile. With
-   * the heap backend a reference to the immutable state the publish step made.
+   * The published model the refresh under way embeds with, as the job before issue 20's change
+   * kept it (every checkpoint during a refresh wrote it again). Read when a savepoint of that job
+   * resumes its refresh; the job now keeps the model on the subtask and reads it back from the
+   * model store after a restore.
    */
   public static ValueStateDescriptor<LearnerState> refreshModel() {
     return new ValueStateDescriptor<>("refresh-model-v1", LearnerStateSerializer.INSTANCE);

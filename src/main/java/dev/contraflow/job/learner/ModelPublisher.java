@@ -10,7 +10,9 @@ import dev.contraflow.job.decode.ModelIds;
 import dev.contraflow.job.sink.KafkaOutput;
 import dev.contraflow.learn.LearnerConfig;
 import dev.contraflow.learn.LearnerState;
+import dev.contraflow.learn.ModelFile;
 import dev.contraflow.learn.StepMetrics;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
@@ -23,6 +25,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -113,6 +116,31 @@ public final class ModelPublisher implements Serializable {
         .build();
     return new Published(new PublishedModel(version, now, sha256), announce(modelId, record, now),
         file.toUri().toString(), bytes.length);
+  }
+
+  /**
+   * The learner state of a model this publisher wrote, read back from the store: the bytes must
+   * be the ones published ({@code sha256}, the checkpoint id), or the store was changed under the
+   * job.
+   *
+   * @throws IOException if the file cannot be read or is not the one published
+   */
+  public LearnerState read(String uri, String sha256) throws IOException {
+    byte[] bytes;
+    Path file = new Path(uri);
+    try (FSDataInputStream in = file.getFileSystem().open(file)) {
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      throw new IOException("published model " + uri + " cannot be read (" + e.getMessage()
+          + "): publish.modelStore must keep a published model while its refresh runs", e);
+    }
+    String found = sha256(bytes);
+    if (!found.equals(sha256)) {
+      throw new IOException("published model " + uri + " has SHA-256 " + found + ", not the "
+          + sha256 + " it was published with: publish.modelStore must keep published files as"
+          + " they were written");
+    }
+    return ModelFile.readState(new ByteArrayInputStream(bytes));
   }
 
   /**

@@ -12,17 +12,23 @@ import java.util.List;
  *
  * <p>Layout (big-endian): format version, records offered, entry count, then per entry its
  * arrival, size in bytes, nearest-neighbour similarity and position, feature vector (length, then
- * floats) and the record. An unknown version is refused with a message rather than misread.
+ * floats) and the record, in the record codec's layout of that version. An unknown version is
+ * refused with a message rather than misread. Version 2 lets a record codec write a smaller form
+ * (images from an 8-bit source as bytes); version 1, every record as it was, is still read.
  */
 public final class ReplayBufferCodec {
 
-  public static final int CURRENT_VERSION = 1;
+  public static final int CURRENT_VERSION = 2;
 
-  /** Writes and reads one record of a buffer. */
+  /** The first layout: still read. */
+  public static final int VERSION_1 = 1;
+
+  /** Writes one record of a buffer in the {@link #CURRENT_VERSION} layout, and reads any. */
   public interface ItemCodec<T> {
     void write(DataOutput out, T item) throws IOException;
 
-    T read(DataInput in) throws IOException;
+    /** @param version the buffer's format version, which the record was written in */
+    T read(DataInput in, int version) throws IOException;
   }
 
   private ReplayBufferCodec() {}
@@ -49,9 +55,10 @@ public final class ReplayBufferCodec {
   /** @throws IOException if the bytes are not a replay buffer of a known version */
   public static <T> ReplayBuffer<T> read(DataInput in, ItemCodec<T> items) throws IOException {
     int version = in.readInt();
-    if (version != CURRENT_VERSION) {
+    if (version != CURRENT_VERSION && version != VERSION_1) {
       throw new IOException("replay buffer format version " + version
-          + " is not supported (this build reads version " + CURRENT_VERSION + ")");
+          + " is not supported (this build reads versions " + VERSION_1 + " to "
+          + CURRENT_VERSION + ")");
     }
     long offered = in.readLong();
     int n = in.readInt();
@@ -78,7 +85,7 @@ public final class ReplayBufferCodec {
       for (int j = 0; j < d; j++) {
         features[i][j] = Float.intBitsToFloat(in.readInt());
       }
-      records.add(items.read(in));
+      records.add(items.read(in, version));
     }
     try {
       return ReplayBuffer.restore(records, features, arrivals, sizes, nearest, neighbour, offered);

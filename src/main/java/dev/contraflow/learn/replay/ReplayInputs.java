@@ -1,5 +1,6 @@
 package dev.contraflow.learn.replay;
 
+import dev.contraflow.io.image.EightBitPixels;
 import dev.contraflow.io.image.Image;
 import dev.contraflow.io.text.TokenizedSentence;
 import dev.contraflow.learn.PairExample;
@@ -112,7 +113,11 @@ public final class ReplayInputs<T> {
     return bytes;
   }
 
-  /** Images bit-identically: id, channels, height, width, pixels by their raw bits. */
+  /**
+   * Images bit-identically: id, channels, height, width, then (version 2) a flag and the pixels
+   * as 8-bit levels where they are such levels ({@link EightBitPixels}: a quarter of the bytes,
+   * and the default buffer's images are), else by their raw bits, as version 1 wrote them all.
+   */
   private static final class ImageCodec implements ReplayBufferCodec.ItemCodec<Image> {
     @Override
     public void write(DataOutput out, Image image) throws IOException {
@@ -120,6 +125,12 @@ public final class ReplayInputs<T> {
       out.writeByte(image.channels());
       out.writeInt(image.height());
       out.writeInt(image.width());
+      byte[] levels = EightBitPixels.levels(image.pixels());
+      out.writeBoolean(levels != null);
+      if (levels != null) {
+        out.write(levels);
+        return;
+      }
       // in bulk: int by int, a 4096-image buffer took ~13 million one-byte writes per snapshot
       ByteBuffer raw = ByteBuffer.allocate(4 * image.pixels().length);
       raw.asFloatBuffer().put(image.pixels()); // raw bits, big-endian: as writeInt would
@@ -127,7 +138,7 @@ public final class ReplayInputs<T> {
     }
 
     @Override
-    public Image read(DataInput in) throws IOException {
+    public Image read(DataInput in, int version) throws IOException {
       String id = in.readUTF();
       int channels = in.readByte();
       int height = in.readInt();
@@ -137,10 +148,17 @@ public final class ReplayInputs<T> {
         throw new IOException("buffered image " + id + " is corrupt (" + channels + "x"
             + height + "x" + width + ")");
       }
-      byte[] raw = new byte[4 * (int) n];
-      in.readFully(raw);
-      float[] pixels = new float[(int) n];
-      ByteBuffer.wrap(raw).asFloatBuffer().get(pixels);
+      float[] pixels;
+      if (version > ReplayBufferCodec.VERSION_1 && in.readBoolean()) {
+        byte[] levels = new byte[(int) n];
+        in.readFully(levels);
+        pixels = EightBitPixels.values(levels);
+      } else {
+        byte[] raw = new byte[4 * (int) n];
+        in.readFully(raw);
+        pixels = new float[(int) n];
+        ByteBuffer.wrap(raw).asFloatBuffer().get(pixels);
+      }
       try {
         return new Image(id, channels, height, width, pixels);
       } catch (IllegalArgumentException e) {
@@ -160,7 +178,7 @@ public final class ReplayInputs<T> {
     }
 
     @Override
-    public SentenceExample read(DataInput in) throws IOException {
+    public SentenceExample read(DataInput in, int version) throws IOException {
       TokenizedSentence sentence = readSentence(in);
       TokenizedSentence positive = readOptionalSentence(in);
       TokenizedSentence hardNegative = readOptionalSentence(in);
@@ -185,9 +203,9 @@ public final class ReplayInputs<T> {
     }
 
     @Override
-    public PairExample read(DataInput in) throws IOException {
+    public PairExample read(DataInput in, int version) throws IOException {
       String id = in.readUTF();
-      Image image = in.readBoolean() ? IMAGES.codec.read(in) : null;
+      Image image = in.readBoolean() ? IMAGES.codec.read(in, version) : null;
       TokenizedSentence caption = readOptionalSentence(in);
       try {
         return new PairExample(id, image, caption);

@@ -1,6 +1,8 @@
 package dev.contraflow.job.decode;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,8 +81,30 @@ class ImageRecordDecoderTest {
     LearnerInput in = decoder.decode(input(codec.encode(rgb)));
 
     assertEquals(1, in.channels);
-    assertEquals(28 * 28, in.pixels.length);
-    assertEquals(0.299f, in.pixels[0], 1e-6f, "a red pixel's BT.601 luma, resized");
+    assertEquals(28 * 28, in.image().pixels().length);
+    assertEquals(0.299f, in.image().pixels()[0], 1e-6f, "a red pixel's BT.601 luma, resized");
+    assertNull(in.levels, "a blended value is no 8-bit level: the floats are kept");
+  }
+
+  @Test
+  void anEightBitImageAtTheEncodersSizeTravelsAsOneBytePerPixel() throws Exception {
+    byte[] raw = new byte[28 * 28];
+    for (int i = 0; i < raw.length; i++) {
+      raw[i] = (byte) (i * 3);
+    }
+    ImageRecord grey = ImageRecord.newBuilder().setId("grey").setEncoding(ImageEncoding.RAW)
+        .setBytes(ByteBuffer.wrap(raw)).setWidth(28).setHeight(28).setChannels(1)
+        .setEventTime(Instant.EPOCH).build();
+
+    LearnerInput in = decoder.decode(input(codec.encode(grey)));
+
+    assertArrayEquals(raw, in.levels);
+    assertNull(in.pixels);
+    assertEquals(28 * 28, in.sizeBytes());
+    for (int i = 0; i < raw.length; i++) {
+      assertEquals(Float.floatToRawIntBits((raw[i] & 0xff) / 255f),
+          Float.floatToRawIntBits(in.image().pixels()[i]), "pixel " + i);
+    }
   }
 
   private static KafkaInput input(byte[] value) {

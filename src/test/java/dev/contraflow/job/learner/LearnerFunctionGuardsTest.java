@@ -159,7 +159,10 @@ class LearnerFunctionGuardsTest {
   @Test
   void aBatchOfLargeImagesClosesAtMaxPendingBytesBeforeItHoldsBRecords() throws Exception {
     JobConfig config = config("learner.batchSize=8", "limits.maxPendingBytes=1048576");
-    float[] pixels = new float[300 * 300]; // 360 000 bytes as floats: three pass 1 MiB
+    // 0.5 is no 8-bit level (b / 255f), so the images are held as floats: 360 000 bytes each,
+    // three pass 1 MiB
+    float[] pixels = new float[300 * 300];
+    java.util.Arrays.fill(pixels, 0.5f);
     try (var h = harness(config)) {
       h.open();
       h.setProcessingTime(0);

@@ -2,6 +2,7 @@ package dev.contraflow.job.learner;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contraflow.avro.CheckpointRecord;
@@ -15,6 +16,8 @@ import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigLoader;
 import dev.contraflow.job.decode.LearnerInput;
 import dev.contraflow.job.sink.KafkaOutput;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateObject;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -273,6 +277,58 @@ class RefreshTest {
     for (EmbeddingRecord e : seen) {
       assertEquals(expected.get(e.getId().toString()).getVector(), e.getVector(),
           e.getId() + " is embedded by the same published model after the restore");
+    }
+  }
+
+  private static long keyedStateBytes(OperatorSubtaskState snapshot) {
+    return snapshot.getManagedKeyedState().stream().mapToLong(StateObject::getStateSize).sum();
+  }
+
+  /**
+   * The refreshing model stays on the subtask, out of the checkpoints (issue 20: each one wrote
+   * the networks again while a refresh ran); a restore reads it back from the model store, as
+   * the test above shows with the same vectors.
+   */
+  @Test
+  void aCheckpointTakenMidRefreshDoesNotHoldTheRefreshingModel() throws Exception {
+    try (var h = harness(config())) {
+      h.open();
+      send(h, IntStream.range(0, 16));
+      h.setProcessingTime(1); // one chunk of 5 taken: the refresh is under way
+      long midRefresh = keyedStateBytes(h.snapshot(1, 1));
+      refreshUntilComplete(h);
+      long afterRefresh = keyedStateBytes(h.snapshot(2, h.getProcessingTime()));
+      long model = checkpoints(h.extractOutputValues(), CheckpointStatus.PUBLISHED).get(0)
+          .getSizeBytes();
+      assertTrue(midRefresh - afterRefresh < model / 4, "mid-refresh " + midRefresh
+          + " bytes, after it " + afterRefresh + ", the model file " + model);
+    }
+  }
+
+  @Test
+  void aRefreshResumedFromAStoreWhoseModelWasChangedFailsNamingTheSetting() throws Exception {
+    OperatorSubtaskState snapshot;
+    String uri;
+    try (var h = harness(config())) {
+      h.open();
+      send(h, IntStream.range(0, 16));
+      h.setProcessingTime(1);
+      snapshot = h.snapshot(1, 1);
+      uri = checkpoints(h.extractOutputValues(), CheckpointStatus.PUBLISHED).get(0).getUri()
+          .toString();
+    }
+    Files.write(Path.of(URI.create(uri)), new byte[] {1, 2, 3});
+    try (var h = harness(config())) {
+      h.initializeState(snapshot);
+      h.setProcessingTime(1);
+      h.open();
+      Exception e = assertThrows(Exception.class, () -> refreshUntilComplete(h));
+      StringBuilder messages = new StringBuilder();
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        messages.append(t.getMessage()).append('\n');
+      }
+      assertTrue(messages.toString().contains("publish.modelStore must keep published files"),
+          messages.toString());
     }
   }
 

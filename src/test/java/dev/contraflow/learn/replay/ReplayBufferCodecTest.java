@@ -32,7 +32,7 @@ class ReplayBufferCodecTest {
         }
 
         @Override
-        public String read(DataInput in) throws IOException {
+        public String read(DataInput in, int version) throws IOException {
           return in.readUTF();
         }
       };
@@ -101,6 +101,60 @@ class ReplayBufferCodecTest {
         ReplayInputs::imageBytes, new Rng(0)), codec), codec)
         .items().get(0).pixels()[0]);
     assertEquals(b.bytes(), restored.bytes());
+  }
+
+  /** Images of 8-bit levels (as Fashion-MNIST's): two x 784 pixels. */
+  private static ReplayBuffer<Image> eightBitImages() {
+    List<Image> images = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      float[] px = new float[28 * 28];
+      for (int j = 0; j < px.length; j++) {
+        px[j] = ((j * 7 + i) % 256) / 255f;
+      }
+      images.add(new Image("level-" + i, 1, 28, 28, px));
+    }
+    return ReplayBuffer.<Image>empty().offer(images, List.of(),
+        new ReplayConfig(4, 1 << 20, ReplayPolicy.FIFO, 1, 0.5), ReplayInputs::imageBytes,
+        new Rng(0));
+  }
+
+  @Test
+  void imagesOfEightBitLevelsAreWrittenAsBytesAndReadBackBitIdentical() throws IOException {
+    ReplayBuffer<Image> b = eightBitImages();
+    ReplayBufferCodec.ItemCodec<Image> codec = ReplayInputs.IMAGES.codec();
+    byte[] written = bytes(b, codec);
+    // one byte per pixel, not four, plus a few dozen bytes of bookkeeping per entry
+    assertTrue(written.length < 2 * (28 * 28 + 64), "" + written.length);
+    ReplayBuffer<Image> restored = read(written, codec);
+    for (int i = 0; i < b.size(); i++) {
+      assertArrayEquals(b.items().get(i).pixels(), restored.items().get(i).pixels());
+    }
+    assertArrayEquals(written, bytes(restored, codec));
+  }
+
+  @Test
+  void aVersionOneBufferOfImagesStillReads() throws IOException {
+    // the first layout, written by hand: every pixel by its raw bits, no flag before them
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(ReplayBufferCodec.VERSION_1);
+      out.writeLong(1); // offered
+      out.writeInt(1); // entries
+      out.writeLong(0); // arrival
+      out.writeLong(ReplayInputs.imageBytes(new Image("old", 1, 1, 2, new float[2])));
+      out.writeInt(Float.floatToRawIntBits(Float.NaN));
+      out.writeInt(-1);
+      out.writeInt(0); // no feature
+      out.writeUTF("old");
+      out.writeByte(1);
+      out.writeInt(1);
+      out.writeInt(2);
+      out.writeInt(Float.floatToRawIntBits(0.25f));
+      out.writeInt(Float.floatToRawIntBits(1f / 255f));
+    }
+    ReplayBuffer<Image> restored = read(bytes.toByteArray(), ReplayInputs.IMAGES.codec());
+    assertEquals("old", restored.items().get(0).id());
+    assertArrayEquals(new float[] {0.25f, 1f / 255f}, restored.items().get(0).pixels());
   }
 
   private static TokenizedSentence sentence(String id, int... words) {
