@@ -46,6 +46,8 @@ import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The learner of each model key (modelId) of one kind ({@link ModelSpec}: images, sentences or
@@ -87,6 +89,8 @@ import org.apache.flink.util.Collector;
  */
 public final class LearnerFunction<I extends KeyedInput, X>
     extends KeyedProcessFunction<String, I, KafkaOutput> implements CheckpointedFunction {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LearnerFunction.class);
 
   /** The event-time timer the end-of-time watermark fires at the end of input. */
   private static final long END_OF_INPUT = Long.MAX_VALUE;
@@ -144,6 +148,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private transient Counter refreshEmbeddings;
   private transient Counter refreshesCompleted;
   private transient Counter refreshesSuperseded;
+  private transient Counter refreshesAbandoned;
   /**
    * The figures of each key's latest step on this subtask, for the publish at the end of input
    * when no partial batch is left to train; not state: a key restored with no step since has
@@ -239,6 +244,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
     refreshEmbeddings = getRuntimeContext().getMetricGroup().counter("refreshEmbeddings");
     refreshesCompleted = getRuntimeContext().getMetricGroup().counter("refreshesCompleted");
     refreshesSuperseded = getRuntimeContext().getMetricGroup().counter("refreshesSuperseded");
+    refreshesAbandoned = getRuntimeContext().getMetricGroup().counter("refreshesAbandoned");
     getRuntimeContext().getMetricGroup().gauge("modelKeys", (Gauge<Integer>) keyCap::admitted);
     openProbe();
   }
@@ -637,15 +643,22 @@ public final class LearnerFunction<I extends KeyedInput, X>
    * after a restore the published file read back from the model store (checked against its
    * SHA-256, the refresh's checkpoint id), or the one a savepoint of an older job kept in keyed
    * state. The store's file holds the same state bit for bit, so the embeddings are the same.
+   * Null when the store lost or changed the file: the refresh cannot go on.
    */
-  private LearnerState refreshModelOf(String modelId, RefreshProgress r) throws Exception {
+  private LearnerState refreshModelOf(String modelId, RefreshProgress r) {
     LearnerState model = refreshModels.get(modelId);
     if (model != null && model.step() == r.version) {
       return model;
     }
-    model = legacyRefreshModel.value();
-    if (model == null) {
-      model = publisher.read(r.uri, r.checkpointId).withReplay(null);
+    try {
+      model = legacyRefreshModel.value();
+      if (model == null) {
+        model = publisher.read(r.uri, r.checkpointId).withReplay(null);
+      }
+    } catch (Exception e) {
+      LOG.warn("model {}: refresh of version {} abandoned, its published model cannot be read"
+          + " back after a restore: {}", modelId, r.version, e.getMessage());
+      return null;
     }
     refreshModels.put(modelId, model);
     return model;
@@ -658,9 +671,18 @@ public final class LearnerFunction<I extends KeyedInput, X>
   private void refreshChunk(String modelId, RefreshProgress r, TimerService timers,
       Collector<KafkaOutput> out) throws Exception {
     long now = timers.currentProcessingTime();
+    LearnerState model = refreshModelOf(modelId, r);
+    if (model == null) {
+      // a restart would fail the same way: the version stays incomplete (as a superseded one),
+      // the next publish refreshes the live set again
+      refreshProgress.clear();
+      legacyRefreshModel.clear();
+      refreshesAbandoned.inc();
+      return;
+    }
     LiveSet.Chunk<I> chunk = liveSet.chunk(r, refresh.chunk());
     List<X> batch = chunk.inputs().stream().map(examples).toList();
-    List<Output> outputs = learner.outputs(refreshModelOf(modelId, r), batch);
+    List<Output> outputs = learner.outputs(model, batch);
     long emitted = r.emitted;
     for (Output o : outputs) {
       if (NonFiniteGuard.allFinite(o.embedding().vector())) {
