@@ -91,19 +91,12 @@ final class BatchNormRelu implements GemmLayer {
     }
     hostForward = hostForward && !training;
     int c = (int) channels;
-    double[] g = ChannelVectors.read(gamma.value());
     if (!training) {
-      double[] mean = ChannelVectors.read(runningMean);
-      double[] var = ChannelVectors.read(runningVar);
-      double[] scale = new double[c];
-      double[] shift = ChannelVectors.read(beta.value());
-      for (int j = 0; j < c; j++) {
-        scale[j] = g[j] / Math.sqrt(var[j] + EPS);
-        shift[j] -= mean[j] * scale[j];
-      }
-      return activation(x.muliRowVector(ChannelVectors.of(x.dataType(), scale))
-          .addiRowVector(ChannelVectors.of(x.dataType(), shift)));
+      Affine a = runningAffine();
+      return activation(x.muliRowVector(ChannelVectors.of(x.dataType(), a.scale()))
+          .addiRowVector(ChannelVectors.of(x.dataType(), a.shift())));
     }
+    double[] g = ChannelVectors.read(gamma.value());
     double n = x.size(0);
     double[] mean = columnSums.values(x);
     for (int j = 0; j < c; j++) {
@@ -148,22 +141,14 @@ final class BatchNormRelu implements GemmLayer {
   private INDArray inferHost(INDArray x) {
     int n = (int) x.size(0);
     int c = (int) channels;
-    double[] g = ChannelVectors.read(gamma.value());
-    double[] mean = ChannelVectors.read(runningMean);
-    double[] var = ChannelVectors.read(runningVar);
-    double[] sc = new double[c];
-    double[] sh = ChannelVectors.read(beta.value());
-    for (int j = 0; j < c; j++) {
-      sc[j] = g[j] / Math.sqrt(var[j] + EPS);
-      sh[j] -= mean[j] * sc[j];
-    }
+    Affine a = runningAffine();
     double[] v = scratch = HostValues.atLeast(scratch, (long) n * c); // N x C
     FixedRanges rows = FixedRanges.of(n);
     rows.forEach((long) n * c, r -> {
       int from = rows.from(r) * c;
       int length = rows.to(r) * c - from;
       HostValues.read(x, from, v, from, length);
-      normalise(v, v, from, length, sc, sh);
+      normalise(v, v, from, length, a.scale(), a.shift());
       HostValues.write(v, from, length, x, from);
     });
     return x;
@@ -303,6 +288,24 @@ final class BatchNormRelu implements GemmLayer {
    * gamma / sigma, b = a dgamma / (sigma n) and shift = -a dbeta / n.
    */
   private record Coefficients(double[] a, double[] b, double[] shift) {}
+
+  /** Inference's per-channel y = x scale + shift. */
+  private record Affine(double[] scale, double[] shift) {}
+
+  /** scale = gamma / sqrt(running var + eps), shift = beta - running mean * scale. */
+  private Affine runningAffine() {
+    int c = (int) channels;
+    double[] g = ChannelVectors.read(gamma.value());
+    double[] mean = ChannelVectors.read(runningMean);
+    double[] var = ChannelVectors.read(runningVar);
+    double[] scale = new double[c];
+    double[] shift = ChannelVectors.read(beta.value());
+    for (int j = 0; j < c; j++) {
+      scale[j] = g[j] / Math.sqrt(var[j] + EPS);
+      shift[j] -= mean[j] * scale[j];
+    }
+    return new Affine(scale, shift);
+  }
 
   /**
    * Writes the parameter gradients - dgamma = sum(g (x - mean)) / sigma, dbeta = sum(g) - and
