@@ -1,6 +1,7 @@
 package dev.contraflow.cli;
 
 import dev.contraflow.encoder.NativeMemory;
+import dev.contraflow.encoder.NativeThreads;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +23,7 @@ public final class Contraflow implements Runnable {
     ConsoleLog.nameFile(args); // before anything logs: log4j2.properties reads the name
     ConsoleLog.sayEachWarningOnce();
     NativeMemory.configure(); // before anything loads ND4J: `java -jar` users pass no flags
+    NativeThreads.configure(); // nor the launcher's environment
     System.exit(run(args));
   }
 

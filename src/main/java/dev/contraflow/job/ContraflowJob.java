@@ -1,6 +1,7 @@
 package dev.contraflow.job;
 
 import dev.contraflow.encoder.NativeMemory;
+import dev.contraflow.encoder.NativeThreads;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.config.JobConfigOptions;
 import dev.contraflow.job.decode.ImageRecordDecoder;
@@ -367,6 +368,7 @@ public final class ContraflowJob {
   /** Cluster entry point: {@code --config FILE [--set key=value]...}. */
   public static void main(String[] args) throws Exception {
     NativeMemory.configure(); // `flink run` passes no JVM flags to the client either
+    NativeThreads.configure();
     JobConfig config = config(args);
     requireDurableCheckpointDir(config);
     requireInputTopics(config);

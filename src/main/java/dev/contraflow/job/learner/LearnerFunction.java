@@ -4,6 +4,7 @@ import dev.contraflow.avro.CheckpointRecord;
 import dev.contraflow.avro.EmbeddingKind;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.encoder.NativeMemory;
+import dev.contraflow.encoder.NativeThreads;
 import dev.contraflow.job.RecordCodecs;
 import dev.contraflow.job.config.JobConfig;
 import dev.contraflow.job.decode.KeyedInput;
@@ -216,6 +217,7 @@ public final class LearnerFunction<I extends KeyedInput, X>
   public void open(OpenContext context) {
     // the first learner on a TaskManager loads ND4J here; limits the cluster set are kept
     NativeMemory.configure();
+    NativeThreads.configure();
     learner = spec.learner();
     examples = spec.examples();
     learnerState = getRuntimeContext().getState(LearnerStateDescriptors.learner());
