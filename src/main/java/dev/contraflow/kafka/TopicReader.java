@@ -87,6 +87,16 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
     }
   }
 
+  /**
+   * The records read so far from index {@code from} on (empty when none yet): a poller that keeps
+   * its place copies only what is new, not the whole topic each time.
+   */
+  public List<T> recordsFrom(int from) {
+    synchronized (records) {
+      return new ArrayList<>(records.subList(Math.min(from, records.size()), records.size()));
+    }
+  }
+
   /** Wall-clock time (ms) each record of {@link #records()} was read, in the same order. */
   public List<Long> arrivalMillis() {
     synchronized (records) {
