@@ -56,8 +56,9 @@ class HostileInputStreamingTest {
         hostile.put("modelId " + id.substring(0, Math.min(id.length(), 12)),
             codec.encode(ImageRecords.raw(images.get(0), id, "hostile", Instant.EPOCH)));
       }
-      // 1024 x 1024 grey: a few KB as PNG, 4 MiB as floats: closes its batch alone. Its model
-      // is the job's second; "third" comes after it and is one too many.
+      // 1024 x 1024 grey: a few KB as PNG, 4 MiB as floats, which the decoder resizes to the
+      // model's 28 x 28 before it reaches a batch. Its model is the job's second; "third" comes
+      // after it and is one too many.
       hostile.put("large-pixels", codec.encode(ImageRecord.newBuilder().setId("large")
           .setEncoding(ImageEncoding.PNG).setModelId("second")
           .setBytes(ByteBuffer.wrap(EncodedImages.greyPng(1024, 1024)))
