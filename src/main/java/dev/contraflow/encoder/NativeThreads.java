@@ -14,18 +14,21 @@ import java.util.Map;
  * libgomp's threads, which run libnd4j's ops, spin too unless {@code OMP_WAIT_POLICY=PASSIVE}. A
  * learner step interleaves its products with Java passes shared by the caller and the common pool
  * ({@link FixedRanges}), so on a machine with few cores the spinning workers take the cores those
- * passes run on: on this project's 2-core machine, the CMC learner ran 17-25% faster with
- * OpenBLAS's workers put to sleep at once (issue 20: {@code bench speed}, {@code bench stream}'s
- * learner alone), its system time a third of what it was. The products themselves
- * are as fast: a worker woken from sleep starts a product a few microseconds later, against the
- * milliseconds it runs.
+ * passes run on: on this project's 2-core machine the CMC step ran 14-25% faster with OpenBLAS's
+ * workers put to sleep at once (issue 20: {@code bench speed}, {@code bench stream}'s learner
+ * alone), and 1.7-1.8x faster under {@code java -jar}, where libgomp spun too; the process's
+ * system time fell to a third or less. The products themselves ran as fast (each run's matmul
+ * reference read the same 140-175 GFLOP/s): a product's milliseconds dwarf waking a worker.
  *
  * <p>Each library reads its variable once, when it loads, so {@link #configure()} sets them in the
  * process's environment (libc's {@code setenv}, through JNA, which ND4J already ships) and must
  * run before anything loads ND4J: every entry point calls it first, beside {@link
  * NativeMemory#configure()}. A value the user exported wins. Where libc cannot be reached (not
  * Linux or macOS), or where the libraries are already loaded (a task manager that ran an earlier
- * job), this changes nothing, and the libraries wait as they always did.
+ * job), this changes nothing, and the libraries wait as they always did. libc's {@code setenv} is
+ * not safe against a {@code getenv} in another thread at the same moment: the command line and
+ * the job's main call this before they start threads of their own, and a variable already set is
+ * only read, so a task manager writes each at most once, when its first learner opens.
  */
 public final class NativeThreads {
 
