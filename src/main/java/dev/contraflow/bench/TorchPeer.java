@@ -2,6 +2,7 @@ package dev.contraflow.bench;
 
 import dev.contraflow.encoder.EncoderConfig;
 import dev.contraflow.encoder.EncoderKind;
+import dev.contraflow.encoder.NativeThreads;
 import dev.contraflow.learn.LearnerConfig;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -79,7 +80,9 @@ public final class TorchPeer {
           e.baseWidth(), e.projectionHidden(), e.projectionDim(), e.channels(), e.height(),
           e.width(), config.batchSize(), config.queueSize()).map(String::valueOf).toList())
           .redirectErrorStream(true);
-      pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+      // the peer's threads wait as contraflow's do (2.2x for the peer against libgomp's
+      // spinning default on this machine, and 5-16% more with OpenBLAS's workers asleep too)
+      NativeThreads.WAITS.forEach(pb.environment()::putIfAbsent);
       Process p = pb.start();
       OptionalDouble result = OptionalDouble.empty();
       try (BufferedReader r = new BufferedReader(

@@ -32,8 +32,11 @@ import java.util.Map;
  */
 public final class NativeThreads {
 
-  /** Each variable and the value contraflow sets when the user set none. */
-  static final Map<String, String> WAITS = Map.of(
+  /**
+   * Each variable and the value contraflow sets when the user set none (and gives the PyTorch
+   * peer of {@code bench speed --peer}, whose BLAS and OpenMP threads wait the same way).
+   */
+  public static final Map<String, String> WAITS = Map.of(
       "OMP_WAIT_POLICY", "PASSIVE", // libgomp: sleep between parallel regions, do not spin
       "OPENBLAS_THREAD_TIMEOUT", "4"); // OpenBLAS: spin 2^4 cycles (its minimum), then sleep
 
