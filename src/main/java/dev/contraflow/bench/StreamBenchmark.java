@@ -42,6 +42,9 @@ public final class StreamBenchmark {
   public record Result(double learnerAlone, double throughJob, double latencyRate,
       long p50Millis, long p99Millis, int latencySamples) {}
 
+  /** Learner steps before the learner alone is timed. */
+  static final int WARMUP_STEPS = 12;
+
   private final PrintStream out;
 
   public StreamBenchmark(PrintStream out) {
@@ -114,7 +117,9 @@ public final class StreamBenchmark {
     Learner<Image> learner = Learner.images(config.learner());
     LearnerState s = learner.initialState();
     int b = config.learner().batchSize();
-    for (int w = 0; w < 2; w++) { // warm-up
+    // warm-up: with 2 steps the first run of a JVM still paid the learner's JIT compilation
+    // (176-220 records/s against 223-252 for the run after the job; issue 20)
+    for (int w = 0; w < WARMUP_STEPS; w++) {
       s = learner.step(s, Batch.of(images.subList(0, Math.min(b, images.size())))).state();
     }
     long start = System.nanoTime();
