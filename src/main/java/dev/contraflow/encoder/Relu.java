@@ -33,16 +33,10 @@ final class Relu implements GemmLayer {
     if (HostValues.reachable(x)) {
       double[] v = training ? (kept = HostValues.atLeast(kept, x.length()))
           : (scratch = HostValues.atLeast(scratch, x.length()));
-      int n = (int) x.length();
-      FixedRanges ranges = FixedRanges.of(n);
-      ranges.forEach(n, r -> {
-        int from = ranges.from(r);
-        int to = ranges.to(r);
-        HostValues.read(x, from, v, from, to - from);
+      inPlace(x, v, (from, to) -> {
         for (int i = from; i < to; i++) {
           v[i] = Math.max(v[i], 0.0);
         }
-        HostValues.write(v, from, to - from, x, from);
       });
       if (training) {
         hostForward = true; // an inference forward leaves a training forward's mask alone
@@ -61,18 +55,12 @@ final class Relu implements GemmLayer {
   public INDArray backward(INDArray dy, boolean inputGradient) {
     if (hostForward) {
       INDArray dx = HostValues.reachable(dy) ? dy : dy.dup('c');
-      int n = (int) dx.length();
-      double[] g = scratch = HostValues.atLeast(scratch, n);
+      double[] g = scratch = HostValues.atLeast(scratch, dx.length());
       double[] y = kept;
-      FixedRanges ranges = FixedRanges.of(n);
-      ranges.forEach(n, r -> {
-        int from = ranges.from(r);
-        int to = ranges.to(r);
-        HostValues.read(dx, from, g, from, to - from);
+      inPlace(dx, g, (from, to) -> {
         for (int i = from; i < to; i++) {
           g[i] = y[i] > 0 ? g[i] : 0;
         }
-        HostValues.write(g, from, to - from, dx, from);
       });
       hostForward = false;
       return dx;
@@ -80,5 +68,26 @@ final class Relu implements GemmLayer {
     INDArray dx = mask(dy, y);
     y = null;
     return dx;
+  }
+
+  /** The loop of one range of values, [from, to), over the Java copy of the array. */
+  private interface RangeLoop {
+    void run(int from, int to);
+  }
+
+  /**
+   * a := loop(a) in place through v (at least a's length): over ranges of a's values shared by the
+   * cores ({@link FixedRanges}), each range read into v, its loop run, and written back.
+   */
+  private static void inPlace(INDArray a, double[] v, RangeLoop loop) {
+    int n = (int) a.length();
+    FixedRanges ranges = FixedRanges.of(n);
+    ranges.forEach(n, r -> {
+      int from = ranges.from(r);
+      int to = ranges.to(r);
+      HostValues.read(a, from, v, from, to - from);
+      loop.run(from, to);
+      HostValues.write(v, from, to - from, a, from);
+    });
   }
 }
