@@ -81,7 +81,8 @@ public final class FixedRanges {
    * Runs {@code range.accept(r)} once for each range r, on the caller and, when the pass touches
    * at least {@link #MIN_PARALLEL_VALUES} values, on idle common-pool threads; returns when every
    * range is done, its writes visible to the caller. Ranges must write disjoint memory (a partial
-   * sum per range, not a shared one). The first failure of a range is rethrown here.
+   * sum per range, not a shared one). A range's failure is rethrown here: on the caller alone the
+   * first, at once; shared, one of them once every range has ended.
    *
    * @param valuesTouched how many values the whole pass reads or writes, to judge whether sharing
    *     it pays

@@ -13,8 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * encoder's average) can run as plain Java loops over them.
  *
  * <p>Why: on this 2-core machine each ND4J element-wise op is a JNI call and an OpenMP fork whose
- * threads wait for the cores OpenBLAS's threads are still spinning on; at the default step's
- * shapes (256 x 1024 and smaller) that fixed cost, not the arithmetic, was most of an op. A pass
+ * threads waited for the cores OpenBLAS's threads were still spinning on (they sleep now: {@link
+ * NativeThreads}); at the default step's shapes (256 x 1024 and smaller) that fixed cost, not the
+ * arithmetic, was most of an op. A pass
  * in Java has no dispatch, the JIT vectorises its loops, and its fixed ranges are shared by the
  * calling thread and idle cores ({@link FixedRanges}) (issue 20, "Against PyTorch").
  *
