@@ -56,11 +56,11 @@ public final class TorchPeer {
 
   /**
    * Runs the peer with {@code threads} threads on {@code config}'s encoder shape, batch size and
-   * queue size (its kind must have an {@link #architecture}), echoing its lines, and returns its
-   * MoCo v2 samples/s; empty (with the reason printed) when Python or torch is missing or it
-   * fails.
+   * queue size (its kind must have an {@link #architecture}), timing {@code steps} of its steps
+   * (one update each), echoing its lines, and returns its MoCo v2 samples/s; empty (with the
+   * reason printed) when Python or torch is missing or it fails.
    */
-  public OptionalDouble samplesPerSecond(int threads, LearnerConfig config)
+  public OptionalDouble samplesPerSecond(int threads, LearnerConfig config, int steps)
       throws IOException, InterruptedException {
     EncoderConfig e = config.encoder();
     String kind = architecture(e.kind()).orElseThrow(() -> new IllegalArgumentException(
@@ -78,7 +78,8 @@ public final class TorchPeer {
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
       ProcessBuilder pb = new ProcessBuilder(Stream.of(PYTHON, script.toString(), threads, kind,
           e.baseWidth(), e.projectionHidden(), e.projectionDim(), e.channels(), e.height(),
-          e.width(), config.batchSize(), config.queueSize()).map(String::valueOf).toList())
+          e.width(), config.batchSize(), config.queueSize(), steps).map(String::valueOf)
+          .toList())
           .redirectErrorStream(true);
       // the peer's threads wait as contraflow's do (2.2x for the peer against libgomp's
       // spinning default on this machine, and 5-16% more with OpenBLAS's workers asleep too)
