@@ -95,6 +95,10 @@ class BatchNormReluTest {
       INDArray dxJava = java.layer.backward(dy.dup('c'), true);
       INDArray dxNd4j = nd4j.layer.backward(dy.dup('f'), true);
       assertTrue(dxNd4j.equalsWithEps(dxJava, 1e-5), kind + ": " + dxNd4j + " vs " + dxJava);
+      if (kind.equals("relu")) { // max(x, 0) and its mask are exact: the same bits
+        assertArrayEquals(floats(yNd4j), floats(yJava), "relu output");
+        assertArrayEquals(floats(dxNd4j), floats(dxJava), "relu input gradient");
+      }
       assertTrue(nd4j.gradient.equalsWithEps(java.gradient, 1e-5), kind + ": parameter gradient");
       // running statistics moved alike; inference with them alike
       assertTrue(nd4j.params.equalsWithEps(java.params, 1e-6), kind + ": running statistics");
@@ -184,15 +188,32 @@ class BatchNormReluTest {
   }
 
   @Test
+  void theBranchFreeMaskIsOneExactlyWhereTheValueIsPositive() {
+    for (double y : new double[] {Double.MIN_VALUE, 0x1p-1000, Float.MIN_VALUE, 1e-30, 0.5, 1,
+        3e38, Double.MAX_VALUE, Double.POSITIVE_INFINITY}) {
+      assertEquals(1.0, Relu.step(y), "step(" + y + ")");
+    }
+    for (double y : new double[] {0.0, -0.0, -Double.MIN_VALUE, -1, Double.NEGATIVE_INFINITY}) {
+      assertEquals(0.0, Relu.step(y), "step(" + y + ")");
+    }
+    assertTrue(Double.isNaN(Relu.step(Double.NaN)), "a NaN stays visible to the step's guard");
+  }
+
+  @Test
   void anInferenceBetweenTrainingForwardAndBackwardLeavesTheGradientAlone() {
-    Bound b = new Bound(layer("bn-relu"), DataType.FLOAT);
-    Bound alone = new Bound(layer("bn-relu"), DataType.FLOAT);
-    INDArray x = random(N, C, 6L, DataType.FLOAT);
-    INDArray dy = random(N, C, 7L, DataType.FLOAT);
-    b.layer.forward(x.dup(), true);
-    alone.layer.forward(x.dup(), true);
-    b.layer.forward(random(2 * N, C, 8L, DataType.FLOAT), false);
-    assertEquals(alone.layer.backward(dy.dup(), true), b.layer.backward(dy.dup(), true));
-    assertEquals(alone.gradient, b.gradient);
+    for (String kind : new String[] {"bn-relu", "relu"}) {
+      for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+        Bound b = new Bound(layer(kind), type);
+        Bound alone = new Bound(layer(kind), type);
+        INDArray x = random(N, C, 6L, type);
+        INDArray dy = random(N, C, 7L, type);
+        b.layer.forward(x.dup(), true);
+        alone.layer.forward(x.dup(), true);
+        b.layer.forward(random(2 * N, C, 8L, type), false);
+        assertEquals(alone.layer.backward(dy.dup(), true), b.layer.backward(dy.dup(), true),
+            kind + " " + type);
+        assertEquals(alone.gradient, b.gradient, kind + " " + type);
+      }
+    }
   }
 }
