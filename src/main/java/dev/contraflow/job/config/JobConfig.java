@@ -462,7 +462,9 @@ public record JobConfig(Kafka kafka, Topics topics, Model model, LearnerConfig l
    * @param maxRecords the most ids a model's live set holds; the least recently seen go first
    * @param maxBytes the most bytes (decoded pixels, text) a model's live set holds
    * @param ttl an id not seen for this long leaves the live set; zero keeps ids forever
-   * @param chunk records re-embedded per timer firing: the most a refresh delays the stream
+   * @param chunk records re-embedded per timer firing; while a refresh runs, Flink's mailbox lets
+   *     one input record through between two firings, so the chunk's time bounds the stream's
+   *     rate then, not its delay (issue 20, README "Stream")
    */
   public record Refresh(boolean enabled, int maxRecords, long maxBytes, Duration ttl, int chunk)
       implements Serializable {
