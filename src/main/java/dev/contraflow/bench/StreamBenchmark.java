@@ -1,5 +1,7 @@
 package dev.contraflow.bench;
 
+import dev.contraflow.avro.CheckpointRecord;
+import dev.contraflow.avro.CheckpointStatus;
 import dev.contraflow.avro.EmbeddingKind;
 import dev.contraflow.avro.EmbeddingRecord;
 import dev.contraflow.avro.ImageRecord;
@@ -63,7 +65,10 @@ public final class StreamBenchmark {
       JobConfig job = withBroker(config, kafka);
       kafka.createTopics(job.topics().all(), 1);
       try (TopicReader<EmbeddingRecord> embeddings = new TopicReader<>(kafka.bootstrapServers(),
-          job.topics().embeddings(), RecordCodec.singleObject(EmbeddingRecord.class), Map.of())) {
+          job.topics().embeddings(), RecordCodec.singleObject(EmbeddingRecord.class), Map.of());
+          TopicReader<CheckpointRecord> checkpoints = new TopicReader<>(
+              kafka.bootstrapServers(), job.topics().checkpoints(),
+              RecordCodec.singleObject(CheckpointRecord.class), Map.of())) {
         produceAll(kafka, job, images, "t-");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
             ContraflowJob.flinkConfiguration(job));
@@ -81,6 +86,10 @@ public final class StreamBenchmark {
                 + "%.2f per record; publish every %d steps, chunk %d)%n", refreshedNow / seconds,
                 refreshedNow, seconds, refreshedNow / (double) images.size(),
                 job.publish().everySteps(), job.refresh().chunk());
+            Refreshes r = Refreshes.of(checkpoints.records());
+            out.printf("refreshes:                   %d of %d published versions COMPLETE so far "
+                + "(the others superseded by the next publish, or under way)%n", r.completed(),
+                r.published());
           }
           rate = rateFraction * through;
           latencies = latency(kafka, job, embeddings, images, rate, latencyWindow);
@@ -234,6 +243,27 @@ public final class StreamBenchmark {
         }
       }
       return fresh;
+    }
+  }
+
+  /**
+   * How many published model versions a run's refreshes completed: a version whose refresh was
+   * superseded by the next publish never completes, so with a large live set or frequent publishes
+   * serve keeps answering from an older version (the cost of cutting a refresh finer; issue 20).
+   */
+  record Refreshes(int published, int completed) {
+
+    static Refreshes of(List<CheckpointRecord> records) {
+      int published = 0;
+      int completed = 0;
+      for (CheckpointRecord r : records) {
+        if (r.getStatus() == CheckpointStatus.PUBLISHED) {
+          published++;
+        } else if (r.getStatus() == CheckpointStatus.COMPLETE) {
+          completed++;
+        }
+      }
+      return new Refreshes(published, completed);
     }
   }
 
