@@ -249,9 +249,8 @@ final class BatchNormRelu implements GemmLayer {
       double[] dgamma = dgammas[r];
       for (int row = from; row < to; row += c) {
         for (int j = 0; j < c; j++) {
-          // the mask as arithmetic, not a branch the random signs mispredict (Relu.step)
-          double gv = relu ? g[row + j] * Relu.step(cen[row + j] * sc[j] + sh[j]) + 0.0
-              : g[row + j];
+          // the mask as arithmetic, not a branch the random signs mispredict (Relu.masked)
+          double gv = relu ? Relu.masked(g[row + j], cen[row + j] * sc[j] + sh[j]) : g[row + j];
           g[row + j] = gv;
           dbeta[j] += gv;
           dgamma[j] += gv * cen[row + j];

@@ -59,7 +59,7 @@ final class Relu implements GemmLayer {
       double[] y = kept;
       inPlace(dx, g, (from, to) -> {
         for (int i = from; i < to; i++) {
-          g[i] = g[i] * step(y[i]) + 0.0; // + 0.0: a masked -0.0 becomes ND4J's 0.0
+          g[i] = masked(g[i], y[i]);
         }
       });
       hostForward = false;
@@ -74,13 +74,20 @@ final class Relu implements GemmLayer {
    * 1 where y &gt; 0, else 0 (NaN for NaN), as arithmetic the JIT vectorises: the backward
    * passes' masks written as conditionals ({@code y > 0 ? g : 0}) compiled to branches, which the
    * activations' random signs mispredict half the time: 730 us per 256 x 512 pass on this machine
-   * against 170 for this (issue 20). Any positive double, down to the least subnormal 2^-1074, times 2^1000
-   * and then 2^74 reaches 1 or overflows to infinity. A gradient times the mask keeps its bits
-   * where it is 1 and becomes a zero of the gradient's sign where it is 0; adding 0.0 makes every
-   * such zero the 0.0 the conditional gave (x + 0.0 is x for any other x).
+   * against 170 for {@link #masked} (issue 20). Any positive double, down to the least subnormal
+   * 2^-1074, times 2^1000 and then 2^74 reaches 1 or overflows to infinity.
    */
   static double step(double y) {
     return Math.min(Math.max(y, 0.0) * 0x1p1000 * 0x1p74, 1.0);
+  }
+
+  /**
+   * g where y &gt; 0, else 0.0: the ReLU's mask on a gradient, the bits of {@code y > 0 ? g : 0}
+   * without its branch. g times the {@link #step} keeps g's bits where the step is 1 and is a zero
+   * of g's sign where it is 0; adding 0.0 makes every such zero 0.0 (x + 0.0 is x for any other x).
+   */
+  static double masked(double g, double y) {
+    return g * step(y) + 0.0;
   }
 
   /** The loop of one range of values, [from, to), over the Java copy of the array. */
